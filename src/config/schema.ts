@@ -1,0 +1,253 @@
+/**
+ * The one configuration schema. Every key has a default, a `config.yml` path, a `JIM_*`
+ * environment name, a CLI flag and a line of documentation. The README table and
+ * `config.example.yml` are checked against this list by a test, so they cannot drift.
+ */
+
+export type ValueKind =
+  | { kind: 'string'; allowEmpty?: boolean }
+  | { kind: 'int'; min: number; max: number }
+  | { kind: 'bool' }
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'url'; protocols: readonly string[] }
+  | { kind: 'list' }
+
+export interface KeySpec {
+  /** dotted path in `config.yml`, e.g. `storage.driver` */
+  path: string
+  env: string
+  flag: string
+  type: ValueKind
+  default: string | number | boolean | string[] | null
+  doc: string
+}
+
+const int = (min: number, max: number): ValueKind => ({ kind: 'int', min, max })
+const str: ValueKind = { kind: 'string' }
+const bool: ValueKind = { kind: 'bool' }
+
+function key(path: string, env: string, type: ValueKind, def: KeySpec['default'], doc: string): KeySpec {
+  const flag = '--' + path.replace(/\./g, '-').replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())
+  return { path, env, flag, type, default: def, doc }
+}
+
+export const CONFIG_KEYS: readonly KeySpec[] = [
+  key('host', 'JIM_HOST', str, '0.0.0.0', 'Address HTTP and WebSocket listen on.'),
+  key('port', 'JIM_PORT', int(0, 65535), 8080, 'Port HTTP and WebSocket listen on (0 = any free port).'),
+  key(
+    'publicUrl',
+    'JIM_PUBLIC_URL',
+    { kind: 'url', protocols: ['http:', 'https:'] },
+    'http://localhost:8080',
+    'How users reach JIM: used in e-mails and as the allowed WebSocket/CORS origin.',
+  ),
+  key(
+    'trustProxy',
+    'JIM_TRUST_PROXY',
+    str,
+    'false',
+    '`false`, `true`, or a comma-separated list of proxy IPs/CIDRs whose X-Forwarded-For is believed.',
+  ),
+  key(
+    'secret',
+    'JIM_SECRET',
+    { kind: 'string', allowEmpty: true },
+    '',
+    'Signs captchas and short-lived file URLs. Empty: generated once into `<dataDir>/secret`. Must be equal on every instance.',
+  ),
+  key('dataDir', 'JIM_DATA_DIR', str, './data', 'Directory for the SQLite file, uploaded files and the generated secret.'),
+  key(
+    'storage.driver',
+    'JIM_STORAGE_DRIVER',
+    { kind: 'enum', values: ['sqlite', 'mysql', 'postgres'] },
+    'sqlite',
+    'System of record: `sqlite` (embedded), `mysql` (MySQL/MariaDB) or `postgres`.',
+  ),
+  key(
+    'storage.url',
+    'JIM_STORAGE_URL',
+    { kind: 'string', allowEmpty: true },
+    '',
+    'Connection URL for mysql/postgres, e.g. `mysql://root@127.0.0.1:3306/jim`. For sqlite: optional file path (default `<dataDir>/jim.sqlite`).',
+  ),
+  key('storage.poolSize', 'JIM_STORAGE_POOL_SIZE', int(1, 200), 10, 'Connections per instance (mysql/postgres).'),
+  key(
+    'files.driver',
+    'JIM_FILES_DRIVER',
+    { kind: 'enum', values: ['local', 'sql'] },
+    'local',
+    'Where uploads live: `local` (under the data dir) or `sql` (in the database, cluster-safe).',
+  ),
+  key(
+    'broker.driver',
+    'JIM_BROKER_DRIVER',
+    { kind: 'enum', values: ['memory', 'redis'] },
+    'memory',
+    '`memory` (one process) or `redis` (fan-out, presence, rate limits and caches shared through Redis).',
+  ),
+  key(
+    'redis.url',
+    'JIM_REDIS_URL',
+    { kind: 'string', allowEmpty: true },
+    '',
+    'Redis URL when broker.driver is redis, e.g. `redis://127.0.0.1:6379`.',
+  ),
+  key('redis.prefix', 'JIM_REDIS_PREFIX', str, 'jim:', 'Key and channel prefix, so several clusters can share one Redis.'),
+  key(
+    'log.level',
+    'JIM_LOG_LEVEL',
+    { kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    'info',
+    'pino log level.',
+  ),
+  key(
+    'rateLimit.enabled',
+    'JIM_RATE_LIMIT_ENABLED',
+    bool,
+    true,
+    '`false` switches every rate limit off (load tests and benchmarks only).',
+  ),
+  key(
+    'captcha.mode',
+    'JIM_CAPTCHA_MODE',
+    { kind: 'enum', values: ['auto', 'always', 'off'] },
+    'auto',
+    '`auto` (after repeated login failures), `always` (login and register), or `off`.',
+  ),
+  key(
+    'metrics.token',
+    'JIM_METRICS_TOKEN',
+    { kind: 'string', allowEmpty: true },
+    '',
+    'Bearer token for GET /metrics. Empty: /metrics answers only to loopback clients.',
+  ),
+  key(
+    'http.bodyLimitBytes',
+    'JIM_HTTP_BODY_LIMIT_BYTES',
+    int(1024, 64 * 1024 * 1024),
+    256 * 1024,
+    'Largest JSON request body accepted (413 above).',
+  ),
+  key(
+    'auth.sessionTtlHours',
+    'JIM_AUTH_SESSION_TTL_HOURS',
+    int(1, 24 * 365),
+    24 * 30,
+    'How long a login token stays valid.',
+  ),
+  key('auth.passwordMinLength', 'JIM_AUTH_PASSWORD_MIN_LENGTH', int(8, 64), 8, 'Shortest password accepted.'),
+  key(
+    'auth.passwordMinScore',
+    'JIM_AUTH_PASSWORD_MIN_SCORE',
+    int(0, 4),
+    2,
+    'Lowest zxcvbn strength score (0-4) accepted for a new password.',
+  ),
+  key(
+    'auth.hashProfile',
+    'JIM_AUTH_HASH_PROFILE',
+    { kind: 'enum', values: ['owasp', 'test'] },
+    'owasp',
+    '`owasp` (Argon2id m=19 MiB, t=2, p=1). `test` is cheap and only allowed when NODE_ENV=test.',
+  ),
+  key(
+    'registration.open',
+    'JIM_REGISTRATION_OPEN',
+    bool,
+    true,
+    'Whether new accounts may register (admins can change it at run time).',
+  ),
+  key(
+    'ws.maxSocketsPerUser',
+    'JIM_WS_MAX_SOCKETS_PER_USER',
+    int(1, 1000),
+    10,
+    'WebSockets one user may hold open on one instance; one more is closed with 4029.',
+  ),
+  key('ws.maxFrameBytes', 'JIM_WS_MAX_FRAME_BYTES', int(256, 16 * 1024 * 1024), 64 * 1024, 'Largest client frame (1009 above).'),
+  key(
+    'ws.queueMaxFrames',
+    'JIM_WS_QUEUE_MAX_FRAMES',
+    int(1, 1_000_000),
+    1000,
+    'Outbound frames queued for one slow socket before it is closed with 4008.',
+  ),
+  key(
+    'ws.heartbeatSeconds',
+    'JIM_WS_HEARTBEAT_SECONDS',
+    int(1, 3600),
+    25,
+    'Server ping interval; a socket that misses two pongs is closed.',
+  ),
+  key(
+    'ws.authTimeoutMs',
+    'JIM_WS_AUTH_TIMEOUT_MS',
+    int(100, 60_000),
+    5000,
+    'How long a browser socket may wait before sending its `auth` frame.',
+  ),
+  key(
+    'ws.maxPendingPerIp',
+    'JIM_WS_MAX_PENDING_PER_IP',
+    int(1, 10_000),
+    20,
+    'Unauthenticated sockets one IP may hold at once.',
+  ),
+  key(
+    'ws.sessionRecheckSeconds',
+    'JIM_WS_SESSION_RECHECK_SECONDS',
+    int(1, 3600),
+    60,
+    'How often an open socket re-checks that its session is still valid.',
+  ),
+  key('groups.maxMembers', 'JIM_GROUPS_MAX_MEMBERS', int(2, 100_000), 500, 'Default and highest member limit of a group.'),
+  key(
+    'messages.maxTextLength',
+    'JIM_MESSAGES_MAX_TEXT_LENGTH',
+    int(1, 100_000),
+    4000,
+    'Longest text message, in characters.',
+  ),
+  key(
+    'messages.sendPerMinute',
+    'JIM_MESSAGES_SEND_PER_MINUTE',
+    int(1, 1_000_000),
+    120,
+    'Messages one user may send per minute (all conversations).',
+  ),
+  key(
+    'messages.editWindowSeconds',
+    'JIM_MESSAGES_EDIT_WINDOW_SECONDS',
+    int(0, 7 * 24 * 3600),
+    15 * 60,
+    'How long after sending a user may edit their text message.',
+  ),
+  key(
+    'messages.recallWindowSeconds',
+    'JIM_MESSAGES_RECALL_WINDOW_SECONDS',
+    int(0, 7 * 24 * 3600),
+    2 * 60,
+    'How long after sending a user may recall their own message.',
+  ),
+  key(
+    'messages.resumeMaxMessages',
+    'JIM_MESSAGES_RESUME_MAX_MESSAGES',
+    int(1, 100_000),
+    500,
+    'Most messages one `resume` replays per conversation before answering resync_required.',
+  ),
+  key(
+    'world.sendPerMinute',
+    'JIM_WORLD_SEND_PER_MINUTE',
+    int(1, 100_000),
+    20,
+    'Messages one user may send to the world channel per minute.',
+  ),
+  key(
+    'world.globalSendPerSecond',
+    'JIM_WORLD_GLOBAL_SEND_PER_SECOND',
+    int(1, 1_000_000),
+    200,
+    'Messages all users together may send to the world channel per second.',
+  ),
+]

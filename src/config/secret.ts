@@ -1,0 +1,20 @@
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+/**
+ * The signing secret: JIM_SECRET if set, else one generated once into `<dataDir>/secret`
+ * (mode 0600) so restarts keep signed captchas and file URLs valid.
+ */
+export function resolveSecret(configured: string, dataDir: string): string {
+  if (configured) return configured
+  const file = join(dataDir, 'secret')
+  try {
+    return readFileSync(file, 'utf8').trim()
+  } catch {
+    mkdirSync(dataDir, { recursive: true })
+    const secret = randomBytes(32).toString('base64url')
+    writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' })
+    return secret
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The one catalogue of error codes. Each code has a kind (mapped once per transport: HTTP
+ * status in `http/error-response.ts`, WS error frames in the gateway) and a default message.
+ * Codes are stable, lower-case and dotted; the README and OpenAPI list them from here.
+ */
+
+export type ErrorKind =
+  | 'invalid' // 400
+  | 'unauthenticated' // 401
+  | 'forbidden' // 403
+  | 'not_found' // 404
+  | 'conflict' // 409
+  | 'too_large' // 413
+  | 'refused' // 422
+  | 'rate_limited' // 429
+  | 'unavailable' // 503
+  | 'internal' // 500
+
+const catalogue = {
+  // generic
+  'request.invalid': ['invalid', 'The request is malformed or fails validation.'],
+  'request.invalid_json': ['invalid', 'The body is not valid JSON.'],
+  'request.unsupported_media_type': ['invalid', 'Send the body as application/json.'],
+  'request.too_large': ['too_large', 'The request body is too large.'],
+  'route.not_found': ['not_found', 'No such endpoint.'],
+  'rate_limited': ['rate_limited', 'Too many requests; retry after the time in Retry-After.'],
+  'service.unavailable': ['unavailable', 'A backing service is unavailable; retry later.'],
+  'internal': ['internal', 'Something went wrong on our side.'],
+  // auth and sessions
+  'auth.required': ['unauthenticated', 'Sign in: send Authorization: Bearer <token>.'],
+  'auth.invalid_token': ['unauthenticated', 'The token is unknown, expired or revoked; sign in again.'],
+  'auth.invalid_credentials': ['unauthenticated', 'Wrong username or password.'],
+  'auth.captcha_required': ['refused', 'Solve the captcha and send it with the request.'],
+  'auth.captcha_invalid': ['refused', 'The captcha answer is wrong or expired; fetch a new one.'],
+  'auth.registration_closed': ['refused', 'Registration is closed.'],
+  'auth.weak_password': ['refused', 'The password is too weak.'],
+  'auth.wrong_password': ['refused', 'The current password is wrong.'],
+  'auth.account_disabled': ['refused', 'This account is disabled.'],
+  'auth.forbidden': ['forbidden', 'Your role does not allow this action.'],
+  'session.not_found': ['not_found', 'No such session.'],
+  // users
+  'user.not_found': ['not_found', 'No such user.'],
+  'user.username_taken': ['conflict', 'That username is taken.'],
+  'user.email_taken': ['conflict', 'That e-mail address is used by another account.'],
+  'user.search_query_too_short': ['invalid', 'Search needs at least 2 characters.'],
+  // friends and blocks
+  'friend.not_found': ['not_found', 'Not a friend.'],
+  'friend.self': ['invalid', 'You cannot befriend yourself.'],
+  'friend.already_friends': ['conflict', 'You are already friends.'],
+  'friend.blocked': ['refused', 'A block between you stops this.'],
+  'friend_request.not_found': ['not_found', 'No such friend request.'],
+  'friend_request.already_answered': ['conflict', 'That request was already answered or withdrawn.'],
+  'friend_request.pending': ['conflict', 'A request to this user is already pending.'],
+  'block.self': ['invalid', 'You cannot block yourself.'],
+  'block.not_found': ['not_found', 'You have not blocked this user.'],
+  // groups
+  'group.not_found': ['not_found', 'No such group.'],
+  'group.forbidden': ['forbidden', 'Your role in this group does not allow this.'],
+  'group.rank': ['forbidden', 'You cannot act on a member of equal or higher rank.'],
+  'group.member_limit': ['refused', 'The group is full.'],
+  'group.banned': ['refused', 'You are banned from this group.'],
+  'group.already_member': ['conflict', 'Already a member.'],
+  'group.not_member': ['not_found', 'Not a member of this group.'],
+  'group.owner_must_transfer': ['refused', 'The owner must transfer ownership or dissolve the group first.'],
+  'group.invite_only': ['refused', 'This group can only be joined by invitation.'],
+  'group.invitation_not_found': ['not_found', 'No such invitation.'],
+  'group.join_request_not_found': ['not_found', 'No such join request.'],
+  'group.already_answered': ['conflict', 'That request was already answered.'],
+  'group.ban_not_found': ['not_found', 'That user is not banned.'],
+  'group.limit_raise_forbidden': ['forbidden', 'Only system admins can raise the member limit.'],
+  // conversations and messages
+  'conversation.not_found': ['not_found', 'No such conversation.'],
+  'message.not_found': ['not_found', 'No such message.'],
+  'message.not_friends': ['refused', 'You can only message friends.'],
+  'message.blocked': ['refused', 'A block between you stops direct messages.'],
+  'message.muted': ['refused', 'You are muted here.'],
+  'message.group_muted': ['refused', 'Only owner and admins may speak while the group is muted.'],
+  'message.world_closed': ['refused', 'The world channel is closed.'],
+  'message.mention_all_forbidden': ['refused', 'Only group owners and admins may mention @all.'],
+  'message.edit_window': ['refused', 'The time to edit this message has passed.'],
+  'message.recall_window': ['refused', 'The time to recall this message has passed.'],
+  'message.not_editable': ['refused', 'Only your own, unrecalled text messages can be edited.'],
+  'message.forbidden': ['forbidden', 'You may not change this message.'],
+  // admin
+  'admin.self': ['invalid', 'Admins cannot do this to their own account.'],
+} as const satisfies Record<string, readonly [ErrorKind, string]>
+
+export type ErrorCode = keyof typeof catalogue
+
+/** All codes with kind and default message, for docs. */
+export const ERROR_CATALOGUE: ReadonlyArray<{ code: ErrorCode; kind: ErrorKind; message: string }> = Object.entries(
+  catalogue,
+).map(([code, [kind, message]]) => ({ code: code as ErrorCode, kind, message }))
+
+export function kindOf(code: ErrorCode): ErrorKind {
+  return catalogue[code][0]
+}
+
+/** The one error type domain code throws. `details` is safe to show to the caller. */
+export class AppError extends Error {
+  override name = 'AppError'
+  readonly code: ErrorCode
+  readonly kind: ErrorKind
+  readonly details?: unknown
+  /** seconds, for rate_limited and unavailable */
+  readonly retryAfter?: number
+
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    options: { details?: unknown; retryAfter?: number; cause?: unknown } = {},
+  ) {
+    super(message ?? catalogue[code][1], { cause: options.cause })
+    this.code = code
+    this.kind = catalogue[code][0]
+    this.details = options.details
+    this.retryAfter = options.retryAfter
+  }
+}

@@ -1,0 +1,71 @@
+import type { Logger } from 'pino'
+import type { Broker } from '../../broker/broker.js'
+import type { Presence } from '../../presence/presence.js'
+import type { Store } from '../../store/store.js'
+import type { User } from './user.js'
+
+/** Who is told when a user's presence changes (their friends and direct peers). */
+export type PresenceAudience = (userId: string) => Promise<string[]>
+
+export type ShownStatus = 'online' | 'away' | 'busy' | 'offline'
+
+/** What others see: an invisible user, or one with no live socket, looks offline. */
+export function shownPresence(user: Pick<User, 'status'>, connected: boolean): { status: ShownStatus; connected: boolean } {
+  if (user.status === 'invisible' || !connected) return { status: 'offline', connected: false }
+  return { status: user.status, connected: true }
+}
+
+/** Publishes presence changes (status chosen by the user + connected from sockets). */
+export class PresenceService {
+  readonly #presence: Presence
+  readonly #broker: Broker
+  readonly #store: Store
+  readonly #logger: Logger
+  #audience: PresenceAudience = async () => []
+
+  constructor(deps: { presence: Presence; broker: Broker; store: Store; logger: Logger }) {
+    this.#presence = deps.presence
+    this.#broker = deps.broker
+    this.#store = deps.store
+    this.#logger = deps.logger
+  }
+
+  /** Set by the friends capability: who hears about a user's presence. */
+  setAudience(audience: PresenceAudience): void {
+    this.#audience = audience
+  }
+
+  async socketOpened(userId: string, connectionId: string): Promise<void> {
+    if (await this.#presence.connect(userId, connectionId)) await this.publish(userId)
+  }
+
+  async socketClosed(userId: string, connectionId: string): Promise<void> {
+    if (await this.#presence.disconnect(userId, connectionId)) await this.publish(userId)
+  }
+
+  /** Shown presence of several users at once. */
+  async presenceOf(users: readonly Pick<User, 'id' | 'status'>[]): Promise<Map<string, { status: ShownStatus; connected: boolean }>> {
+    const connected = await this.#presence.connectedAmong(users.map((u) => u.id))
+    return new Map(users.map((u) => [u.id, shownPresence(u, connected.has(u.id))]))
+  }
+
+  /** Tells the user's audience (and the user's own devices) the current shown presence. */
+  async publish(userId: string): Promise<void> {
+    try {
+      const user = await this.#store.users.findById(userId)
+      if (!user) return
+      const connected = (await this.#presence.connectedAmong([userId])).has(userId)
+      const audience = await this.#audience(userId)
+      if (audience.length === 0) return
+      const shown = shownPresence(user, connected)
+      await this.#broker.publish({
+        kind: 'push',
+        route: { users: audience },
+        event: { type: 'presence', userId, ...shown },
+      })
+    } catch (err) {
+      // presence is best effort; a failure here must never break a socket or a request
+      this.#logger.warn({ err, userId }, 'presence publish failed')
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/** What a user chooses to show; whether they are connected comes from their sockets. */
+export const USER_STATUSES = ['online', 'away', 'busy', 'invisible'] as const
+export type UserStatus = (typeof USER_STATUSES)[number]
+
+export type UserRole = 'user' | 'admin'
+export type UserState = 'active' | 'disabled' | 'deleted'
+
+export interface User {
+  id: string
+  username: string
+  nickname: string
+  email: string | null
+  emailVerified: boolean
+  bio: string
+  avatarFileId: string | null
+  status: UserStatus
+  role: UserRole
+  state: UserState
+  createdAt: number
+  updatedAt: number
+}
+
+/** A user with the secret needed to check a password; only the auth service sees it. */
+export interface UserWithSecret extends User {
+  passwordHash: string
+}
+
+/** What anyone may see of another user. */
+export interface PublicUser {
+  id: string
+  username: string
+  nickname: string
+  bio: string
+  avatarFileId: string | null
+  deleted: boolean
+}
+
+export function toPublicUser(user: User): PublicUser {
+  const deleted = user.state === 'deleted'
+  return {
+    id: user.id,
+    username: deleted ? 'deleted' : user.username,
+    nickname: deleted ? 'Deleted user' : user.nickname,
+    bio: deleted ? '' : user.bio,
+    avatarFileId: deleted ? null : user.avatarFileId,
+    deleted,
+  }
+}

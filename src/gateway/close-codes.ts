@@ -1,0 +1,10 @@
+/** WebSocket close codes of the API contract. */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  policy: 1008,
+  tooLarge: 1009,
+  notAuthenticated: 4001,
+  tooSlow: 4008,
+  tooManySockets: 4029,
+} as const

@@ -1,0 +1,302 @@
+import type {} from '@fastify/swagger'
+import type {} from '@fastify/websocket'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Logger } from 'pino'
+import type { WebSocket } from 'ws'
+import type { Config } from '../config/config.js'
+import type { AuthService, Principal } from '../domain/auth/auth-service.js'
+import { AppError } from '../domain/errors.js'
+import type { ClusterEvent, Route, UserEvent } from '../domain/events.js'
+import type { PresenceService } from '../domain/users/presence-service.js'
+import { newId } from '../shared/ids.js'
+import { CloseCode } from './close-codes.js'
+import { Connection } from './connection.js'
+import { Hub } from './hub.js'
+import { isAllowedOrigin } from './origin.js'
+
+/** A client frame handler a capability registers (typing, resume...). */
+export type FrameHandler = (conn: Connection, frame: Record<string, unknown>) => Promise<void> | void
+
+/**
+ * Resolves which of a conversation's members may receive a push now. Set by the messaging
+ * capability; it caches member sets by `membershipVersion` so a push costs no database call.
+ */
+export type ConversationRouter = (conn: Connection, route: Extract<Route, { conversationId: string }>, event: UserEvent) => boolean
+
+export interface GatewayMetrics {
+  connectionOpened(): void
+  connectionClosed(): void
+  framePushed(count: number): void
+}
+
+interface GatewayDeps {
+  config: Config
+  auth: AuthService
+  presence: PresenceService
+  logger: Logger
+  metrics: GatewayMetrics
+}
+
+/** The WebSocket endpoint: authenticates sockets, routes cluster events to them, heartbeats. */
+export class WsGateway {
+  readonly hub = new Hub()
+  readonly #d: GatewayDeps
+  readonly #handlers = new Map<string, FrameHandler>()
+  readonly #pendingByIp = new Map<string, number>()
+  #conversationRouter: ConversationRouter | null = null
+  /** users with sockets here that follow each conversation (messaging fills this) */
+  #heartbeat: NodeJS.Timeout | null = null
+  #recheck: NodeJS.Timeout | null = null
+  readonly #alive = new WeakSet<WebSocket>()
+  readonly #sockets = new Set<WebSocket>()
+  #draining = false
+
+  constructor(deps: GatewayDeps) {
+    this.#d = deps
+  }
+
+  /** Registers a handler for a client frame `type`. */
+  onFrame(type: string, handler: FrameHandler): void {
+    this.#handlers.set(type, handler)
+  }
+
+  setConversationRouter(router: ConversationRouter): void {
+    this.#conversationRouter = router
+  }
+
+  register(app: FastifyInstance): void {
+    app.get('/api/v1/ws', { websocket: true, schema: { hide: true } }, (socket, request) => {
+      void this.#accept(socket, request)
+    })
+    const beatMs = this.#d.config.ws.heartbeatSeconds * 1000
+    this.#heartbeat = setInterval(() => this.#beat(), beatMs)
+    this.#recheck = setInterval(() => void this.#recheckSessions(), this.#d.config.ws.sessionRecheckSeconds * 1000)
+    this.#heartbeat.unref()
+    this.#recheck.unref()
+  }
+
+  /** Routes one cluster event to the local sockets it is for. */
+  handleClusterEvent(event: ClusterEvent): void {
+    if (event.kind === 'sessions.revoked') {
+      for (const conn of this.hub.socketsOf(event.userId)) {
+        if (event.sessionIds === 'all' || event.sessionIds.includes(conn.sessionId)) this.#revoke(conn, event.reason)
+      }
+      return
+    }
+    if (event.kind !== 'push') return
+    const data = JSON.stringify(event.event)
+    let pushed = 0
+    if ('users' in event.route) {
+      for (const userId of event.route.users) {
+        for (const conn of this.hub.socketsOf(userId)) {
+          if (conn.sessionId === event.exceptSessionId) continue
+          conn.sendRaw(data)
+          pushed++
+        }
+      }
+    } else if (this.#conversationRouter) {
+      const route = event.route
+      for (const conn of this.hub.all()) {
+        if (conn.sessionId !== event.exceptSessionId && this.#conversationRouter(conn, route, event.event)) pushed++
+      }
+    }
+    if (pushed > 0) this.#d.metrics.framePushed(pushed)
+  }
+
+  /** Tells every socket to reconnect elsewhere (1001) and stops timers. */
+  async drain(): Promise<void> {
+    this.#draining = true
+    if (this.#heartbeat) clearInterval(this.#heartbeat)
+    if (this.#recheck) clearInterval(this.#recheck)
+    for (const ws of this.#sockets) {
+      try {
+        ws.close(CloseCode.goingAway, 'server going away')
+      } catch {
+        ws.terminate()
+      }
+    }
+    const deadline = Date.now() + 2000
+    while (this.#sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    for (const ws of this.#sockets) ws.terminate()
+  }
+
+  /** Asks every local socket to `resume` (after a broker reconnect some pushes may be lost). */
+  requestSync(): void {
+    for (const conn of this.hub.all()) conn.send({ type: 'sync' })
+  }
+
+  async #accept(ws: WebSocket, request: FastifyRequest): Promise<void> {
+    const { config, logger } = this.#d
+    if (this.#draining) return ws.close(CloseCode.goingAway, 'server going away')
+    if (!isAllowedOrigin(request.headers.origin, request.headers.host, config.publicUrl)) {
+      logger.warn({ event: 'ws.origin_refused', origin: request.headers.origin, reqId: request.id }, 'websocket origin refused')
+      return ws.close(CloseCode.policy, 'origin not allowed')
+    }
+    this.#sockets.add(ws)
+    this.#alive.add(ws)
+    ws.on('pong', () => this.#alive.add(ws))
+    ws.once('close', () => this.#sockets.delete(ws))
+
+    const header = request.headers.authorization
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : null
+    let principal: Principal | null = null
+    let bearer: string
+    if (token) {
+      bearer = token
+      principal = await this.#authenticate(token)
+      if (!principal) return ws.close(CloseCode.notAuthenticated, 'not authenticated')
+    } else {
+      const got = await this.#awaitAuthFrame(ws, request.ip)
+      if (!got) return
+      ;({ principal, token: bearer } = got)
+    }
+    if (ws.readyState !== ws.OPEN) return
+    this.#open(ws, principal, bearer, request)
+  }
+
+  async #authenticate(token: string): Promise<Principal | null> {
+    try {
+      return await this.#d.auth.authenticate(token)
+    } catch (err) {
+      if (err instanceof AppError) return null
+      throw err
+    }
+  }
+
+  /** Browsers cannot set headers on a WebSocket: they send `{type:"auth", token}` first. */
+  #awaitAuthFrame(ws: WebSocket, ip: string): Promise<{ principal: Principal; token: string } | null> {
+    const pending = this.#pendingByIp.get(ip) ?? 0
+    if (pending >= this.#d.config.ws.maxPendingPerIp) {
+      ws.close(CloseCode.policy, 'too many unauthenticated sockets')
+      return Promise.resolve(null)
+    }
+    this.#pendingByIp.set(ip, pending + 1)
+    return new Promise((resolve) => {
+      let settled = false
+      const finish = (value: { principal: Principal; token: string } | null, close?: [number, string]) => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        ws.off('message', onMessage)
+        const left = (this.#pendingByIp.get(ip) ?? 1) - 1
+        if (left <= 0) this.#pendingByIp.delete(ip)
+        else this.#pendingByIp.set(ip, left)
+        if (close) ws.close(...close)
+        resolve(value)
+      }
+      const timer = setTimeout(() => finish(null, [CloseCode.notAuthenticated, 'auth timeout']), this.#d.config.ws.authTimeoutMs)
+      const onMessage = async (data: Buffer) => {
+        const frame = parseFrame(data)
+        if (!frame || frame.type !== 'auth' || typeof frame.token !== 'string') {
+          return finish(null, [CloseCode.notAuthenticated, 'send {"type":"auth","token":"..."} first'])
+        }
+        const principal = await this.#authenticate(frame.token)
+        if (!principal) return finish(null, [CloseCode.notAuthenticated, 'not authenticated'])
+        finish({ principal, token: frame.token })
+      }
+      ws.on('message', onMessage)
+      ws.once('close', () => finish(null))
+    })
+  }
+
+  #open(ws: WebSocket, principal: Principal, token: string, request: FastifyRequest): void {
+    const { config, logger, presence, metrics } = this.#d
+    const userId = principal.user.id
+    if (this.hub.countOf(userId) >= config.ws.maxSocketsPerUser) {
+      return ws.close(CloseCode.tooManySockets, 'too many sockets for this user')
+    }
+    const conn = new Connection({
+      id: newId(),
+      userId,
+      sessionId: principal.session.id,
+      ws,
+      maxQueued: config.ws.queueMaxFrames,
+    })
+    tokens.set(conn, token)
+    this.hub.add(conn)
+    metrics.connectionOpened()
+    logger.info({ event: 'ws.connected', userId, sessionId: conn.sessionId, connectionId: conn.id, reqId: request.id }, 'socket connected')
+    conn.onClose = () => {
+      this.hub.remove(conn)
+      metrics.connectionClosed()
+      logger.info({ event: 'ws.disconnected', userId, connectionId: conn.id }, 'socket disconnected')
+      void presence.socketClosed(userId, conn.id)
+    }
+    ws.on('message', (data: Buffer) => void this.#onFrame(conn, data))
+    conn.send({
+      type: 'ready',
+      userId,
+      sessionId: conn.sessionId,
+      connectionId: conn.id,
+      heartbeatSeconds: config.ws.heartbeatSeconds,
+    })
+    void presence.socketOpened(userId, conn.id)
+  }
+
+  async #onFrame(conn: Connection, data: Buffer): Promise<void> {
+    const frame = parseFrame(data)
+    if (!frame || typeof frame.type !== 'string') {
+      return conn.send({ type: 'error', code: 'request.invalid', message: 'Frames are JSON objects with a "type".' })
+    }
+    if (frame.type === 'ping') return conn.send({ type: 'pong', id: frame.id ?? null })
+    if (frame.type === 'auth') return conn.send({ type: 'error', code: 'request.invalid', message: 'Already authenticated.' })
+    const handler = this.#handlers.get(frame.type)
+    if (!handler) {
+      return conn.send({ type: 'error', code: 'request.invalid', message: `Unknown frame type "${frame.type}".`, replyTo: frame.id ?? null })
+    }
+    try {
+      await handler(conn, frame)
+    } catch (err) {
+      const known = err instanceof AppError
+      if (!known) this.#d.logger.error({ err, userId: conn.userId, frameType: frame.type }, 'frame handler failed')
+      conn.send({
+        type: 'error',
+        code: known ? err.code : 'internal',
+        message: known ? err.message : 'Something went wrong on our side.',
+        replyTo: frame.id ?? null,
+      })
+    }
+  }
+
+  #beat(): void {
+    for (const ws of this.#sockets) {
+      if (!this.#alive.has(ws)) {
+        ws.terminate()
+        continue
+      }
+      this.#alive.delete(ws)
+      try {
+        ws.ping()
+      } catch {
+        ws.terminate()
+      }
+    }
+  }
+
+  /** Sockets re-check their session: expiry or a revocation event that was lost still closes them. */
+  async #recheckSessions(): Promise<void> {
+    for (const conn of [...this.hub.all()]) {
+      const token = tokens.get(conn)
+      if (!token) continue
+      const principal = await this.#authenticate(token)
+      if (!principal) this.#revoke(conn, 'expired')
+    }
+  }
+
+  #revoke(conn: Connection, reason: string): void {
+    conn.send({ type: 'session.revoked', reason })
+    conn.close(CloseCode.notAuthenticated, 'session revoked')
+  }
+}
+
+/** tokens stay out of Connection so nothing that logs a connection can leak one */
+const tokens = new WeakMap<Connection, string>()
+
+function parseFrame(data: Buffer): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(data.toString('utf8'))
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null
+  } catch {
+    return null
+  }
+}

@@ -1,0 +1,32 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { AuthService, Principal } from '../domain/auth/auth-service.js'
+import { AppError } from '../domain/errors.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null
+  }
+  interface FastifyContextConfig {
+    /** true: no bearer token needed (register, login, captcha, health...) */
+    public?: boolean
+  }
+}
+
+/** Every /api/v1 route needs a valid bearer token unless its config says `public: true`. */
+export function registerAuthHook(app: FastifyInstance, auth: AuthService): void {
+  app.decorateRequest('principal', null)
+  app.addHook('preHandler', async (request) => {
+    if (request.routeOptions.config.public || !request.url.startsWith('/api/v1/')) return
+    const header = request.headers.authorization
+    if (!header) throw new AppError('auth.required')
+    const match = /^Bearer\s+(\S+)$/i.exec(header)
+    if (!match) throw new AppError('auth.required', 'Use Authorization: Bearer <token>.')
+    request.principal = await auth.authenticate(match[1]!)
+  })
+}
+
+/** The authenticated caller; only call from routes that are not public. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new AppError('auth.required')
+  return request.principal
+}

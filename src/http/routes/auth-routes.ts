@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { AuthService } from '../../domain/auth/auth-service.js'
+import { principalOf } from '../auth-hook.js'
+import { IsoTime, withErrors } from '../schemas/common.js'
+import { Nickname, Password, SelfUser, Username } from '../schemas/user-schemas.js'
+import { selfUserView } from '../views.js'
+
+export function registerAuthRoutes(app: FastifyInstance, deps: { auth: AuthService }): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>()
+  const { auth } = deps
+
+  r.post(
+    '/api/v1/auth/register',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an account',
+        body: Type.Object(
+          {
+            username: Username,
+            password: Password,
+            nickname: Type.Optional(Nickname),
+            email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: withErrors({ 201: Type.Object({ user: SelfUser }) }, [400, 409, 422, 429]),
+      },
+    },
+    async (request, reply) => {
+      const user = await auth.register(request.body)
+      return reply.code(201).send({ user: selfUserView(user) })
+    },
+  )
+
+  r.post(
+    '/api/v1/auth/login',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in and get a bearer token',
+        body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Password }, { additionalProperties: false }),
+        response: withErrors({ 200: Type.Object({ token: Type.String(), expiresAt: IsoTime, sessionId: Type.String(), user: SelfUser }) }, [
+          400, 401, 422, 429,
+        ]),
+      },
+    },
+    async (request) => {
+      const { token, session, user } = await auth.login(request.body.username, request.body.password, {
+        ip: request.ip,
+        userAgent: request.headers['user-agent'] ?? '',
+      })
+      return { token, expiresAt: new Date(session.expiresAt).toISOString(), sessionId: session.id, user: selfUserView(user) }
+    },
+  )
+
+  r.post(
+    '/api/v1/auth/logout',
+    { schema: { tags: ['auth'], summary: 'Revoke this token and close its sockets', response: withErrors({ 204: Type.Null() }) } },
+    async (request, reply) => {
+      await auth.logout(principalOf(request).session)
+      return reply.code(204).send(null)
+    },
+  )
+}

@@ -1,0 +1,129 @@
+import { existsSync } from 'node:fs'
+import helmet from '@fastify/helmet'
+import fastifyStatic from '@fastify/static'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import websocket from '@fastify/websocket'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import type { Config } from '../config/config.js'
+import { AppError, ERROR_CATALOGUE } from '../domain/errors.js'
+import { newId } from '../shared/ids.js'
+import type { Metrics } from '../shared/metrics.js'
+import { sendError, STATUS_OF_KIND } from './error-response.js'
+import { ErrorBody } from './schemas/common.js'
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
+
+export interface HttpServerOptions {
+  config: Config
+  logger: Logger
+  metrics: Metrics
+  /** folder of the built web client; served at / when it exists */
+  webRoot: string
+}
+
+/** Fastify with JIM's cross-cutting behaviour: ids, logs, errors, security headers, docs. */
+export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const { config, logger, metrics } = options
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.http.bodyLimitBytes,
+    trustProxy: parseTrustProxy(config.trustProxy),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId()
+    },
+    ajv: {
+      // unknown fields are refused (400), not silently dropped
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
+    routerOptions: { maxParamLength: 200 },
+  })
+
+  app.addSchema(ErrorBody)
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  // one JSON line per request, with the ids operators search for
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched'
+    const latencyMs = Math.round(reply.elapsedTime * 10) / 10
+    metrics.httpRequests.inc({ method: request.method, route, status: reply.statusCode })
+    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000)
+    if (route === '/healthz' || route === '/readyz' || route === '/metrics') return
+    request.log.info(
+      {
+        reqId: request.id,
+        method: request.method,
+        route,
+        status: reply.statusCode,
+        latencyMs,
+        userId: request.principal?.user.id,
+        ip: request.ip,
+      },
+      'request',
+    )
+  })
+  app.setErrorHandler((err, request, reply) => {
+    if (reply.statusCode >= 500 || !(err instanceof AppError)) metrics.errors.inc(0)
+    return sendError(request, reply, err)
+  })
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, new AppError('route.not_found', `No endpoint ${request.method} ${request.url.split('?')[0]}.`)))
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  })
+  await app.register(websocket, { options: { maxPayload: config.ws.maxFrameBytes } })
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'JIM API',
+        version: '1',
+        description: `Chat server API. Errors are {"error":{"code","message","details?"}}; codes:\n\n${errorCodeTable()}`,
+      },
+      servers: [{ url: config.publicUrl }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (json.$id as string) || `def-${i}` },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+  app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger())
+
+  if (existsSync(options.webRoot)) {
+    await app.register(fastifyStatic, { root: options.webRoot, wildcard: false })
+    // client-side routes fall back to the app shell
+    app.get('/*', { config: { public: true }, schema: { hide: true } }, (request, reply) => {
+      if (request.url.startsWith('/api/')) return sendError(request, reply, new AppError('route.not_found'))
+      return reply.sendFile('index.html')
+    })
+  }
+  return app
+}
+
+function parseTrustProxy(value: string): boolean | string[] {
+  if (value === 'false' || value === '') return false
+  if (value === 'true') return true
+  return value.split(',').map((s) => s.trim())
+}
+
+function errorCodeTable(): string {
+  return ERROR_CATALOGUE.map((e) => `- \`${e.code}\` (${STATUS_OF_KIND[e.kind]}): ${e.message}`).join('\n')
+}

@@ -1,0 +1,13 @@
+/**
+ * Which users have live sockets, across all instances. `connect`/`disconnect` report
+ * transitions so presence events are published once per change, not once per socket.
+ */
+export interface Presence {
+  /** Records a socket; true when the user had none anywhere before. */
+  connect(userId: string, connectionId: string): Promise<boolean>
+  /** Forgets a socket; true when it was the user's last one anywhere. */
+  disconnect(userId: string, connectionId: string): Promise<boolean>
+  /** The subset of `userIds` with at least one live socket. */
+  connectedAmong(userIds: readonly string[]): Promise<Set<string>>
+  close(): Promise<void>
+}

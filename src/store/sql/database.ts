@@ -1,0 +1,145 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import SQLite from 'better-sqlite3'
+import { CompiledQuery, Kysely, Migrator, MysqlDialect, PostgresDialect, SqliteDialect, type Dialect } from 'kysely'
+import { createPool as createMysqlPool } from 'mysql2'
+import pg from 'pg'
+import type { Config } from '../../config/config.js'
+import { capabilitiesFor, type Capabilities } from './capabilities.js'
+import type { Database } from './db-schema.js'
+import { migrations } from './migrations/index.js'
+
+export interface SqlDatabase {
+  db: Kysely<Database>
+  caps: Capabilities
+}
+
+/** The URL-or-path SQLite uses: `storage.url` if set, else `<dataDir>/jim.sqlite`. */
+export function sqliteFile(config: Pick<Config, 'storage' | 'dataDir'>): string {
+  return config.storage.url || join(config.dataDir, 'jim.sqlite')
+}
+
+/** Opens a connection pool for the configured dialect. Does not migrate. */
+export function openDatabase(config: Pick<Config, 'storage' | 'dataDir'>): SqlDatabase {
+  const caps = capabilitiesFor(config.storage.driver)
+  return { db: new Kysely<Database>({ dialect: createDialect(config) }), caps }
+}
+
+function createDialect(config: Pick<Config, 'storage' | 'dataDir'>): Dialect {
+  const { driver, url, poolSize } = config.storage
+  switch (driver) {
+    case 'sqlite': {
+      const file = sqliteFile(config)
+      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+      return new SqliteDialect({
+        database: async () => {
+          const db = new SQLite(file)
+          db.pragma('journal_mode = WAL')
+          db.pragma('synchronous = NORMAL')
+          // a CLI command may hold the write lock briefly; wait instead of failing
+          db.pragma('busy_timeout = 5000')
+          db.pragma('foreign_keys = OFF')
+          return db
+        },
+      })
+    }
+    case 'mysql':
+      return new MysqlDialect({
+        pool: async () =>
+          createMysqlPool({
+            uri: url.replace(/^mariadb:/, 'mysql:'),
+            connectionLimit: poolSize,
+            charset: 'utf8mb4_bin',
+            supportBigNumbers: true,
+            bigNumberStrings: false,
+            enableKeepAlive: true,
+          }),
+        onCreateConnection: async (conn) => {
+          // seq counters are locked rows; READ COMMITTED avoids gap locks and reads fresh rows
+          await conn.executeQuery(CompiledQuery.raw('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'))
+          await conn.executeQuery(CompiledQuery.raw("SET SESSION sql_mode = CONCAT(@@sql_mode, ',STRICT_ALL_TABLES')"))
+        },
+      })
+    case 'postgres':
+      return new PostgresDialect({
+        pool: new pg.Pool({
+          connectionString: url,
+          max: poolSize,
+          // int8 (BIGINT, COUNT) arrives as a string; our values stay below 2^53
+          types: {
+            getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+              oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+          },
+        }),
+      })
+  }
+}
+
+/** Runs pending migrations; safe when several instances start at once (kysely's lock table). */
+export async function migrateToLatest({ db, caps }: SqlDatabase): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations(caps) },
+  })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) throw error instanceof Error ? error : new Error(String(error))
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}
+
+/**
+ * Creates the database named in a mysql/postgres URL if it does not exist yet, so a new
+ * operator (and each test run) can point JIM at a fresh name. No-op for SQLite.
+ */
+export async function ensureDatabaseExists(config: Pick<Config, 'storage'>): Promise<void> {
+  const { driver, url } = config.storage
+  if (driver === 'sqlite') return
+  const parsed = new URL(url)
+  const name = decodeURIComponent(parsed.pathname.replace(/^\//, ''))
+  if (!/^[A-Za-z0-9_]{1,63}$/.test(name)) throw new Error(`JIM_STORAGE_URL: database name must match [A-Za-z0-9_]: ${name}`)
+  if (driver === 'mysql') {
+    parsed.pathname = '/'
+    const pool = createMysqlPool({ uri: parsed.toString().replace(/^mariadb:/, 'mysql:'), connectionLimit: 1 })
+    try {
+      await pool.promise().query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`)
+    } finally {
+      await pool.promise().end()
+    }
+  } else {
+    parsed.pathname = '/postgres'
+    const client = new pg.Client({ connectionString: parsed.toString() })
+    await client.connect()
+    try {
+      const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])
+      if (found.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`)
+    } finally {
+      await client.end()
+    }
+  }
+}
+
+/** Drops a database created by `ensureDatabaseExists` (tests clean up with this). */
+export async function dropDatabase(config: Pick<Config, 'storage'>): Promise<void> {
+  const { driver, url } = config.storage
+  if (driver === 'sqlite') return
+  const parsed = new URL(url)
+  const name = decodeURIComponent(parsed.pathname.replace(/^\//, ''))
+  if (!/^[A-Za-z0-9_]{1,63}$/.test(name)) return
+  if (driver === 'mysql') {
+    parsed.pathname = '/'
+    const pool = createMysqlPool({ uri: parsed.toString(), connectionLimit: 1 })
+    try {
+      await pool.promise().query(`DROP DATABASE IF EXISTS \`${name}\``)
+    } finally {
+      await pool.promise().end()
+    }
+  } else {
+    parsed.pathname = '/postgres'
+    const client = new pg.Client({ connectionString: parsed.toString() })
+    await client.connect()
+    try {
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    } finally {
+      await client.end()
+    }
+  }
+}

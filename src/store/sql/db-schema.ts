@@ -1,0 +1,184 @@
+/**
+ * Row types as Kysely sees them. Only `sql/` imports this file: services get domain objects.
+ * Times are epoch milliseconds (BIGINT); booleans are 0/1 integers on every dialect.
+ */
+
+export interface UsersTable {
+  id: string
+  username: string
+  nickname: string
+  /** lower-cased nickname, for portable case-insensitive prefix search */
+  nickname_lower: string
+  password_hash: string
+  email: string | null
+  email_verified_at: number | null
+  bio: string
+  avatar_file_id: string | null
+  status: string
+  role: string
+  state: string
+  created_at: number
+  updated_at: number
+}
+
+export interface SessionsTable {
+  id: string
+  token_sha256: string
+  user_id: string
+  created_at: number
+  expires_at: number
+  revoked_at: number | null
+  last_seen_at: number
+  user_agent: string
+  ip: string
+}
+
+export interface FriendRequestsTable {
+  id: string
+  from_user_id: string
+  to_user_id: string
+  /** `minId:maxId`; `pending_key` equals it only while pending, so one pending request per pair */
+  pair_key: string
+  pending_key: string | null
+  note: string
+  greeting: string
+  status: string
+  created_at: number
+  updated_at: number
+}
+
+export interface FriendshipsTable {
+  user_id: string
+  friend_id: string
+  remark: string
+  created_at: number
+}
+
+export interface BlocksTable {
+  user_id: string
+  blocked_id: string
+  created_at: number
+}
+
+export interface ConversationsTable {
+  id: string
+  kind: string
+  /** direct only: `minId:maxId` */
+  pair_key: string | null
+  group_id: string | null
+  last_seq: number
+  mod_seq: number
+  membership_version: number
+  last_message_at: number | null
+  created_at: number
+}
+
+export interface ConversationMembersTable {
+  conversation_id: string
+  user_id: string
+  role: string
+  join_seq: number
+  left_seq: number | null
+  read_seq: number
+  cleared_seq: number
+  pinned: number
+  muted: number
+  /** group mute set by owner/admins: may not speak until then */
+  silenced_until: number | null
+  group_nickname: string
+  joined_at: number
+  updated_at: number
+}
+
+export interface MessagesTable {
+  conversation_id: string
+  seq: number
+  id: string
+  sender_id: string | null
+  client_msg_id: string
+  type: string
+  content: string
+  created_at: number
+  edited_at: number | null
+  recalled_at: number | null
+  mod_seq: number
+}
+
+export interface GroupsTable {
+  id: string
+  conversation_id: string
+  name: string
+  name_lower: string
+  avatar_file_id: string | null
+  announcement: string
+  join_policy: string
+  mute_all: number
+  max_members: number
+  owner_id: string
+  member_count: number
+  created_at: number
+  updated_at: number
+}
+
+export interface GroupBansTable {
+  group_id: string
+  user_id: string
+  banned_by: string
+  created_at: number
+}
+
+export interface GroupInvitationsTable {
+  id: string
+  group_id: string
+  inviter_id: string
+  invitee_id: string
+  /** equals `group_id:invitee_id` while pending */
+  pending_key: string | null
+  status: string
+  created_at: number
+  updated_at: number
+}
+
+export interface GroupJoinRequestsTable {
+  id: string
+  group_id: string
+  user_id: string
+  pending_key: string | null
+  message: string
+  status: string
+  decided_by: string | null
+  created_at: number
+  updated_at: number
+}
+
+export interface AuditLogTable {
+  id: string
+  actor_id: string
+  action: string
+  target_id: string | null
+  details: string
+  created_at: number
+}
+
+export interface SettingsTable {
+  key: string
+  value: string
+  updated_at: number
+}
+
+export interface Database {
+  users: UsersTable
+  sessions: SessionsTable
+  friend_requests: FriendRequestsTable
+  friendships: FriendshipsTable
+  blocks: BlocksTable
+  conversations: ConversationsTable
+  conversation_members: ConversationMembersTable
+  messages: MessagesTable
+  groups: GroupsTable
+  group_bans: GroupBansTable
+  group_invitations: GroupInvitationsTable
+  group_join_requests: GroupJoinRequestsTable
+  audit_log: AuditLogTable
+  settings: SettingsTable
+}

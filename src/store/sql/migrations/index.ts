@@ -1,0 +1,13 @@
+import type { Migration } from 'kysely'
+import type { Capabilities } from '../capabilities.js'
+import * as initial from './0001-initial.js'
+
+/**
+ * Every migration, in order. Imported statically (not read from a folder) so the same list
+ * works from TypeScript sources and from the compiled `dist/`.
+ */
+export function migrations(caps: Capabilities): Record<string, Migration> {
+  return {
+    '0001-initial': { up: initial.up(caps) },
+  }
+}
