@@ -32,7 +32,13 @@ async function run(argv: string[]): Promise<number> {
       if (positional[0] !== 'create' || !positional[1]) break
       return runAdminCreate(config, positional[1])
     case 'config':
-      console.log(JSON.stringify({ ...config, secret: config.secret ? '[set]' : '', metrics: { token: config.metrics.token ? '[set]' : '' } }, null, 2))
+      console.log(
+        JSON.stringify(
+          { ...config, secret: config.secret ? '[set]' : '', metrics: { token: config.metrics.token ? '[set]' : '' } },
+          null,
+          2,
+        ),
+      )
       return 0
   }
   console.error(USAGE)

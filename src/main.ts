@@ -7,7 +7,8 @@ import { acquireSqliteLock } from './store/sql/sqlite-lock.js'
 /** Starts a server: builds the app, listens, and shuts down in order on SIGTERM/SIGINT. */
 export async function main(config: Config): Promise<void> {
   const logger = createLogger(config.log.level)
-  const releaseLock = config.storage.driver === 'sqlite' && sqliteFile(config) !== ':memory:' ? acquireSqliteLock(sqliteFile(config)) : () => {}
+  const releaseLock =
+    config.storage.driver === 'sqlite' && sqliteFile(config) !== ':memory:' ? acquireSqliteLock(sqliteFile(config)) : () => {}
   const app = await buildApp(config, { logger })
   let stopping = false
   const stop = async (signal: string) => {
@@ -30,7 +31,10 @@ export async function main(config: Config): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'))
   try {
     const address = await app.http.listen({ host: config.host, port: config.port })
-    logger.info({ event: 'server.listening', address, storage: config.storage.driver, broker: config.broker.driver }, `JIM is listening on ${address} (open ${config.publicUrl})`)
+    logger.info(
+      { event: 'server.listening', address, storage: config.storage.driver, broker: config.broker.driver },
+      `JIM is listening on ${address} (open ${config.publicUrl})`,
+    )
   } catch (err) {
     releaseLock()
     await app.close()

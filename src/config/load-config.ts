@@ -147,7 +147,11 @@ function parseValue(spec: KeySpec, raw: unknown, where: string): unknown {
     }
     case 'list': {
       if (Array.isArray(raw)) return raw.map(String)
-      if (typeof raw === 'string') return raw.split(',').map((s) => s.trim()).filter(Boolean)
+      if (typeof raw === 'string')
+        return raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
       return fail('expected a list')
     }
   }

@@ -100,13 +100,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     'info',
     'pino log level.',
   ),
-  key(
-    'rateLimit.enabled',
-    'JIM_RATE_LIMIT_ENABLED',
-    bool,
-    true,
-    '`false` switches every rate limit off (load tests and benchmarks only).',
-  ),
+  key('rateLimit.enabled', 'JIM_RATE_LIMIT_ENABLED', bool, true, '`false` switches every rate limit off (load tests and benchmarks only).'),
   key(
     'captcha.mode',
     'JIM_CAPTCHA_MODE',
@@ -128,13 +122,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     256 * 1024,
     'Largest JSON request body accepted (413 above).',
   ),
-  key(
-    'auth.sessionTtlHours',
-    'JIM_AUTH_SESSION_TTL_HOURS',
-    int(1, 24 * 365),
-    24 * 30,
-    'How long a login token stays valid.',
-  ),
+  key('auth.sessionTtlHours', 'JIM_AUTH_SESSION_TTL_HOURS', int(1, 24 * 365), 24 * 30, 'How long a login token stays valid.'),
   key('auth.passwordMinLength', 'JIM_AUTH_PASSWORD_MIN_LENGTH', int(8, 64), 8, 'Shortest password accepted.'),
   key(
     'auth.passwordMinScore',
@@ -150,13 +138,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     'owasp',
     '`owasp` (Argon2id m=19 MiB, t=2, p=1). `test` is cheap and only allowed when NODE_ENV=test.',
   ),
-  key(
-    'registration.open',
-    'JIM_REGISTRATION_OPEN',
-    bool,
-    true,
-    'Whether new accounts may register (admins can change it at run time).',
-  ),
+  key('registration.open', 'JIM_REGISTRATION_OPEN', bool, true, 'Whether new accounts may register (admins can change it at run time).'),
   key(
     'ws.maxSocketsPerUser',
     'JIM_WS_MAX_SOCKETS_PER_USER',
@@ -186,13 +168,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     5000,
     'How long a browser socket may wait before sending its `auth` frame.',
   ),
-  key(
-    'ws.maxPendingPerIp',
-    'JIM_WS_MAX_PENDING_PER_IP',
-    int(1, 10_000),
-    20,
-    'Unauthenticated sockets one IP may hold at once.',
-  ),
+  key('ws.maxPendingPerIp', 'JIM_WS_MAX_PENDING_PER_IP', int(1, 10_000), 20, 'Unauthenticated sockets one IP may hold at once.'),
   key(
     'ws.sessionRecheckSeconds',
     'JIM_WS_SESSION_RECHECK_SECONDS',
@@ -201,13 +177,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     'How often an open socket re-checks that its session is still valid.',
   ),
   key('groups.maxMembers', 'JIM_GROUPS_MAX_MEMBERS', int(2, 100_000), 500, 'Default and highest member limit of a group.'),
-  key(
-    'messages.maxTextLength',
-    'JIM_MESSAGES_MAX_TEXT_LENGTH',
-    int(1, 100_000),
-    4000,
-    'Longest text message, in characters.',
-  ),
+  key('messages.maxTextLength', 'JIM_MESSAGES_MAX_TEXT_LENGTH', int(1, 100_000), 4000, 'Longest text message, in characters.'),
   key(
     'messages.sendPerMinute',
     'JIM_MESSAGES_SEND_PER_MINUTE',

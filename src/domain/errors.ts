@@ -23,9 +23,9 @@ const catalogue = {
   'request.unsupported_media_type': ['invalid', 'Send the body as application/json.'],
   'request.too_large': ['too_large', 'The request body is too large.'],
   'route.not_found': ['not_found', 'No such endpoint.'],
-  'rate_limited': ['rate_limited', 'Too many requests; retry after the time in Retry-After.'],
+  rate_limited: ['rate_limited', 'Too many requests; retry after the time in Retry-After.'],
   'service.unavailable': ['unavailable', 'A backing service is unavailable; retry later.'],
-  'internal': ['internal', 'Something went wrong on our side.'],
+  internal: ['internal', 'Something went wrong on our side.'],
   // auth and sessions
   'auth.required': ['unauthenticated', 'Sign in: send Authorization: Bearer <token>.'],
   'auth.invalid_token': ['unauthenticated', 'The token is unknown, expired or revoked; sign in again.'],
@@ -88,9 +88,9 @@ const catalogue = {
 export type ErrorCode = keyof typeof catalogue
 
 /** All codes with kind and default message, for docs. */
-export const ERROR_CATALOGUE: ReadonlyArray<{ code: ErrorCode; kind: ErrorKind; message: string }> = Object.entries(
-  catalogue,
-).map(([code, [kind, message]]) => ({ code: code as ErrorCode, kind, message }))
+export const ERROR_CATALOGUE: ReadonlyArray<{ code: ErrorCode; kind: ErrorKind; message: string }> = Object.entries(catalogue).map(
+  ([code, [kind, message]]) => ({ code: code as ErrorCode, kind, message }),
+)
 
 export function kindOf(code: ErrorCode): ErrorKind {
   return catalogue[code][0]
@@ -105,11 +105,7 @@ export class AppError extends Error {
   /** seconds, for rate_limited and unavailable */
   readonly retryAfter?: number
 
-  constructor(
-    code: ErrorCode,
-    message?: string,
-    options: { details?: unknown; retryAfter?: number; cause?: unknown } = {},
-  ) {
+  constructor(code: ErrorCode, message?: string, options: { details?: unknown; retryAfter?: number; cause?: unknown } = {}) {
     super(message ?? catalogue[code][1], { cause: options.cause })
     this.code = code
     this.kind = catalogue[code][0]

@@ -242,7 +242,12 @@ export class WsGateway {
     if (frame.type === 'auth') return conn.send({ type: 'error', code: 'request.invalid', message: 'Already authenticated.' })
     const handler = this.#handlers.get(frame.type)
     if (!handler) {
-      return conn.send({ type: 'error', code: 'request.invalid', message: `Unknown frame type "${frame.type}".`, replyTo: frame.id ?? null })
+      return conn.send({
+        type: 'error',
+        code: 'request.invalid',
+        message: `Unknown frame type "${frame.type}".`,
+        replyTo: frame.id ?? null,
+      })
     }
     try {
       await handler(conn, frame)

@@ -16,7 +16,7 @@ declare module 'fastify' {
 export function registerAuthHook(app: FastifyInstance, auth: AuthService): void {
   app.decorateRequest('principal', null)
   app.addHook('preHandler', async (request) => {
-    if (request.routeOptions.config.public || !request.url.startsWith('/api/v1/')) return
+    if (!request.routeOptions.url || request.routeOptions.config.public || !request.url.startsWith('/api/v1/')) return
     const header = request.headers.authorization
     if (!header) throw new AppError('auth.required')
     const match = /^Bearer\s+(\S+)$/i.exec(header)

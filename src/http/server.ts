@@ -12,6 +12,7 @@ import { newId } from '../shared/ids.js'
 import type { Metrics } from '../shared/metrics.js'
 import { sendError, STATUS_OF_KIND } from './error-response.js'
 import { ErrorBody } from './schemas/common.js'
+import { installValidators } from './validators.js'
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
 
@@ -35,13 +36,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       const given = req.headers['x-request-id']
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId()
     },
-    ajv: {
-      // unknown fields are refused (400), not silently dropped
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
-    },
     routerOptions: { maxParamLength: 200 },
   })
 
+  installValidators(app)
   app.addSchema(ErrorBody)
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
@@ -70,7 +68,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     if (reply.statusCode >= 500 || !(err instanceof AppError)) metrics.errors.inc(0)
     return sendError(request, reply, err)
   })
-  app.setNotFoundHandler((request, reply) => sendError(request, reply, new AppError('route.not_found', `No endpoint ${request.method} ${request.url.split('?')[0]}.`)))
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, new AppError('route.not_found', `No endpoint ${request.method} ${request.url.split('?')[0]}.`)),
+  )
 
   await app.register(helmet, {
     contentSecurityPolicy: {

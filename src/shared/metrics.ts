@@ -17,7 +17,11 @@ export function createMetrics() {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   })
-  const wsConnections = new Gauge({ name: 'jim_ws_connections', help: 'Open WebSocket connections on this instance', registers: [registry] })
+  const wsConnections = new Gauge({
+    name: 'jim_ws_connections',
+    help: 'Open WebSocket connections on this instance',
+    registers: [registry],
+  })
   const wsFramesPushed = new Counter({ name: 'jim_ws_frames_pushed_total', help: 'Frames pushed to sockets', registers: [registry] })
   const messagesStored = new Counter({ name: 'jim_messages_stored_total', help: 'Messages stored by this instance', registers: [registry] })
   const brokerEvents = new Counter({

@@ -12,7 +12,8 @@ export interface PasswordHasher {
  * hundreds of users stay fast. Hashes carry their parameters, so both verify either way.
  */
 export function createPasswordHasher(profile: 'owasp' | 'test'): PasswordHasher {
-  const options = profile === 'owasp' ? { memoryCost: 19456, timeCost: 2, parallelism: 1 } : { memoryCost: 1024, timeCost: 1, parallelism: 1 }
+  const options =
+    profile === 'owasp' ? { memoryCost: 19456, timeCost: 2, parallelism: 1 } : { memoryCost: 1024, timeCost: 1, parallelism: 1 }
   return {
     hash: (password) => hash(password, options),
     verify: async (stored, password) => {

@@ -13,10 +13,7 @@ zxcvbnOptions.setOptions({
 })
 
 /** Refuses weak passwords with a reason the user can act on (422 `auth.weak_password`). */
-export function checkPasswordStrength(
-  password: string,
-  context: { minLength: number; minScore: number; userInputs: string[] },
-): void {
+export function checkPasswordStrength(password: string, context: { minLength: number; minScore: number; userInputs: string[] }): void {
   if (password.length < context.minLength) {
     throw new AppError('auth.weak_password', `Use at least ${context.minLength} characters.`, {
       details: { reason: 'too_short', minLength: context.minLength },

@@ -44,9 +44,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: { auth: AuthServi
         tags: ['auth'],
         summary: 'Sign in and get a bearer token',
         body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Password }, { additionalProperties: false }),
-        response: withErrors({ 200: Type.Object({ token: Type.String(), expiresAt: IsoTime, sessionId: Type.String(), user: SelfUser }) }, [
-          400, 401, 422, 429,
-        ]),
+        response: withErrors(
+          { 200: Type.Object({ token: Type.String(), expiresAt: IsoTime, sessionId: Type.String(), user: SelfUser }) },
+          [400, 401, 422, 429],
+        ),
       },
     },
     async (request) => {

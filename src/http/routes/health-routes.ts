@@ -9,12 +9,19 @@ import type { Store } from '../../store/store.js'
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 
-export function registerHealthRoutes(app: FastifyInstance, deps: { store: Store; broker: Broker; metrics: Metrics; metricsToken: string }): void {
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  deps: { store: Store; broker: Broker; metrics: Metrics; metricsToken: string },
+): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
 
   r.get(
     '/healthz',
-    { config: { public: true }, logLevel: 'warn', schema: { tags: ['health'], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    {
+      config: { public: true },
+      logLevel: 'warn',
+      schema: { tags: ['health'], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+    },
     async () => ({ status: 'ok' as const }),
   )
 
@@ -48,7 +55,8 @@ export function registerHealthRoutes(app: FastifyInstance, deps: { store: Store;
     if (deps.metricsToken) {
       const given = Buffer.from(request.headers.authorization ?? '')
       const expected = Buffer.from(`Bearer ${deps.metricsToken}`)
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new AppError('auth.required', 'Send Authorization: Bearer <JIM_METRICS_TOKEN>.')
+      if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        throw new AppError('auth.required', 'Send Authorization: Bearer <JIM_METRICS_TOKEN>.')
     } else if (!LOOPBACK.has(request.socket.remoteAddress ?? '')) {
       throw new AppError('route.not_found')
     }

@@ -70,7 +70,13 @@ export function registerMeRoutes(app: FastifyInstance, deps: { auth: AuthService
 
   r.get(
     '/api/v1/me/sessions',
-    { schema: { tags: ['me'], summary: 'My signed-in devices', response: withErrors({ 200: Type.Object({ items: Type.Array(SessionView) }) }) } },
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'My signed-in devices',
+        response: withErrors({ 200: Type.Object({ items: Type.Array(SessionView) }) }),
+      },
+    },
     async (request) => {
       const p = principalOf(request)
       const sessions = await auth.listSessions(p.user.id)

@@ -19,10 +19,7 @@ export interface Capabilities {
 export function capabilitiesFor(dialect: Capabilities['dialect']): Capabilities {
   return {
     dialect,
-    tableOptions:
-      dialect === 'mysql'
-        ? (b) => b.modifyEnd(sql`ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`)
-        : (b) => b,
+    tableOptions: dialect === 'mysql' ? (b) => b.modifyEnd(sql`ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`) : (b) => b,
     insertOrIgnore: dialect === 'mysql' ? 'insert_ignore' : 'on_conflict',
     supportsReturning: dialect !== 'mysql',
     singleWriter: dialect === 'sqlite',
@@ -44,7 +41,12 @@ export function isTransientDbError(err: unknown): boolean {
 /** Unique-key violations, for insert races that lost. */
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string }
-  return e?.code === 'ER_DUP_ENTRY' || e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  return (
+    e?.code === 'ER_DUP_ENTRY' ||
+    e?.code === '23505' ||
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  )
 }
 
 /** Connection-level failures: the database is unreachable (mapped to 503). */
@@ -53,6 +55,9 @@ export function isConnectionError(err: unknown): boolean {
   return (
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', '57P01', '57P03', '08006', '08001'].includes(
       e?.code ?? '',
-    ) || /Connection terminated|connect ECONNREFUSED|Pool is closed|Can't add new command when connection is in closed state/.test(e?.message ?? '')
+    ) ||
+    /Connection terminated|connect ECONNREFUSED|Pool is closed|Can't add new command when connection is in closed state/.test(
+      e?.message ?? '',
+    )
   )
 }

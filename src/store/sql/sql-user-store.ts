@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely'
+import { sql, type Kysely, type Selectable } from 'kysely'
 import { AppError } from '../../domain/errors.js'
 import type { User, UserRole, UserState, UserStatus, UserWithSecret } from '../../domain/users/user.js'
 import type { NewUser, UserPatch, UserStore } from '../user-store.js'
@@ -62,7 +62,11 @@ export class SqlUserStore implements UserStore {
 
   async findByIds(ids: readonly string[]): Promise<User[]> {
     if (ids.length === 0) return []
-    const rows = await this.#db.selectFrom('users').selectAll().where('id', 'in', [...new Set(ids)]).execute()
+    const rows = await this.#db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', 'in', [...new Set(ids)])
+      .execute()
     return rows.map(toUser)
   }
 
@@ -111,8 +115,8 @@ export class SqlUserStore implements UserStore {
       .where((eb) =>
         eb.or([
           eb('id', '=', query.prefix),
-          eb('username', 'like', like),
-          eb('nickname_lower', 'like', like),
+          sql<boolean>`${eb.ref('username')} like ${like} escape '!'`,
+          sql<boolean>`${eb.ref('nickname_lower')} like ${like} escape '!'`,
         ]),
       )
     if (query.afterId) q = q.where('id', '>', query.afterId)
@@ -122,7 +126,10 @@ export class SqlUserStore implements UserStore {
   }
 }
 
-/** Escapes LIKE wildcards; every dialect here treats backslash as the default escape. */
+/**
+ * Escapes LIKE wildcards for `LIKE ... ESCAPE '!'`. SQLite has no default escape character and
+ * MySQL/PostgreSQL disagree on backslashes in literals, so '!' is the portable choice.
+ */
 export function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => '\\' + c)
+  return value.replace(/[!%_]/g, (c) => '!' + c)
 }

@@ -1,0 +1,53 @@
+import type { AddressInfo } from 'node:net'
+import { buildApp, type App } from '../../src/app.js'
+import { loadConfig } from '../../src/config/load-config.js'
+import type { Clock } from '../../src/shared/clock.js'
+import { createLogger } from '../../src/shared/logger.js'
+import { createTestDatabase, type Dialect, type TestDatabase } from './databases.js'
+
+export interface TestApp {
+  app: App
+  /** http://127.0.0.1:port */
+  url: string
+  /** ws://127.0.0.1:port/api/v1/ws */
+  wsUrl: string
+  database: TestDatabase
+  close(): Promise<void>
+}
+
+/**
+ * Builds a real JIM app on a free port with its own database (SQLite by default; set
+ * `dialect` or env TEST_STORAGE=mysql|postgres), cheap password hashing and quiet logs.
+ */
+export async function startTestApp(
+  options: { overrides?: Record<string, unknown>; dialect?: Dialect; clock?: Clock; database?: TestDatabase } = {},
+): Promise<TestApp> {
+  const dialect = options.dialect ?? ((process.env.TEST_STORAGE as Dialect | undefined) || 'sqlite')
+  const database = options.database ?? createTestDatabase(dialect)
+  const config = loadConfig({
+    env: { NODE_ENV: 'test' },
+    cwd: database.overrides.dataDir as string,
+    overrides: {
+      host: '127.0.0.1',
+      port: 0,
+      'auth.hashProfile': 'test',
+      'log.level': process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...database.overrides,
+      ...options.overrides,
+    },
+  })
+  const app = await buildApp(config, { clock: options.clock, logger: createLogger(config.log.level), webRoot: '/nonexistent' })
+  await app.http.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.http.server.address() as AddressInfo
+  const ownsDatabase = !options.database
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/api/v1/ws`,
+    database,
+    close: async () => {
+      await app.close()
+      if (ownsDatabase) await database.cleanup()
+    },
+  }
+}
