@@ -1,15 +1,45 @@
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from './config/config.js'
+import { withResolvedSecret } from './config/secret.js'
 import type { Broker } from './broker/broker.js'
 import { MemoryBroker } from './broker/memory-broker.js'
 import { AuthService } from './domain/auth/auth-service.js'
 import { createPasswordHasher } from './domain/auth/password-hasher.js'
+import { FriendService } from './domain/friends/friend-service.js'
 import { PresenceService } from './domain/users/presence-service.js'
 import { UserService } from './domain/users/user-service.js'
 import { WsGateway } from './gateway/ws-gateway.js'
+import { ConversationService } from './domain/conversations/conversation-service.js'
+import { WorldSettings } from './domain/conversations/world-settings.js'
+import { MessageService } from './domain/messages/message-service.js'
+import { ResumeService } from './domain/messages/resume-service.js'
+import { createSendLimiter } from './domain/messages/send-limiter.js'
+import { AdminService } from './domain/admin/admin-service.js'
+import { AccountService } from './domain/security/account-service.js'
+import type { CaptchaStore } from './domain/security/captcha-store.js'
+import { CaptchaService } from './domain/security/captcha-service.js'
+import { EmailCodeService } from './domain/security/email-code-service.js'
+import { LogMailer } from './domain/security/log-mailer.js'
+import { LoginGuard } from './domain/security/login-guard.js'
+import { MemoryCaptchaStore } from './domain/security/memory-captcha-store.js'
+import type { RateLimiter } from './domain/security/rate-limiter.js'
+import { RegistrationPolicy } from './domain/security/registration-policy.js'
+import { SmtpMailer } from './domain/security/smtp-mailer.js'
+import { registerRateLimitHook } from './http/rate-limit-hook.js'
+import { sensitiveRouteLimits } from './http/route-limits.js'
+import { registerAccountRoutes } from './http/routes/account-routes.js'
+import { registerAdminRoutes } from './http/routes/admin-routes.js'
+import { registerCaptchaRoutes } from './http/routes/captcha-routes.js'
+import { MemoryRateLimiter } from './domain/security/memory-rate-limiter.js'
+import { ConversationFanout } from './gateway/conversation-fanout.js'
+import { createResumeHandler } from './gateway/resume-handler.js'
+import { registerConversationRoutes } from './http/routes/conversation-routes.js'
+import { registerMessageRoutes } from './http/routes/message-routes.js'
 import { registerAuthHook } from './http/auth-hook.js'
+import { ConversationSchema, MessageSchema } from './http/schemas/message-schemas.js'
 import { registerAuthRoutes } from './http/routes/auth-routes.js'
+import { registerFriendRoutes } from './http/routes/friend-routes.js'
 import { registerHealthRoutes } from './http/routes/health-routes.js'
 import { registerMeRoutes } from './http/routes/me-routes.js'
 import { registerUserRoutes } from './http/routes/user-routes.js'
@@ -37,6 +67,8 @@ export interface App {
   readonly broker: Broker
   readonly gateway: WsGateway
   readonly logger: Logger
+  /** account security; tests draw known captcha answers through `captcha.useGenerator` */
+  readonly security: { readonly captcha: CaptchaService; readonly accounts: AccountService; readonly admin: AdminService }
   /** Stops accepting, closes sockets with 1001, then the broker and the database. */
   close(): Promise<void>
 }
@@ -47,7 +79,9 @@ const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url))
  * The composition root: builds store, broker, presence, services and transports from config.
  * Never listens; `main` does. The only place that switches on driver names.
  */
-export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
+export async function buildApp(loadedConfig: Config, options: AppOptions = {}): Promise<App> {
+  // JIM_SECRET, or the one generated into the data dir: resolved once, so every signer agrees
+  const config = withResolvedSecret(loadedConfig)
   const logger = options.logger ?? createLogger(config.log.level)
   const clock = options.clock ?? systemClock
   const metrics = createMetrics()
@@ -59,6 +93,25 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const broker = createBroker(config)
   const presence = createPresence(config)
 
+  // account security: captchas, failed-login throttling, the registration window
+  const securityLimiter = createRateLimiter(config, clock)
+  const captcha = new CaptchaService({
+    store: createCaptchaStore(config, clock),
+    secret: config.secret,
+    clock,
+    ttlMs: config.captcha.ttlSeconds * 1000,
+  })
+  const registration = new RegistrationPolicy({ settings: store.settings, clock, config: config.registration })
+  const guard = new LoginGuard({
+    limiter: securityLimiter,
+    captcha,
+    registration,
+    logger,
+    mode: config.captcha.mode,
+    limitsEnabled: config.rateLimit.enabled,
+    captchaAfter: config.captcha.afterFailures,
+    failuresPerIp: config.rateLimit.loginFailuresPerIp,
+  })
   const auth = new AuthService({
     store,
     broker,
@@ -69,11 +122,69 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     passwordMinLength: config.auth.passwordMinLength,
     passwordMinScore: config.auth.passwordMinScore,
     registrationOpenByDefault: config.registration.open,
+    guard,
   })
+  // e-mail codes, password reset, account deletion, administration
+  const mailer = config.smtp.host ? new SmtpMailer(config.smtp) : new LogMailer(logger)
+  const emailCodes = new EmailCodeService({
+    codes: store.emailCodes,
+    mailer,
+    limiter: securityLimiter,
+    limitsEnabled: config.rateLimit.enabled,
+    secret: config.secret,
+    clock,
+    logger,
+    ttlMs: config.email.codeTtlMinutes * 60_000,
+    maxAttempts: config.email.codeMaxAttempts,
+    sendsPerHour: config.rateLimit.emailPerHour,
+    publicUrl: config.publicUrl,
+  })
+  const accounts = new AccountService({ store, broker, auth, emailCodes, clock, logger })
+  const admin = new AdminService({ store, broker, auth, accounts, registration, clock, logger })
   const users = new UserService({ store, broker, clock, logger })
   const presenceService = new PresenceService({ presence, broker, store, logger })
+  const friends = new FriendService({ store, broker, presence: presenceService, clock, logger })
+  // friends hear each other's presence; a status chosen with PATCH /me is presence too
+  presenceService.setAudience((userId) => friends.friendIds(userId))
+  users.setOnStatusChanged((userId) => presenceService.publish(userId))
   const http = await createHttpServer({ config, logger, metrics, webRoot: options.webRoot ?? DEFAULT_WEB_ROOT })
   const gateway = new WsGateway({ config, auth, presence: presenceService, logger, metrics: metrics.gateway })
+
+  // messaging: one send path (store, then publish); conversation pushes authorized per recipient
+  const rateLimiter = new MemoryRateLimiter(clock)
+  const world = new WorldSettings(store)
+  const conversations = new ConversationService({ store, broker, clock, logger })
+  const messages = new MessageService({
+    store,
+    broker,
+    clock,
+    logger,
+    conversations,
+    world,
+    limits: { maxTextLength: config.messages.maxTextLength },
+    limiter: createSendLimiter(rateLimiter, {
+      enabled: config.rateLimit.enabled,
+      sendPerMinute: config.messages.sendPerMinute,
+      worldSendPerMinute: config.world.sendPerMinute,
+      worldGlobalPerSecond: config.world.globalSendPerSecond,
+    }),
+    onStored: () => metrics.messagesStored.inc(),
+  })
+  const fanout = new ConversationFanout({ hub: gateway.hub, store, logger, onPushed: (n) => metrics.wsFramesPushed.inc(n) })
+  gateway.setConversationRouter(fanout)
+  // a friend request's greeting becomes the first direct message, from the requester
+  friends.setOnAccepted(async (request) => {
+    if (!request.greeting) return
+    const direct = await store.conversations.getOrCreateDirect(request.fromUserId, request.toUserId, clock.now())
+    await messages.postAs(request.fromUserId, direct.id, request.greeting, `greeting:${request.id}`)
+  })
+  friends.setOnRemoved(async (removed) => {
+    if (removed.deleteHistory) await conversations.clearDirectHistory(removed.userId, removed.friendId)
+  })
+  gateway.onFrame(
+    'resume',
+    createResumeHandler(new ResumeService({ store, conversations, maxMessages: config.messages.resumeMaxMessages }), fanout),
+  )
 
   broker.onEvent((event) => {
     metrics.brokerEvents.inc({ direction: 'in' })
@@ -83,10 +194,20 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   broker.onResubscribed(() => gateway.requestSync())
 
   registerAuthHook(http, auth)
+  // after the auth hook, so per-user limits see the user
+  if (config.rateLimit.enabled) registerRateLimitHook(http, { limiter: securityLimiter, limits: sensitiveRouteLimits(config.rateLimit) })
   registerHealthRoutes(http, { store, broker, metrics, metricsToken: config.metrics.token })
   registerAuthRoutes(http, { auth })
   registerMeRoutes(http, { auth, users })
-  registerUserRoutes(http, { users, searchExclusions: async () => [] })
+  registerCaptchaRoutes(http, { captcha })
+  registerAccountRoutes(http, { accounts })
+  registerAdminRoutes(http, { admin })
+  registerUserRoutes(http, { users, searchExclusions: (userId) => friends.searchExclusions(userId) })
+  registerFriendRoutes(http, { friends })
+  http.addSchema(MessageSchema)
+  http.addSchema(ConversationSchema)
+  registerConversationRoutes(http, { conversations })
+  registerMessageRoutes(http, { messages })
   gateway.register(http)
   http.addHook('preClose', async () => {
     await gateway.drain()
@@ -101,9 +222,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     broker,
     gateway,
     logger,
+    security: { captcha, accounts, admin },
     close: () =>
       (closed ??= (async () => {
         await http.close()
+        await mailer.close()
         await broker.close()
         await presence.close()
         await store.close()
@@ -115,6 +238,26 @@ function createBroker(config: Config): Broker {
   switch (config.broker.driver) {
     case 'memory':
       return new MemoryBroker()
+    case 'redis':
+      throw new Error('JIM_BROKER_DRIVER: redis is not available in this build yet')
+  }
+}
+
+/** Counters for rate limits and failed logins (redis: shared by the cluster). */
+function createRateLimiter(config: Config, clock: Clock): RateLimiter {
+  switch (config.broker.driver) {
+    case 'memory':
+      return new MemoryRateLimiter(clock)
+    case 'redis':
+      throw new Error('JIM_BROKER_DRIVER: redis is not available in this build yet')
+  }
+}
+
+/** Pending captcha challenges (redis: shared by the cluster). */
+function createCaptchaStore(config: Config, clock: Clock): CaptchaStore {
+  switch (config.broker.driver) {
+    case 'memory':
+      return new MemoryCaptchaStore(clock, config.captcha.maxPending)
     case 'redis':
       throw new Error('JIM_BROKER_DRIVER: redis is not available in this build yet')
   }

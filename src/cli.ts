@@ -34,7 +34,12 @@ async function run(argv: string[]): Promise<number> {
     case 'config':
       console.log(
         JSON.stringify(
-          { ...config, secret: config.secret ? '[set]' : '', metrics: { token: config.metrics.token ? '[set]' : '' } },
+          {
+            ...config,
+            secret: config.secret ? '[set]' : '',
+            metrics: { token: config.metrics.token ? '[set]' : '' },
+            smtp: { ...config.smtp, password: config.smtp.password ? '[set]' : '' },
+          },
           null,
           2,
         ),

@@ -11,8 +11,16 @@ export interface Config {
   broker: { driver: 'memory' | 'redis' }
   redis: { url: string; prefix: string }
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' }
-  rateLimit: { enabled: boolean }
-  captcha: { mode: 'auto' | 'always' | 'off' }
+  rateLimit: {
+    enabled: boolean
+    loginFailuresPerIp: number
+    registerPerHour: number
+    captchaPerMinute: number
+    searchPerMinute: number
+    emailPerHour: number
+    passwordResetPerHour: number
+  }
+  captcha: { mode: 'auto' | 'always' | 'off'; afterFailures: number; ttlSeconds: number; maxPending: number }
   metrics: { token: string }
   http: { bodyLimitBytes: number }
   auth: {
@@ -21,7 +29,10 @@ export interface Config {
     passwordMinScore: number
     hashProfile: 'owasp' | 'test'
   }
-  registration: { open: boolean }
+  /** opensAt/closesAt: ISO-8601 times, '' when not set */
+  registration: { open: boolean; opensAt: string; closesAt: string }
+  email: { codeTtlMinutes: number; codeMaxAttempts: number }
+  smtp: { host: string; port: number; secure: boolean; user: string; password: string; from: string }
   ws: {
     maxSocketsPerUser: number
     maxFrameBytes: number

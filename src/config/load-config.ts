@@ -145,6 +145,16 @@ function parseValue(spec: KeySpec, raw: unknown, where: string): unknown {
       if (!t.protocols.includes(url.protocol)) fail(`URL must start with ${t.protocols.join(' or ')}`)
       return raw.replace(/\/+$/, '')
     }
+    case 'isoTime': {
+      // YAML turns unquoted timestamps into Dates
+      if (raw instanceof Date) return raw.toISOString()
+      if (typeof raw !== 'string') return fail('expected an ISO-8601 time')
+      if (raw.trim() === '') return ''
+      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(raw.trim()) || Number.isNaN(Date.parse(raw))) {
+        return fail('expected an ISO-8601 time with a zone, e.g. 2026-03-01T09:00:00Z')
+      }
+      return new Date(raw).toISOString()
+    }
     case 'list': {
       if (Array.isArray(raw)) return raw.map(String)
       if (typeof raw === 'string')

@@ -11,6 +11,8 @@ export type ValueKind =
   | { kind: 'enum'; values: readonly string[] }
   | { kind: 'url'; protocols: readonly string[] }
   | { kind: 'list' }
+  /** an ISO-8601 time with a zone (e.g. `2026-03-01T09:00:00Z`), or empty for "not set" */
+  | { kind: 'isoTime' }
 
 export interface KeySpec {
   /** dotted path in `config.yml`, e.g. `storage.driver` */
@@ -139,6 +141,91 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     '`owasp` (Argon2id m=19 MiB, t=2, p=1). `test` is cheap and only allowed when NODE_ENV=test.',
   ),
   key('registration.open', 'JIM_REGISTRATION_OPEN', bool, true, 'Whether new accounts may register (admins can change it at run time).'),
+  key(
+    'registration.opensAt',
+    'JIM_REGISTRATION_OPENS_AT',
+    { kind: 'isoTime' },
+    '',
+    'Optional ISO-8601 time before which registration stays closed, e.g. `2026-03-01T09:00:00Z` (admins can change it).',
+  ),
+  key(
+    'registration.closesAt',
+    'JIM_REGISTRATION_CLOSES_AT',
+    { kind: 'isoTime' },
+    '',
+    'Optional ISO-8601 time from which registration is closed (admins can change it).',
+  ),
+  key(
+    'captcha.afterFailures',
+    'JIM_CAPTCHA_AFTER_FAILURES',
+    int(1, 100),
+    3,
+    'auto mode: failed logins for one account from one IP (15-minute window) before a captcha is required.',
+  ),
+  key('captcha.ttlSeconds', 'JIM_CAPTCHA_TTL_SECONDS', int(30, 3600), 300, 'How long a captcha challenge can be answered (single use).'),
+  key(
+    'captcha.maxPending',
+    'JIM_CAPTCHA_MAX_PENDING',
+    int(100, 1_000_000),
+    10_000,
+    'Unanswered captchas kept per instance; the oldest are dropped beyond it.',
+  ),
+  key(
+    'rateLimit.loginFailuresPerIp',
+    'JIM_RATE_LIMIT_LOGIN_FAILURES_PER_IP',
+    int(1, 1_000_000),
+    30,
+    'Failed logins from one IP in 15 minutes before further logins from it get 429 (a solved captcha does not lift it).',
+  ),
+  key('rateLimit.registerPerHour', 'JIM_RATE_LIMIT_REGISTER_PER_HOUR', int(1, 1_000_000), 20, 'Registration attempts per IP per hour.'),
+  key(
+    'rateLimit.captchaPerMinute',
+    'JIM_RATE_LIMIT_CAPTCHA_PER_MINUTE',
+    int(1, 1_000_000),
+    20,
+    'Captcha challenges one IP may fetch per minute.',
+  ),
+  key(
+    'rateLimit.searchPerMinute',
+    'JIM_RATE_LIMIT_SEARCH_PER_MINUTE',
+    int(1, 1_000_000),
+    60,
+    'User searches (GET /users) per user per minute.',
+  ),
+  key(
+    'rateLimit.emailPerHour',
+    'JIM_RATE_LIMIT_EMAIL_PER_HOUR',
+    int(1, 1_000_000),
+    5,
+    'E-mail codes sent per user and per address per hour (binding and password reset).',
+  ),
+  key(
+    'rateLimit.passwordResetPerHour',
+    'JIM_RATE_LIMIT_PASSWORD_RESET_PER_HOUR',
+    int(1, 1_000_000),
+    10,
+    'Password reset requests and confirmations per IP per hour.',
+  ),
+  key('email.codeTtlMinutes', 'JIM_EMAIL_CODE_TTL_MINUTES', int(1, 24 * 60), 15, 'How long an e-mailed code stays valid.'),
+  key(
+    'email.codeMaxAttempts',
+    'JIM_EMAIL_CODE_MAX_ATTEMPTS',
+    int(1, 100),
+    5,
+    'Wrong guesses allowed per e-mailed code; then it is void and a new one must be requested.',
+  ),
+  key(
+    'smtp.host',
+    'JIM_SMTP_HOST',
+    { kind: 'string', allowEmpty: true },
+    '',
+    'SMTP server for e-mail codes. Empty: codes are written to the server log instead (development only).',
+  ),
+  key('smtp.port', 'JIM_SMTP_PORT', int(1, 65535), 587, 'SMTP port (587 with STARTTLS, 465 with smtp.secure).'),
+  key('smtp.secure', 'JIM_SMTP_SECURE', bool, false, '`true`: TLS from the first byte (port 465). `false`: STARTTLS when offered.'),
+  key('smtp.user', 'JIM_SMTP_USER', { kind: 'string', allowEmpty: true }, '', 'SMTP user name (empty: no authentication).'),
+  key('smtp.password', 'JIM_SMTP_PASSWORD', { kind: 'string', allowEmpty: true }, '', 'SMTP password.'),
+  key('smtp.from', 'JIM_SMTP_FROM', str, 'JIM <no-reply@localhost>', 'Sender of e-mails, e.g. `JIM <no-reply@chat.example.com>`.'),
   key(
     'ws.maxSocketsPerUser',
     'JIM_WS_MAX_SOCKETS_PER_USER',

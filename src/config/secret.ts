@@ -14,7 +14,19 @@ export function resolveSecret(configured: string, dataDir: string): string {
   } catch {
     mkdirSync(dataDir, { recursive: true })
     const secret = randomBytes(32).toString('base64url')
-    writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' })
+    try {
+      writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' })
+    } catch (err) {
+      // another instance sharing the data dir wrote it first: use theirs
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim()
+      throw err
+    }
     return secret
   }
+}
+
+/** The config with `secret` resolved (JIM_SECRET, else the generated one); done once at startup. */
+export function withResolvedSecret<T extends { secret: string; dataDir: string }>(config: T): Readonly<T> {
+  if (config.secret) return config
+  return Object.freeze({ ...config, secret: resolveSecret(config.secret, config.dataDir) })
 }

@@ -38,6 +38,9 @@ const catalogue = {
   'auth.account_disabled': ['refused', 'This account is disabled.'],
   'auth.forbidden': ['forbidden', 'Your role does not allow this action.'],
   'session.not_found': ['not_found', 'No such session.'],
+  // e-mail codes (binding an address, password reset)
+  'email.code_invalid': ['refused', 'The code is wrong, expired or used up; request a new one.'],
+  'email.send_failed': ['unavailable', 'The e-mail could not be sent; try again later.'],
   // users
   'user.not_found': ['not_found', 'No such user.'],
   'user.username_taken': ['conflict', 'That username is taken.'],
@@ -83,6 +86,7 @@ const catalogue = {
   'message.forbidden': ['forbidden', 'You may not change this message.'],
   // admin
   'admin.self': ['invalid', 'Admins cannot do this to their own account.'],
+  'admin.user_deleted': ['conflict', 'That account is deleted.'],
 } as const satisfies Record<string, readonly [ErrorKind, string]>
 
 export type ErrorCode = keyof typeof catalogue

@@ -17,6 +17,8 @@ export class Connection {
   #closed = false
   /** last pushed message seq per conversation, to drop duplicates */
   readonly lastSeq = new Map<string, number>()
+  /** first message seq pushed live per conversation (what came before it only resume sends) */
+  readonly firstSeq = new Map<string, number>()
   onClose: () => void = () => {}
 
   constructor(opts: { id: string; userId: string; sessionId: string; ws: WebSocket; maxQueued: number }) {

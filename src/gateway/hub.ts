@@ -36,6 +36,11 @@ export class Hub {
     for (const set of this.#byUser.values()) yield* set
   }
 
+  /** Number of users with at least one socket here. */
+  get userCount(): number {
+    return this.#byUser.size
+  }
+
   get size(): number {
     let n = 0
     for (const set of this.#byUser.values()) n += set.size

@@ -18,10 +18,12 @@ import { isAllowedOrigin } from './origin.js'
 export type FrameHandler = (conn: Connection, frame: Record<string, unknown>) => Promise<void> | void
 
 /**
- * Resolves which of a conversation's members may receive a push now. Set by the messaging
- * capability; it caches member sets by `membershipVersion` so a push costs no database call.
+ * Delivers conversation-routed events to local sockets, authorizing each recipient at push
+ * time (see ConversationFanout).
  */
-export type ConversationRouter = (conn: Connection, route: Extract<Route, { conversationId: string }>, event: UserEvent) => boolean
+export interface ConversationRouter {
+  deliver(route: Extract<Route, { conversationId: string }>, event: UserEvent, exceptSessionId?: string): void
+}
 
 export interface GatewayMetrics {
   connectionOpened(): void
@@ -44,7 +46,6 @@ export class WsGateway {
   readonly #handlers = new Map<string, FrameHandler>()
   readonly #pendingByIp = new Map<string, number>()
   #conversationRouter: ConversationRouter | null = null
-  /** users with sockets here that follow each conversation (messaging fills this) */
   #heartbeat: NodeJS.Timeout | null = null
   #recheck: NodeJS.Timeout | null = null
   readonly #alive = new WeakSet<WebSocket>()
@@ -94,11 +95,8 @@ export class WsGateway {
           pushed++
         }
       }
-    } else if (this.#conversationRouter) {
-      const route = event.route
-      for (const conn of this.hub.all()) {
-        if (conn.sessionId !== event.exceptSessionId && this.#conversationRouter(conn, route, event.event)) pushed++
-      }
+    } else {
+      this.#conversationRouter?.deliver(event.route, event.event, event.exceptSessionId)
     }
     if (pushed > 0) this.#d.metrics.framePushed(pushed)
   }

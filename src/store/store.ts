@@ -1,3 +1,10 @@
+import type { AccountStore } from './account-store.js'
+import type { AuditLogStore } from './audit-log-store.js'
+import type { ConversationStore } from './conversation-store.js'
+import type { EmailCodeStore } from './email-code-store.js'
+import type { FriendStore } from './friend-store.js'
+import type { GroupStore } from './group-store.js'
+import type { MessageStore } from './message-store.js'
 import type { SessionStore } from './session-store.js'
 import type { SettingsStore } from './settings-store.js'
 import type { UserStore } from './user-store.js'
@@ -10,6 +17,13 @@ export interface Store {
   readonly users: UserStore
   readonly sessions: SessionStore
   readonly settings: SettingsStore
+  readonly conversations: ConversationStore
+  readonly messages: MessageStore
+  readonly friends: FriendStore
+  readonly groups: GroupStore
+  readonly accounts: AccountStore
+  readonly emailCodes: EmailCodeStore
+  readonly auditLog: AuditLogStore
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>
   /** Closes the pool. */

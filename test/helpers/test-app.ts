@@ -31,6 +31,8 @@ export async function startTestApp(
       host: '127.0.0.1',
       port: 0,
       'auth.hashProfile': 'test',
+      // suites register many users from 127.0.0.1; security tests pass their own limits
+      'rateLimit.registerPerHour': 1_000_000,
       'log.level': process.env.TEST_LOG_LEVEL ?? 'silent',
       ...database.overrides,
       ...options.overrides,

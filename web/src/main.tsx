@@ -1,12 +1,19 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+import { App } from './App.js'
+import { Controller } from './app/controller.js'
+import { ControllerContext } from './hooks/app-context.js'
+import { pickLocale } from './i18n/index.js'
+import './styles.css'
 
-function App() {
-  return <h1>JIM</h1>
-}
+const locale = Controller.storedLocale() ?? pickLocale(navigator.languages?.length ? navigator.languages : [navigator.language])
+const controller = new Controller(locale)
+document.documentElement.lang = locale
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <ControllerContext.Provider value={controller}>
+      <App />
+    </ControllerContext.Provider>
   </StrictMode>,
 )

@@ -4,6 +4,8 @@ import type { Clock } from '../../shared/clock.js'
 import { newId } from '../../shared/ids.js'
 import type { Store } from '../../store/store.js'
 import { AppError } from '../errors.js'
+import type { CaptchaAnswer } from '../security/captcha-service.js'
+import type { AuthGuard } from '../security/login-guard.js'
 import type { User } from '../users/user.js'
 import type { PasswordHasher } from './password-hasher.js'
 import { checkPasswordStrength, PASSWORD_MAX_LENGTH } from './password-policy.js'
@@ -21,6 +23,8 @@ export interface AuthServiceOptions {
   passwordMinLength: number
   passwordMinScore: number
   registrationOpenByDefault: boolean
+  /** captcha, registration window and failed-login throttling (security capability); none: unguarded */
+  guard?: AuthGuard
 }
 
 export interface Principal {
@@ -56,8 +60,12 @@ export class AuthService {
     return stored === null ? this.#o.registrationOpenByDefault : stored === 'true'
   }
 
-  async register(input: { username: string; password: string; nickname?: string; email?: string }): Promise<User> {
-    if (!(await this.isRegistrationOpen())) throw new AppError('auth.registration_closed')
+  async register(
+    input: { username: string; password: string; nickname?: string; email?: string },
+    client: { ip: string; captcha?: CaptchaAnswer } = { ip: '' },
+  ): Promise<User> {
+    if (this.#o.guard) await this.#o.guard.beforeRegister(client)
+    else if (!(await this.isRegistrationOpen())) throw new AppError('auth.registration_closed')
     const username = input.username.trim().toLowerCase()
     if (!USERNAME.test(username)) {
       throw new AppError('request.invalid', 'Usernames are 3-32 characters of a-z, 0-9, _ . -', {
@@ -91,9 +99,22 @@ export class AuthService {
     return user
   }
 
-  async login(username: string, password: string, client: ClientInfo): Promise<{ token: string; session: Session; user: User }> {
+  async login(
+    username: string,
+    password: string,
+    client: ClientInfo & { captcha?: CaptchaAnswer },
+  ): Promise<{ token: string; session: Session; user: User }> {
     if (password.length > PASSWORD_MAX_LENGTH) throw new AppError('auth.invalid_credentials')
-    const user = await this.verifyCredentials(username, password)
+    const attempt = { username: username.trim().toLowerCase(), ip: client.ip, captcha: client.captcha }
+    await this.#o.guard?.beforeLogin(attempt)
+    let user: User
+    try {
+      user = await this.verifyCredentials(username, password)
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'auth.invalid_credentials') await this.#o.guard?.loginFailed(attempt)
+      throw err
+    }
+    await this.#o.guard?.loginSucceeded(attempt)
     const token = newToken()
     const now = this.#o.clock.now()
     const session: Session = {
@@ -173,6 +194,29 @@ export class AuthService {
     await this.#o.store.users.setPasswordHash(found.id, await this.#o.hasher.hash(newPassword), this.#o.clock.now())
     await this.revokeAllSessions(found.id, 'password_changed', principal.session.id)
     this.#o.logger.info({ event: 'user.password_changed', userId: found.id }, 'password changed')
+  }
+
+  /** Throws 422 `auth.wrong_password` unless `password` is the user's current one. */
+  async confirmPassword(userId: string, password: string): Promise<void> {
+    const found = await this.#o.store.users.findByIdWithSecret(userId)
+    if (!found) throw new AppError('user.not_found')
+    const ok = password.length <= PASSWORD_MAX_LENGTH && (await this.#o.hasher.verify(found.passwordHash, password))
+    if (!ok) throw new AppError('auth.wrong_password')
+  }
+
+  /** Throws `request.invalid` or 422 `auth.weak_password` unless `password` would be accepted for `user`. */
+  checkNewPassword(password: string, user: Pick<User, 'username' | 'nickname' | 'email'>): void {
+    this.#checkNewPassword(password, [user.username, user.nickname, user.email ?? ''])
+  }
+
+  /** Sets a new password without the old one (reset by an e-mailed code) and signs every device out. */
+  async resetPassword(userId: string, newPassword: string): Promise<void> {
+    const user = await this.#o.store.users.findById(userId)
+    if (!user) throw new AppError('user.not_found')
+    this.checkNewPassword(newPassword, user)
+    await this.#o.store.users.setPasswordHash(userId, await this.#o.hasher.hash(newPassword), this.#o.clock.now())
+    await this.revokeAllSessions(userId, 'password_reset')
+    this.#o.logger.info({ event: 'user.password_reset', userId }, 'password reset by e-mail code')
   }
 
   #checkNewPassword(password: string, userInputs: string[]): void {

@@ -18,12 +18,18 @@ export class UserService {
   readonly #broker: Broker
   readonly #clock: Clock
   readonly #logger: Logger
+  #onStatusChanged: (userId: string) => Promise<void> = async () => {}
 
   constructor(deps: { store: Store; broker: Broker; clock: Clock; logger: Logger }) {
     this.#store = deps.store
     this.#broker = deps.broker
     this.#clock = deps.clock
     this.#logger = deps.logger
+  }
+
+  /** Set by the composition root: tells friends when the chosen status changes (presence). */
+  setOnStatusChanged(fn: (userId: string) => Promise<void>): void {
+    this.#onStatusChanged = fn
   }
 
   async updateProfile(userId: string, patch: UserPatch): Promise<User> {
@@ -34,6 +40,7 @@ export class UserService {
     this.#logger.info({ event: 'user.profile_updated', userId, fields: Object.keys(patch) }, 'profile updated')
     await this.#broker.publish({ kind: 'user.changed', userId })
     await this.#broker.publish({ kind: 'push', route: { users: [userId] }, event: { type: 'user.updated', user } })
+    if (patch.status !== undefined && patch.status !== before.status) await this.#onStatusChanged(userId)
     return user
   }
 

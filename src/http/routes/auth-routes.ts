@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { AuthService } from '../../domain/auth/auth-service.js'
 import { principalOf } from '../auth-hook.js'
 import { IsoTime, withErrors } from '../schemas/common.js'
+import { CaptchaAnswer } from '../schemas/security-schemas.js'
 import { Nickname, Password, SelfUser, Username } from '../schemas/user-schemas.js'
 import { selfUserView } from '../views.js'
 
@@ -24,6 +25,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: { auth: AuthServi
             password: Password,
             nickname: Type.Optional(Nickname),
             email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+            captcha: Type.Optional(CaptchaAnswer),
           },
           { additionalProperties: false },
         ),
@@ -31,7 +33,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: { auth: AuthServi
       },
     },
     async (request, reply) => {
-      const user = await auth.register(request.body)
+      const { captcha, ...input } = request.body
+      const user = await auth.register(input, { ip: request.ip, captcha })
       return reply.code(201).send({ user: selfUserView(user) })
     },
   )
@@ -43,7 +46,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: { auth: AuthServi
       schema: {
         tags: ['auth'],
         summary: 'Sign in and get a bearer token',
-        body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Password }, { additionalProperties: false }),
+        body: Type.Object(
+          { username: Type.String({ minLength: 1, maxLength: 64 }), password: Password, captcha: Type.Optional(CaptchaAnswer) },
+          { additionalProperties: false },
+        ),
         response: withErrors(
           { 200: Type.Object({ token: Type.String(), expiresAt: IsoTime, sessionId: Type.String(), user: SelfUser }) },
           [400, 401, 422, 429],
@@ -54,6 +60,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: { auth: AuthServi
       const { token, session, user } = await auth.login(request.body.username, request.body.password, {
         ip: request.ip,
         userAgent: request.headers['user-agent'] ?? '',
+        captcha: request.body.captcha,
       })
       return { token, expiresAt: new Date(session.expiresAt).toISOString(), sessionId: session.id, user: selfUserView(user) }
     },

@@ -9,6 +9,10 @@ import type { Store } from '../../store/store.js'
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 
+function isProxied(headers: Record<string, unknown>): boolean {
+  return headers['x-forwarded-for'] !== undefined || headers.forwarded !== undefined || headers['x-real-ip'] !== undefined
+}
+
 export function registerHealthRoutes(
   app: FastifyInstance,
   deps: { store: Store; broker: Broker; metrics: Metrics; metricsToken: string },
@@ -57,7 +61,8 @@ export function registerHealthRoutes(
       const expected = Buffer.from(`Bearer ${deps.metricsToken}`)
       if (given.length !== expected.length || !timingSafeEqual(given, expected))
         throw new AppError('auth.required', 'Send Authorization: Bearer <JIM_METRICS_TOKEN>.')
-    } else if (!LOOPBACK.has(request.socket.remoteAddress ?? '')) {
+    } else if (!LOOPBACK.has(request.socket.remoteAddress ?? '') || isProxied(request.headers)) {
+      // a reverse proxy on this host makes every visitor look local: forwarded requests never count as loopback
       throw new AppError('route.not_found')
     }
     reply.type(deps.metrics.registry.contentType)

@@ -34,7 +34,7 @@ export function isTransientDbError(err: unknown): boolean {
     e?.code === 'ER_LOCK_WAIT_TIMEOUT' ||
     e?.code === '40001' ||
     e?.code === '40P01' ||
-    e?.code === 'SQLITE_BUSY'
+    (typeof e?.code === 'string' && e.code.startsWith('SQLITE_BUSY'))
   )
 }
 

@@ -160,6 +160,20 @@ export interface AuditLogTable {
   created_at: number
 }
 
+/** e-mailed codes: `code_hash` is an HMAC of the code, never the code */
+export interface EmailCodesTable {
+  id: string
+  user_id: string
+  /** `email` (bind an address) or `reset` (password reset) */
+  purpose: string
+  email: string
+  code_hash: string
+  attempts: number
+  expires_at: number
+  consumed_at: number | null
+  created_at: number
+}
+
 export interface SettingsTable {
   key: string
   value: string
@@ -181,4 +195,5 @@ export interface Database {
   group_join_requests: GroupJoinRequestsTable
   audit_log: AuditLogTable
   settings: SettingsTable
+  email_codes: EmailCodesTable
 }

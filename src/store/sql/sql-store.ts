@@ -1,6 +1,13 @@
 import { sql } from 'kysely'
 import type { Store } from '../store.js'
 import type { SqlDatabase } from './database.js'
+import { SqlAccountStore } from './sql-account-store.js'
+import { SqlAuditLogStore } from './sql-audit-log-store.js'
+import { SqlConversationStore } from './sql-conversation-store.js'
+import { SqlEmailCodeStore } from './sql-email-code-store.js'
+import { SqlFriendStore } from './sql-friend-store.js'
+import { SqlGroupStore } from './sql-group-store.js'
+import { SqlMessageStore } from './sql-message-store.js'
 import { SqlSessionStore } from './sql-session-store.js'
 import { SqlSettingsStore } from './sql-settings-store.js'
 import { SqlUserStore } from './sql-user-store.js'
@@ -12,6 +19,13 @@ export function createSqlStore(database: SqlDatabase): Store {
     users: new SqlUserStore(db),
     sessions: new SqlSessionStore(db),
     settings: new SqlSettingsStore(db),
+    conversations: new SqlConversationStore(db, database.caps),
+    messages: new SqlMessageStore(db, database.caps),
+    friends: new SqlFriendStore(db, database.caps),
+    groups: new SqlGroupStore(db, database.caps),
+    accounts: new SqlAccountStore(db),
+    emailCodes: new SqlEmailCodeStore(db),
+    auditLog: new SqlAuditLogStore(db),
     ping: async () => {
       await sql`SELECT 1`.execute(db)
     },

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely'
 import type { Capabilities } from '../capabilities.js'
 import * as initial from './0001-initial.js'
+import * as accountSecurity from './0002-account-security.js'
 
 /**
  * Every migration, in order. Imported statically (not read from a folder) so the same list
@@ -9,5 +10,6 @@ import * as initial from './0001-initial.js'
 export function migrations(caps: Capabilities): Record<string, Migration> {
   return {
     '0001-initial': { up: initial.up(caps) },
+    '0002-account-security': { up: accountSecurity.up(caps) },
   }
 }

@@ -1,0 +1,135 @@
+import type { Logger } from 'pino'
+import type { Broker } from '../../broker/broker.js'
+import type { Clock } from '../../shared/clock.js'
+import { isId } from '../../shared/ids.js'
+import type { Store } from '../../store/store.js'
+import { AppError } from '../errors.js'
+import { toPublicUser, type PublicUser } from '../users/user.js'
+import { unreadCount, visibleLastSeq, type ConversationSummary } from './conversation.js'
+import { conversationView, type ConversationView } from './conversation-view.js'
+
+/** The seqs a member may read: from join (or after a clear) to leave. */
+export function visibleRange(s: ConversationSummary): { minSeq: number; maxSeq: number } {
+  return {
+    minSeq: Math.max(s.membership.joinSeq, s.membership.clearedSeq + 1),
+    maxSeq: visibleLastSeq(s.conversation, s.membership),
+  }
+}
+
+/** Conversations as one user sees them: list, open, pin/mute, read, clear. */
+export class ConversationService {
+  readonly #store: Store
+  readonly #broker: Broker
+  readonly #clock: Clock
+  readonly #logger: Logger
+
+  constructor(deps: { store: Store; broker: Broker; clock: Clock; logger: Logger }) {
+    this.#store = deps.store
+    this.#broker = deps.broker
+    this.#clock = deps.clock
+    this.#logger = deps.logger
+  }
+
+  /** The caller's summary of a conversation they belong to (now or before); else 404. */
+  async summary(conversationId: string, userId: string): Promise<ConversationSummary> {
+    const s = isId(conversationId) ? await this.#store.conversations.summaryFor(conversationId, userId) : null
+    if (!s) throw new AppError('conversation.not_found')
+    return s
+  }
+
+  async list(userId: string, limit: number, cursor: string | null): Promise<{ items: ConversationView[]; nextCursor: string | null }> {
+    const page = await this.#store.conversations.listForUser(userId, limit, cursor)
+    return { items: await this.views(page.items), nextCursor: page.nextCursor }
+  }
+
+  async get(conversationId: string, userId: string): Promise<ConversationView> {
+    return (await this.views([await this.summary(conversationId, userId)]))[0]!
+  }
+
+  /** Opens (creating on first use) the direct conversation with a friend, or an existing one. */
+  async openDirect(userId: string, peerId: string): Promise<ConversationView> {
+    if (!isId(peerId) || peerId === userId) throw new AppError('user.not_found')
+    const peer = await this.#store.users.findById(peerId)
+    if (!peer || peer.state !== 'active') throw new AppError('user.not_found')
+    let conversation = await this.#store.conversations.findDirect(userId, peerId)
+    if (!conversation) {
+      if (await this.#store.friends.isBlockedEitherWay(userId, peerId)) throw new AppError('message.blocked')
+      if (!(await this.#store.friends.areFriends(userId, peerId))) throw new AppError('message.not_friends')
+      conversation = await this.#store.conversations.getOrCreateDirect(userId, peerId, this.#clock.now())
+      this.#logger.info(
+        { event: 'conversation.created', conversationId: conversation.id, kind: 'direct', userIds: [userId, peerId] },
+        'direct conversation created',
+      )
+    }
+    return this.get(conversation.id, userId)
+  }
+
+  /** The world conversation; every user is a member (rows are created lazily). */
+  async world(userId: string): Promise<ConversationView> {
+    const now = this.#clock.now()
+    const world = await this.#store.conversations.getOrCreateWorld(now)
+    await this.#store.conversations.ensureWorldMember(world.id, userId, now)
+    return this.get(world.id, userId)
+  }
+
+  async updatePrefs(
+    userId: string,
+    sessionId: string,
+    conversationId: string,
+    prefs: { pinned?: boolean; muted?: boolean },
+  ): Promise<ConversationView> {
+    await this.summary(conversationId, userId)
+    await this.#store.conversations.updatePrefs(conversationId, userId, prefs, this.#clock.now())
+    const view = await this.get(conversationId, userId)
+    await this.#broker.publish({
+      kind: 'push',
+      route: { users: [userId] },
+      exceptSessionId: sessionId,
+      event: { type: 'conversation.updated', conversation: view },
+    })
+    return view
+  }
+
+  /** Marks read up to `seq` (never back); peers and the reader's devices get `conversation.read`. */
+  async markRead(userId: string, conversationId: string, seq: number): Promise<number> {
+    const s = await this.summary(conversationId, userId)
+    const before = s.membership.readSeq
+    const readSeq = await this.#store.conversations.markRead(conversationId, userId, seq, this.#clock.now())
+    if (readSeq > before) {
+      const event = { type: 'conversation.read', conversationId, userId, seq: readSeq }
+      // world: no receipts to others (too many readers); only my own devices
+      const route =
+        s.conversation.kind === 'world' ? { users: [userId] } : { conversationId, membershipVersion: s.conversation.membershipVersion }
+      await this.#broker.publish({ kind: 'push', route, event })
+    }
+    return readSeq
+  }
+
+  async clearHistory(userId: string, sessionId: string, conversationId: string): Promise<void> {
+    await this.summary(conversationId, userId)
+    const clearedSeq = await this.#store.conversations.clearHistory(conversationId, userId, this.#clock.now())
+    this.#logger.info({ event: 'conversation.cleared', conversationId, userId, clearedSeq }, 'history cleared for user')
+    const view = await this.get(conversationId, userId)
+    await this.#broker.publish({
+      kind: 'push',
+      route: { users: [userId] },
+      exceptSessionId: sessionId,
+      event: { type: 'conversation.updated', conversation: view },
+    })
+  }
+
+  /** Clears a direct history for one user (after "remove friend, delete history"). */
+  async clearDirectHistory(userId: string, peerId: string): Promise<void> {
+    const conversation = await this.#store.conversations.findDirect(userId, peerId)
+    if (conversation) await this.#store.conversations.clearHistory(conversation.id, userId, this.#clock.now())
+  }
+
+  /** Views for summaries, with peers' public profiles in one lookup. */
+  async views(summaries: ConversationSummary[]): Promise<ConversationView[]> {
+    const peerIds = summaries.map((s) => s.peerId).filter((id): id is string => id !== null)
+    const peers = new Map<string, PublicUser>((await this.#store.users.findByIds(peerIds)).map((u) => [u.id, toPublicUser(u)]))
+    return summaries.map((s) =>
+      conversationView(s, s.peerId ? (peers.get(s.peerId) ?? null) : null, unreadCount(s.conversation, s.membership)),
+    )
+  }
+}

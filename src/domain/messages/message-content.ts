@@ -1,0 +1,81 @@
+import { AppError } from '../errors.js'
+import type { ClientMessageType } from './message.js'
+import { CLIENT_MESSAGE_TYPES } from './message.js'
+
+/** Bounds on any message content, whatever its type. */
+export const CONTENT_MAX_BYTES = 16 * 1024
+export const CONTENT_MAX_DEPTH = 4
+export const MENTIONS_MAX = 50
+
+const invalid = (field: string, message: string): never => {
+  throw new AppError('request.invalid', message, { details: [{ field: `content.${field}`, problem: 'invalid' }] })
+}
+
+/**
+ * Checks a client message's content for its type and returns a normalized copy holding only
+ * known fields. `system` and unknown types are refused (400).
+ */
+export function validateContent(type: string, content: unknown, limits: { maxTextLength: number }): Record<string, unknown> {
+  if (!(CLIENT_MESSAGE_TYPES as readonly string[]).includes(type)) {
+    throw new AppError(
+      'request.invalid',
+      `type must be one of ${CLIENT_MESSAGE_TYPES.join(', ')}; "system" is written by the server only.`,
+      {
+        details: [{ field: 'type', problem: 'enum' }],
+      },
+    )
+  }
+  if (!content || typeof content !== 'object' || Array.isArray(content)) return invalid('', 'content must be an object.')
+  if (Buffer.byteLength(JSON.stringify(content)) > CONTENT_MAX_BYTES)
+    throw new AppError('request.too_large', `content is larger than ${CONTENT_MAX_BYTES} bytes.`)
+  if (depthOf(content) > CONTENT_MAX_DEPTH) invalid('', `content nests deeper than ${CONTENT_MAX_DEPTH} levels.`)
+  const c = content as Record<string, unknown>
+  switch (type as ClientMessageType) {
+    case 'text':
+      return textContent(c, limits.maxTextLength)
+    case 'location':
+      return locationContent(c)
+    default:
+      throw new AppError('request.invalid', `Messages of type "${type}" need an uploaded file, which this server does not accept yet.`, {
+        details: [{ field: 'type', problem: 'unsupported' }],
+      })
+  }
+}
+
+function textContent(c: Record<string, unknown>, maxLength: number): Record<string, unknown> {
+  const text = c.text
+  if (typeof text !== 'string' || text.trim() === '') return invalid('text', 'content.text must be a non-empty string.')
+  if ([...text].length > maxLength) invalid('text', `content.text is longer than ${maxLength} characters.`)
+  const out: Record<string, unknown> = { text }
+  if (c.mentions !== undefined) {
+    const m = c.mentions
+    if (!Array.isArray(m) || m.length > MENTIONS_MAX || !m.every((x) => typeof x === 'string' && x.length <= 32)) {
+      invalid('mentions', `content.mentions must be a list of at most ${MENTIONS_MAX} user ids or "all".`)
+    }
+    out.mentions = [...new Set(m as string[])]
+  }
+  if (c.replyTo !== undefined) {
+    if (!Number.isSafeInteger(c.replyTo) || (c.replyTo as number) < 1)
+      invalid('replyTo', 'content.replyTo must be the seq of an earlier message.')
+    out.replyTo = c.replyTo
+  }
+  return out
+}
+
+function locationContent(c: Record<string, unknown>): Record<string, unknown> {
+  const { lat, lng, name } = c
+  if (typeof lat !== 'number' || !Number.isFinite(lat) || lat < -90 || lat > 90)
+    invalid('lat', 'content.lat must be a number from -90 to 90.')
+  if (typeof lng !== 'number' || !Number.isFinite(lng) || lng < -180 || lng > 180)
+    invalid('lng', 'content.lng must be a number from -180 to 180.')
+  if (name !== undefined && (typeof name !== 'string' || name.length > 200))
+    invalid('name', 'content.name must be a string of at most 200 characters.')
+  return name === undefined ? { lat, lng } : { lat, lng, name }
+}
+
+function depthOf(value: unknown, depth = 0): number {
+  if (!value || typeof value !== 'object') return depth
+  let max = depth + 1
+  for (const v of Object.values(value)) max = Math.max(max, depthOf(v, depth + 1))
+  return max
+}

@@ -1,0 +1,122 @@
+import type { Logger } from 'pino'
+import type { Broker } from '../../broker/broker.js'
+import type { Clock } from '../../shared/clock.js'
+import type { AuditEntry } from '../../store/audit-log-store.js'
+import type { Store } from '../../store/store.js'
+import type { AuthService, Principal } from '../auth/auth-service.js'
+import { AppError } from '../errors.js'
+import type { User } from '../users/user.js'
+import type { EmailCodeService } from './email-code-service.js'
+
+/** Runs after an account is deleted (groups hand over ownership, friends are removed...). */
+export type AccountDeletedHook = (userId: string) => Promise<void>
+
+export interface AccountServiceDeps {
+  store: Store
+  broker: Broker
+  auth: AuthService
+  emailCodes: EmailCodeService
+  clock: Clock
+  logger: Logger
+}
+
+/** Account security: binding a verified e-mail, password reset by e-mail code, deleting an account. */
+export class AccountService {
+  readonly #d: AccountServiceDeps
+  readonly #onDeleted: AccountDeletedHook[] = []
+
+  constructor(deps: AccountServiceDeps) {
+    this.#d = deps
+  }
+
+  /**
+   * Adds a hook run after every account deletion (by the user or an admin), in the order added.
+   * The deletion is already committed and the sessions revoked when hooks run; a hook that
+   * throws is logged and does not stop the others.
+   */
+  setOnAccountDeleted(hook: AccountDeletedHook): void {
+    this.#onDeleted.push(hook)
+  }
+
+  /** Checks the password and e-mails a code that binds `email` once verified. */
+  async requestEmailChange(principal: Principal, emailInput: string, password: string): Promise<{ email: string; expiresAt: number }> {
+    const userId = principal.user.id
+    await this.#d.auth.confirmPassword(userId, password)
+    const email = normalizeEmail(emailInput)
+    if (await this.#d.store.accounts.isVerifiedEmailTaken(email, userId)) throw new AppError('user.email_taken')
+    const { expiresAt } = await this.#d.emailCodes.send(userId, 'email', email)
+    return { email, expiresAt }
+  }
+
+  /** Binds the address the code was sent to; the user's other devices get `user.updated`. */
+  async verifyEmail(userId: string, code: string): Promise<User> {
+    const redeemed = await this.#d.emailCodes.redeem(userId, 'email', code)
+    const user = await this.#d.store.accounts.setVerifiedEmail(userId, redeemed.email, this.#d.clock.now())
+    if (!user) throw new AppError('user.not_found')
+    this.#d.logger.info({ event: 'user.email_verified', userId }, 'e-mail address verified')
+    await this.#d.broker.publish({ kind: 'user.changed', userId })
+    await this.#d.broker.publish({ kind: 'push', route: { users: [userId] }, event: { type: 'user.updated', user } })
+    return user
+  }
+
+  /**
+   * Starts a password reset. Answers the same, in the same time, whether or not the address
+   * belongs to an active account with it verified: the code is made and sent in the background.
+   */
+  async requestPasswordReset(emailInput: string): Promise<void> {
+    const email = normalizeEmail(emailInput)
+    const user = await this.#d.store.accounts.findActiveByVerifiedEmail(email)
+    if (!user) {
+      this.#d.logger.info({ event: 'password_reset.unknown_address' }, 'password reset asked for an address no account has verified')
+      return
+    }
+    this.#d.logger.info({ event: 'password_reset.requested', userId: user.id }, 'password reset requested')
+    void this.#d.emailCodes.send(user.id, 'reset', email).catch((err: unknown) => {
+      this.#d.logger.warn({ event: 'password_reset.not_sent', userId: user.id, code: (err as AppError).code }, 'reset code not sent')
+    })
+  }
+
+  /**
+   * Sets a new password with an e-mailed code and signs every device out (sockets get
+   * `session.revoked` and close with 4001). A weak password is refused before the code is used.
+   */
+  async confirmPasswordReset(emailInput: string, code: string, newPassword: string): Promise<void> {
+    const email = normalizeEmail(emailInput)
+    const user = await this.#d.store.accounts.findActiveByVerifiedEmail(email)
+    if (!user) throw new AppError('email.code_invalid')
+    this.#d.auth.checkNewPassword(newPassword, user)
+    await this.#d.emailCodes.redeem(user.id, 'reset', code, email)
+    await this.#d.auth.resetPassword(user.id, newPassword)
+  }
+
+  /** DELETE /me: checks the password, then deletes the account. */
+  async deleteOwnAccount(principal: Principal, password: string): Promise<void> {
+    await this.#d.auth.confirmPassword(principal.user.id, password)
+    await this.deleteAccount(principal.user.id)
+  }
+
+  /**
+   * Deletes an account: anonymized in one transaction (with `audit` when an admin does it),
+   * then every session revoked (sockets closed with 4001), caches told, and the deletion hooks run.
+   * Messages stay; they show as from "Deleted user". Returns false if it was already deleted.
+   */
+  async deleteAccount(userId: string, audit?: AuditEntry): Promise<boolean> {
+    const deleted = await this.#d.store.accounts.markDeleted(userId, this.#d.clock.now(), audit)
+    if (!deleted) return false
+    this.#d.logger.info({ event: 'user.deleted', userId, by: audit ? audit.actorId : 'self' }, 'account deleted')
+    await this.#d.broker.publish({ kind: 'user.changed', userId })
+    await this.#d.auth.revokeAllSessions(userId, 'account_deleted')
+    for (const hook of this.#onDeleted) {
+      try {
+        await hook(userId)
+      } catch (err) {
+        this.#d.logger.error({ event: 'user.deleted_hook_failed', userId, err }, 'an account-deletion hook failed')
+      }
+    }
+    return true
+  }
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase()
+}

@@ -1,0 +1,145 @@
+import type { Logger } from 'pino'
+import type { Route, UserEvent } from '../domain/events.js'
+import type { MessageView } from '../domain/messages/message-view.js'
+import { messageView } from '../domain/messages/message-view.js'
+import type { Store } from '../store/store.js'
+import type { Connection } from './connection.js'
+import type { Hub } from './hub.js'
+
+type ConversationRoute = Extract<Route, { conversationId: string }>
+
+interface MemberRange {
+  joinSeq: number
+  leftSeq: number | null
+}
+
+interface Members {
+  version: number
+  ranges: Map<string, MemberRange>
+}
+
+/** Beyond this many missing messages a socket is told `resync_required` instead of a gap fill. */
+const MAX_GAP_FILL = 200
+const MAX_CACHED_CONVERSATIONS = 10_000
+
+/**
+ * Pushes conversation-routed events to this instance's sockets.
+ *
+ * - Authorizes every push per recipient from a member cache keyed by `membershipVersion`: an
+ *   event with a newer version refetches the member ranges once; otherwise no database call.
+ *   A message goes to a user only if its seq is within their [joinSeq, leftSeq] range, so a
+ *   removed member gets their own removal notice and nothing after it.
+ * - Keeps per-conversation order: events (and resumes) of one conversation run one after another.
+ * - Per socket, drops a message whose seq it already got and fills a gap from the database
+ *   (pub/sub may lose or reorder events between instances).
+ */
+export class ConversationFanout {
+  readonly #hub: Hub
+  readonly #store: Store
+  readonly #logger: Logger
+  readonly #members = new Map<string, Members>()
+  readonly #chains = new Map<string, Promise<void>>()
+  #pushed: (n: number) => void
+
+  constructor(deps: { hub: Hub; store: Store; logger: Logger; onPushed: (n: number) => void }) {
+    this.#hub = deps.hub
+    this.#store = deps.store
+    this.#logger = deps.logger
+    this.#pushed = deps.onPushed
+  }
+
+  deliver(route: ConversationRoute, event: UserEvent, exceptSessionId?: string): void {
+    void this.runInOrder(route.conversationId, () => this.#deliver(route, event, exceptSessionId))
+  }
+
+  /** Runs `work` after every earlier event of the conversation has been pushed. */
+  runInOrder(conversationId: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.#chains.get(conversationId) ?? Promise.resolve()
+    const next = previous.then(work).catch((err: unknown) => this.#logger.error({ err, conversationId }, 'conversation fan-out failed'))
+    this.#chains.set(conversationId, next)
+    void next.then(() => {
+      if (this.#chains.get(conversationId) === next) this.#chains.delete(conversationId)
+    })
+    return next
+  }
+
+  /** Records that a socket has been sent everything of a conversation up to `seq` (after resume). */
+  markDelivered(conn: Connection, conversationId: string, seq: number): void {
+    const known = conn.lastSeq.get(conversationId)
+    if (known === undefined || seq > known) conn.lastSeq.set(conversationId, seq)
+  }
+
+  async #deliver(route: ConversationRoute, event: UserEvent, exceptSessionId?: string): Promise<void> {
+    const members = await this.#membersAt(route.conversationId, route.membershipVersion)
+    const message = event.type === 'message.created' ? (event as Extract<UserEvent, { type: 'message.created' }>).message : null
+    const data = JSON.stringify(event)
+    let pushed = 0
+    for (const [userId, range] of this.#localMembers(members)) {
+      const visible = message
+        ? range.joinSeq <= message.seq && (range.leftSeq === null || message.seq <= range.leftSeq)
+        : range.leftSeq === null
+      if (!visible) continue
+      for (const conn of this.#hub.socketsOf(userId)) {
+        if (conn.sessionId === exceptSessionId) continue
+        pushed += message ? await this.#pushMessage(conn, message, data, range) : (conn.sendRaw(data), 1)
+      }
+    }
+    if (pushed > 0) this.#pushed(pushed)
+  }
+
+  /** Iterates whichever is smaller: the members, or the users with sockets here. */
+  *#localMembers(members: Members): Iterable<[string, MemberRange]> {
+    if (members.ranges.size <= this.#hub.userCount) {
+      for (const entry of members.ranges) if (this.#hub.countOf(entry[0]) > 0) yield entry
+      return
+    }
+    for (const userId of this.#hub.users()) {
+      const range = members.ranges.get(userId)
+      if (range) yield [userId, range]
+    }
+  }
+
+  async #pushMessage(conn: Connection, message: MessageView, data: string, range: MemberRange): Promise<number> {
+    const last = conn.lastSeq.get(message.conversationId)
+    if (last !== undefined && message.seq <= last) return 0
+    let sent = 0
+    if (last !== undefined && message.seq > last + 1) {
+      const missing = message.seq - last - 1
+      if (missing > MAX_GAP_FILL) {
+        conn.send({ type: 'resync_required', conversationId: message.conversationId, lastSeq: message.seq })
+      } else {
+        const { items } = await this.#store.messages.history(message.conversationId, {
+          after: last,
+          limit: missing,
+          minSeq: range.joinSeq,
+          maxSeq: message.seq - 1,
+        })
+        for (const m of items) conn.send({ type: 'message.created', message: messageView(m) })
+        sent += items.length
+      }
+    }
+    if (last === undefined && !conn.firstSeq.has(message.conversationId)) conn.firstSeq.set(message.conversationId, message.seq)
+    conn.lastSeq.set(message.conversationId, message.seq)
+    conn.sendRaw(data)
+    return sent + 1
+  }
+
+  async #membersAt(conversationId: string, version: number): Promise<Members> {
+    const cached = this.#members.get(conversationId)
+    if (cached && cached.version >= version) {
+      // refresh LRU position
+      this.#members.delete(conversationId)
+      this.#members.set(conversationId, cached)
+      return cached
+    }
+    const fresh = await this.#store.conversations.memberRanges(conversationId)
+    const members: Members = {
+      version: fresh.version,
+      ranges: new Map(fresh.members.map((m) => [m.userId, { joinSeq: m.joinSeq, leftSeq: m.leftSeq }])),
+    }
+    this.#members.delete(conversationId)
+    this.#members.set(conversationId, members)
+    if (this.#members.size > MAX_CACHED_CONVERSATIONS) this.#members.delete(this.#members.keys().next().value!)
+    return members
+  }
+}

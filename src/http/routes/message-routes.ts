@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { MessageService } from '../../domain/messages/message-service.js'
+import { messageView } from '../../domain/messages/message-view.js'
+import { principalOf } from '../auth-hook.js'
+import { withErrors } from '../schemas/common.js'
+
+const Message = Type.Ref('Message')
+const Params = Type.Object({ id: Type.String({ maxLength: 64 }) })
+const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
+
+export function registerMessageRoutes(app: FastifyInstance, deps: { messages: MessageService }): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>()
+  const { messages } = deps
+  const tags = ['messages']
+
+  r.post(
+    '/api/v1/conversations/:id/messages',
+    {
+      schema: {
+        tags,
+        summary: 'Send a message (idempotent on clientMsgId: a retry returns the stored message with 200)',
+        params: Params,
+        body: Type.Object(
+          {
+            clientMsgId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:-]+$' }),
+            type: Type.String({ maxLength: 16 }),
+            content: Type.Record(Type.String(), Type.Unknown()),
+          },
+          { additionalProperties: false },
+        ),
+        response: withErrors(
+          { 201: Type.Object({ message: Message }), 200: Type.Object({ message: Message }) },
+          [400, 401, 404, 413, 422, 429],
+        ),
+      },
+    },
+    async (request, reply) => {
+      const { message, created } = await messages.send(principalOf(request).user.id, request.params.id, request.body)
+      return reply.code(created ? 201 : 200).send({ message: messageView(message) })
+    },
+  )
+
+  r.get(
+    '/api/v1/conversations/:id/messages',
+    {
+      schema: {
+        tags,
+        summary: 'History by seq: latest, before=, after=, or changedSince=<modSeq> for edits and recalls',
+        params: Params,
+        querystring: Type.Object(
+          {
+            before: Type.Optional(Seq),
+            after: Type.Optional(Seq),
+            changedSince: Type.Optional(Seq),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: withErrors(
+          { 200: Type.Object({ items: Type.Array(Message), hasMore: Type.Boolean(), modSeq: Type.Optional(Type.Integer()) }) },
+          [400, 401, 404],
+        ),
+      },
+    },
+    async (request) => {
+      const userId = principalOf(request).user.id
+      const { before, after, changedSince, limit = 50 } = request.query
+      if (changedSince !== undefined) {
+        const page = await messages.changedSince(userId, request.params.id, changedSince, limit)
+        return { items: page.items.map(messageView), hasMore: page.hasMore, modSeq: page.modSeq }
+      }
+      const page = await messages.history(userId, request.params.id, { before, after, limit })
+      return { items: page.items.map(messageView), hasMore: page.hasMore }
+    },
+  )
+}

@@ -1,0 +1,35 @@
+import type { Message, MessageType } from '../domain/messages/message.js'
+
+export interface AppendMessage {
+  conversationId: string
+  senderId: string | null
+  clientMsgId: string
+  type: MessageType
+  content: Record<string, unknown>
+  now: number
+}
+
+/** Messages: the send transaction, history and changes. */
+export interface MessageStore {
+  /**
+   * Stores a message with the conversation's next `seq` (gapless, in the insert's transaction)
+   * and returns it with the conversation's membership version. Idempotent on
+   * `(conversation, sender, clientMsgId)`: a repeat returns the stored message with
+   * `created: false`, even when retries race on two connections.
+   */
+  append(input: AppendMessage): Promise<{ message: Message; created: boolean; membershipVersion: number }>
+  /**
+   * Messages with `minSeq <= seq <= maxSeq`, ascending; with `before`, the last `limit` below it;
+   * with `after`, the first `limit` above it; neither: the latest `limit`.
+   */
+  history(
+    conversationId: string,
+    q: { before?: number; after?: number; limit: number; minSeq: number; maxSeq: number },
+  ): Promise<{ items: Message[]; hasMore: boolean }>
+  /** Messages in the seq range whose mod_seq is after `modSeq`, ascending by mod_seq. */
+  changedSince(
+    conversationId: string,
+    q: { modSeq: number; limit: number; minSeq: number; maxSeq: number },
+  ): Promise<{ items: Message[]; hasMore: boolean }>
+  findBySeq(conversationId: string, seq: number): Promise<Message | null>
+}

@@ -1,0 +1,92 @@
+import type { Kysely } from 'kysely'
+import type { Message } from '../../domain/messages/message.js'
+import type { AppendMessage, MessageStore } from '../message-store.js'
+import { isUniqueViolation, type Capabilities } from './capabilities.js'
+import type { Database } from './db-schema.js'
+import { appendInTx, findByClientMsgId, toMessage, withTransaction } from './message-appender.js'
+
+export class SqlMessageStore implements MessageStore {
+  readonly #db: Kysely<Database>
+  readonly #caps: Capabilities
+  constructor(db: Kysely<Database>, caps: Capabilities) {
+    this.#db = db
+    this.#caps = caps
+  }
+
+  async append(input: AppendMessage): Promise<{ message: Message; created: boolean; membershipVersion: number }> {
+    // the idempotency lookup happens before taking the counter lock
+    if (input.senderId) {
+      const existing = await findByClientMsgId(this.#db, input.conversationId, input.senderId, input.clientMsgId)
+      if (existing) return { message: existing, created: false, membershipVersion: await this.#version(input.conversationId) }
+    }
+    try {
+      return await withTransaction(this.#db, async (trx) => {
+        const message = await appendInTx(trx, this.#caps, input)
+        const conv = await trx
+          .selectFrom('conversations')
+          .select('membership_version')
+          .where('id', '=', input.conversationId)
+          .executeTakeFirstOrThrow()
+        return { message, created: true, membershipVersion: Number(conv.membership_version) }
+      })
+    } catch (err) {
+      // a concurrent retry with the same clientMsgId committed first; ours rolled back whole
+      if (!input.senderId || !isUniqueViolation(err)) throw err
+      const existing = await findByClientMsgId(this.#db, input.conversationId, input.senderId, input.clientMsgId)
+      if (!existing) throw err
+      return { message: existing, created: false, membershipVersion: await this.#version(input.conversationId) }
+    }
+  }
+
+  async #version(conversationId: string): Promise<number> {
+    const row = await this.#db.selectFrom('conversations').select('membership_version').where('id', '=', conversationId).executeTakeFirst()
+    return Number(row?.membership_version ?? 0)
+  }
+
+  async history(conversationId: string, q: { before?: number; after?: number; limit: number; minSeq: number; maxSeq: number }) {
+    let query = this.#db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('seq', '>=', q.minSeq)
+      .where('seq', '<=', q.maxSeq)
+    if (q.after !== undefined) {
+      const rows = await query
+        .where('seq', '>', q.after)
+        .orderBy('seq', 'asc')
+        .limit(q.limit + 1)
+        .execute()
+      return { items: rows.slice(0, q.limit).map(toMessage), hasMore: rows.length > q.limit }
+    }
+    if (q.before !== undefined) query = query.where('seq', '<', q.before)
+    const rows = await query
+      .orderBy('seq', 'desc')
+      .limit(q.limit + 1)
+      .execute()
+    return { items: rows.slice(0, q.limit).reverse().map(toMessage), hasMore: rows.length > q.limit }
+  }
+
+  async changedSince(conversationId: string, q: { modSeq: number; limit: number; minSeq: number; maxSeq: number }) {
+    const rows = await this.#db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('mod_seq', '>', q.modSeq)
+      .where('seq', '>=', q.minSeq)
+      .where('seq', '<=', q.maxSeq)
+      .orderBy('mod_seq', 'asc')
+      .limit(q.limit + 1)
+      .execute()
+    return { items: rows.slice(0, q.limit).map(toMessage), hasMore: rows.length > q.limit }
+  }
+
+  async findBySeq(conversationId: string, seq: number): Promise<Message | null> {
+    const row = await this.#db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('seq', '=', seq)
+      .executeTakeFirst()
+    return row ? toMessage(row) : null
+  }
+}

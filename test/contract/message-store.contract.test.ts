@@ -1,0 +1,179 @@
+import { expect, it } from 'vitest'
+import { newId } from '../../src/shared/ids.js'
+import { describeEachStore } from './store-contract.js'
+
+describeEachStore('messages', (ctx) => {
+  async function direct() {
+    const a = newId()
+    const b = newId()
+    const conversation = await ctx().store.conversations.getOrCreateDirect(a, b, 1000)
+    return { a, b, conversation }
+  }
+
+  it('should number messages 1, 2, 3 without gaps under 40 concurrent senders', async () => {
+    const { a, b, conversation } = await direct()
+    const sends = Array.from({ length: 40 }, (_, i) =>
+      ctx().store.messages.append({
+        conversationId: conversation.id,
+        senderId: i % 2 ? a : b,
+        clientMsgId: `c${i}`,
+        type: 'text',
+        content: { text: `m${i}` },
+        now: 2000 + i,
+      }),
+    )
+    const results = await Promise.all(sends)
+    expect(results.every((r) => r.created)).toBe(true)
+    expect(results.map((r) => r.message.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
+    const { items } = await ctx().store.messages.history(conversation.id, { limit: 200, minSeq: 1, maxSeq: Number.MAX_SAFE_INTEGER })
+    expect(items.map((m) => m.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
+    expect((await ctx().store.conversations.findById(conversation.id))!.lastSeq).toBe(40)
+  })
+
+  it('should store one message for racing retries with the same clientMsgId, keeping the first content', async () => {
+    const { a, conversation } = await direct()
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        ctx().store.messages.append({
+          conversationId: conversation.id,
+          senderId: a,
+          clientMsgId: 'same',
+          type: 'text',
+          content: { text: `try ${i}` },
+          now: 3000,
+        }),
+      ),
+    )
+    expect(results.filter((r) => r.created)).toHaveLength(1)
+    const ids = new Set(results.map((r) => r.message.id))
+    expect(ids.size).toBe(1)
+    expect(new Set(results.map((r) => r.message.seq))).toEqual(new Set([1]))
+    const next = await ctx().store.messages.append({
+      conversationId: conversation.id,
+      senderId: a,
+      clientMsgId: 'other',
+      type: 'text',
+      content: { text: 'x' },
+      now: 3001,
+    })
+    expect(next.message.seq).toBe(2)
+  })
+
+  it('should let the same clientMsgId be used by another sender or conversation', async () => {
+    const { a, b, conversation } = await direct()
+    const one = await ctx().store.messages.append({
+      conversationId: conversation.id,
+      senderId: a,
+      clientMsgId: 'k',
+      type: 'text',
+      content: { text: '1' },
+      now: 1,
+    })
+    const two = await ctx().store.messages.append({
+      conversationId: conversation.id,
+      senderId: b,
+      clientMsgId: 'k',
+      type: 'text',
+      content: { text: '2' },
+      now: 2,
+    })
+    expect([one.created, two.created]).toEqual([true, true])
+    expect([one.message.seq, two.message.seq]).toEqual([1, 2])
+  })
+
+  it('should keep emoji and CJK text intact', async () => {
+    const { a, conversation } = await direct()
+    const text = '你好 🦊👨‍👩‍👧 héllo'
+    await ctx().store.messages.append({
+      conversationId: conversation.id,
+      senderId: a,
+      clientMsgId: 'e',
+      type: 'text',
+      content: { text },
+      now: 1,
+    })
+    expect((await ctx().store.messages.findBySeq(conversation.id, 1))!.content).toEqual({ text })
+  })
+
+  it('should page history before and after a seq within the visible range', async () => {
+    const { a, conversation } = await direct()
+    for (let i = 1; i <= 10; i++) {
+      await ctx().store.messages.append({
+        conversationId: conversation.id,
+        senderId: a,
+        clientMsgId: `h${i}`,
+        type: 'text',
+        content: { text: String(i) },
+        now: i,
+      })
+    }
+    const h = ctx().store.messages
+    const latest = await h.history(conversation.id, { limit: 3, minSeq: 1, maxSeq: 99 })
+    expect(latest.items.map((m) => m.seq)).toEqual([8, 9, 10])
+    expect(latest.hasMore).toBe(true)
+    expect((await h.history(conversation.id, { before: 8, limit: 3, minSeq: 1, maxSeq: 99 })).items.map((m) => m.seq)).toEqual([5, 6, 7])
+    expect((await h.history(conversation.id, { after: 8, limit: 3, minSeq: 1, maxSeq: 99 })).items.map((m) => m.seq)).toEqual([9, 10])
+    const ranged = await h.history(conversation.id, { limit: 50, minSeq: 4, maxSeq: 6 })
+    expect(ranged.items.map((m) => m.seq)).toEqual([4, 5, 6])
+    expect(ranged.hasMore).toBe(false)
+  })
+
+  it('should move the sender read_seq with each send and compute unread for the peer', async () => {
+    const { a, b, conversation } = await direct()
+    for (let i = 1; i <= 3; i++) {
+      await ctx().store.messages.append({
+        conversationId: conversation.id,
+        senderId: a,
+        clientMsgId: `u${i}`,
+        type: 'text',
+        content: { text: 'x' },
+        now: i,
+      })
+    }
+    const sa = await ctx().store.conversations.summaryFor(conversation.id, a)
+    const sb = await ctx().store.conversations.summaryFor(conversation.id, b)
+    expect(sa!.membership.readSeq).toBe(3)
+    expect(sb!.membership.readSeq).toBe(0)
+    expect(sb!.lastMessage!.seq).toBe(3)
+    expect(await ctx().store.conversations.markRead(conversation.id, b, 2, 10)).toBe(2)
+    expect(await ctx().store.conversations.markRead(conversation.id, b, 1, 11)).toBe(2)
+    expect(await ctx().store.conversations.markRead(conversation.id, b, 99, 12)).toBe(3)
+  })
+
+  it('should return the same direct conversation for racing creators and either order of users', async () => {
+    const a = newId()
+    const b = newId()
+    const all = await Promise.all([
+      ctx().store.conversations.getOrCreateDirect(a, b, 1),
+      ctx().store.conversations.getOrCreateDirect(b, a, 1),
+      ctx().store.conversations.getOrCreateDirect(a, b, 1),
+    ])
+    expect(new Set(all.map((c) => c.id)).size).toBe(1)
+    expect((await ctx().store.conversations.memberRanges(all[0]!.id)).members).toHaveLength(2)
+  })
+
+  it('should list conversations pinned first, then by last activity, with cursor paging', async () => {
+    const me = newId()
+    const peers = [newId(), newId(), newId()]
+    const convs = []
+    for (const [i, p] of peers.entries()) {
+      const c = await ctx().store.conversations.getOrCreateDirect(me, p, 100 + i)
+      await ctx().store.messages.append({
+        conversationId: c.id,
+        senderId: p,
+        clientMsgId: 'x',
+        type: 'text',
+        content: { text: 'hi' },
+        now: 1000 + i,
+      })
+      convs.push(c)
+    }
+    await ctx().store.conversations.updatePrefs(convs[0]!.id, me, { pinned: true }, 5000)
+    const page1 = await ctx().store.conversations.listForUser(me, 2, null)
+    expect(page1.items.map((s) => s.conversation.id)).toEqual([convs[0]!.id, convs[2]!.id])
+    expect(page1.items[0]!.membership.pinned).toBe(true)
+    const page2 = await ctx().store.conversations.listForUser(me, 2, page1.nextCursor)
+    expect(page2.items.map((s) => s.conversation.id)).toEqual([convs[1]!.id])
+    expect(page2.nextCursor).toBeNull()
+  })
+})

@@ -1,0 +1,171 @@
+import type {
+  BlockedUser,
+  Captcha,
+  Conversation,
+  CreateGroupBody,
+  ErrorBody,
+  Friend,
+  FriendRequest,
+  Group,
+  GroupInvitation,
+  GroupMember,
+  JoinResult,
+  LoginBody,
+  LoginResult,
+  Message,
+  MessagePage,
+  Page,
+  PublicUser,
+  RegisterBody,
+  SelfUser,
+  SendFriendRequestBody,
+  SendMessageBody,
+} from './types.js'
+
+/** A failed call: the server's `{error:{code,message,details}}`, or `network` when it never answered. */
+export class ApiError extends Error {
+  override name = 'ApiError'
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    /** seconds, from Retry-After on 429/503 */
+    readonly retryAfter?: number,
+  ) {
+    super(message)
+  }
+
+  /** Worth retrying as is (the server never saw it, or was briefly unable to answer). */
+  get transient(): boolean {
+    return this.status === 0 || this.status === 429 || this.status >= 500
+  }
+}
+
+type FetchLike = (input: string, init?: { method?: string; headers?: Record<string, string>; body?: string }) => Promise<{
+  status: number
+  ok: boolean
+  headers: { get(name: string): string | null }
+  text(): Promise<string>
+}>
+
+export interface ApiClientOptions {
+  /** '' for the same origin */
+  baseUrl?: string
+  fetch?: FetchLike
+  /** called when the server says the session is gone (401) */
+  onUnauthorized?: () => void
+}
+
+const enc = encodeURIComponent
+
+function query(params: Record<string, string | number | boolean | undefined | null>): string {
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${enc(k)}=${enc(String(v))}`)
+  return parts.length ? `?${parts.join('&')}` : ''
+}
+
+/** A small typed client of /api/v1. */
+export class ApiClient {
+  token: string | null = null
+  readonly #base: string
+  readonly #fetch: FetchLike
+  readonly #onUnauthorized: () => void
+
+  constructor(options: ApiClientOptions = {}) {
+    this.#base = (options.baseUrl ?? '') + '/api/v1'
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init))
+    this.#onUnauthorized = options.onUnauthorized ?? (() => {})
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' }
+    if (this.token) headers.authorization = `Bearer ${this.token}`
+    let payload: string | undefined
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json'
+      payload = JSON.stringify(body)
+    }
+    let res: Awaited<ReturnType<FetchLike>>
+    try {
+      res = await this.#fetch(this.#base + path, { method, headers, body: payload })
+    } catch (err) {
+      throw new ApiError(0, 'network', err instanceof Error ? err.message : 'network error')
+    }
+    const text = await res.text().catch(() => '')
+    let parsed: unknown = null
+    if (text) {
+      try {
+        parsed = JSON.parse(text)
+      } catch {
+        parsed = null
+      }
+    }
+    if (res.ok) return parsed as T
+    const retry = Number(res.headers.get('retry-after'))
+    const err = isErrorBody(parsed)
+      ? new ApiError(res.status, parsed.error.code, parsed.error.message, parsed.error.details, retry || undefined)
+      : new ApiError(res.status, res.status >= 500 ? 'internal' : 'http.' + res.status, `HTTP ${res.status}`, undefined, retry || undefined)
+    if (res.status === 401 && this.token && !path.startsWith('/auth/login')) this.#onUnauthorized()
+    throw err
+  }
+
+  // accounts
+  register = (body: RegisterBody) => this.request<{ user: SelfUser }>('POST', '/auth/register', body)
+  login = (body: LoginBody) => this.request<LoginResult>('POST', '/auth/login', body)
+  logout = () => this.request<null>('POST', '/auth/logout')
+  captcha = () => this.request<Captcha>('GET', '/auth/captcha')
+  me = () => this.request<SelfUser>('GET', '/me')
+  user = (id: string) => this.request<PublicUser>('GET', `/users/${enc(id)}`)
+  searchUsers = (q: string) => this.request<Page<PublicUser>>('GET', `/users${query({ q, limit: 20 })}`)
+
+  // friends and blocks
+  friends = () => this.request<Page<Friend>>('GET', `/friends${query({ limit: 200 })}`)
+  setRemark = (userId: string, remark: string) => this.request<Friend>('PATCH', `/friends/${enc(userId)}`, { remark })
+  removeFriend = (userId: string) => this.request<null>('DELETE', `/friends/${enc(userId)}`)
+  sendFriendRequest = (body: SendFriendRequestBody) => this.request<{ request: FriendRequest } | FriendRequest>('POST', '/friend-requests', body)
+  friendRequests = (box: 'incoming' | 'outgoing') => this.request<Page<FriendRequest>>('GET', `/friend-requests${query({ box, limit: 100 })}`)
+  acceptFriendRequest = (id: string) => this.request<unknown>('POST', `/friend-requests/${enc(id)}/accept`, {})
+  rejectFriendRequest = (id: string) => this.request<unknown>('POST', `/friend-requests/${enc(id)}/reject`, {})
+  withdrawFriendRequest = (id: string) => this.request<null>('DELETE', `/friend-requests/${enc(id)}`)
+  blocks = () => this.request<Page<BlockedUser>>('GET', `/blocks${query({ limit: 200 })}`)
+  block = (userId: string) => this.request<unknown>('PUT', `/blocks/${enc(userId)}`)
+  unblock = (userId: string) => this.request<null>('DELETE', `/blocks/${enc(userId)}`)
+
+  // groups
+  myGroups = () => this.request<Page<Group>>('GET', `/groups${query({ limit: 200 })}`)
+  searchGroups = (q: string) => this.request<Page<Group>>('GET', `/groups${query({ q, limit: 20 })}`)
+  group = (id: string) => this.request<Group>('GET', `/groups/${enc(id)}`)
+  createGroup = (body: CreateGroupBody) => this.request<{ group: Group } | Group>('POST', '/groups', body)
+  joinGroup = (id: string) => this.request<JoinResult | null>('POST', `/groups/${enc(id)}/join`, {})
+  leaveGroup = (id: string) => this.request<null>('POST', `/groups/${enc(id)}/leave`, {})
+  groupMembers = (id: string) => this.request<Page<GroupMember>>('GET', `/groups/${enc(id)}/members${query({ limit: 200 })}`)
+  inviteMembers = (id: string, userIds: string[]) => this.request<unknown>('POST', `/groups/${enc(id)}/members`, { userIds })
+  invitations = () => this.request<Page<GroupInvitation>>('GET', `/me/group-invitations${query({ limit: 100 })}`)
+  answerInvitation = (id: string, answer: 'accept' | 'reject') => this.request<unknown>('POST', `/me/group-invitations/${enc(id)}/${answer}`, {})
+
+  // conversations and messages
+  conversations = (cursor?: string | null) =>
+    this.request<Page<Conversation>>('GET', `/conversations${query({ limit: 200, cursor: cursor ?? undefined })}`)
+  conversation = (id: string) => this.request<Conversation>('GET', `/conversations/${enc(id)}`)
+  world = () => this.request<Conversation>('GET', '/conversations/world')
+  direct = (userId: string) => this.request<Conversation>('PUT', `/conversations/direct/${enc(userId)}`)
+  updateConversation = (id: string, patch: { pinned?: boolean; muted?: boolean }) =>
+    this.request<Conversation>('PATCH', `/conversations/${enc(id)}`, patch)
+  messages = (id: string, params: { before?: number; after?: number; limit?: number } = {}) =>
+    this.request<MessagePage>('GET', `/conversations/${enc(id)}/messages${query(params)}`)
+  send = (id: string, body: SendMessageBody) => this.request<{ message: Message }>('POST', `/conversations/${enc(id)}/messages`, body)
+  markRead = (id: string, seq: number) => this.request<null>('POST', `/conversations/${enc(id)}/read`, { seq })
+}
+
+function isErrorBody(value: unknown): value is ErrorBody {
+  if (!value || typeof value !== 'object') return false
+  const error = (value as { error?: unknown }).error
+  return !!error && typeof error === 'object' && typeof (error as { code?: unknown }).code === 'string'
+}
+
+/** Accepts `{group}` or a bare group (the contract says `{group}`). */
+export function unwrap<K extends string, T>(value: Record<K, T> | T, key: K): T {
+  return value && typeof value === 'object' && key in (value as object) ? (value as Record<K, T>)[key] : (value as T)
+}

@@ -1,0 +1,118 @@
+/** Names, previews and times as the UI shows them (pure functions of the state). */
+import type { Conversation, Message } from '../api/types.js'
+import { translate, type Locale, type MessageKey } from '../i18n/index.js'
+import type { State } from '../store/state.js'
+
+type NameState = Pick<State, 'auth' | 'friends' | 'users' | 'members' | 'locale'>
+
+/** What to call a user here: my own nickname, a friend's remark, a group nickname, their nickname. */
+export function displayNameOf(s: NameState, userId: string | null | undefined, groupId?: string | null): string {
+  if (!userId) return translate(s.locale, 'user.system')
+  if (s.auth?.user?.id === userId) return s.auth.user.nickname || s.auth.user.username
+  const friend = s.friends[userId]
+  if (friend?.remark) return friend.remark
+  if (groupId) {
+    const m = s.members[groupId]?.find((x) => x.user.id === userId)
+    if (m?.groupNickname) return m.groupNickname
+  }
+  const u = friend?.user ?? s.users[userId]
+  if (!u) return '…'
+  if (u.deleted) return translate(s.locale, 'user.deleted')
+  return u.nickname || u.username
+}
+
+export function conversationTitle(s: NameState, c: Conversation): string {
+  if (c.kind === 'world') return translate(s.locale, 'conv.world')
+  if (c.kind === 'group') return c.group?.name ?? translate(s.locale, 'conv.group')
+  if (c.peer) return displayNameOf({ ...s, users: { ...s.users, [c.peer.id]: c.peer } }, c.peer.id)
+  return translate(s.locale, 'conv.direct')
+}
+
+const TYPE_KEYS: Record<string, MessageKey> = {
+  image: 'msg.type.image',
+  file: 'msg.type.file',
+  voice: 'msg.type.voice',
+  video: 'msg.type.video',
+  location: 'msg.type.location',
+  sticker: 'msg.type.sticker',
+}
+
+/** One line of a message for previews and notifications. */
+export function previewText(s: NameState, m: Message): string {
+  if (m.recalledAt) return translate(s.locale, 'msg.recalled')
+  if (m.type === 'text') return String(m.content.text ?? '')
+  if (m.type === 'system') return systemText(s, m)
+  const key = TYPE_KEYS[m.type]
+  return key ? translate(s.locale, key) : translate(s.locale, 'msg.type.unknown')
+}
+
+const SYSTEM_KEYS: Record<string, MessageKey> = {
+  group_created: 'sys.group_created',
+  member_joined: 'sys.member_joined',
+  member_left: 'sys.member_left',
+  member_removed: 'sys.member_removed',
+  member_invited: 'sys.member_joined',
+  owner_transferred: 'sys.owner_transferred',
+  group_renamed: 'sys.group_renamed',
+  group_updated: 'sys.group_updated',
+  friend_added: 'sys.friend_added',
+}
+
+export function systemText(s: NameState, m: Message): string {
+  const c = m.content as { event?: string; userId?: string; actorId?: string; name?: string }
+  const key = (c.event && SYSTEM_KEYS[c.event]) || 'sys.unknown'
+  return translate(s.locale, key, {
+    user: displayNameOf(s, c.userId ?? c.actorId ?? null),
+    actor: displayNameOf(s, c.actorId ?? c.userId ?? null),
+    name: c.name ?? '',
+  })
+}
+
+export function formatTime(iso: string, locale: Locale): string {
+  return new Date(iso).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' })
+}
+
+/** Time for the conversation list: time today, weekday this week, date otherwise. */
+export function formatListTime(iso: string | null, locale: Locale, now = new Date()): string {
+  if (!iso) return ''
+  const d = new Date(iso)
+  if (sameDay(d, now)) return formatTime(iso, locale)
+  const days = (startOfDay(now) - startOfDay(d)) / 86_400_000
+  if (days < 7) return d.toLocaleDateString(locale, { weekday: 'short' })
+  return d.toLocaleDateString(locale, { month: 'short', day: 'numeric' })
+}
+
+/** Label of a day separator. */
+export function formatDay(iso: string, locale: Locale, now = new Date()): string {
+  const d = new Date(iso)
+  const days = Math.round((startOfDay(now) - startOfDay(d)) / 86_400_000)
+  if (days === 0) return translate(locale, 'day.today')
+  if (days === 1) return translate(locale, 'day.yesterday')
+  return d.toLocaleDateString(locale, { year: d.getFullYear() === now.getFullYear() ? undefined : 'numeric', month: 'long', day: 'numeric', weekday: 'short' })
+}
+
+export function sameDay(a: Date, b: Date): boolean {
+  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate()
+}
+
+function startOfDay(d: Date): number {
+  return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime()
+}
+
+/** Initials for an avatar without a picture: first letters of up to two words (or the first CJK character). */
+export function initials(name: string): string {
+  const clean = name.trim()
+  if (!clean) return '?'
+  const words = clean.split(/[\s._-]+/).filter(Boolean)
+  const first = [...(words[0] ?? clean)][0] ?? '?'
+  if (/[\u3400-\u9fff]/.test(first)) return first
+  const second = words.length > 1 ? ([...words[1]!][0] ?? '') : ''
+  return (first + second).toUpperCase()
+}
+
+/** A stable hue for a name, so each person keeps their colour. */
+export function hueOf(key: string): number {
+  let h = 0
+  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0
+  return h % 360
+}

@@ -1,0 +1,116 @@
+import { useMemo, useState } from 'react'
+import { conversationTitle, displayNameOf } from '../app/format.js'
+import { useAppState, useController, useT } from '../hooks/app-context.js'
+import { Avatar } from './Avatar.js'
+import { Composer } from './Composer.js'
+import { FriendInfo } from './FriendInfo.js'
+import { GroupInfo } from './GroupInfo.js'
+import { Icon } from './Icon.js'
+import { MessageList } from './MessageList.js'
+
+/** One conversation: header, history, composer, and an info drawer (members or friend actions). */
+export function ChatView({ conversationId, narrow }: { conversationId: string; narrow: boolean }) {
+  const controller = useController()
+  const t = useT()
+  const c = useAppState((s) => s.conversations[conversationId])
+  const title = useAppState((s) => (c ? conversationTitle(s, c) : ''))
+  const presence = useAppState((s) => (c?.peer ? (s.presence[c.peer.id] ?? null) : null))
+  const members = useAppState((s) => (c?.group ? s.members[c.group.id] : undefined))
+  const typingMap = useAppState((s) => s.typing[conversationId])
+  const typingNames = useAppState((s) =>
+    Object.entries(typingMap ?? {})
+      .filter(([, until]) => until > Date.now())
+      .map(([id]) => displayNameOf(s, id, c?.group?.id))
+      .join(', '),
+  )
+  const [infoOpen, setInfoOpen] = useState(false)
+  const [replyTo, setReplyTo] = useState<number | null>(null)
+  const subtitle = useMemo(() => {
+    if (!c) return ''
+    if (c.kind === 'world') return t('conv.worldHint')
+    if (c.kind === 'group') return members ? t('groups.memberCount', { count: members.length }) : ''
+    return presence ? t(`presence.${presence.status}`) : t('presence.offline')
+  }, [c, members, presence, t])
+
+  if (!c) {
+    return (
+      <div className="empty-pane">
+        <p className="muted">{t('common.loading')}</p>
+      </div>
+    )
+  }
+
+  return (
+    <section className="chat" aria-label={t('chat.label', { name: title })}>
+      <header className="chat-header">
+        {narrow ? (
+          <button type="button" className="icon-btn" aria-label={t('common.back')} onClick={() => void controller.openConversation(null)}>
+            <Icon name="back" />
+          </button>
+        ) : null}
+        <Avatar
+          name={title}
+          colorKey={c.peer?.id ?? c.group?.id ?? c.id}
+          presence={presence?.status ?? null}
+          kind={c.kind === 'direct' ? 'user' : c.kind}
+        />
+        <div className="chat-title">
+          <h2 className="ellipsis" data-testid="chat-title">
+            {title}
+          </h2>
+          <span className="muted small ellipsis" aria-live="polite">
+            {typingNames ? t('chat.typing', { names: typingNames }) : subtitle}
+          </span>
+        </div>
+        <div className="chat-actions">
+          {c.kind !== 'world' ? (
+            <>
+              <button
+                type="button"
+                className={`icon-btn ${c.pinned ? 'on' : ''}`}
+                aria-pressed={c.pinned}
+                aria-label={c.pinned ? t('conv.unpin') : t('conv.pin')}
+                title={c.pinned ? t('conv.unpin') : t('conv.pin')}
+                onClick={() => void controller.setPinned(c.id, !c.pinned)}
+              >
+                <Icon name="pin" />
+              </button>
+              <button
+                type="button"
+                className={`icon-btn ${c.muted ? 'on' : ''}`}
+                aria-pressed={c.muted}
+                aria-label={c.muted ? t('conv.unmute') : t('conv.mute')}
+                title={c.muted ? t('conv.unmute') : t('conv.mute')}
+                onClick={() => void controller.setMuted(c.id, !c.muted)}
+              >
+                <Icon name="mute" />
+              </button>
+              <button
+                type="button"
+                className={`icon-btn ${infoOpen ? 'on' : ''}`}
+                aria-expanded={infoOpen}
+                aria-label={c.kind === 'group' ? t('groups.info') : t('friends.info')}
+                title={c.kind === 'group' ? t('groups.info') : t('friends.info')}
+                onClick={() => setInfoOpen(!infoOpen)}
+              >
+                <Icon name="info" />
+              </button>
+            </>
+          ) : null}
+        </div>
+      </header>
+      <div className="chat-body">
+        <div className="chat-main">
+          <MessageList conversation={c} onReply={setReplyTo} />
+          {c.leftSeq !== null ? (
+            <p className="composer-closed">{t('chat.left')}</p>
+          ) : (
+            <Composer conversation={c} replyTo={replyTo} onClearReply={() => setReplyTo(null)} />
+          )}
+        </div>
+        {infoOpen && c.kind === 'group' && c.group ? <GroupInfo groupId={c.group.id} onClose={() => setInfoOpen(false)} /> : null}
+        {infoOpen && c.kind === 'direct' && c.peer ? <FriendInfo userId={c.peer.id} onClose={() => setInfoOpen(false)} /> : null}
+      </div>
+    </section>
+  )
+}

@@ -1,0 +1,222 @@
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
+import type { Conversation } from '../api/types.js'
+import { displayNameOf, previewText } from '../app/format.js'
+import { useAppState, useController, useT } from '../hooks/app-context.js'
+import { EmojiPicker } from './EmojiPicker.js'
+import { Icon } from './Icon.js'
+
+const MAX_LENGTH = 4000
+/** unsent text per conversation, kept while switching chats */
+const drafts = new Map<string, string>()
+
+interface Candidate {
+  id: string
+  name: string
+  username: string
+}
+
+/**
+ * Writing a message: Enter sends, Shift+Enter breaks the line (not while an IME is composing),
+ * @ completes group members, an emoji picker, and the message being answered.
+ */
+export function Composer({ conversation, replyTo, onClearReply }: { conversation: Conversation; replyTo: number | null; onClearReply: () => void }) {
+  const controller = useController()
+  const t = useT()
+  const id = conversation.id
+  const [text, setText] = useState(() => drafts.get(id) ?? '')
+  const [emojiOpen, setEmojiOpen] = useState(false)
+  const [mentioned, setMentioned] = useState<Candidate[]>([])
+  const [query, setQuery] = useState<{ start: number; text: string } | null>(null)
+  const [highlight, setHighlight] = useState(0)
+  const ref = useRef<HTMLTextAreaElement>(null)
+  const groupId = conversation.group?.id ?? null
+  const members = useAppState((s) => (groupId ? s.members[groupId] : undefined))
+  const me = useAppState((s) => s.auth?.user?.id ?? '')
+  const friends = useAppState((s) => s.friends)
+  const replied = useAppState((s) => (replyTo ? s.timelines[id]?.messages.find((m) => m.seq === replyTo) : undefined))
+  const replyName = useAppState((s) => (replied ? displayNameOf(s, replied.senderId, groupId) : ''))
+  const replyPreview = useAppState((s) => (replied ? previewText(s, replied) : ''))
+
+  useEffect(() => {
+    drafts.set(id, text)
+  }, [id, text])
+
+  useEffect(() => {
+    if (replyTo) ref.current?.focus()
+  }, [replyTo])
+
+  useEffect(() => {
+    ref.current?.focus()
+  }, [])
+
+  // auto-grow up to a limit
+  useEffect(() => {
+    const el = ref.current
+    if (!el) return
+    el.style.height = 'auto'
+    el.style.height = `${Math.min(el.scrollHeight, 180)}px`
+  }, [text])
+
+  const myRole = members?.find((m) => m.user.id === me)?.role
+  const candidates = useMemo<Candidate[]>(() => {
+    if (!query || !members) return []
+    const q = query.text.toLowerCase()
+    const list: Candidate[] = members
+      .filter((m) => m.user.id !== me && !m.user.deleted)
+      .map((m) => ({ id: m.user.id, name: friends[m.user.id]?.remark || m.groupNickname || m.user.nickname || m.user.username, username: m.user.username }))
+      .filter((c) => !q || c.name.toLowerCase().includes(q) || c.username.startsWith(q))
+    if ((myRole === 'owner' || myRole === 'admin') && (!q || 'all'.startsWith(q))) list.unshift({ id: 'all', name: 'all', username: 'all' })
+    return list.slice(0, 8)
+  }, [query, members, me, friends, myRole])
+
+  const updateQuery = (value: string, caret: number) => {
+    if (!groupId) return setQuery(null)
+    const before = value.slice(0, caret)
+    const match = /(^|\s)@([^\s@]{0,32})$/.exec(before)
+    if (match) {
+      setQuery({ start: caret - match[2]!.length - 1, text: match[2]! })
+      setHighlight(0)
+    } else setQuery(null)
+  }
+
+  const insertAtCaret = (insert: string, replaceFrom?: number) => {
+    const el = ref.current
+    const caret = el?.selectionStart ?? text.length
+    const start = replaceFrom ?? caret
+    const next = text.slice(0, start) + insert + text.slice(caret)
+    setText(next.slice(0, MAX_LENGTH))
+    requestAnimationFrame(() => {
+      el?.focus()
+      const pos = start + insert.length
+      el?.setSelectionRange(pos, pos)
+    })
+  }
+
+  const choose = (c: Candidate) => {
+    if (!query) return
+    insertAtCaret(`@${c.name} `, query.start)
+    setMentioned((list) => (list.some((x) => x.id === c.id) ? list : [...list, c]))
+    setQuery(null)
+  }
+
+  const send = () => {
+    const value = text.trim()
+    if (!value) return
+    const mentions = mentioned.filter((c) => value.includes(`@${c.name}`)).map((c) => c.id)
+    void controller.send(id, value, { mentions, replyTo })
+    setText('')
+    setMentioned([])
+    setQuery(null)
+    onClearReply()
+    drafts.delete(id)
+  }
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.nativeEvent.isComposing || e.keyCode === 229) return
+    if (candidates.length) {
+      if (e.key === 'ArrowDown') {
+        e.preventDefault()
+        return setHighlight((h) => (h + 1) % candidates.length)
+      }
+      if (e.key === 'ArrowUp') {
+        e.preventDefault()
+        return setHighlight((h) => (h - 1 + candidates.length) % candidates.length)
+      }
+      if (e.key === 'Enter' || e.key === 'Tab') {
+        e.preventDefault()
+        return choose(candidates[highlight] ?? candidates[0]!)
+      }
+      if (e.key === 'Escape') {
+        e.preventDefault()
+        return setQuery(null)
+      }
+    }
+    if (e.key === 'Escape' && replyTo) return onClearReply()
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault()
+      send()
+    }
+  }
+
+  return (
+    <div className="composer">
+      {replyTo ? (
+        <div className="reply-bar">
+          <Icon name="reply" size={16} />
+          <div className="reply-bar-text">
+            <strong>{replied ? t('chat.replyingTo', { name: replyName }) : t('chat.replyUnknown', { seq: replyTo })}</strong>
+            <span className="ellipsis muted">{replyPreview}</span>
+          </div>
+          <button type="button" className="icon-btn small" aria-label={t('chat.cancelReply')} onClick={onClearReply}>
+            <Icon name="close" size={16} />
+          </button>
+        </div>
+      ) : null}
+      {candidates.length ? (
+        <ul className="mention-list" role="listbox" aria-label={t('chat.mentionSuggestions')} id={`mentions-${id}`}>
+          {candidates.map((c, i) => (
+            <li
+              key={c.id}
+              id={`mention-${id}-${c.id}`}
+              role="option"
+              aria-selected={i === highlight}
+              className={i === highlight ? 'active' : ''}
+              onMouseDown={(e) => {
+                e.preventDefault()
+                choose(c)
+              }}
+            >
+              <strong>{c.id === 'all' ? t('chat.mentionAll') : c.name}</strong>
+              {c.id !== 'all' ? <span className="muted small"> @{c.username}</span> : null}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <div className="composer-row">
+        <div className="emoji-wrap">
+          <button
+            type="button"
+            className={`icon-btn ${emojiOpen ? 'on' : ''}`}
+            aria-label={t('chat.emoji')}
+            title={t('chat.emoji')}
+            aria-expanded={emojiOpen}
+            onClick={() => setEmojiOpen(!emojiOpen)}
+          >
+            <Icon name="smile" />
+          </button>
+          {emojiOpen ? (
+            <EmojiPicker
+              onPick={(emoji) => insertAtCaret(emoji)}
+              onClose={() => {
+                setEmojiOpen(false)
+                ref.current?.focus()
+              }}
+            />
+          ) : null}
+        </div>
+        <textarea
+          ref={ref}
+          className="composer-input"
+          rows={1}
+          value={text}
+          maxLength={MAX_LENGTH}
+          placeholder={t('chat.placeholder')}
+          aria-label={t('chat.inputLabel')}
+          aria-autocomplete={groupId ? 'list' : undefined}
+          aria-controls={candidates.length ? `mentions-${id}` : undefined}
+          aria-activedescendant={candidates.length ? `mention-${id}-${candidates[highlight]?.id}` : undefined}
+          onChange={(e) => {
+            setText(e.target.value)
+            updateQuery(e.target.value, e.target.selectionStart)
+            if (conversation.kind !== 'world' && e.target.value) controller.sendTyping(id)
+          }}
+          onKeyDown={onKeyDown}
+          onClick={(e) => updateQuery(e.currentTarget.value, e.currentTarget.selectionStart)}
+        />
+        <button type="button" className="send-btn" aria-label={t('chat.send')} title={t('chat.send')} disabled={!text.trim()} onClick={send}>
+          <Icon name="send" />
+        </button>
+      </div>
+    </div>
+  )
+}

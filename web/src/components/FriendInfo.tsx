@@ -1,0 +1,63 @@
+import { useState, type FormEvent } from 'react'
+import { useAppState, useController, useT } from '../hooks/app-context.js'
+import { Avatar } from './Avatar.js'
+import { ConfirmButton } from './ConfirmButton.js'
+import { Icon } from './Icon.js'
+
+/** The other person of a direct chat: profile, remark, remove, block. */
+export function FriendInfo({ userId, onClose }: { userId: string; onClose: () => void }) {
+  const controller = useController()
+  const t = useT()
+  const friend = useAppState((s) => s.friends[userId])
+  const user = useAppState((s) => s.friends[userId]?.user ?? s.users[userId])
+  const presence = useAppState((s) => s.presence[userId])
+  const blocked = useAppState((s) => s.blocks.some((b) => b.user.id === userId))
+  const [remark, setRemark] = useState(friend?.remark ?? '')
+  const save = (e: FormEvent) => {
+    e.preventDefault()
+    void controller.setRemark(userId, remark.trim())
+  }
+  if (!user) return null
+  const name = user.nickname || user.username
+  return (
+    <aside className="info-panel" aria-label={t('friends.info')}>
+      <header className="info-header">
+        <h3>{t('friends.info')}</h3>
+        <button type="button" className="icon-btn" aria-label={t('common.close')} onClick={onClose}>
+          <Icon name="close" />
+        </button>
+      </header>
+      <div className="profile">
+        <Avatar name={friend?.remark || name} colorKey={user.id} size="lg" presence={presence?.status ?? 'offline'} />
+        <strong>{friend?.remark || name}</strong>
+        <span className="muted small">
+          {name} · @{user.username}
+        </span>
+        {user.bio ? <p className="bio">{user.bio}</p> : null}
+      </div>
+      {friend ? (
+        <form className="form compact" onSubmit={save}>
+          <label className="field">
+            <span>{t('friends.remark')}</span>
+            <input value={remark} onChange={(e) => setRemark(e.target.value)} maxLength={64} placeholder={t('friends.remarkPlaceholder')} />
+          </label>
+          <button type="submit" className="btn small">
+            {t('common.save')}
+          </button>
+        </form>
+      ) : (
+        <p className="muted small">{t('friends.notFriend')}</p>
+      )}
+      <div className="info-actions">
+        {friend ? <ConfirmButton label={t('friends.remove')} question={t('friends.removeConfirm', { name })} onConfirm={() => void controller.removeFriend(userId)} /> : null}
+        {blocked ? (
+          <button type="button" className="btn ghost small" onClick={() => void controller.unblock(userId)}>
+            {t('friends.unblock')}
+          </button>
+        ) : (
+          <ConfirmButton label={t('friends.block')} question={t('friends.blockConfirm', { name })} onConfirm={() => void controller.block(userId)} />
+        )}
+      </div>
+    </aside>
+  )
+}

@@ -1,0 +1,102 @@
+import { useMemo, useState } from 'react'
+import type { GroupRole } from '../api/types.js'
+import { useAppState, useController, useT } from '../hooks/app-context.js'
+import { Avatar } from './Avatar.js'
+import { ConfirmButton } from './ConfirmButton.js'
+import { Icon } from './Icon.js'
+
+const RANK: Record<GroupRole, number> = { owner: 0, admin: 1, member: 2 }
+
+/** Members with roles and presence, inviting friends, leaving. */
+export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () => void }) {
+  const controller = useController()
+  const t = useT()
+  const group = useAppState((s) => s.groups[groupId])
+  const members = useAppState((s) => s.members[groupId])
+  const presence = useAppState((s) => s.presence)
+  const friends = useAppState((s) => s.friends)
+  const me = useAppState((s) => s.auth?.user?.id)
+  const [inviting, setInviting] = useState(false)
+  const [selected, setSelected] = useState<string[]>([])
+  const sorted = useMemo(
+    () => [...(members ?? [])].sort((a, b) => RANK[a.role] - RANK[b.role] || (a.user.nickname || '').localeCompare(b.user.nickname || '')),
+    [members],
+  )
+  const memberIds = useMemo(() => new Set(sorted.map((m) => m.user.id)), [sorted])
+  const invitable = useMemo(() => Object.values(friends).filter((f) => !memberIds.has(f.user.id)), [friends, memberIds])
+
+  return (
+    <aside className="info-panel" aria-label={t('groups.info')}>
+      <header className="info-header">
+        <h3>{t('groups.info')}</h3>
+        <button type="button" className="icon-btn" aria-label={t('common.close')} onClick={onClose}>
+          <Icon name="close" />
+        </button>
+      </header>
+      <div className="profile">
+        <Avatar name={group?.name ?? '?'} colorKey={groupId} size="lg" kind="group" />
+        <strong>{group?.name}</strong>
+        {group ? <span className="muted small">{t(`groups.policy.${group.joinPolicy}`)}</span> : null}
+        {group?.announcement ? <p className="bio">{group.announcement}</p> : null}
+      </div>
+      <section aria-labelledby="members-h">
+        <h4 id="members-h">{t('groups.members', { count: sorted.length })}</h4>
+        <ul className="plain-list members">
+          {sorted.map((m) => (
+            <li key={m.user.id} className="person-row" data-testid="member-row">
+              <Avatar name={m.user.nickname || m.user.username} colorKey={m.user.id} size="sm" presence={m.user.id === me ? 'online' : (presence[m.user.id]?.status ?? null)} />
+              <div className="person-text">
+                <strong className="ellipsis">
+                  {friends[m.user.id]?.remark || m.groupNickname || m.user.nickname || m.user.username}
+                  {m.user.id === me ? ` (${t('groups.you')})` : ''}
+                </strong>
+                <span className="muted small">@{m.user.username}</span>
+              </div>
+              {m.role !== 'member' ? <span className={`role-tag ${m.role}`}>{t(`role.${m.role}`)}</span> : null}
+            </li>
+          ))}
+        </ul>
+      </section>
+      {inviting ? (
+        <div className="form compact">
+          {invitable.length === 0 ? <p className="muted small">{t('groups.noneToInvite')}</p> : null}
+          {invitable.map((f) => (
+            <label key={f.user.id} className="check-row">
+              <input
+                type="checkbox"
+                checked={selected.includes(f.user.id)}
+                onChange={() => setSelected((s) => (s.includes(f.user.id) ? s.filter((x) => x !== f.user.id) : [...s, f.user.id]))}
+              />
+              <span>{f.remark || f.user.nickname}</span>
+            </label>
+          ))}
+          <div className="row-actions">
+            <button
+              type="button"
+              className="btn primary small"
+              disabled={!selected.length}
+              onClick={() => {
+                void controller.invite(groupId, selected)
+                setSelected([])
+                setInviting(false)
+              }}
+            >
+              {t('groups.inviteAction')}
+            </button>
+            <button type="button" className="btn ghost small" onClick={() => setInviting(false)}>
+              {t('common.cancel')}
+            </button>
+          </div>
+        </div>
+      ) : null}
+      <div className="info-actions">
+        {!inviting ? (
+          <button type="button" className="btn small" onClick={() => setInviting(true)}>
+            {t('groups.invite')}
+          </button>
+        ) : null}
+        <ConfirmButton label={t('groups.leave')} question={t('groups.leaveConfirm')} onConfirm={() => void controller.leaveGroup(groupId)} />
+      </div>
+    </aside>
+  )
+}

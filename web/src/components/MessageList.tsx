@@ -1,0 +1,130 @@
+import { Fragment, useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react'
+import type { Conversation, Message } from '../api/types.js'
+import { formatDay, sameDay } from '../app/format.js'
+import { useAppState, useController, useT } from '../hooks/app-context.js'
+import { emptyTimeline, type PendingMessage } from '../store/timeline.js'
+import { MessageBubble, PendingBubble, SystemLine } from './MessageBubble.js'
+
+const NO_PENDING: PendingMessage[] = []
+const GROUP_GAP_MS = 5 * 60_000
+
+/**
+ * The history of one conversation: pages older messages in as the user scrolls up (keeping the
+ * view steady), sticks to the bottom for new ones, and offers a jump button when scrolled away.
+ */
+export function MessageList({ conversation, onReply }: { conversation: Conversation; onReply: (seq: number) => void }) {
+  const controller = useController()
+  const t = useT()
+  const id = conversation.id
+  const timeline = useAppState((s) => s.timelines[id] ?? emptyTimeline)
+  const pending = useAppState((s) => s.pending[id] ?? NO_PENDING)
+  const locale = useAppState((s) => s.locale)
+  const me = useAppState((s) => s.auth?.user?.id ?? null)
+  const peerRead = useAppState((s) => s.peerRead[id] ?? 0)
+  const blocks = useAppState((s) => s.blocks)
+  const blockedIds = useMemo(() => new Set(blocks.map((b) => b.user.id)), [blocks])
+  const ref = useRef<HTMLDivElement>(null)
+  const atBottom = useRef(true)
+  const prevFirst = useRef<number | null>(null)
+  const prevLast = useRef<number | null>(null)
+  const prevHeight = useRef(0)
+  const [showJump, setShowJump] = useState(false)
+  const { messages, hasMore, loading, loaded } = timeline
+
+  const loadOlderIfNeeded = useCallback(() => {
+    const el = ref.current
+    if (!el || !hasMore || loading || !loaded) return
+    if (el.scrollTop < 150 || el.scrollHeight <= el.clientHeight) void controller.loadOlder(id)
+  }, [controller, id, hasMore, loading, loaded])
+
+  useLayoutEffect(() => {
+    const el = ref.current
+    if (!el) return
+    const first = messages[0]?.seq ?? null
+    const last = messages.length ? messages[messages.length - 1]!.seq : null
+    if (prevFirst.current !== null && first !== null && first < prevFirst.current && last === prevLast.current) {
+      // older messages were prepended: keep what the user was reading in place
+      el.scrollTop += el.scrollHeight - prevHeight.current
+    } else if (atBottom.current) {
+      el.scrollTop = el.scrollHeight
+    } else if (last !== prevLast.current) {
+      setShowJump(true)
+    }
+    prevFirst.current = first
+    prevLast.current = last
+    prevHeight.current = el.scrollHeight
+    loadOlderIfNeeded()
+  }, [messages, pending, loadOlderIfNeeded])
+
+  const onScroll = () => {
+    const el = ref.current
+    if (!el) return
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80
+    if (atBottom.current) setShowJump(false)
+    prevHeight.current = el.scrollHeight
+    loadOlderIfNeeded()
+  }
+
+  const jump = () => {
+    const el = ref.current
+    if (el) el.scrollTop = el.scrollHeight
+    atBottom.current = true
+    setShowJump(false)
+  }
+
+  const bySeq = useMemo(() => new Map(messages.map((m) => [m.seq, m])), [messages])
+  const today = new Date()
+
+  return (
+    <div className="message-scroller-wrap">
+      <div className="message-scroller" ref={ref} onScroll={onScroll} data-testid="message-list">
+        <div className="history-edge" aria-live="polite">
+          {loading ? <span className="muted small">{t('chat.loadingHistory')}</span> : null}
+          {loaded && !hasMore && !loading ? <span className="muted small">{t('chat.historyStart')}</span> : null}
+        </div>
+        <ol className="messages" role="log" aria-label={t('chat.messages')}>
+          {messages.map((m, i) => {
+            const prev = messages[i - 1]
+            const newDay = !prev || !sameDay(new Date(prev.createdAt), new Date(m.createdAt))
+            const continued = !!prev && !newDay && prev.senderId === m.senderId && prev.type !== 'system' && isClose(prev, m)
+            return (
+              <Fragment key={m.seq}>
+                {newDay ? (
+                  <li className="day-separator" role="separator">
+                    <span>{formatDay(m.createdAt, locale, today)}</span>
+                  </li>
+                ) : null}
+                {m.type === 'system' ? (
+                  <SystemLine message={m} />
+                ) : (
+                  <MessageBubble
+                    message={m}
+                    conversation={conversation}
+                    own={m.senderId === me}
+                    continued={continued}
+                    replied={typeof m.content.replyTo === 'number' ? (bySeq.get(m.content.replyTo) ?? null) : null}
+                    read={conversation.kind === 'direct' && peerRead >= m.seq}
+                    hidden={m.senderId !== null && blockedIds.has(m.senderId)}
+                    onReply={onReply}
+                  />
+                )}
+              </Fragment>
+            )
+          })}
+          {pending.map((p) => (
+            <PendingBubble key={p.clientMsgId} pending={p} replied={p.replyTo ? (bySeq.get(p.replyTo) ?? null) : null} conversation={conversation} />
+          ))}
+        </ol>
+      </div>
+      {showJump ? (
+        <button type="button" className="jump-btn" onClick={jump}>
+          {t('chat.newMessages')} ↓
+        </button>
+      ) : null}
+    </div>
+  )
+}
+
+function isClose(a: Message, b: Message): boolean {
+  return Date.parse(b.createdAt) - Date.parse(a.createdAt) < GROUP_GAP_MS
+}
