@@ -7,10 +7,15 @@ import { MemoryBroker } from './broker/memory-broker.js'
 import { AuthService } from './domain/auth/auth-service.js'
 import { createPasswordHasher } from './domain/auth/password-hasher.js'
 import { FriendService } from './domain/friends/friend-service.js'
+import { GroupMemberService } from './domain/groups/group-member-service.js'
+import { GroupService } from './domain/groups/group-service.js'
 import { PresenceService } from './domain/users/presence-service.js'
 import { UserService } from './domain/users/user-service.js'
 import { WsGateway } from './gateway/ws-gateway.js'
 import { ConversationService } from './domain/conversations/conversation-service.js'
+import { SignalService } from './domain/conversations/signal-service.js'
+import { MessageEditService } from './domain/messages/message-edit-service.js'
+import { AppError } from './domain/errors.js'
 import { WorldSettings } from './domain/conversations/world-settings.js'
 import { MessageService } from './domain/messages/message-service.js'
 import { ResumeService } from './domain/messages/resume-service.js'
@@ -40,6 +45,7 @@ import { registerAuthHook } from './http/auth-hook.js'
 import { ConversationSchema, MessageSchema } from './http/schemas/message-schemas.js'
 import { registerAuthRoutes } from './http/routes/auth-routes.js'
 import { registerFriendRoutes } from './http/routes/friend-routes.js'
+import { registerGroupRoutes } from './http/routes/group-routes.js'
 import { registerHealthRoutes } from './http/routes/health-routes.js'
 import { registerMeRoutes } from './http/routes/me-routes.js'
 import { registerUserRoutes } from './http/routes/user-routes.js'
@@ -147,6 +153,10 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   // friends hear each other's presence; a status chosen with PATCH /me is presence too
   presenceService.setAudience((userId) => friends.friendIds(userId))
   users.setOnStatusChanged((userId) => presenceService.publish(userId))
+  const groups = new GroupService({ store, broker, clock, logger, maxMembers: config.groups.maxMembers })
+  const groupMembers = new GroupMemberService({ store, broker, clock, logger })
+  // a deleted account's groups pass to the longest-standing admin/member (or are dissolved), and it leaves the rest
+  accounts.setOnAccountDeleted((userId) => groups.handleAccountDeleted(userId))
   const http = await createHttpServer({ config, logger, metrics, webRoot: options.webRoot ?? DEFAULT_WEB_ROOT })
   const gateway = new WsGateway({ config, auth, presence: presenceService, logger, metrics: metrics.gateway })
 
@@ -169,6 +179,21 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
       worldGlobalPerSecond: config.world.globalSendPerSecond,
     }),
     onStored: () => metrics.messagesStored.inc(),
+  })
+  const signals = new SignalService({ store, broker, clock, conversations })
+  const edits = new MessageEditService({
+    store,
+    broker,
+    clock,
+    logger,
+    conversations,
+    editWindowMs: config.messages.editWindowSeconds * 1000,
+    recallWindowMs: config.messages.recallWindowSeconds * 1000,
+    maxTextLength: config.messages.maxTextLength,
+  })
+  gateway.onFrame('typing', async (conn, frame) => {
+    if (typeof frame.conversationId !== 'string') throw new AppError('request.invalid', 'typing needs a conversationId.')
+    await signals.typing(conn.userId, conn.sessionId, frame.conversationId)
   })
   const fanout = new ConversationFanout({ hub: gateway.hub, store, logger, onPushed: (n) => metrics.wsFramesPushed.inc(n) })
   gateway.setConversationRouter(fanout)
@@ -204,10 +229,11 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   registerAdminRoutes(http, { admin })
   registerUserRoutes(http, { users, searchExclusions: (userId) => friends.searchExclusions(userId) })
   registerFriendRoutes(http, { friends })
+  registerGroupRoutes(http, { groups, members: groupMembers, admin })
   http.addSchema(MessageSchema)
   http.addSchema(ConversationSchema)
-  registerConversationRoutes(http, { conversations })
-  registerMessageRoutes(http, { messages })
+  registerConversationRoutes(http, { conversations, signals })
+  registerMessageRoutes(http, { messages, edits, signals })
   gateway.register(http)
   http.addHook('preClose', async () => {
     await gateway.drain()
@@ -226,6 +252,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     close: () =>
       (closed ??= (async () => {
         await http.close()
+        signals.close()
         await mailer.close()
         await broker.close()
         await presence.close()

@@ -7,9 +7,21 @@ export interface Config {
   secret: string
   dataDir: string
   storage: { driver: 'sqlite' | 'mysql' | 'postgres'; url: string; poolSize: number }
-  files: { driver: 'local' | 'sql' }
+  files: {
+    driver: 'local' | 'sql'
+    /** the local files dir is shared by every instance (allows `local` files in a cluster) */
+    sharedDir: boolean
+    maxImageBytes: number
+    maxFileBytes: number
+    maxVoiceBytes: number
+    maxVideoBytes: number
+    maxImagePixels: number
+    thumbnailSize: number
+    urlTtlSeconds: number
+    unreferencedTtlHours: number
+  }
   broker: { driver: 'memory' | 'redis' }
-  redis: { url: string; prefix: string }
+  redis: { url: string; prefix: string; presenceTtlSeconds: number }
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' }
   rateLimit: {
     enabled: boolean

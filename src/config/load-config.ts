@@ -186,6 +186,17 @@ function checkCombinations(config: Config, env: Record<string, string | undefine
   if (config.broker.driver === 'redis' && !config.redis.url) {
     throw new ConfigError('JIM_REDIS_URL: required when JIM_BROKER_DRIVER is redis')
   }
+  // a cluster (redis broker) means several processes: each must see the same data
+  if (config.broker.driver === 'redis' && config.storage.driver === 'sqlite') {
+    throw new ConfigError(
+      'JIM_STORAGE_DRIVER: sqlite serves one process only; with JIM_BROKER_DRIVER=redis use mysql or postgres (and JIM_STORAGE_URL)',
+    )
+  }
+  if (config.broker.driver === 'redis' && config.files.driver === 'local' && !config.files.sharedDir) {
+    throw new ConfigError(
+      'JIM_FILES_DRIVER: local files are per instance; with JIM_BROKER_DRIVER=redis use JIM_FILES_DRIVER=sql, or set JIM_FILES_SHARED_DIR=true if the files dir is on storage shared by every instance',
+    )
+  }
   if (config.auth.hashProfile === 'test' && env.NODE_ENV !== 'test') {
     throw new ConfigError('JIM_AUTH_HASH_PROFILE: "test" is only allowed when NODE_ENV=test')
   }

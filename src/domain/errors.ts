@@ -84,6 +84,14 @@ const catalogue = {
   'message.recall_window': ['refused', 'The time to recall this message has passed.'],
   'message.not_editable': ['refused', 'Only your own, unrecalled text messages can be edited.'],
   'message.forbidden': ['forbidden', 'You may not change this message.'],
+  // files and media
+  'file.not_found': ['not_found', 'No such file (or it is not yours to use or see).'],
+  'file.too_large': ['too_large', 'The file is larger than the limit for its kind.'],
+  'file.type_mismatch': ['refused', "The file's content does not fit the kind or message type it is used as."],
+  'file.invalid_image': ['refused', 'The image could not be decoded.'],
+  'file.image_too_large': ['refused', 'The image has too many pixels.'],
+  'file.missing': ['invalid', 'Send one file in a multipart/form-data field named "file".'],
+  'sticker.not_found': ['not_found', 'No such sticker.'],
   // admin
   'admin.self': ['invalid', 'Admins cannot do this to their own account.'],
   'admin.user_deleted': ['conflict', 'That account is deleted.'],

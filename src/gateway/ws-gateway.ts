@@ -66,7 +66,8 @@ export class WsGateway {
   }
 
   register(app: FastifyInstance): void {
-    app.get('/api/v1/ws', { websocket: true, schema: { hide: true } }, (socket, request) => {
+    // public for the HTTP auth hook: the gateway authenticates itself (header, or the browser's first frame)
+    app.get('/api/v1/ws', { websocket: true, config: { public: true }, schema: { hide: true } }, (socket, request) => {
       void this.#accept(socket, request)
     })
     const beatMs = this.#d.config.ws.heartbeatSeconds * 1000

@@ -22,5 +22,8 @@ export class MemoryPresence implements Presence {
     return new Set(userIds.filter((id) => this.#byUser.has(id)))
   }
 
+  /** One process: sockets only change through connect/disconnect. */
+  onChanged(): void {}
+
   async close(): Promise<void> {}
 }

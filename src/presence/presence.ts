@@ -9,5 +9,12 @@ export interface Presence {
   disconnect(userId: string, connectionId: string): Promise<boolean>
   /** The subset of `userIds` with at least one live socket. */
   connectedAmong(userIds: readonly string[]): Promise<Set<string>>
+  /**
+   * Sets the handler for users whose connected state may have changed without a
+   * `connect`/`disconnect` call here: an instance died and its sockets expired, or this
+   * instance re-registered its sockets after Redis lost them. The handler republishes their
+   * presence (a spurious call is harmless). One process never calls it.
+   */
+  onChanged(handler: (userIds: readonly string[]) => Promise<void>): void
   close(): Promise<void>
 }

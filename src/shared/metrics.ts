@@ -31,6 +31,24 @@ export function createMetrics() {
     registers: [registry],
   })
   const errors = new Counter({ name: 'jim_errors_total', help: 'Unexpected errors (500s)', registers: [registry] })
+  // cluster fan-out (redis broker): how late events arrive, and what did not go out
+  const brokerLag = new Histogram({
+    name: 'jim_broker_lag_seconds',
+    help: "Publish to receive time of cluster events (publisher's clock at publish, ours at receive)",
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    registers: [registry],
+  })
+  const brokerPublishErrors = new Counter({
+    name: 'jim_broker_publish_errors_total',
+    help: 'Cluster events not handed to Redis (stored anyway; clients catch up by resume)',
+    registers: [registry],
+  })
+  const brokerResyncs = new Counter({
+    name: 'jim_broker_resyncs_total',
+    help: 'Times sockets were told to sync after a broker reconnect, a failed liveness probe or a publisher gap',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  })
   return {
     registry,
     httpRequests,
@@ -40,6 +58,14 @@ export function createMetrics() {
     messagesStored,
     brokerEvents,
     errors,
+    brokerLag,
+    brokerPublishErrors,
+    brokerResyncs,
+    broker: {
+      publishFailed: () => brokerPublishErrors.inc(),
+      received: (lagMs: number) => brokerLag.observe(lagMs / 1000),
+      resynced: (reason: 'reconnect' | 'probe' | 'gap') => brokerResyncs.inc({ reason }),
+    },
     gateway: {
       connectionOpened: () => wsConnections.inc(),
       connectionClosed: () => wsConnections.dec(),

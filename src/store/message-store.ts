@@ -32,4 +32,16 @@ export interface MessageStore {
     q: { modSeq: number; limit: number; minSeq: number; maxSeq: number },
   ): Promise<{ items: Message[]; hasMore: boolean }>
   findBySeq(conversationId: string, seq: number): Promise<Message | null>
+  /**
+   * Replaces a text message's content, bumping the conversation's mod_seq in the same
+   * transaction and stamping it on the message. Null when missing or recalled.
+   */
+  edit(conversationId: string, seq: number, content: Record<string, unknown>, now: number): Promise<{ message: Message; membershipVersion: number } | null>
+  /** Empties a message (a placeholder stays), bumping mod_seq. Null when missing or already recalled. */
+  recall(conversationId: string, seq: number, now: number): Promise<{ message: Message; membershipVersion: number } | null>
+  /**
+   * Members who may see `seq` and have read it (read_seq >= seq): the count, and up to
+   * `limit` of their ids (ordered by user id).
+   */
+  readers(conversationId: string, seq: number, limit: number): Promise<{ count: number; userIds: string[] }>
 }

@@ -2,6 +2,7 @@ import type { AccountStore } from './account-store.js'
 import type { AuditLogStore } from './audit-log-store.js'
 import type { ConversationStore } from './conversation-store.js'
 import type { EmailCodeStore } from './email-code-store.js'
+import type { FileRecordStore } from './file-record-store.js'
 import type { FriendStore } from './friend-store.js'
 import type { GroupStore } from './group-store.js'
 import type { MessageStore } from './message-store.js'
@@ -24,6 +25,8 @@ export interface Store {
   readonly accounts: AccountStore
   readonly emailCodes: EmailCodeStore
   readonly auditLog: AuditLogStore
+  /** uploaded files' metadata and refs (the bytes are in a FileStore) */
+  readonly files: FileRecordStore
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>
   /** Closes the pool. */

@@ -20,7 +20,16 @@ export interface TestApp {
  * `dialect` or env TEST_STORAGE=mysql|postgres), cheap password hashing and quiet logs.
  */
 export async function startTestApp(
-  options: { overrides?: Record<string, unknown>; dialect?: Dialect; clock?: Clock; database?: TestDatabase } = {},
+  options: {
+    overrides?: Record<string, unknown>
+    dialect?: Dialect
+    clock?: Clock
+    database?: TestDatabase
+    /** folder of the built web client to serve at / (browser tests); default: none */
+    webRoot?: string
+    /** listen on this port (a restart on the same address); default: a free one */
+    port?: number
+  } = {},
 ): Promise<TestApp> {
   const dialect = options.dialect ?? ((process.env.TEST_STORAGE as Dialect | undefined) || 'sqlite')
   const database = options.database ?? createTestDatabase(dialect)
@@ -38,8 +47,8 @@ export async function startTestApp(
       ...options.overrides,
     },
   })
-  const app = await buildApp(config, { clock: options.clock, logger: createLogger(config.log.level), webRoot: '/nonexistent' })
-  await app.http.listen({ host: '127.0.0.1', port: 0 })
+  const app = await buildApp(config, { clock: options.clock, logger: createLogger(config.log.level), webRoot: options.webRoot ?? '/nonexistent' })
+  await app.http.listen({ host: '127.0.0.1', port: options.port ?? 0 })
   const { port } = app.http.server.address() as AddressInfo
   const ownsDatabase = !options.database
   return {

@@ -90,21 +90,6 @@ export class ConversationService {
     return view
   }
 
-  /** Marks read up to `seq` (never back); peers and the reader's devices get `conversation.read`. */
-  async markRead(userId: string, conversationId: string, seq: number): Promise<number> {
-    const s = await this.summary(conversationId, userId)
-    const before = s.membership.readSeq
-    const readSeq = await this.#store.conversations.markRead(conversationId, userId, seq, this.#clock.now())
-    if (readSeq > before) {
-      const event = { type: 'conversation.read', conversationId, userId, seq: readSeq }
-      // world: no receipts to others (too many readers); only my own devices
-      const route =
-        s.conversation.kind === 'world' ? { users: [userId] } : { conversationId, membershipVersion: s.conversation.membershipVersion }
-      await this.#broker.publish({ kind: 'push', route, event })
-    }
-    return readSeq
-  }
-
   async clearHistory(userId: string, sessionId: string, conversationId: string): Promise<void> {
     await this.summary(conversationId, userId)
     const clearedSeq = await this.#store.conversations.clearHistory(conversationId, userId, this.#clock.now())

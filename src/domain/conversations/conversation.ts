@@ -36,7 +36,7 @@ export interface ConversationSummary {
   lastMessage: Message | null
   /** direct: the other user's id */
   peerId: string | null
-  group: { id: string; name: string; avatarFileId: string | null; muteAll: boolean } | null
+  group: { id: string; name: string; avatarFileId: string | null; muteAll: boolean; memberCount: number } | null
 }
 
 export function pairKeyOf(a: string, b: string): string {

@@ -132,8 +132,8 @@ export class GroupService {
   }
 
   /** Owner and admins edit the profile; each effective change writes a `group_updated` notice. */
-  async update(userId: string, groupId: string, patch: GroupPatch): Promise<Group> {
-    await this.#access.manager(groupId, userId)
+  async update(userId: string, groupId: string, patch: GroupPatch): Promise<{ group: Group; myRole: GroupRole }> {
+    const { member } = await this.#access.manager(groupId, userId)
     const clean = { ...patch, name: patch.name === undefined ? undefined : cleanName(patch.name) }
     const updated = await this.#store.groups.updateProfile(groupId, userId, clean, this.#clock.now())
     if (!updated) throw new AppError('group.not_found')
@@ -149,7 +149,7 @@ export class GroupService {
         actorId: userId,
       })
     }
-    return group
+    return { group, myRole: member.role }
   }
 
   /** Owner only: every membership ends in one transaction; afterwards the group is 404 to everyone. */

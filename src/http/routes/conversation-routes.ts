@@ -2,15 +2,19 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { ConversationService } from '../../domain/conversations/conversation-service.js'
+import type { SignalService } from '../../domain/conversations/signal-service.js'
 import { principalOf } from '../auth-hook.js'
 import { PageQuery, withErrors } from '../schemas/common.js'
 
 const Conversation = Type.Ref('Conversation')
 const Params = Type.Object({ id: Type.String({ maxLength: 64 }) })
 
-export function registerConversationRoutes(app: FastifyInstance, deps: { conversations: ConversationService }): void {
+export function registerConversationRoutes(
+  app: FastifyInstance,
+  deps: { conversations: ConversationService; signals: SignalService },
+): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
-  const { conversations } = deps
+  const { conversations, signals } = deps
   const tags = ['conversations']
 
   r.get(
@@ -86,7 +90,7 @@ export function registerConversationRoutes(app: FastifyInstance, deps: { convers
         response: withErrors({ 200: Type.Object({ readSeq: Type.Integer() }) }, [400, 401, 404]),
       },
     },
-    async (request) => ({ readSeq: await conversations.markRead(principalOf(request).user.id, request.params.id, request.body.seq) }),
+    async (request) => ({ readSeq: await signals.markRead(principalOf(request).user.id, request.params.id, request.body.seq) }),
   )
 
   r.delete(

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { SignalService } from '../../domain/conversations/signal-service.js'
+import type { MessageEditService } from '../../domain/messages/message-edit-service.js'
 import type { MessageService } from '../../domain/messages/message-service.js'
 import { messageView } from '../../domain/messages/message-view.js'
 import { principalOf } from '../auth-hook.js'
@@ -10,9 +12,12 @@ const Message = Type.Ref('Message')
 const Params = Type.Object({ id: Type.String({ maxLength: 64 }) })
 const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
 
-export function registerMessageRoutes(app: FastifyInstance, deps: { messages: MessageService }): void {
+export function registerMessageRoutes(
+  app: FastifyInstance,
+  deps: { messages: MessageService; edits: MessageEditService; signals: SignalService },
+): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
-  const { messages } = deps
+  const { messages, edits, signals } = deps
   const tags = ['messages']
 
   r.post(
@@ -74,5 +79,56 @@ export function registerMessageRoutes(app: FastifyInstance, deps: { messages: Me
       const page = await messages.history(userId, request.params.id, { before, after, limit })
       return { items: page.items.map(messageView), hasMore: page.hasMore }
     },
+  )
+
+  const SeqParams = Type.Object({ id: Type.String({ maxLength: 64 }), seq: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) })
+
+  r.patch(
+    '/api/v1/conversations/:id/messages/:seq',
+    {
+      schema: {
+        tags,
+        summary: 'Edit my own text message within the edit window (members get message.updated)',
+        params: SeqParams,
+        body: Type.Object({ content: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false }),
+        response: withErrors({ 200: Type.Object({ message: Message }) }, [400, 401, 404, 422]),
+      },
+    },
+    async (request) => {
+      const message = await edits.edit(principalOf(request).user.id, request.params.id, request.params.seq, request.body.content)
+      return { message: messageView(message) }
+    },
+  )
+
+  r.delete(
+    '/api/v1/conversations/:id/messages/:seq',
+    {
+      schema: {
+        tags,
+        summary: 'Recall a message: my own within the recall window, or by rank in groups (members get message.recalled)',
+        params: SeqParams,
+        response: withErrors({ 200: Type.Object({ message: Message }) }, [400, 401, 403, 404, 422]),
+      },
+    },
+    async (request) => {
+      const message = await edits.recall(principalOf(request).user.id, request.params.id, request.params.seq)
+      return { message: messageView(message) }
+    },
+  )
+
+  r.get(
+    '/api/v1/conversations/:id/messages/:seq/reads',
+    {
+      schema: {
+        tags,
+        summary: 'Who has read a message: ids in direct chats and small groups, only the count in large groups',
+        params: SeqParams,
+        response: withErrors(
+          { 200: Type.Object({ count: Type.Integer(), userIds: Type.Union([Type.Array(Type.String()), Type.Null()]) }) },
+          [400, 401, 404],
+        ),
+      },
+    },
+    async (request) => signals.readers(principalOf(request).user.id, request.params.id, request.params.seq),
   )
 }

@@ -14,6 +14,8 @@ export interface Capabilities {
   readonly supportsReturning: boolean
   /** SQLite serializes writers: a transaction that will write starts with BEGIN IMMEDIATE. */
   readonly singleWriter: boolean
+  /** Column type for binary data (file bytes): sqlite `blob`, mysql `longblob`, postgres `bytea`. */
+  readonly blobType: 'blob' | 'longblob' | 'bytea'
 }
 
 export function capabilitiesFor(dialect: Capabilities['dialect']): Capabilities {
@@ -23,6 +25,7 @@ export function capabilitiesFor(dialect: Capabilities['dialect']): Capabilities 
     insertOrIgnore: dialect === 'mysql' ? 'insert_ignore' : 'on_conflict',
     supportsReturning: dialect !== 'mysql',
     singleWriter: dialect === 'sqlite',
+    blobType: dialect === 'mysql' ? 'longblob' : dialect === 'postgres' ? 'bytea' : 'blob',
   }
 }
 

@@ -180,6 +180,43 @@ export interface SettingsTable {
   updated_at: number
 }
 
+/** uploaded files' metadata; the bytes live in the FileStore under the id (and `<id>.thumb`) */
+export interface FilesTable {
+  id: string
+  owner_id: string
+  /** image | file | voice | video */
+  kind: string
+  mime: string
+  size: number
+  sha256: string
+  /** the uploader's file name, for display only: never a path */
+  original_name: string
+  width: number | null
+  height: number | null
+  duration_ms: number | null
+  has_thumbnail: number
+  thumb_width: number | null
+  thumb_height: number | null
+  created_at: number
+}
+
+/** what uses a file: `message` (ref_id `conversationId:seq`), `avatar` (userId), `group_avatar` (groupId) */
+export interface FileRefsTable {
+  file_id: string
+  ref_kind: string
+  ref_id: string
+  conversation_id: string | null
+  seq: number | null
+  created_at: number
+}
+
+/** file bytes for `files.driver = sql`, in fixed-size chunks */
+export interface FileChunksTable {
+  file_key: string
+  idx: number
+  bytes: Uint8Array
+}
+
 export interface Database {
   users: UsersTable
   sessions: SessionsTable
@@ -196,4 +233,7 @@ export interface Database {
   audit_log: AuditLogTable
   settings: SettingsTable
   email_codes: EmailCodesTable
+  files: FilesTable
+  file_refs: FileRefsTable
+  file_chunks: FileChunksTable
 }

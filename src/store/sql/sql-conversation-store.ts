@@ -76,6 +76,7 @@ function summaryQuery(db: Kysely<Database>, userId: string) {
       'g.name as g_name',
       'g.avatar_file_id as g_avatar_file_id',
       'g.mute_all as g_mute_all',
+      'g.member_count as g_member_count',
       sql<number>`coalesce(c.last_message_at, c.created_at)`.as('activity'),
     ])
     .where('m.user_id', '=', userId)
@@ -233,7 +234,7 @@ export class SqlConversationStore implements ConversationStore {
       const membership = toMembership(r)
       const peerId = conversation.kind === 'direct' ? (conversation.pairKey!.split(':').find((id) => id !== userId) ?? userId) : null
       const group = r.g_id
-        ? { id: r.g_id, name: r.g_name!, avatarFileId: r.g_avatar_file_id ?? null, muteAll: Number(r.g_mute_all) === 1 }
+        ? { id: r.g_id, name: r.g_name!, avatarFileId: r.g_avatar_file_id ?? null, muteAll: Number(r.g_mute_all) === 1, memberCount: Number(r.g_member_count) }
         : null
       const lastSeq = visibleLastSeq(conversation, membership)
       const visible = lastSeq > Math.max(membership.clearedSeq, membership.joinSeq - 1)

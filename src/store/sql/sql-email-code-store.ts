@@ -56,13 +56,16 @@ export class SqlEmailCodeStore implements EmailCodeStore {
   }
 
   async addFailedAttempt(id: string): Promise<number> {
-    await this.#db
-      .updateTable('email_codes')
-      .set({ attempts: sql<number>`attempts + 1` })
-      .where('id', '=', id)
-      .execute()
-    const row = await this.#db.selectFrom('email_codes').select('attempts').where('id', '=', id).executeTakeFirst()
-    return Number(row?.attempts ?? Number.MAX_SAFE_INTEGER)
+    // the UPDATE holds the row lock until commit, so each caller reads back its own count
+    return this.#db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('email_codes')
+        .set({ attempts: sql<number>`attempts + 1` })
+        .where('id', '=', id)
+        .execute()
+      const row = await trx.selectFrom('email_codes').select('attempts').where('id', '=', id).executeTakeFirst()
+      return Number(row?.attempts ?? Number.MAX_SAFE_INTEGER)
+    })
   }
 
   async consume(id: string, now: number): Promise<boolean> {

@@ -3,7 +3,7 @@ import type { Message } from '../../domain/messages/message.js'
 import type { AppendMessage, MessageStore } from '../message-store.js'
 import { isUniqueViolation, type Capabilities } from './capabilities.js'
 import type { Database } from './db-schema.js'
-import { appendInTx, findByClientMsgId, toMessage, withTransaction } from './message-appender.js'
+import { appendInTx, bumpCounter, findByClientMsgId, toMessage, withTransaction } from './message-appender.js'
 
 export class SqlMessageStore implements MessageStore {
   readonly #db: Kysely<Database>
@@ -89,4 +89,70 @@ export class SqlMessageStore implements MessageStore {
       .executeTakeFirst()
     return row ? toMessage(row) : null
   }
+
+  edit(conversationId: string, seq: number, content: Record<string, unknown>, now: number) {
+    return this.#change(conversationId, seq, now, (modSeq) => ({ content: JSON.stringify(content), edited_at: now, mod_seq: modSeq }))
+  }
+
+  recall(conversationId: string, seq: number, now: number) {
+    return this.#change(conversationId, seq, now, (modSeq) => ({ content: '{}', recalled_at: now, mod_seq: modSeq }))
+  }
+
+  /** Applies a change to an unrecalled message with the conversation's next mod_seq, in one transaction. */
+  async #change(
+    conversationId: string,
+    seq: number,
+    now: number,
+    values: (modSeq: number) => { content: string; mod_seq: number; edited_at?: number; recalled_at?: number },
+  ): Promise<{ message: Message; membershipVersion: number } | null> {
+    return withTransaction(this.#db, async (trx) => {
+      const exists = await trx
+        .selectFrom('messages')
+        .select('seq')
+        .where('conversation_id', '=', conversationId)
+        .where('seq', '=', seq)
+        .where('recalled_at', 'is', null)
+        .executeTakeFirst()
+      if (!exists) return null
+      const modSeq = await bumpCounter(trx, this.#caps, conversationId, 'mod_seq', now)
+      const result = await trx
+        .updateTable('messages')
+        .set(values(modSeq))
+        .where('conversation_id', '=', conversationId)
+        .where('seq', '=', seq)
+        .where('recalled_at', 'is', null)
+        .executeTakeFirst()
+      // recalled concurrently: give the mod_seq back by rolling back
+      if (Number(result.numUpdatedRows) === 0) throw new ConcurrentChange()
+      const row = await trx
+        .selectFrom('messages')
+        .selectAll()
+        .where('conversation_id', '=', conversationId)
+        .where('seq', '=', seq)
+        .executeTakeFirstOrThrow()
+      const conv = await trx
+        .selectFrom('conversations')
+        .select('membership_version')
+        .where('id', '=', conversationId)
+        .executeTakeFirstOrThrow()
+      return { message: toMessage(row), membershipVersion: Number(conv.membership_version) }
+    }).catch((err: unknown) => {
+      if (err instanceof ConcurrentChange) return null
+      throw err
+    })
+  }
+
+  async readers(conversationId: string, seq: number, limit: number) {
+    const base = this.#db
+      .selectFrom('conversation_members')
+      .where('conversation_id', '=', conversationId)
+      .where('read_seq', '>=', seq)
+      .where('join_seq', '<=', seq)
+      .where((eb) => eb.or([eb('left_seq', 'is', null), eb('left_seq', '>=', seq)]))
+    const count = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    const rows = limit > 0 ? await base.select('user_id').orderBy('user_id').limit(limit).execute() : []
+    return { count: Number(count.n), userIds: rows.map((r) => r.user_id) }
+  }
 }
+
+class ConcurrentChange extends Error {}

@@ -5,6 +5,7 @@ import { SqlAccountStore } from './sql-account-store.js'
 import { SqlAuditLogStore } from './sql-audit-log-store.js'
 import { SqlConversationStore } from './sql-conversation-store.js'
 import { SqlEmailCodeStore } from './sql-email-code-store.js'
+import { SqlFileRecordStore } from './sql-file-record-store.js'
 import { SqlFriendStore } from './sql-friend-store.js'
 import { SqlGroupStore } from './sql-group-store.js'
 import { SqlMessageStore } from './sql-message-store.js'
@@ -26,6 +27,7 @@ export function createSqlStore(database: SqlDatabase): Store {
     accounts: new SqlAccountStore(db),
     emailCodes: new SqlEmailCodeStore(db),
     auditLog: new SqlAuditLogStore(db),
+    files: new SqlFileRecordStore(db, database.caps),
     ping: async () => {
       await sql`SELECT 1`.execute(db)
     },

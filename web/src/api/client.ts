@@ -143,7 +143,7 @@ export class ApiClient {
   groupMembers = (id: string) => this.request<Page<GroupMember>>('GET', `/groups/${enc(id)}/members${query({ limit: 200 })}`)
   inviteMembers = (id: string, userIds: string[]) => this.request<unknown>('POST', `/groups/${enc(id)}/members`, { userIds })
   invitations = () => this.request<Page<GroupInvitation>>('GET', `/me/group-invitations${query({ limit: 100 })}`)
-  answerInvitation = (id: string, answer: 'accept' | 'reject') => this.request<unknown>('POST', `/me/group-invitations/${enc(id)}/${answer}`, {})
+  answerInvitation = (id: string, answer: 'accept' | 'reject') => this.request<JoinResult | null>('POST', `/me/group-invitations/${enc(id)}/${answer}`, {})
 
   // conversations and messages
   conversations = (cursor?: string | null) =>
@@ -156,7 +156,7 @@ export class ApiClient {
   messages = (id: string, params: { before?: number; after?: number; limit?: number } = {}) =>
     this.request<MessagePage>('GET', `/conversations/${enc(id)}/messages${query(params)}`)
   send = (id: string, body: SendMessageBody) => this.request<{ message: Message }>('POST', `/conversations/${enc(id)}/messages`, body)
-  markRead = (id: string, seq: number) => this.request<null>('POST', `/conversations/${enc(id)}/read`, { seq })
+  markRead = (id: string, seq: number) => this.request<{ readSeq: number }>('POST', `/conversations/${enc(id)}/read`, { seq })
 }
 
 function isErrorBody(value: unknown): value is ErrorBody {
@@ -165,7 +165,8 @@ function isErrorBody(value: unknown): value is ErrorBody {
   return !!error && typeof error === 'object' && typeof (error as { code?: unknown }).code === 'string'
 }
 
-/** Accepts `{group}` or a bare group (the contract says `{group}`). */
-export function unwrap<K extends string, T>(value: Record<K, T> | T, key: K): T {
-  return value && typeof value === 'object' && key in (value as object) ? (value as Record<K, T>)[key] : (value as T)
+/** Accepts `{[key]: value}` (what the contract says) or a bare value. */
+export function unwrap<T extends object>(value: T | Record<string, T>, key: string): T {
+  const inner = (value as Record<string, unknown>)[key]
+  return inner && typeof inner === 'object' ? (inner as T) : (value as T)
 }

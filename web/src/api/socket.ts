@@ -130,14 +130,16 @@ export class MessageSequencer {
 // ---------------------------------------------------------------- the socket
 
 /** The part of the browser WebSocket this module uses. */
+/* eslint-disable @typescript-eslint/no-explicit-any -- handler params are `any` so the DOM WebSocket (Event, MessageEvent, CloseEvent) fits */
 export interface SocketLike {
-  onopen: ((event: unknown) => void) | null
-  onmessage: ((event: { data: unknown }) => void) | null
-  onclose: ((event: { code: number; reason: string }) => void) | null
-  onerror: ((event: unknown) => void) | null
+  onopen: ((event: any) => void) | null
+  onmessage: ((event: any) => void) | null
+  onclose: ((event: any) => void) | null
+  onerror: ((event: any) => void) | null
   send(data: string): void
   close(code?: number, reason?: string): void
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 export type SocketFactory = (url: string) => SocketLike
 
@@ -309,9 +311,9 @@ export class ChatSocket {
         // onclose follows
       }
     }
-    ws.onmessage = (event) => this.#onData(ws, event.data)
+    ws.onmessage = (event: { data: unknown }) => this.#onData(ws, event.data)
     ws.onerror = () => {}
-    ws.onclose = (event) => this.#onClosed(ws, event.code)
+    ws.onclose = (event: { code: number }) => this.#onClosed(ws, event.code)
   }
 
   #onData(ws: SocketLike, data: unknown): void {

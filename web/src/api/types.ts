@@ -147,6 +147,7 @@ export interface CreateGroupBody {
 }
 
 export interface GroupMember {
+  userId?: string
   user: PublicUser
   role: GroupRole
   groupNickname?: string | null
@@ -161,10 +162,11 @@ export interface GroupInvitation {
   createdAt?: string
 }
 
-/** `POST /groups/{id}/join`: joined at once, or a request waiting for approval. */
+/** `POST /groups/{id}/join` and accepting an invitation: 200 joined, or 202 a request waiting for approval. */
 export interface JoinResult {
-  status?: 'joined' | 'pending'
   group?: Group
+  member?: GroupMember
+  joinRequest?: { id: string; groupId: string; status: string }
 }
 
 // ---- conversations and messages ----
@@ -242,11 +244,11 @@ export type ServerFrame =
   | { type: 'typing'; conversationId: string; userId: string }
   | { type: 'presence'; userId: string; status: ShownStatus; connected: boolean }
   | { type: 'friend.request'; request: FriendRequest }
-  | { type: 'friend.request_updated'; request: FriendRequest }
+  | { type: 'friend.request_updated'; request: FriendRequest; status?: FriendRequestStatus }
   | { type: 'friend.removed'; userId: string }
-  | { type: 'group.updated'; group: Group }
-  | { type: 'group.member_joined'; groupId: string; userId?: string; member?: GroupMember }
-  | { type: 'group.member_left'; groupId: string; userId: string }
+  | { type: 'group.updated'; groupId: string; group: Group }
+  | { type: 'group.member_joined'; groupId: string; userIds?: string[]; members?: GroupMember[]; group?: Group }
+  | { type: 'group.member_left'; groupId: string; userId: string; reason?: string; memberCount?: number }
   | { type: 'group.member_updated'; groupId: string; member?: GroupMember; userId?: string }
   | { type: 'group.dissolved'; groupId: string }
   | { type: 'group.invitation'; invitation: GroupInvitation }
@@ -254,7 +256,7 @@ export type ServerFrame =
   | { type: 'resumed'; positions?: Record<string, number> }
   | { type: 'resync_required'; conversationId: string; lastSeq?: number }
   | { type: 'session.revoked'; reason: string }
-  | { type: 'error'; code: string; message: string; replyTo?: unknown }
+  | { type: 'error'; code: string; message: string; replyTo?: unknown; conversationId?: string }
 
 export type ClientFrame =
   | { type: 'auth'; token: string }

@@ -672,15 +672,25 @@ export class Controller {
         return
       case 'group.member_left':
         if (frame.userId === me) this.#dropGroup(frame.groupId)
-        else void this.loadMembers(frame.groupId)
+        else if (this.state.members[frame.groupId]) void this.loadMembers(frame.groupId)
         return
       case 'group.member_joined':
+        if (me && frame.userIds?.includes(me)) {
+          void this.loadGroups()
+          void this.loadConversations()
+        }
+        if (this.state.members[frame.groupId]) void this.loadMembers(frame.groupId)
+        if (frame.group) this.#mergeGroup(frame.group)
+        return
       case 'group.member_updated':
-        void this.loadMembers(frame.groupId)
-        void this.loadGroups()
+        if (this.state.members[frame.groupId]) void this.loadMembers(frame.groupId)
         return
       case 'group.updated':
-        if (frame.group) this.#set((s) => ({ ...s, groups: { ...s.groups, [frame.group.id]: { ...s.groups[frame.group.id], ...frame.group } } }))
+        if (frame.group) this.#mergeGroup(frame.group)
+        return
+      case 'error':
+        // a resume named a conversation we are no longer in
+        if (frame.code === 'conversation.not_found' && frame.conversationId) this.#socket?.sequencer.forget(frame.conversationId)
         return
       default:
         return
@@ -709,6 +719,20 @@ export class Controller {
     }
   }
 
+  /** Group views pushed to everyone carry no `myRole`; keep ours. */
+  #mergeGroup(group: Group): void {
+    this.#set((s) => {
+      const old = s.groups[group.id]
+      if (!old) return s
+      return { ...s, groups: { ...s.groups, [group.id]: { ...old, ...group, myRole: group.myRole ?? old.myRole } } }
+    })
+    this.#set((s) => {
+      const c = Object.values(s.conversations).find((x) => x.group?.id === group.id)
+      if (!c?.group || c.group.name === group.name) return s
+      return { ...s, conversations: { ...s.conversations, [c.id]: { ...c, group: { ...c.group, name: group.name } } } }
+    })
+  }
+
   #dropGroup(groupId: string): void {
     this.#set((s) => {
       const g = s.groups[groupId]
@@ -716,7 +740,10 @@ export class Controller {
       delete groups[groupId]
       const conversations = { ...s.conversations }
       const convId = g?.conversationId ?? Object.values(s.conversations).find((c) => c.group?.id === groupId)?.id
-      if (convId) delete conversations[convId]
+      if (convId) {
+        delete conversations[convId]
+        this.#socket?.sequencer.forget(convId)
+      }
       return { ...s, groups, conversations, activeId: s.activeId === convId ? null : s.activeId }
     })
   }
@@ -731,7 +758,7 @@ export class Controller {
   async sendFriendRequest(userId: string, note: string, greeting: string): Promise<boolean> {
     try {
       const res = await this.api.sendFriendRequest({ userId, ...(note ? { note } : {}), ...(greeting ? { greeting } : {}) })
-      const request = unwrap(res, 'request')
+      const request = unwrap<FriendRequest>(res, 'request')
       if (request?.id) this.#onFriendRequest(request)
       if (request?.status === 'accepted') this.notify({ kind: 'info', key: 'friends.nowFriends' })
       else this.notify({ kind: 'info', key: 'friends.requestSent' })
@@ -813,7 +840,7 @@ export class Controller {
   async createGroup(name: string, memberIds: string[], joinPolicy: Group['joinPolicy']): Promise<Group | null> {
     try {
       const res = await this.api.createGroup({ name, memberIds, joinPolicy })
-      const group = unwrap(res, 'group')
+      const group = unwrap<Group>(res, 'group')
       this.#set((s) => ({ ...s, groups: { ...s.groups, [group.id]: group } }))
       await this.loadConversations()
       await this.openGroup(group)
@@ -832,7 +859,7 @@ export class Controller {
   async joinGroup(group: Group): Promise<void> {
     try {
       const res = await this.api.joinGroup(group.id)
-      if (res && res.status === 'pending') {
+      if (res?.joinRequest) {
         this.notify({ kind: 'info', key: 'groups.requestSent' })
         return
       }
@@ -847,7 +874,6 @@ export class Controller {
     try {
       await this.api.leaveGroup(groupId)
       this.#dropGroup(groupId)
-      this.#socket?.sequencer.forget(groupId)
       return true
     } catch (err) {
       this.notifyError(err)
@@ -867,8 +893,9 @@ export class Controller {
 
   async answerInvitation(id: string, answer: 'accept' | 'reject'): Promise<void> {
     try {
-      await this.api.answerInvitation(id, answer)
+      const res = await this.api.answerInvitation(id, answer)
       this.#set((s) => ({ ...s, invitations: s.invitations.filter((i) => i.id !== id) }))
+      if (res?.joinRequest) this.notify({ kind: 'info', key: 'groups.requestSent' })
       if (answer === 'accept') await Promise.all([this.loadGroups(), this.loadConversations()])
     } catch (err) {
       this.notifyError(err)

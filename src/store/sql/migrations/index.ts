@@ -2,6 +2,7 @@ import type { Migration } from 'kysely'
 import type { Capabilities } from '../capabilities.js'
 import * as initial from './0001-initial.js'
 import * as accountSecurity from './0002-account-security.js'
+import * as files from './0003-files.js'
 
 /**
  * Every migration, in order. Imported statically (not read from a folder) so the same list
@@ -11,5 +12,6 @@ export function migrations(caps: Capabilities): Record<string, Migration> {
   return {
     '0001-initial': { up: initial.up(caps) },
     '0002-account-security': { up: accountSecurity.up(caps) },
+    '0003-files': { up: files.up(caps) },
   }
 }

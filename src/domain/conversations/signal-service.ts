@@ -1,0 +1,109 @@
+import type { Broker } from '../../broker/broker.js'
+import type { Clock } from '../../shared/clock.js'
+import type { Store } from '../../store/store.js'
+import type { Route } from '../events.js'
+import type { ConversationSummary } from './conversation.js'
+import { Coalescer } from './coalescer.js'
+import type { ConversationService } from './conversation-service.js'
+
+/** Groups above this size get receipts and typing coalesced, and only counts of readers. */
+export const LARGE_GROUP = 50
+const TYPING_THROTTLE_MS = 3000
+const COALESCE_MS = 1000
+
+/**
+ * Read receipts and typing: never stored (typing) or stored as one read_seq per member
+ * (receipts), pushed only to people who may see the conversation now, coalesced in large
+ * groups and absent from the world channel.
+ */
+export class SignalService {
+  readonly #store: Store
+  readonly #broker: Broker
+  readonly #clock: Clock
+  readonly #conversations: ConversationService
+  readonly #lastTyping = new Map<string, number>()
+  readonly #reads: Coalescer<{ userId: string; seq: number }>
+  readonly #typing: Coalescer<string>
+
+  constructor(deps: { store: Store; broker: Broker; clock: Clock; conversations: ConversationService }) {
+    this.#store = deps.store
+    this.#broker = deps.broker
+    this.#clock = deps.clock
+    this.#conversations = deps.conversations
+    this.#reads = new Coalescer(COALESCE_MS, (conversationId, reads) =>
+      this.#publishToMembers(conversationId, { type: 'conversation.read', conversationId, reads }),
+    )
+    this.#typing = new Coalescer(COALESCE_MS, (conversationId, userIds) =>
+      this.#publishToMembers(conversationId, { type: 'typing', conversationId, userIds }),
+    )
+  }
+
+  /** Marks read up to `seq` (never back) and tells whoever should know. */
+  async markRead(userId: string, conversationId: string, seq: number): Promise<number> {
+    const s = await this.#conversations.summary(conversationId, userId)
+    const readSeq = await this.#store.conversations.markRead(conversationId, userId, seq, this.#clock.now())
+    if (readSeq > s.membership.readSeq) await this.#readMoved(s, userId, readSeq)
+    return readSeq
+  }
+
+  /** After a read_seq moved: the reader's devices at once; peers at once or coalesced. */
+  async #readMoved(s: ConversationSummary, userId: string, seq: number): Promise<void> {
+    const conversationId = s.conversation.id
+    const event = { type: 'conversation.read', conversationId, userId, seq }
+    if (s.conversation.kind === 'world') {
+      await this.#broker.publish({ kind: 'push', route: { users: [userId] }, event })
+    } else if (isLarge(s)) {
+      await this.#broker.publish({ kind: 'push', route: { users: [userId] }, event })
+      this.#reads.add(conversationId, userId, { userId, seq })
+    } else {
+      await this.#broker.publish({ kind: 'push', route: this.#route(s), event })
+    }
+  }
+
+  /** A typing signal from a socket; throttled per user and conversation; none in the world channel. */
+  async typing(userId: string, sessionId: string, conversationId: string): Promise<void> {
+    const key = `${userId}:${conversationId}`
+    const now = this.#clock.now()
+    if (now - (this.#lastTyping.get(key) ?? 0) < TYPING_THROTTLE_MS) return
+    this.#lastTyping.set(key, now)
+    if (this.#lastTyping.size > 100_000) this.#lastTyping.clear()
+    const s = await this.#conversations.summary(conversationId, userId)
+    if (s.membership.leftSeq !== null || s.conversation.kind === 'world') return
+    if (isLarge(s)) this.#typing.add(conversationId, userId, userId)
+    else
+      await this.#broker.publish({
+        kind: 'push',
+        route: this.#route(s),
+        exceptSessionId: sessionId,
+        event: { type: 'typing', conversationId, userId },
+      })
+  }
+
+  /** Who has read message `seq`: everyone's ids in direct chats and small groups, a count in large ones. */
+  async readers(userId: string, conversationId: string, seq: number): Promise<{ count: number; userIds: string[] | null }> {
+    const s = await this.#conversations.summary(conversationId, userId)
+    if (s.conversation.kind === 'world') return { count: 0, userIds: null }
+    const large = isLarge(s)
+    const { count, userIds } = await this.#store.messages.readers(conversationId, seq, large ? 0 : LARGE_GROUP)
+    return { count, userIds: large ? null : userIds }
+  }
+
+  close(): void {
+    this.#reads.close()
+    this.#typing.close()
+  }
+
+  #route(s: ConversationSummary): Route {
+    return { conversationId: s.conversation.id, membershipVersion: s.conversation.membershipVersion }
+  }
+
+  async #publishToMembers(conversationId: string, event: { type: string; [k: string]: unknown }): Promise<void> {
+    const conversation = await this.#store.conversations.findById(conversationId)
+    if (!conversation) return
+    await this.#broker.publish({ kind: 'push', route: { conversationId, membershipVersion: conversation.membershipVersion }, event })
+  }
+}
+
+function isLarge(s: ConversationSummary): boolean {
+  return s.conversation.kind === 'group' && (s.group?.memberCount ?? 0) > LARGE_GROUP
+}

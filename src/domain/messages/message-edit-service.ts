@@ -1,0 +1,101 @@
+import type { Logger } from 'pino'
+import type { Broker } from '../../broker/broker.js'
+import type { Clock } from '../../shared/clock.js'
+import type { Store } from '../../store/store.js'
+import { visibleRange, type ConversationService } from '../conversations/conversation-service.js'
+import type { Membership } from '../conversations/conversation.js'
+import { AppError } from '../errors.js'
+import type { Message } from './message.js'
+import { validateContent } from './message-content.js'
+import { messageView } from './message-view.js'
+
+const RANK: Record<Membership['role'], number> = { owner: 3, admin: 2, member: 1 }
+
+/**
+ * Edits and recalls: both bump the conversation's modSeq so clients catch up through
+ * `resume` or `changedSince`, and both are pushed to current members.
+ */
+export interface MessageEditDeps {
+  store: Store
+  broker: Broker
+  clock: Clock
+  logger: Logger
+  conversations: ConversationService
+  editWindowMs: number
+  recallWindowMs: number
+  maxTextLength: number
+}
+
+export class MessageEditService {
+  readonly #d: MessageEditDeps
+
+  constructor(deps: MessageEditDeps) {
+    this.#d = deps
+  }
+
+  /** Edits one's own text message within the edit window. */
+  async edit(userId: string, conversationId: string, seq: number, content: unknown): Promise<Message> {
+    const { message } = await this.#visibleMessage(userId, conversationId, seq)
+    if (message.senderId !== userId || message.type !== 'text' || message.recalledAt) throw new AppError('message.not_editable')
+    if (this.#d.clock.now() - message.createdAt > this.#d.editWindowMs) throw new AppError('message.edit_window')
+    const normalized = validateContent('text', content, { maxTextLength: this.#d.maxTextLength })
+    const changed = await this.#d.store.messages.edit(conversationId, seq, normalized, this.#d.clock.now())
+    if (!changed) throw new AppError('message.not_editable')
+    this.#d.logger.info(
+      { event: 'message.edited', conversationId, seq, messageId: message.id, userId, modSeq: changed.message.modSeq },
+      'message edited',
+    )
+    await this.#publish('message.updated', changed.message, changed.membershipVersion)
+    return changed.message
+  }
+
+  /**
+   * Recalls a message: one's own within the recall window, or, in groups, anyone's of lower
+   * rank at any time (owner > admin > member).
+   */
+  async recall(userId: string, conversationId: string, seq: number): Promise<Message> {
+    const { message, membership, kind } = await this.#visibleMessage(userId, conversationId, seq)
+    if (message.recalledAt) return message
+    if (message.senderId === userId) {
+      if (this.#d.clock.now() - message.createdAt > this.#d.recallWindowMs) throw new AppError('message.recall_window')
+    } else {
+      if (kind !== 'group' || membership.role === 'member') throw new AppError('message.forbidden')
+      const sender = message.senderId ? await this.#d.store.conversations.membership(conversationId, message.senderId) : null
+      const senderRank = sender ? RANK[sender.role] : 0
+      if (message.type === 'system' || senderRank >= RANK[membership.role]) throw new AppError('group.rank')
+    }
+    const changed = await this.#d.store.messages.recall(conversationId, seq, this.#d.clock.now())
+    if (!changed) return (await this.#d.store.messages.findBySeq(conversationId, seq))!
+    this.#d.logger.info(
+      {
+        event: 'message.recalled',
+        conversationId,
+        seq,
+        messageId: message.id,
+        userId,
+        senderId: message.senderId,
+        modSeq: changed.message.modSeq,
+      },
+      'message recalled',
+    )
+    await this.#publish('message.recalled', changed.message, changed.membershipVersion)
+    return changed.message
+  }
+
+  async #visibleMessage(userId: string, conversationId: string, seq: number) {
+    const s = await this.#d.conversations.summary(conversationId, userId)
+    if (s.membership.leftSeq !== null) throw new AppError('conversation.not_found')
+    const range = visibleRange(s)
+    const message = seq >= range.minSeq && seq <= range.maxSeq ? await this.#d.store.messages.findBySeq(conversationId, seq) : null
+    if (!message) throw new AppError('message.not_found')
+    return { message, membership: s.membership, kind: s.conversation.kind }
+  }
+
+  async #publish(type: 'message.updated' | 'message.recalled', message: Message, membershipVersion: number): Promise<void> {
+    await this.#d.broker.publish({
+      kind: 'push',
+      route: { conversationId: message.conversationId, membershipVersion },
+      event: { type, message: messageView(message) },
+    })
+  }
+}

@@ -1,0 +1,112 @@
+import { Type } from 'typebox'
+import { Id, IsoTime } from './common.js'
+import { PublicUser } from './user-schemas.js'
+
+export const GroupName = Type.String({ minLength: 1, maxLength: 64 })
+export const Announcement = Type.String({ maxLength: 2000 })
+export const GroupNickname = Type.String({ maxLength: 64, description: 'empty clears it' })
+export const JoinPolicy = Type.Union([Type.Literal('open'), Type.Literal('approval'), Type.Literal('invite')], {
+  description: '`open`: anyone joins; `approval`: a join request owner/admins decide; `invite`: by invitation only (invisible to non-members)',
+})
+export const GroupRole = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')])
+const NullableId = Type.Union([Id, Type.Null()])
+
+/** A group: members get every field; others (search, public profile) only the first seven. */
+export const Group = Type.Object({
+  id: Id,
+  name: Type.String(),
+  avatarFileId: Type.Union([Type.String(), Type.Null()]),
+  joinPolicy: JoinPolicy,
+  memberCount: Type.Integer(),
+  maxMembers: Type.Integer(),
+  createdAt: IsoTime,
+  conversationId: Type.Optional(Id),
+  announcement: Type.Optional(Type.String()),
+  muteAll: Type.Optional(Type.Boolean()),
+  ownerId: Type.Optional(Id),
+  updatedAt: Type.Optional(IsoTime),
+  myRole: Type.Optional(GroupRole),
+})
+
+export const Member = Type.Object({
+  userId: Id,
+  role: GroupRole,
+  groupNickname: Type.String(),
+  mutedUntil: Type.Union([IsoTime, Type.Null()], { description: 'group mute set by owner/admins; null when not muted' }),
+  joinedAt: IsoTime,
+  user: PublicUser,
+})
+
+export const Invitation = Type.Object({
+  id: Id,
+  groupId: Id,
+  group: Group,
+  inviter: PublicUser,
+  status: Type.String(),
+  createdAt: IsoTime,
+})
+
+export const JoinRequest = Type.Object({
+  id: Id,
+  groupId: Id,
+  user: PublicUser,
+  message: Type.String(),
+  status: Type.String(),
+  createdAt: IsoTime,
+})
+
+export const Ban = Type.Object({ userId: Id, user: PublicUser, bannedBy: Id, createdAt: IsoTime })
+
+/** What became of each requested id: nobody is silently dropped. */
+export const MemberReport = {
+  added: Type.Array(Id, { description: 'joined at once (the inviter’s friends)' }),
+  invited: Type.Array(Type.Object({ userId: Id, invitationId: Id }), { description: 'got an invitation to accept' }),
+  refused: Type.Array(
+    Type.Object({
+      userId: Type.String(),
+      code: Type.String({
+        description:
+          '`user.not_found` (unknown, disabled or deleted), `friend.blocked`, `group.already_member`, `group.banned`, `group.member_limit`',
+      }),
+    }),
+  ),
+}
+
+export const UserIds = Type.Array(Id, { minItems: 1, maxItems: 200 })
+
+export const CreateGroupBody = Type.Object(
+  {
+    name: GroupName,
+    avatar: Type.Optional(NullableId),
+    memberIds: Type.Optional(Type.Array(Id, { maxItems: 200 })),
+    joinPolicy: Type.Optional(JoinPolicy),
+    maxMembers: Type.Optional(Type.Integer({ minimum: 2, description: 'may only lower the configured limit (groups.maxMembers)' })),
+  },
+  { additionalProperties: false },
+)
+
+export const PatchGroupBody = Type.Object(
+  {
+    name: Type.Optional(GroupName),
+    avatar: Type.Optional(NullableId),
+    announcement: Type.Optional(Announcement),
+    joinPolicy: Type.Optional(JoinPolicy),
+    muteAll: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
+
+export const PatchMemberBody = Type.Object(
+  {
+    role: Type.Optional(Type.Union([Type.Literal('admin'), Type.Literal('member')])),
+    groupNickname: Type.Optional(GroupNickname),
+    mutedUntil: Type.Optional(Type.Union([IsoTime, Type.Null()])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
+
+/** 200: joined; 202: a join request is waiting for owner/admins. */
+export const JoinOutcome = {
+  200: Type.Object({ group: Group, member: Member }),
+  202: Type.Object({ joinRequest: JoinRequest }),
+}

@@ -1,0 +1,314 @@
+import type { Redis } from 'ioredis'
+import type { Logger } from '../shared/logger.js'
+import { RedisScript } from '../shared/redis-client.js'
+import type { Presence } from './presence.js'
+
+export interface RedisPresenceOptions {
+  client: Redis
+  prefix: string
+  /** this process; must not contain `|` */
+  instanceId: string
+  logger: Logger
+  /**
+   * Lifetime of this instance's heartbeat key. It is refreshed every ttl/3, and live instances
+   * sweep dead ones every ttl/3, so a killed instance's users go offline within ttl x 4/3.
+   */
+  ttlMs?: number
+}
+
+// Keys (prefix p):
+//   p presence:u:<userId>     SET of "<instanceId>|<connectionId>", one per socket anywhere
+//   p presence:i:<instanceId> heartbeat, expires after ttl unless refreshed
+//   p presence:iu:<instanceId> SET of user ids with sockets on that instance (what a sweep visits)
+//   p presence:instances      SET of instance ids that have registered (sweep candidates)
+// A socket counts only while its instance's heartbeat key exists.
+
+/** Counts a user's live sockets, dropping those of instances whose heartbeat is gone. */
+const LIVE = `
+local function live(key, prefix)
+  local n = 0
+  for _, m in ipairs(redis.call('SMEMBERS', key)) do
+    local iid = string.match(m, '^([^|]+)|')
+    if iid and redis.call('EXISTS', prefix .. 'presence:i:' .. iid) == 1 then n = n + 1 else redis.call('SREM', key, m) end
+  end
+  return n
+end
+`
+
+/** KEYS: user set, our user index, our heartbeat, instances. ARGV: member, userId, prefix, ttlMs, instanceId. → {first, hadHeartbeat} */
+const CONNECT = new RedisScript(`${LIVE}
+local had = redis.call('EXISTS', KEYS[3])
+if had == 0 then
+  redis.call('SET', KEYS[3], '1', 'PX', ARGV[4])
+  redis.call('SADD', KEYS[4], ARGV[5])
+end
+local added = redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+local n = live(KEYS[1], ARGV[3])
+if added == 1 and n == 1 then return {1, had} end
+return {0, had}
+`)
+
+/** KEYS: user set, our user index. ARGV: member, userId, prefix, our tag "<instanceId>|". → 1 when no live socket is left */
+const DISCONNECT = new RedisScript(`${LIVE}
+redis.call('SREM', KEYS[1], ARGV[1])
+local mine = false
+for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if string.sub(m, 1, #ARGV[4]) == ARGV[4] then mine = true break end
+end
+if not mine then redis.call('SREM', KEYS[2], ARGV[2]) end
+-- removed == 0: Redis lost the entry (restart); the caller knows the socket was live, so still report "last"
+if live(KEYS[1], ARGV[3]) == 0 then return 1 end
+return 0
+`)
+
+/** KEYS: user sets. ARGV: prefix. → one 0/1 per key (read only) */
+const CONNECTED = new RedisScript(`
+local out = {}
+for i, key in ipairs(KEYS) do
+  out[i] = 0
+  for _, m in ipairs(redis.call('SMEMBERS', key)) do
+    local iid = string.match(m, '^([^|]+)|')
+    if iid and redis.call('EXISTS', ARGV[1] .. 'presence:i:' .. iid) == 1 then out[i] = 1 break end
+  end
+end
+return out
+`)
+
+/** KEYS: our heartbeat, instances. ARGV: ttlMs, instanceId. → {hadHeartbeat, wasRegistered} */
+const HEARTBEAT = new RedisScript(`
+local had = redis.call('EXISTS', KEYS[1])
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+local added = redis.call('SADD', KEYS[2], ARGV[2])
+return {had, 1 - added}
+`)
+
+/**
+ * Replaces every entry of ours with the sockets we hold now (after Redis lost them, or after
+ * we failed to record a change while it was down). KEYS: our user index.
+ * ARGV: prefix, our tag, then userId, connectionId pairs. → the user ids we had before
+ */
+const REASSERT = new RedisScript(`
+local tag = ARGV[2]
+local before = redis.call('SMEMBERS', KEYS[1])
+for _, u in ipairs(before) do
+  local key = ARGV[1] .. 'presence:u:' .. u
+  for _, m in ipairs(redis.call('SMEMBERS', key)) do
+    if string.sub(m, 1, #tag) == tag then redis.call('SREM', key, m) end
+  end
+end
+redis.call('DEL', KEYS[1])
+for i = 3, #ARGV, 2 do
+  redis.call('SADD', ARGV[1] .. 'presence:u:' .. ARGV[i], tag .. ARGV[i + 1])
+  redis.call('SADD', KEYS[1], ARGV[i])
+end
+return before
+`)
+
+/**
+ * Removes a dead instance's sockets, once (whoever removes it from the instance set does the
+ * work), unless its heartbeat came back. KEYS: its heartbeat, instances, its user index.
+ * ARGV: its id, prefix. → the users left with no live socket
+ */
+const SWEEP = new RedisScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return {} end
+if redis.call('SREM', KEYS[2], ARGV[1]) == 0 then return {} end
+local users = redis.call('SMEMBERS', KEYS[3])
+redis.call('DEL', KEYS[3])
+local tag = ARGV[1] .. '|'
+local offline = {}
+for _, u in ipairs(users) do
+  local key = ARGV[2] .. 'presence:u:' .. u
+  local n = 0
+  for _, m in ipairs(redis.call('SMEMBERS', key)) do
+    if string.sub(m, 1, #tag) == tag then
+      redis.call('SREM', key, m)
+    else
+      local iid = string.match(m, '^([^|]+)|')
+      if iid and redis.call('EXISTS', ARGV[2] .. 'presence:i:' .. iid) == 1 then n = n + 1 end
+    end
+  end
+  if n == 0 then table.insert(offline, u) end
+end
+return offline
+`)
+
+/**
+ * Cluster-wide presence in Redis: a set of socket ids per user, each tagged with its instance,
+ * and a heartbeat key per instance with a TTL. `connect`/`disconnect` run as Lua scripts, so
+ * "first socket anywhere" and "last socket anywhere" are decided atomically across instances.
+ *
+ * A dead instance (SIGKILL, network) stops refreshing its heartbeat; its sockets stop counting
+ * once the key expires (at most `ttlMs`), and the next sweep of a live instance (every ttl/3)
+ * removes them and reports the users left offline through `onChanged`, so their friends are told.
+ * With the default 15 s TTL a killed instance's users show offline within 20 s.
+ *
+ * Redis down: every method still answers (never throws into a socket's life): this instance
+ * keeps its own sockets in memory, answers from them, and re-registers them all once Redis is
+ * back (also after a Redis restart emptied it), reporting its users through `onChanged`.
+ */
+export class RedisPresence implements Presence {
+  readonly #o: Required<RedisPresenceOptions>
+  readonly #tag: string
+  readonly #local = new Map<string, Set<string>>()
+  #changed: (userIds: readonly string[]) => Promise<void> = async () => {}
+  #timer: NodeJS.Timeout | null = null
+  /** a change could not be written: re-register everything on the next heartbeat */
+  #dirty = false
+  #registered = false
+  readonly #pending = new Set<Promise<unknown>>()
+  #closed = false
+
+  constructor(options: RedisPresenceOptions) {
+    if (options.instanceId.includes('|')) throw new Error('instance id must not contain "|"')
+    this.#o = { ttlMs: 15_000, ...options }
+    this.#tag = `${options.instanceId}|`
+    this.#timer = setInterval(() => void this.#tick(), Math.max(100, Math.floor(this.#o.ttlMs / 3)))
+    this.#timer.unref()
+    options.client.on('ready', () => void this.#tick())
+    if (options.client.status === 'ready') void this.#tick()
+  }
+
+  async connect(userId: string, connectionId: string): Promise<boolean> {
+    let set = this.#local.get(userId)
+    const localFirst = !set
+    if (!set) this.#local.set(userId, (set = new Set()))
+    set.add(connectionId)
+    return this.#track(async () => {
+      try {
+        const [first, had] = await CONNECT.run<[number, number]>(
+          this.#o.client,
+          [this.#key(`u:${userId}`), this.#key(`iu:${this.#o.instanceId}`), this.#key(`i:${this.#o.instanceId}`), this.#key('instances')],
+          [this.#tag + connectionId, userId, this.#o.prefix, this.#o.ttlMs, this.#o.instanceId],
+        )
+        // our heartbeat had lapsed: our other sockets no longer count; put them back
+        if (had === 0 && this.#registered) this.#dirty = true
+        if (had === 0) void this.#tick()
+        return first === 1
+      } catch (err) {
+        this.#failed('connect', err)
+        return localFirst
+      }
+    })
+  }
+
+  async disconnect(userId: string, connectionId: string): Promise<boolean> {
+    const set = this.#local.get(userId)
+    if (!set || !set.delete(connectionId)) return false
+    if (set.size === 0) this.#local.delete(userId)
+    return this.#track(async () => {
+      try {
+        const last = await DISCONNECT.run<number>(
+          this.#o.client,
+          [this.#key(`u:${userId}`), this.#key(`iu:${this.#o.instanceId}`)],
+          [this.#tag + connectionId, userId, this.#o.prefix, this.#tag],
+        )
+        return last === 1
+      } catch (err) {
+        this.#failed('disconnect', err)
+        return set.size === 0
+      }
+    })
+  }
+
+  async connectedAmong(userIds: readonly string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set()
+    try {
+      const flags = await CONNECTED.run<number[]>(
+        this.#o.client,
+        userIds.map((id) => this.#key(`u:${id}`)),
+        [this.#o.prefix],
+      )
+      return new Set(userIds.filter((_, i) => flags[i] === 1))
+    } catch (err) {
+      this.#failed('connectedAmong', err, false)
+      // the best we know without Redis: our own sockets
+      return new Set(userIds.filter((id) => this.#local.has(id)))
+    }
+  }
+
+  onChanged(handler: (userIds: readonly string[]) => Promise<void>): void {
+    this.#changed = handler
+  }
+
+  /** Stops the heartbeat and removes this instance's sockets at once (other instances need not wait for the TTL). */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    if (this.#timer) clearInterval(this.#timer)
+    await Promise.allSettled([...this.#pending])
+    try {
+      const id = this.#o.instanceId
+      await this.#o.client.del(this.#key(`i:${id}`))
+      const offline = await SWEEP.run<string[]>(
+        this.#o.client,
+        [this.#key(`i:${id}`), this.#key('instances'), this.#key(`iu:${id}`)],
+        [id, this.#o.prefix],
+      )
+      if (offline.length > 0) await this.#changed(offline)
+    } catch (err) {
+      // Redis is down: the heartbeat expires by itself and another instance sweeps us
+      this.#failed('close', err, false)
+    }
+  }
+
+  /** Heartbeat, re-register if Redis lost us, then sweep dead instances. */
+  async #tick(): Promise<void> {
+    if (this.#closed || this.#o.client.status !== 'ready') return
+    const { client, instanceId } = this.#o
+    try {
+      const [had, wasRegistered] = await HEARTBEAT.run<[number, number]>(
+        client,
+        [this.#key(`i:${instanceId}`), this.#key('instances')],
+        [this.#o.ttlMs, instanceId],
+      )
+      const lost = this.#registered && (had === 0 || wasRegistered === 0)
+      this.#registered = true
+      if (lost || this.#dirty) await this.#reassert(wasRegistered === 0 || this.#dirty)
+      for (const other of await client.smembers(this.#key('instances'))) {
+        if (other === instanceId) continue
+        const offline = await SWEEP.run<string[]>(
+          client,
+          [this.#key(`i:${other}`), this.#key('instances'), this.#key(`iu:${other}`)],
+          [other, this.#o.prefix],
+        )
+        if (offline.length > 0) {
+          this.#o.logger.info({ event: 'presence.instance_expired', instanceId: other, offline: offline.length }, 'dead instance swept')
+          await this.#changed(offline)
+        }
+      }
+    } catch (err) {
+      this.#failed('heartbeat', err, false)
+    }
+  }
+
+  /** Writes our sockets back; `announce`: others may have been told these users went offline. */
+  async #reassert(announce: boolean): Promise<void> {
+    const pairs: string[] = []
+    for (const [userId, conns] of this.#local) for (const c of conns) pairs.push(userId, c)
+    const before = await REASSERT.run<string[]>(this.#o.client, [this.#key(`iu:${this.#o.instanceId}`)], [this.#o.prefix, this.#tag, ...pairs])
+    this.#dirty = false
+    this.#o.logger.info({ event: 'presence.reasserted', sockets: pairs.length / 2 }, 'presence re-registered in redis')
+    if (announce) {
+      const users = new Set([...before, ...this.#local.keys()])
+      if (users.size > 0) await this.#changed([...users])
+    }
+  }
+
+  /** `lostWrite`: a socket change did not reach Redis, so everything is re-registered once it answers. */
+  #failed(op: string, err: unknown, lostWrite = true): void {
+    if (lostWrite) this.#dirty = true
+    this.#o.logger.debug({ event: 'presence.redis_failed', op, err: { message: (err as Error).message } }, 'presence redis call failed')
+  }
+
+  #track<T>(work: () => Promise<T>): Promise<T> {
+    const p = work()
+    this.#pending.add(p)
+    void p.finally(() => this.#pending.delete(p))
+    return p
+  }
+
+  #key(suffix: string): string {
+    return `${this.#o.prefix}presence:${suffix}`
+  }
+}

@@ -1,0 +1,119 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+export const WEB_ROOT = join(ROOT, 'dist/web')
+export const SCREENSHOTS = join(ROOT, 'screenshots')
+export const CHROMIUM = '/usr/bin/chromium'
+export const hasChromium = existsSync(CHROMIUM)
+
+/** Debian's Chromium, never a downloaded browser. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+}
+
+/** Builds the web client when dist/web is missing or older than a source file. */
+export function ensureWebBuilt(): void {
+  const index = join(WEB_ROOT, 'index.html')
+  if (existsSync(index) && newestMtime(join(ROOT, 'web')) <= statSync(index).mtimeMs) return
+  execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit', timeout: 120_000 })
+  if (!existsSync(index)) throw new Error('vite build did not produce dist/web/index.html')
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name)
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs)
+  }
+  return newest
+}
+
+/** Polls `check` until it returns true (or a truthy value), failing with `what` after `timeoutMs`. */
+export async function until<T>(what: string, check: () => Promise<T> | T, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  for (;;) {
+    try {
+      const value = await check()
+      if (value) return value as NonNullable<T>
+      last = value
+    } catch (err) {
+      last = err
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/** Waits until the locator's text equals (or matches) `expected`. */
+export async function expectText(locator: Locator, expected: string | RegExp, timeoutMs = 15_000): Promise<void> {
+  await until(
+    `text ${expected}`,
+    async () => {
+      const text = (await locator.textContent({ timeout: 1000 })) ?? ''
+      return typeof expected === 'string' ? text.trim() === expected : expected.test(text)
+    },
+    timeoutMs,
+  )
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  const path = join(SCREENSHOTS, `${name}.png`)
+  await page.screenshot({ path })
+  return path
+}
+
+export interface Watched {
+  context: BrowserContext
+  page: Page
+  /** uncaught exceptions in the page */
+  errors: string[]
+  /** alert/confirm/prompt dialogs the page opened (an XSS would show here) */
+  dialogs: string[]
+}
+
+export async function openPage(
+  browser: Browser,
+  url: string,
+  options: { locale?: string; viewport?: { width: number; height: number } } = {},
+): Promise<Watched> {
+  const context = await browser.newContext({
+    locale: options.locale ?? 'en-US',
+    viewport: options.viewport ?? { width: 1200, height: 760 },
+    deviceScaleFactor: 1,
+  })
+  const page = await context.newPage()
+  page.setDefaultTimeout(15_000)
+  const watched: Watched = { context, page, errors: [], dialogs: [] }
+  page.on('pageerror', (err) => watched.errors.push(err.message))
+  page.on('dialog', (d) => {
+    watched.dialogs.push(d.message())
+    void d.dismiss()
+  })
+  await page.goto(url)
+  return watched
+}
+
+/** Texts and seqs of the stored messages shown in the open chat, in DOM order. */
+export async function shownMessages(page: Page): Promise<Array<{ seq: number; text: string }>> {
+  return page.locator('[data-testid="message"][data-seq], [data-testid="system-message"]').evaluateAll((els) =>
+    els.map((el) => ({ seq: Number(el.getAttribute('data-seq')), text: el.querySelector('.msg-text, span')?.textContent ?? '' })),
+  )
+}
