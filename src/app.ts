@@ -1,9 +1,17 @@
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from './config/config.js'
 import { withResolvedSecret } from './config/secret.js'
 import type { Broker } from './broker/broker.js'
 import { MemoryBroker } from './broker/memory-broker.js'
+import { RedisBroker } from './broker/redis-broker.js'
+import { FallbackRateLimiter } from './domain/security/fallback-rate-limiter.js'
+import { RedisCaptchaStore } from './domain/security/redis-captcha-store.js'
+import { RedisRateLimiter } from './domain/security/redis-rate-limiter.js'
+import { RedisPresence } from './presence/redis-presence.js'
+import { closeRedisClient, createRedisClient } from './shared/redis-client.js'
+import { newId } from './shared/ids.js'
 import { AuthService } from './domain/auth/auth-service.js'
 import { createPasswordHasher } from './domain/auth/password-hasher.js'
 import { FriendService } from './domain/friends/friend-service.js'
@@ -21,6 +29,8 @@ import { MessageService } from './domain/messages/message-service.js'
 import { ResumeService } from './domain/messages/resume-service.js'
 import { createSendLimiter } from './domain/messages/send-limiter.js'
 import { AdminService } from './domain/admin/admin-service.js'
+import { FileService } from './domain/files/file-service.js'
+import { createMediaHook } from './domain/files/media-content.js'
 import { AccountService } from './domain/security/account-service.js'
 import type { CaptchaStore } from './domain/security/captcha-store.js'
 import { CaptchaService } from './domain/security/captcha-service.js'
@@ -44,19 +54,25 @@ import { registerMessageRoutes } from './http/routes/message-routes.js'
 import { registerAuthHook } from './http/auth-hook.js'
 import { ConversationSchema, MessageSchema } from './http/schemas/message-schemas.js'
 import { registerAuthRoutes } from './http/routes/auth-routes.js'
+import { registerFileRoutes } from './http/routes/file-routes.js'
 import { registerFriendRoutes } from './http/routes/friend-routes.js'
 import { registerGroupRoutes } from './http/routes/group-routes.js'
 import { registerHealthRoutes } from './http/routes/health-routes.js'
 import { registerMeRoutes } from './http/routes/me-routes.js'
+import { registerStickerRoutes } from './http/routes/sticker-routes.js'
 import { registerUserRoutes } from './http/routes/user-routes.js'
 import { createHttpServer } from './http/server.js'
 import { MemoryPresence } from './presence/memory-presence.js'
 import type { Presence } from './presence/presence.js'
 import { systemClock, type Clock } from './shared/clock.js'
 import { createLogger, type Logger } from './shared/logger.js'
-import { createMetrics } from './shared/metrics.js'
+import { createMetrics, type Metrics } from './shared/metrics.js'
 import { ensureDatabaseExists, migrateToLatest, openDatabase } from './store/sql/database.js'
+import type { FileStore } from './store/file-store.js'
+import { LocalFileStore } from './store/local/local-file-store.js'
+import { SqlFileStore } from './store/sql/sql-file-store.js'
 import { createSqlStore } from './store/sql/sql-store.js'
+import type { SqlDatabase } from './store/sql/database.js'
 import type { Store } from './store/store.js'
 
 export interface AppOptions {
@@ -75,11 +91,15 @@ export interface App {
   readonly logger: Logger
   /** account security; tests draw known captcha answers through `captcha.useGenerator` */
   readonly security: { readonly captcha: CaptchaService; readonly accounts: AccountService; readonly admin: AdminService }
+  /** uploads and media; tests run the unreferenced-upload sweeper with `files.sweepUnreferenced()` */
+  readonly files: FileService
   /** Stops accepting, closes sockets with 1001, then the broker and the database. */
   close(): Promise<void>
 }
 
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url))
+/** how often unreferenced uploads are looked for (they are deleted `files.unreferencedTtlHours` after upload) */
+const FILE_SWEEP_INTERVAL_MS = 3600_000
 
 /**
  * The composition root: builds store, broker, presence, services and transports from config.
@@ -96,13 +116,24 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   const database = openDatabase(config)
   await migrateToLatest(database)
   const store = createSqlStore(database)
-  const broker = createBroker(config)
-  const presence = createPresence(config)
+  // uploads: bytes in the configured FileStore, metadata and refs in the database
+  const files = new FileService({
+    records: store.files,
+    bytes: createFileStore(config, database),
+    clock,
+    logger,
+    secret: config.secret,
+    limits: config.files,
+  })
+  const stopFileSweeper = files.startSweeper(FILE_SWEEP_INTERVAL_MS)
+  // broker, presence, rate limits and captchas: in memory (one process) or shared through Redis (a cluster)
+  const shared = await createSharedState(config, { logger, clock, metrics })
+  const { broker, presence } = shared
 
   // account security: captchas, failed-login throttling, the registration window
-  const securityLimiter = createRateLimiter(config, clock)
+  const securityLimiter = shared.limiter
   const captcha = new CaptchaService({
-    store: createCaptchaStore(config, clock),
+    store: shared.captchas,
     secret: config.secret,
     clock,
     ttlMs: config.captcha.ttlSeconds * 1000,
@@ -161,7 +192,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   const gateway = new WsGateway({ config, auth, presence: presenceService, logger, metrics: metrics.gateway })
 
   // messaging: one send path (store, then publish); conversation pushes authorized per recipient
-  const rateLimiter = new MemoryRateLimiter(clock)
+  const rateLimiter = shared.limiter
   const world = new WorldSettings(store)
   const conversations = new ConversationService({ store, broker, clock, logger })
   const messages = new MessageService({
@@ -179,6 +210,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
       worldGlobalPerSecond: config.world.globalSendPerSecond,
     }),
     onStored: () => metrics.messagesStored.inc(),
+    media: createMediaHook({ files, records: store.files, clock }),
   })
   const signals = new SignalService({ store, broker, clock, conversations })
   const edits = new MessageEditService({
@@ -217,13 +249,17 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     gateway.handleClusterEvent(event)
   })
   broker.onResubscribed(() => gateway.requestSync())
+  // a dead instance's users went offline (or ours came back after Redis lost them): tell their friends
+  presence.onChanged(async (userIds) => {
+    for (const userId of userIds) await presenceService.publish(userId)
+  })
 
   registerAuthHook(http, auth)
   // after the auth hook, so per-user limits see the user
   if (config.rateLimit.enabled) registerRateLimitHook(http, { limiter: securityLimiter, limits: sensitiveRouteLimits(config.rateLimit) })
   registerHealthRoutes(http, { store, broker, metrics, metricsToken: config.metrics.token })
   registerAuthRoutes(http, { auth })
-  registerMeRoutes(http, { auth, users })
+  registerMeRoutes(http, { auth, users, files })
   registerCaptchaRoutes(http, { captcha })
   registerAccountRoutes(http, { accounts })
   registerAdminRoutes(http, { admin })
@@ -234,6 +270,8 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   http.addSchema(ConversationSchema)
   registerConversationRoutes(http, { conversations, signals })
   registerMessageRoutes(http, { messages, edits, signals })
+  await registerFileRoutes(http, { files })
+  registerStickerRoutes(http)
   gateway.register(http)
   http.addHook('preClose', async () => {
     await gateway.drain()
@@ -249,52 +287,75 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     gateway,
     logger,
     security: { captcha, accounts, admin },
+    files,
     close: () =>
       (closed ??= (async () => {
+        stopFileSweeper()
         await http.close()
         signals.close()
         await mailer.close()
-        await broker.close()
+        // presence first: it may still publish that this instance's users went offline
         await presence.close()
+        await broker.close()
+        await shared.close()
         await store.close()
       })()),
   }
 }
 
-function createBroker(config: Config): Broker {
+interface SharedState {
+  broker: Broker
+  presence: Presence
+  /** rate limits and failed-login counters (one limiter, keys are namespaced) */
+  limiter: RateLimiter
+  /** pending captcha challenges */
+  captchas: CaptchaStore
+  /** closes what the broker and presence do not own (the shared Redis command connection) */
+  close(): Promise<void>
+}
+
+/**
+ * State instances must share in a cluster. `memory`: this process only. `redis`: fan-out,
+ * presence, rate limits and captchas through one Redis (a command connection shared by all, plus
+ * the broker's subscriber); limits and captchas fall back to this instance while Redis is down.
+ */
+async function createSharedState(config: Config, deps: { logger: Logger; clock: Clock; metrics: Metrics }): Promise<SharedState> {
+  const { logger, clock } = deps
+  const local = { limiter: new MemoryRateLimiter(clock), captchas: new MemoryCaptchaStore(clock, config.captcha.maxPending) }
   switch (config.broker.driver) {
     case 'memory':
-      return new MemoryBroker()
-    case 'redis':
-      throw new Error('JIM_BROKER_DRIVER: redis is not available in this build yet')
+      return { broker: new MemoryBroker(), presence: new MemoryPresence(), ...local, close: async () => {} }
+    case 'redis': {
+      const { url, prefix } = config.redis
+      const instanceId = newId()
+      const client = createRedisClient(url, { name: `jim-${instanceId}-cmd`, logger })
+      const broker = new RedisBroker({
+        publisher: client,
+        subscriber: createRedisClient(url, { name: `jim-${instanceId}-sub`, logger }),
+        prefix,
+        logger,
+        instanceId,
+        metrics: deps.metrics.broker,
+      })
+      // start subscribed when Redis is up; when it is not, start degraded rather than not at all
+      if (!(await broker.ready(5000))) logger.warn({ event: 'broker.start_degraded' }, 'redis unreachable at start; running degraded')
+      return {
+        broker,
+        presence: new RedisPresence({ client, prefix, instanceId, logger, ttlMs: config.redis.presenceTtlSeconds * 1000 }),
+        limiter: new FallbackRateLimiter(new RedisRateLimiter({ client, prefix, clock }), local.limiter, logger),
+        captchas: new RedisCaptchaStore({ client, prefix, fallback: local.captchas, logger, clock }),
+        close: () => closeRedisClient(client),
+      }
+    }
   }
 }
 
-/** Counters for rate limits and failed logins (redis: shared by the cluster). */
-function createRateLimiter(config: Config, clock: Clock): RateLimiter {
-  switch (config.broker.driver) {
-    case 'memory':
-      return new MemoryRateLimiter(clock)
-    case 'redis':
-      throw new Error('JIM_BROKER_DRIVER: redis is not available in this build yet')
-  }
-}
-
-/** Pending captcha challenges (redis: shared by the cluster). */
-function createCaptchaStore(config: Config, clock: Clock): CaptchaStore {
-  switch (config.broker.driver) {
-    case 'memory':
-      return new MemoryCaptchaStore(clock, config.captcha.maxPending)
-    case 'redis':
-      throw new Error('JIM_BROKER_DRIVER: redis is not available in this build yet')
-  }
-}
-
-function createPresence(config: Config): Presence {
-  switch (config.broker.driver) {
-    case 'memory':
-      return new MemoryPresence()
-    case 'redis':
-      throw new Error('JIM_BROKER_DRIVER: redis is not available in this build yet')
+/** Where upload bytes live: `local` under `<dataDir>/files`, or `sql` in the database (cluster-safe). */
+function createFileStore(config: Config, database: SqlDatabase): FileStore {
+  switch (config.files.driver) {
+    case 'local':
+      return new LocalFileStore(join(config.dataDir, 'files'))
+    case 'sql':
+      return new SqlFileStore(database.db)
   }
 }

@@ -36,7 +36,7 @@ interface Envelope {
   v: 1
   /** publishing instance */
   i: string
-  /** the publisher's own sequence: 1, 2, 3… over events and pings; a jump means we missed some */
+  /** the publisher's own event sequence: 1, 2, 3… (a ping repeats the last); a jump means we missed some */
   n: number
   /** publish time (epoch ms, publisher's clock) for the lag histogram */
   t: number
@@ -109,7 +109,7 @@ export class RedisBroker implements Broker {
 
   constructor(options: RedisBrokerOptions) {
     this.instanceId = options.instanceId ?? `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`
-    this.#o = { probeIntervalMs: 5000, probeTimeoutMs: 3000, ...options }
+    this.#o = { ...options, probeIntervalMs: options.probeIntervalMs ?? 5000, probeTimeoutMs: options.probeTimeoutMs ?? 3000 }
     this.#channel = `${options.prefix}cluster`
     const sub = options.subscriber
     sub.on('message', (channel: string, data: string) => {
@@ -144,17 +144,21 @@ export class RedisBroker implements Broker {
     return ok ? 'ok' : 'degraded'
   }
 
-  /** Resolves true once subscribed, false after `timeoutMs` (the app then starts degraded). */
-  ready(timeoutMs: number): Promise<boolean> {
-    if (this.#subscribed) return Promise.resolve(true)
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs)
-      timer.unref()
-      this.#subscribeWaiters.push(() => {
-        clearTimeout(timer)
-        resolve(true)
-      })
-    })
+  /** Resolves true once subscribed and able to publish, false after `timeoutMs` (the app then starts degraded). */
+  async ready(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs
+    const subscribed =
+      this.#subscribed ||
+      (await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs)
+        timer.unref()
+        this.#subscribeWaiters.push(() => {
+          clearTimeout(timer)
+          resolve(true)
+        })
+      }))
+    while (subscribed && this.#o.publisher.status !== 'ready' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+    return subscribed && this.#o.publisher.status === 'ready'
   }
 
   async close(): Promise<void> {
@@ -211,9 +215,11 @@ export class RedisBroker implements Broker {
       return
     }
     const last = this.#lastSeen.get(env.i)
-    if (last && env.n > last.n + 1) {
+    // events are numbered 1, 2, 3…; a ping repeats its publisher's last event number
+    const expected = env.p === undefined ? (last?.n ?? 0) + 1 : (last?.n ?? 0)
+    if (last && env.n > expected) {
       this.#o.logger.warn(
-        { event: 'broker.gap', publisher: env.i, missed: env.n - last.n - 1 },
+        { event: 'broker.gap', publisher: env.i, missed: env.n - expected },
         'missed events from another instance; sockets will sync',
       )
       this.#scheduleSync('gap')
@@ -232,6 +238,11 @@ export class RedisBroker implements Broker {
   }
 
   async #send(env: Envelope): Promise<boolean> {
+    if (env.p !== undefined && this.#o.publisher.status !== 'ready') {
+      // a ping while the connection is (re)connecting: not an event lost, just not healthy
+      this.#publishFailing = true
+      return false
+    }
     try {
       await this.#o.publisher.publish(this.#channel, JSON.stringify(env))
       if (this.#publishFailing) this.#o.logger.info({ event: 'broker.publish_recovered' }, 'broker publishes again')
@@ -258,8 +269,8 @@ export class RedisBroker implements Broker {
     if (this.#closed || this.#probeDeadline) return
     this.#forgetQuietPublishers()
     const probe = ++this.#probeNo
-    // a ping takes a sequence number too: receivers then notice our failed publishes within one interval
-    const sent = await this.#send({ v: 1, i: this.instanceId, n: ++this.#seq, t: Date.now(), p: probe })
+    // a ping carries our last event number: receivers notice our failed publishes within one interval
+    const sent = await this.#send({ v: 1, i: this.instanceId, n: this.#seq, t: Date.now(), p: probe })
     if (!sent || this.#closed || probe !== this.#probeNo) return
     this.#probeDeadline = setTimeout(() => this.#probeTimedOut(), this.#o.probeTimeoutMs)
     this.#probeDeadline.unref()

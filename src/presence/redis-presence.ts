@@ -156,17 +156,18 @@ export class RedisPresence implements Presence {
   /** a change could not be written: re-register everything on the next heartbeat */
   #dirty = false
   #registered = false
+  #ticking: Promise<void> | null = null
   readonly #pending = new Set<Promise<unknown>>()
   #closed = false
 
   constructor(options: RedisPresenceOptions) {
     if (options.instanceId.includes('|')) throw new Error('instance id must not contain "|"')
-    this.#o = { ttlMs: 15_000, ...options }
+    this.#o = { ...options, ttlMs: options.ttlMs ?? 15_000 }
     this.#tag = `${options.instanceId}|`
     this.#timer = setInterval(() => void this.#tick(), Math.max(100, Math.floor(this.#o.ttlMs / 3)))
     this.#timer.unref()
     options.client.on('ready', () => void this.#tick())
-    if (options.client.status === 'ready') void this.#tick()
+    void this.#tick()
   }
 
   async connect(userId: string, connectionId: string): Promise<boolean> {
@@ -236,7 +237,7 @@ export class RedisPresence implements Presence {
     if (this.#closed) return
     this.#closed = true
     if (this.#timer) clearInterval(this.#timer)
-    await Promise.allSettled([...this.#pending])
+    await Promise.allSettled([...this.#pending, this.#ticking])
     try {
       const id = this.#o.instanceId
       await this.#o.client.del(this.#key(`i:${id}`))
@@ -252,9 +253,14 @@ export class RedisPresence implements Presence {
     }
   }
 
-  /** Heartbeat, re-register if Redis lost us, then sweep dead instances. */
-  async #tick(): Promise<void> {
-    if (this.#closed || this.#o.client.status !== 'ready') return
+  /** Heartbeat, re-register if Redis lost us, then sweep dead instances; one at a time. */
+  #tick(): Promise<void> {
+    if (this.#closed || this.#o.client.status !== 'ready') return Promise.resolve()
+    this.#ticking ??= this.#beat().finally(() => (this.#ticking = null))
+    return this.#ticking
+  }
+
+  async #beat(): Promise<void> {
     const { client, instanceId } = this.#o
     try {
       const [had, wasRegistered] = await HEARTBEAT.run<[number, number]>(

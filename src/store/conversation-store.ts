@@ -26,8 +26,11 @@ export interface ConversationStore {
    * `cursor` is opaque (from the previous page).
    */
   listForUser(userId: string, limit: number, cursor: string | null): Promise<{ items: ConversationSummary[]; nextCursor: string | null }>
-  /** One conversation as `userId` sees it; null when not a member. */
-  summaryFor(conversationId: string, userId: string): Promise<ConversationSummary | null>
+  /**
+   * One conversation as `userId` sees it; null when not a member (now or before).
+   * `withLastMessage: false` skips loading the last message (authorization on hot paths).
+   */
+  summaryFor(conversationId: string, userId: string, options?: { withLastMessage?: boolean }): Promise<ConversationSummary | null>
   updatePrefs(conversationId: string, userId: string, prefs: { pinned?: boolean; muted?: boolean }, now: number): Promise<void>
   /** Moves read_seq forward to `seq` (never back, never past what the member may see); returns the new read_seq. */
   markRead(conversationId: string, userId: string, seq: number, now: number): Promise<number>

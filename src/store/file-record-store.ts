@@ -13,8 +13,10 @@ export interface FileRecordStore {
   create(file: StoredFile): Promise<void>
   /** By id; null when unknown (or collected). */
   findById(id: string): Promise<StoredFile | null>
-  /** Adds refs; refs that already exist are kept as they are (safe to repeat). */
-  addRefs(refs: readonly FileRef[], now: number): Promise<void>
+  /** Adds refs; refs that already exist are kept as they are (safe to repeat). Returns how many were new. */
+  addRefs(refs: readonly FileRef[], now: number): Promise<number>
+  /** Removes one avatar or group-avatar ref (undoing an `addRefs` whose change failed). */
+  removeRef(ref: Extract<FileRef, { kind: 'avatar' | 'group_avatar' }>): Promise<void>
   /** Removes every ref of this kind and ref id (an avatar's user or group) except the one to `keepFileId`. */
   removeRefs(kind: Exclude<FileRefKind, 'message'>, refId: string, keepFileId: string | null): Promise<void>
   /**

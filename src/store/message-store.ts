@@ -36,7 +36,12 @@ export interface MessageStore {
    * Replaces a text message's content, bumping the conversation's mod_seq in the same
    * transaction and stamping it on the message. Null when missing or recalled.
    */
-  edit(conversationId: string, seq: number, content: Record<string, unknown>, now: number): Promise<{ message: Message; membershipVersion: number } | null>
+  edit(
+    conversationId: string,
+    seq: number,
+    content: Record<string, unknown>,
+    now: number,
+  ): Promise<{ message: Message; membershipVersion: number } | null>
   /** Empties a message (a placeholder stays), bumping mod_seq. Null when missing or already recalled. */
   recall(conversationId: string, seq: number, now: number): Promise<{ message: Message; membershipVersion: number } | null>
   /**

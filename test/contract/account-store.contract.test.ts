@@ -16,7 +16,9 @@ describeEachStore('accounts', (ctx) => {
     const squatter = await users.create(newUser('acc_squat', 'shared@example.com'))
     const owner = await users.create(newUser('acc_owner'))
     const bound = await accounts.setVerifiedEmail(owner.id, 'shared@example.com', 5000)
-    expect(bound).toMatchObject({ id: owner.id, email: 'shared@example.com', emailVerified: true })
+    expect(bound!.user).toMatchObject({ id: owner.id, email: 'shared@example.com', emailVerified: true })
+    expect(bound!.previousHolderId).toBe(squatter.id)
+    expect((await accounts.setVerifiedEmail(owner.id, 'shared@example.com', 6000))!.previousHolderId).toBeNull()
     expect((await users.findById(squatter.id))!.email).toBeNull()
     expect((await accounts.findActiveByVerifiedEmail('shared@example.com'))?.id).toBe(owner.id)
     expect(await accounts.isVerifiedEmailTaken('shared@example.com', squatter.id)).toBe(true)
@@ -57,7 +59,15 @@ describeEachStore('accounts', (ctx) => {
     const { users, accounts, emailCodes } = ctx().store
     const u = await users.create(newUser('acc_gone', 'gone@example.com'))
     await users.update(u.id, { bio: 'about me', avatarFileId: newId() }, 2)
-    await emailCodes.replace({ id: newId(), userId: u.id, purpose: 'email', email: 'x@example.com', codeHash: 'c'.repeat(64), expiresAt: 9e12, createdAt: 1 })
+    await emailCodes.replace({
+      id: newId(),
+      userId: u.id,
+      purpose: 'email',
+      email: 'x@example.com',
+      codeHash: 'c'.repeat(64),
+      expiresAt: 9e12,
+      createdAt: 1,
+    })
     const entry = audit(newId(), 'user.deleted', u.id)
     expect(await accounts.markDeleted(u.id, 3000, entry)).toBe(true)
     const row = await users.findByUsernameWithSecret('acc_gone')

@@ -57,7 +57,9 @@ describeEachStore('groups', (ctx) => {
     const owner = newId()
     const friend = newId()
     const stranger = newId()
-    const { group, invitations, change } = await s.create(newGroup(owner, { name: 'Bücher 📚 Club', memberIds: [friend], inviteeIds: [stranger] }))
+    const { group, invitations, change } = await s.create(
+      newGroup(owner, { name: 'Bücher 📚 Club', memberIds: [friend], inviteeIds: [stranger] }),
+    )
     expect(group).toMatchObject({ name: 'Bücher 📚 Club', memberCount: 2, ownerId: owner, muteAll: false, joinPolicy: 'open' })
     expect(await s.findById(group.id)).toEqual(group)
     expect(change.messages.map((m) => [m.seq, m.type, m.content.event])).toEqual([[1, 'system', 'group_created']])
@@ -90,7 +92,8 @@ describeEachStore('groups', (ctx) => {
     const messages = await messagesOf(ctx(), group.conversationId)
     expect(messages.map((m) => m.seq)).toEqual([1, 2, 3, 4])
     const joinedIds = messages.slice(1).map((m) => m.content.userId)
-    for (const userId of joinedIds) expect((await memberRow(ctx(), group.conversationId, userId))!.joinSeq).toBe(joinedIds.indexOf(userId) + 2)
+    for (const userId of joinedIds)
+      expect((await memberRow(ctx(), group.conversationId, userId))!.joinSeq).toBe(joinedIds.indexOf(userId) + 2)
     expect((await counters(ctx(), group.conversationId)).membershipVersion).toBe(4)
   })
 
@@ -104,7 +107,14 @@ describeEachStore('groups', (ctx) => {
     const a = newId()
     const b = newId()
     const c = newId()
-    const result = await s.addMembers({ groupId: group.id, userIds: [owner, banned, a, b, c], actorId: owner, via: 'added', now: T0, all: false })
+    const result = await s.addMembers({
+      groupId: group.id,
+      userIds: [owner, banned, a, b, c],
+      actorId: owner,
+      via: 'added',
+      now: T0,
+      all: false,
+    })
     expect(result.added.map((m) => m.userId)).toEqual([a, b])
     expect(result.refused).toEqual([
       { userId: owner, code: 'group.already_member' },
@@ -145,7 +155,9 @@ describeEachStore('groups', (ctx) => {
     await s.removeMember({ groupId: group.id, userId: user, actorId: owner, reason: 'banned', now: T0 })
     expect((await s.listBans(group.id, { after: null, limit: 10 })).map((b) => [b.userId, b.bannedBy])).toEqual([[user, owner]])
     expect((await s.access(group.id, user))!.banned).toBe(true)
-    await expect(s.addMembers({ groupId: group.id, userIds: [user], actorId: user, via: 'join', now: T0, all: true })).rejects.toMatchObject({
+    await expect(
+      s.addMembers({ groupId: group.id, userIds: [user], actorId: user, via: 'join', now: T0, all: true }),
+    ).rejects.toMatchObject({
       code: 'group.banned',
     })
     expect(await s.liftBan(group.id, user)).toBe(true)
@@ -216,11 +228,27 @@ describeEachStore('groups', (ctx) => {
     expect([r1.created, r2.created]).toEqual([true, false])
     expect(r2.request.id).toBe(r1.request.id)
     // joining closes both
-    await s.addMembers({ groupId: group.id, userIds: [user], actorId: owner, via: 'request', joinRequestId: r1.request.id, now: T0, all: true })
+    await s.addMembers({
+      groupId: group.id,
+      userIds: [user],
+      actorId: owner,
+      via: 'request',
+      joinRequestId: r1.request.id,
+      now: T0,
+      all: true,
+    })
     expect((await s.findJoinRequest(r1.request.id))!.status).toBe('approved')
     expect((await s.findInvitation(first!.invitation.id))!.status).toBe('cancelled')
     await expect(
-      s.addMembers({ groupId: group.id, userIds: [user], actorId: owner, via: 'request', joinRequestId: r1.request.id, now: T0, all: true }),
+      s.addMembers({
+        groupId: group.id,
+        userIds: [user],
+        actorId: owner,
+        via: 'request',
+        joinRequestId: r1.request.id,
+        now: T0,
+        all: true,
+      }),
     ).rejects.toMatchObject({ code: 'group.already_answered' })
   })
 

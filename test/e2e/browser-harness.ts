@@ -31,7 +31,11 @@ export function launchChromium(): Promise<Browser> {
 export function ensureWebBuilt(): void {
   const index = join(WEB_ROOT, 'index.html')
   if (existsSync(index) && newestMtime(join(ROOT, 'web')) <= statSync(index).mtimeMs) return
-  execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit', timeout: 120_000 })
+  execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    timeout: 120_000,
+  })
   if (!existsSync(index)) throw new Error('vite build did not produce dist/web/index.html')
 }
 
@@ -56,7 +60,8 @@ export async function until<T>(what: string, check: () => Promise<T> | T, timeou
     } catch (err) {
       last = err
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`)
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`)
     await new Promise((r) => setTimeout(r, 100))
   }
 }
@@ -114,6 +119,9 @@ export async function openPage(
 /** Texts and seqs of the stored messages shown in the open chat, in DOM order. */
 export async function shownMessages(page: Page): Promise<Array<{ seq: number; text: string }>> {
   return page.locator('[data-testid="message"][data-seq], [data-testid="system-message"]').evaluateAll((els) =>
-    els.map((el) => ({ seq: Number(el.getAttribute('data-seq')), text: el.querySelector('.msg-text, span')?.textContent ?? '' })),
+    els.map((el) => ({
+      seq: Number(el.getAttribute('data-seq')),
+      text: (el.querySelector('.msg-text') ?? el.querySelector('span'))?.textContent ?? '',
+    })),
   )
 }

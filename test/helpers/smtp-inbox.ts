@@ -61,12 +61,12 @@ export class SmtpInbox {
     return this.mails.filter((m) => m.to.includes(to))
   }
 
-  /** Waits for the `n`-th mail to `to` (1-based) and returns the code in it. */
-  async codeFor(to: string, n = this.to(to).length + 1, timeoutMs = 5000): Promise<string> {
+  /** Waits for the `n`-th mail to `to` (1-based; default: the latest, at least one) and returns the code in it. */
+  async codeFor(to: string, n?: number, timeoutMs = 5000): Promise<string> {
     const deadline = Date.now() + timeoutMs
-    while (this.to(to).length < n) {
+    while (this.to(to).length < (n ?? 1)) {
       const left = deadline - Date.now()
-      if (left <= 0) throw new Error(`no mail #${n} to ${to} within ${timeoutMs} ms (got ${this.to(to).length})`)
+      if (left <= 0) throw new Error(`no mail #${n ?? 1} to ${to} within ${timeoutMs} ms (got ${this.to(to).length})`)
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left)
         this.#waiters.push(() => {
@@ -75,7 +75,7 @@ export class SmtpInbox {
         })
       })
     }
-    const mail = this.to(to)[n - 1]!
+    const mail = n === undefined ? this.to(to).at(-1)! : this.to(to)[n - 1]!
     const match = /code: (\d{6})/.exec(mail.raw)
     if (!match) throw new Error(`no code in mail to ${to}:\n${mail.raw}`)
     return match[1]!

@@ -47,7 +47,11 @@ export async function startTestApp(
       ...options.overrides,
     },
   })
-  const app = await buildApp(config, { clock: options.clock, logger: createLogger(config.log.level), webRoot: options.webRoot ?? '/nonexistent' })
+  const app = await buildApp(config, {
+    clock: options.clock,
+    logger: createLogger(config.log.level),
+    webRoot: options.webRoot ?? '/nonexistent',
+  })
   await app.http.listen({ host: '127.0.0.1', port: options.port ?? 0 })
   const { port } = app.http.server.address() as AddressInfo
   const ownsDatabase = !options.database

@@ -52,7 +52,7 @@ export class TestSocket {
   }
 
   /** Waits for the first not-yet-taken frame of `type` (any type if omitted) and takes it. */
-  async next(type?: string, timeoutMs = 3000): Promise<Frame> {
+  async next(type?: string, timeoutMs = 5000): Promise<Frame> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       const index = this.frames.findIndex((f) => !taken.has(f) && (type === undefined || f.type === type))

@@ -114,7 +114,8 @@ describe('e-mail binding and password reset over a real SMTP server', () => {
 
   it('should limit code sends per user with 429 and Retry-After', async () => {
     const user = await createUser(t.url, 'spammer')
-    for (let i = 0; i < 3; i++) expect((await user.api.post('/me/email', { email: address('spam'), password: STRONG_PASSWORD })).status).toBe(202)
+    for (let i = 0; i < 3; i++)
+      expect((await user.api.post('/me/email', { email: address('spam'), password: STRONG_PASSWORD })).status).toBe(202)
     const limited = await user.api.post('/me/email', { email: address('spam'), password: STRONG_PASSWORD })
     expect(limited.status).toBe(429)
     expect(limited.body.error.code).toBe('rate_limited')

@@ -89,8 +89,10 @@ describe('JIM_RATE_LIMIT_ENABLED=false', () => {
   it('should switch every limit off', async () => {
     const anon = new ApiClient(t.url)
     for (let i = 0; i < 4; i++) expect((await anon.get('/auth/captcha')).status).toBe(200)
-    for (let i = 0; i < 3; i++) expect((await anon.post('/auth/register', { username: `nolimit_${i}`, password: STRONG_PASSWORD })).status).toBe(201)
-    for (let i = 0; i < 5; i++) expect((await anon.post('/auth/login', { username: 'nolimit_0', password: 'wrong-Password-x1' })).status).toBe(401)
+    for (let i = 0; i < 3; i++)
+      expect((await anon.post('/auth/register', { username: `nolimit_${i}`, password: STRONG_PASSWORD })).status).toBe(201)
+    for (let i = 0; i < 5; i++)
+      expect((await anon.post('/auth/login', { username: 'nolimit_0', password: 'wrong-Password-x1' })).status).toBe(401)
     expect((await anon.post('/auth/login', { username: 'nolimit_0', password: STRONG_PASSWORD })).status).toBe(200)
   })
 })

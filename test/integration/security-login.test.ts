@@ -182,7 +182,12 @@ describe('X-Forwarded-For without a trusted proxy', () => {
 
   it('should ignore a spoofed X-Forwarded-For: every attempt counts against the real address', async () => {
     for (let i = 0; i < 4; i++) {
-      const res = await anon.request('POST', '/auth/login', { username: `xff_${i}`, password: WRONG }, { 'x-forwarded-for': `198.51.100.${i}` })
+      const res = await anon.request(
+        'POST',
+        '/auth/login',
+        { username: `xff_${i}`, password: WRONG },
+        { 'x-forwarded-for': `198.51.100.${i}` },
+      )
       expect(res.status).toBe(401)
     }
     const res = await anon.request('POST', '/auth/login', { username: 'xff_new', password: WRONG }, { 'x-forwarded-for': '203.0.113.200' })
@@ -218,7 +223,11 @@ describe('captcha modes', () => {
       const noCaptcha = await anon.post('/auth/register', { username: 'always_a', password: STRONG_PASSWORD })
       expect(noCaptcha.status).toBe(422)
       expect(noCaptcha.body.error.code).toBe('auth.captcha_required')
-      const wrong = await anon.post('/auth/register', { username: 'always_a', password: STRONG_PASSWORD, captcha: { id: 'x', answer: 'y' } })
+      const wrong = await anon.post('/auth/register', {
+        username: 'always_a',
+        password: STRONG_PASSWORD,
+        captcha: { id: 'x', answer: 'y' },
+      })
       expect(wrong.body.error.code).toBe('auth.captcha_invalid')
       const reg = await anon.post('/auth/register', { username: 'always_a', password: STRONG_PASSWORD, captcha: await solve() })
       expect(reg.status).toBe(201)

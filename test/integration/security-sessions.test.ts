@@ -125,7 +125,7 @@ describe('DELETE /me', () => {
     expect(sent.status).toBe(201)
     expect((await author.api.request('DELETE', '/me', { password: STRONG_PASSWORD })).status).toBe(204)
 
-    await reader.api.get("/conversations/world")
+    await reader.api.get('/conversations/world')
     const history = await reader.api.get(`/conversations/${world.body.id}/messages`)
     expect(history.status, JSON.stringify(history.body)).toBe(200)
     const message = history.body.items.find((m: { id: string }) => m.id === sent.body.message.id)

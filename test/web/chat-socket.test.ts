@@ -19,7 +19,8 @@ function setup(options: { random?: () => number; gapWaitMs?: number } = {}) {
   })
   socket.subscribe((e) => events.push(e))
   const last = () => sockets[sockets.length - 1]!
-  const delivered = () => events.filter((e) => e.kind === 'message').map((e) => (e.kind === 'message' ? `${e.message.conversationId}:${e.message.seq}` : ''))
+  const delivered = () =>
+    events.filter((e) => e.kind === 'message').map((e) => (e.kind === 'message' ? `${e.message.conversationId}:${e.message.seq}` : ''))
   const connect = () => {
     last().open()
     last().ready()

@@ -71,21 +71,17 @@ describe('MessageSequencer', () => {
 
   it('should deliver every seq exactly once and in order, whatever the duplication and reordering', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 60 }),
-        fc.array(fc.integer({ min: 1, max: 60 }), { maxLength: 200 }),
-        (n, noise) => {
-          // every seq 1..n at least once, plus duplicates, in a random order
-          const arrivals = [...Array.from({ length: n }, (_, i) => i + 1), ...noise.filter((x) => x <= n)]
-          const order = arrivals.map((seq, i) => ({ seq, key: (seq * 7919 + i * 104729) % 1009 })).sort((a, b) => a.key - b.key)
-          const s = new MessageSequencer()
-          s.seed('a', 0)
-          const delivered: number[] = []
-          for (const { seq } of order) delivered.push(...s.accept(msg('a', seq)).deliver.map((m) => m.seq))
-          expect(delivered).toEqual(Array.from({ length: n }, (_, i) => i + 1))
-          expect(s.hasGap('a')).toBe(false)
-        },
-      ),
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.array(fc.integer({ min: 1, max: 60 }), { maxLength: 200 }), (n, noise) => {
+        // every seq 1..n at least once, plus duplicates, in a random order
+        const arrivals = [...Array.from({ length: n }, (_, i) => i + 1), ...noise.filter((x) => x <= n)]
+        const order = arrivals.map((seq, i) => ({ seq, key: (seq * 7919 + i * 104729) % 1009 })).sort((a, b) => a.key - b.key)
+        const s = new MessageSequencer()
+        s.seed('a', 0)
+        const delivered: number[] = []
+        for (const { seq } of order) delivered.push(...s.accept(msg('a', seq)).deliver.map((m) => m.seq))
+        expect(delivered).toEqual(Array.from({ length: n }, (_, i) => i + 1))
+        expect(s.hasGap('a')).toBe(false)
+      }),
     )
   })
 })

@@ -30,9 +30,13 @@ export class ConversationService {
     this.#logger = deps.logger
   }
 
-  /** The caller's summary of a conversation they belong to (now or before); else 404. */
-  async summary(conversationId: string, userId: string): Promise<ConversationSummary> {
-    const s = isId(conversationId) ? await this.#store.conversations.summaryFor(conversationId, userId) : null
+  /** The caller's summary of a conversation they belong to (now or before), without its last message; else 404. */
+  async summary(
+    conversationId: string,
+    userId: string,
+    options: { withLastMessage?: boolean } = { withLastMessage: false },
+  ): Promise<ConversationSummary> {
+    const s = isId(conversationId) ? await this.#store.conversations.summaryFor(conversationId, userId, options) : null
     if (!s) throw new AppError('conversation.not_found')
     return s
   }
@@ -43,7 +47,7 @@ export class ConversationService {
   }
 
   async get(conversationId: string, userId: string): Promise<ConversationView> {
-    return (await this.views([await this.summary(conversationId, userId)]))[0]!
+    return (await this.views([await this.summary(conversationId, userId, { withLastMessage: true })]))[0]!
   }
 
   /** Opens (creating on first use) the direct conversation with a friend, or an existing one. */

@@ -1,4 +1,6 @@
+import { isId } from '../../shared/ids.js'
 import { AppError } from '../errors.js'
+import { isStickerId } from '../stickers/sticker-set.js'
 import type { ClientMessageType } from './message.js'
 import { CLIENT_MESSAGE_TYPES } from './message.js'
 
@@ -35,11 +37,36 @@ export function validateContent(type: string, content: unknown, limits: { maxTex
       return textContent(c, limits.maxTextLength)
     case 'location':
       return locationContent(c)
-    default:
-      throw new AppError('request.invalid', `Messages of type "${type}" need an uploaded file, which this server does not accept yet.`, {
-        details: [{ field: 'type', problem: 'unsupported' }],
-      })
+    case 'image':
+    case 'file':
+    case 'voice':
+    case 'video':
+      return mediaContent(type, c)
+    case 'sticker':
+      return stickerContent(c)
   }
+}
+
+/**
+ * The client's part of a media message: the id of a file the sender uploaded and, for
+ * voice/video, a measured `durationMs`. The rest (mime, size, name, dimensions) is filled in
+ * from the stored file by the send path (see domain/files/media-content.ts).
+ */
+function mediaContent(type: string, c: Record<string, unknown>): Record<string, unknown> {
+  if (typeof c.fileId !== 'string' || !isId(c.fileId)) return invalid('fileId', 'content.fileId must be the id of a file you uploaded.')
+  const out: Record<string, unknown> = { fileId: c.fileId }
+  if ((type === 'voice' || type === 'video') && c.durationMs !== undefined) {
+    if (typeof c.durationMs !== 'number' || !Number.isFinite(c.durationMs) || c.durationMs < 0)
+      invalid('durationMs', 'content.durationMs must be a non-negative number of milliseconds.')
+    out.durationMs = Math.round(c.durationMs as number)
+  }
+  return out
+}
+
+function stickerContent(c: Record<string, unknown>): Record<string, unknown> {
+  if (typeof c.stickerId !== 'string' || !isStickerId(c.stickerId))
+    invalid('stickerId', 'content.stickerId must be the id of a sticker from GET /api/v1/stickers.')
+  return { stickerId: c.stickerId }
 }
 
 function textContent(c: Record<string, unknown>, maxLength: number): Record<string, unknown> {

@@ -5,6 +5,7 @@ import type { Store } from '../../store/store.js'
 import { visibleRange, type ConversationService } from '../conversations/conversation-service.js'
 import type { ConversationSummary } from '../conversations/conversation.js'
 import type { WorldSettings } from '../conversations/world-settings.js'
+import type { MediaHook } from '../files/media-content.js'
 import { AppError } from '../errors.js'
 import type { Message } from './message.js'
 import { validateContent } from './message-content.js'
@@ -23,6 +24,8 @@ export interface MessageServiceDeps {
   limits: { maxTextLength: number }
   limiter: SendLimiter
   onStored: () => void
+  /** media messages: fills content from the sender's upload, then records the message's file ref */
+  media?: MediaHook
 }
 
 export interface SendInput {
@@ -45,8 +48,9 @@ export class MessageService {
   async send(userId: string, conversationId: string, input: SendInput): Promise<{ message: Message; created: boolean }> {
     const { store, broker, clock, logger } = this.#d
     const summary = await this.#d.conversations.summary(conversationId, userId)
-    const content = validateContent(input.type, input.content, this.#d.limits)
-    await this.#authorize(userId, summary, content)
+    const validated = validateContent(input.type, input.content, this.#d.limits)
+    await this.#authorize(userId, summary, validated)
+    const content = this.#d.media ? await this.#d.media.resolve(userId, input.type, validated) : validated
     await this.#d.limiter(userId, summary.conversation.kind)
     const { message, created, membershipVersion } = await store.messages.append({
       conversationId,
@@ -56,6 +60,9 @@ export class MessageService {
       content,
       now: clock.now(),
     })
+    // after the append and before the publish, so recipients can fetch the file; repeated on a
+    // retry (created: false), which repairs a ref lost to a crash in between
+    await this.#d.media?.attach(message)
     if (created) {
       this.#d.onStored()
       logger.info(

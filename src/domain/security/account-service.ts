@@ -51,11 +51,15 @@ export class AccountService {
   /** Binds the address the code was sent to; the user's other devices get `user.updated`. */
   async verifyEmail(userId: string, code: string): Promise<User> {
     const redeemed = await this.#d.emailCodes.redeem(userId, 'email', code)
-    const user = await this.#d.store.accounts.setVerifiedEmail(userId, redeemed.email, this.#d.clock.now())
-    if (!user) throw new AppError('user.not_found')
-    this.#d.logger.info({ event: 'user.email_verified', userId }, 'e-mail address verified')
-    await this.#d.broker.publish({ kind: 'user.changed', userId })
-    await this.#d.broker.publish({ kind: 'push', route: { users: [userId] }, event: { type: 'user.updated', user } })
+    const bound = await this.#d.store.accounts.setVerifiedEmail(userId, redeemed.email, this.#d.clock.now())
+    if (!bound) throw new AppError('user.not_found')
+    const { user, previousHolderId } = bound
+    this.#d.logger.info({ event: 'user.email_verified', userId, tookFromUserId: previousHolderId }, 'e-mail address verified')
+    for (const changed of previousHolderId ? [userId, previousHolderId] : [userId]) {
+      await this.#d.broker.publish({ kind: 'user.changed', userId: changed })
+      const fresh = changed === userId ? user : await this.#d.store.users.findById(changed)
+      if (fresh) await this.#d.broker.publish({ kind: 'push', route: { users: [changed] }, event: { type: 'user.updated', user: fresh } })
+    }
     return user
   }
 

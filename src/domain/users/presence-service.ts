@@ -49,7 +49,7 @@ export class PresenceService {
     return new Map(users.map((u) => [u.id, shownPresence(u, connected.has(u.id))]))
   }
 
-  /** Tells the user's audience (and the user's own devices) the current shown presence. */
+  /** Tells the user's audience (their friends) the current shown presence. */
   async publish(userId: string): Promise<void> {
     try {
       const user = await this.#store.users.findById(userId)

@@ -44,7 +44,10 @@ export function registerGroupRoutes(app: FastifyInstance, deps: GroupRouteDeps):
       schema: {
         tags: ['groups'],
         summary: 'My groups; with `q`, search open and approval groups by name prefix',
-        querystring: Type.Object({ q: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), ...PageQuery }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { q: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), ...PageQuery },
+          { additionalProperties: false },
+        ),
         response: withErrors({ 200: Page(Group) }),
       },
     },
@@ -121,7 +124,10 @@ export function registerGroupRoutes(app: FastifyInstance, deps: GroupRouteDeps):
           '`invite`: 422 `group.invite_only`. Banned: 422 `group.banned`; full: 422 `group.member_limit`; ' +
           'already a member: 409 `group.already_member`.',
         params: GroupParams,
-        body: Type.Union([Type.Object({ message: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }), Type.Null()]),
+        body: Type.Union([
+          Type.Object({ message: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
+          Type.Null(),
+        ]),
         response: withErrors(JoinOutcomeSchema, [400, 401, 404, 409, 422]),
       },
     },

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { AuthService } from '../../domain/auth/auth-service.js'
+import type { FileService } from '../../domain/files/file-service.js'
 import type { UserService } from '../../domain/users/user-service.js'
 import { principalOf } from '../auth-hook.js'
 import { Id, IsoTime, withErrors } from '../schemas/common.js'
@@ -18,9 +19,12 @@ const SessionView = Type.Object({
   current: Type.Boolean(),
 })
 
-export function registerMeRoutes(app: FastifyInstance, deps: { auth: AuthService; users: UserService }): void {
+export function registerMeRoutes(
+  app: FastifyInstance,
+  deps: { auth: AuthService; users: UserService; files: FileService },
+): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
-  const { auth, users } = deps
+  const { auth, users, files } = deps
 
   r.get('/api/v1/me', { schema: { tags: ['me'], summary: 'My profile', response: withErrors({ 200: SelfUser }) } }, async (request) =>
     selfUserView(principalOf(request).user),
@@ -37,17 +41,22 @@ export function registerMeRoutes(app: FastifyInstance, deps: { auth: AuthService
             nickname: Type.Optional(Nickname),
             bio: Type.Optional(Type.String({ maxLength: 500 })),
             status: Type.Optional(Status),
+            avatar: Type.Optional(Type.Union([Id, Type.Null()], { description: 'an image I uploaded (POST /files); null clears' })),
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: withErrors({ 200: SelfUser }),
+        response: withErrors({ 200: SelfUser }, [400, 401, 404, 422]),
       },
     },
     async (request) => {
-      const body = request.body
+      const { avatar, ...body } = request.body
       const patch = { ...body, nickname: body.nickname?.trim() }
       if (patch.nickname === '') patch.nickname = undefined
-      const user = await users.updateProfile(principalOf(request).user.id, patch)
+      const userId = principalOf(request).user.id
+      if (avatar === undefined) return selfUserView(await users.updateProfile(userId, patch))
+      const user = await files.setAvatar(userId, { kind: 'avatar', refId: userId, fileId: avatar }, () =>
+        users.updateProfile(userId, { ...patch, avatarFileId: avatar }),
+      )
       return selfUserView(user)
     },
   )

@@ -6,7 +6,8 @@ export const GroupName = Type.String({ minLength: 1, maxLength: 64 })
 export const Announcement = Type.String({ maxLength: 2000 })
 export const GroupNickname = Type.String({ maxLength: 64, description: 'empty clears it' })
 export const JoinPolicy = Type.Union([Type.Literal('open'), Type.Literal('approval'), Type.Literal('invite')], {
-  description: '`open`: anyone joins; `approval`: a join request owner/admins decide; `invite`: by invitation only (invisible to non-members)',
+  description:
+    '`open`: anyone joins; `approval`: a join request owner/admins decide; `invite`: by invitation only (invisible to non-members)',
 })
 export const GroupRole = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')])
 const NullableId = Type.Union([Id, Type.Null()])

@@ -39,7 +39,7 @@ function createDialect(config: Pick<Config, 'storage' | 'dataDir'>): Dialect {
           // a CLI command may hold the write lock briefly; wait instead of failing
           db.pragma('busy_timeout = 5000')
           db.pragma('foreign_keys = OFF')
-          return db
+          return withStatementCache(db)
         },
       })
     }
@@ -73,6 +73,29 @@ function createDialect(config: Pick<Config, 'storage' | 'dataDir'>): Dialect {
         }),
       })
   }
+}
+
+/**
+ * Kysely prepares every query afresh; on a file database with our schema a prepare costs
+ * ~0.2 ms, an execution ~0.01 ms. Reusing prepared statements by SQL text (bounded, LRU)
+ * removes most of the per-query cost. SQLite re-prepares a cached statement by itself if
+ * the schema changes.
+ */
+function withStatementCache(db: SQLite.Database, max = 500): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>()
+  const prepare = db.prepare.bind(db)
+  db.prepare = ((source: string) => {
+    let stmt = cache.get(source)
+    if (stmt) {
+      cache.delete(source)
+    } else {
+      stmt = prepare(source)
+      if (cache.size >= max) cache.delete(cache.keys().next().value!)
+    }
+    cache.set(source, stmt)
+    return stmt
+  }) as typeof db.prepare
+  return db
 }
 
 /** Runs pending migrations; safe when several instances start at once (kysely's lock table). */

@@ -17,7 +17,7 @@ export class SqlAccountStore implements AccountStore {
     this.#db = db
   }
 
-  async setVerifiedEmail(userId: string, email: string, now: number): Promise<User | null> {
+  async setVerifiedEmail(userId: string, email: string, now: number): Promise<{ user: User; previousHolderId: string | null } | null> {
     try {
       return await this.#db.transaction().execute(async (trx) => {
         const holder = await trx
@@ -36,7 +36,7 @@ export class SqlAccountStore implements AccountStore {
           .executeTakeFirst()
         if (Number(updated.numUpdatedRows) === 0) return null
         const row = await trx.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow()
-        return toUser(row)
+        return { user: toUser(row), previousHolderId: holder?.id ?? null }
       })
     } catch (err) {
       if (isUniqueViolation(err)) throw new AppError('user.email_taken', undefined, { cause: err })

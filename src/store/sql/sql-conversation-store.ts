@@ -212,13 +212,17 @@ export class SqlConversationStore implements ConversationStore {
     return { items, nextCursor }
   }
 
-  async summaryFor(conversationId: string, userId: string): Promise<ConversationSummary | null> {
+  async summaryFor(
+    conversationId: string,
+    userId: string,
+    options: { withLastMessage?: boolean } = {},
+  ): Promise<ConversationSummary | null> {
     const row = await summaryQuery(this.#db, userId).where('c.id', '=', conversationId).executeTakeFirst()
     if (!row) return null
-    return (await this.#withLastMessages(userId, [row]))[0]!
+    return (await this.#withLastMessages(userId, [row], options.withLastMessage ?? true))[0]!
   }
 
-  async #withLastMessages(userId: string, rows: SummaryRow[]): Promise<ConversationSummary[]> {
+  async #withLastMessages(userId: string, rows: SummaryRow[], loadMessages = true): Promise<ConversationSummary[]> {
     const summaries = rows.map((r) => {
       const conversation = toConversation({
         id: r.c_id,
@@ -234,13 +238,19 @@ export class SqlConversationStore implements ConversationStore {
       const membership = toMembership(r)
       const peerId = conversation.kind === 'direct' ? (conversation.pairKey!.split(':').find((id) => id !== userId) ?? userId) : null
       const group = r.g_id
-        ? { id: r.g_id, name: r.g_name!, avatarFileId: r.g_avatar_file_id ?? null, muteAll: Number(r.g_mute_all) === 1, memberCount: Number(r.g_member_count) }
+        ? {
+            id: r.g_id,
+            name: r.g_name!,
+            avatarFileId: r.g_avatar_file_id ?? null,
+            muteAll: Number(r.g_mute_all) === 1,
+            memberCount: Number(r.g_member_count),
+          }
         : null
       const lastSeq = visibleLastSeq(conversation, membership)
       const visible = lastSeq > Math.max(membership.clearedSeq, membership.joinSeq - 1)
       return { conversation, membership, peerId, group, lastMessage: null, wantSeq: visible ? lastSeq : 0 }
     })
-    const wanted = summaries.filter((s) => s.wantSeq > 0)
+    const wanted = loadMessages ? summaries.filter((s) => s.wantSeq > 0) : []
     if (wanted.length > 0) {
       const messages = await this.#db
         .selectFrom('messages')

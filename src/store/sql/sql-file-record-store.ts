@@ -71,10 +71,22 @@ export class SqlFileRecordStore implements FileRecordStore {
     return row ? toFile(row) : null
   }
 
-  async addRefs(refs: readonly FileRef[], now: number): Promise<void> {
-    if (refs.length === 0) return
+  async addRefs(refs: readonly FileRef[], now: number): Promise<number> {
+    if (refs.length === 0) return 0
     const insert = this.#db.insertInto('file_refs').values(refs.map((r) => refRow(r, now)))
-    await (this.#caps.insertOrIgnore === 'insert_ignore' ? insert.ignore() : insert.onConflict((oc) => oc.doNothing())).execute()
+    const result = await (
+      this.#caps.insertOrIgnore === 'insert_ignore' ? insert.ignore() : insert.onConflict((oc) => oc.doNothing())
+    ).executeTakeFirst()
+    return Number(result.numInsertedOrUpdatedRows ?? 0)
+  }
+
+  async removeRef(ref: Extract<FileRef, { kind: 'avatar' | 'group_avatar' }>): Promise<void> {
+    await this.#db
+      .deleteFrom('file_refs')
+      .where('file_id', '=', ref.fileId)
+      .where('ref_kind', '=', ref.kind)
+      .where('ref_id', '=', ref.refId)
+      .execute()
   }
 
   async removeRefs(kind: Exclude<FileRefKind, 'message'>, refId: string, keepFileId: string | null): Promise<void> {
@@ -131,7 +143,9 @@ export class SqlFileRecordStore implements FileRecordStore {
     const result = await this.#db
       .deleteFrom('files')
       .where('id', '=', id)
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('file_refs').select('file_refs.file_id').where('file_refs.file_id', '=', id))))
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('file_refs').select('file_refs.file_id').where('file_refs.file_id', '=', id))),
+      )
       .executeTakeFirst()
     return Number(result.numDeletedRows) === 1
   }

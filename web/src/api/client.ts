@@ -42,7 +42,10 @@ export class ApiError extends Error {
   }
 }
 
-type FetchLike = (input: string, init?: { method?: string; headers?: Record<string, string>; body?: string }) => Promise<{
+type FetchLike = (
+  input: string,
+  init?: { method?: string; headers?: Record<string, string>; body?: string },
+) => Promise<{
   status: number
   ok: boolean
   headers: { get(name: string): string | null }
@@ -124,8 +127,10 @@ export class ApiClient {
   friends = () => this.request<Page<Friend>>('GET', `/friends${query({ limit: 200 })}`)
   setRemark = (userId: string, remark: string) => this.request<Friend>('PATCH', `/friends/${enc(userId)}`, { remark })
   removeFriend = (userId: string) => this.request<null>('DELETE', `/friends/${enc(userId)}`)
-  sendFriendRequest = (body: SendFriendRequestBody) => this.request<{ request: FriendRequest } | FriendRequest>('POST', '/friend-requests', body)
-  friendRequests = (box: 'incoming' | 'outgoing') => this.request<Page<FriendRequest>>('GET', `/friend-requests${query({ box, limit: 100 })}`)
+  sendFriendRequest = (body: SendFriendRequestBody) =>
+    this.request<{ request: FriendRequest } | FriendRequest>('POST', '/friend-requests', body)
+  friendRequests = (box: 'incoming' | 'outgoing') =>
+    this.request<Page<FriendRequest>>('GET', `/friend-requests${query({ box, limit: 100 })}`)
   acceptFriendRequest = (id: string) => this.request<unknown>('POST', `/friend-requests/${enc(id)}/accept`, {})
   rejectFriendRequest = (id: string) => this.request<unknown>('POST', `/friend-requests/${enc(id)}/reject`, {})
   withdrawFriendRequest = (id: string) => this.request<null>('DELETE', `/friend-requests/${enc(id)}`)
@@ -143,7 +148,8 @@ export class ApiClient {
   groupMembers = (id: string) => this.request<Page<GroupMember>>('GET', `/groups/${enc(id)}/members${query({ limit: 200 })}`)
   inviteMembers = (id: string, userIds: string[]) => this.request<unknown>('POST', `/groups/${enc(id)}/members`, { userIds })
   invitations = () => this.request<Page<GroupInvitation>>('GET', `/me/group-invitations${query({ limit: 100 })}`)
-  answerInvitation = (id: string, answer: 'accept' | 'reject') => this.request<JoinResult | null>('POST', `/me/group-invitations/${enc(id)}/${answer}`, {})
+  answerInvitation = (id: string, answer: 'accept' | 'reject') =>
+    this.request<JoinResult | null>('POST', `/me/group-invitations/${enc(id)}/${answer}`, {})
 
   // conversations and messages
   conversations = (cursor?: string | null) =>

@@ -129,8 +129,7 @@ export class MessageSequencer {
 
 // ---------------------------------------------------------------- the socket
 
-/** The part of the browser WebSocket this module uses. */
-/* eslint-disable @typescript-eslint/no-explicit-any -- handler params are `any` so the DOM WebSocket (Event, MessageEvent, CloseEvent) fits */
+/** The part of the browser WebSocket this module uses (handler params are `any` so the DOM's Event types fit). */
 export interface SocketLike {
   onopen: ((event: any) => void) | null
   onmessage: ((event: any) => void) | null
@@ -139,7 +138,6 @@ export interface SocketLike {
   send(data: string): void
   close(code?: number, reason?: string): void
 }
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 export type SocketFactory = (url: string) => SocketLike
 

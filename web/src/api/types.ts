@@ -75,8 +75,7 @@ export interface Captcha {
 
 /** `details` of 422 `auth.weak_password`. */
 export type WeakPasswordDetails =
-  | { reason: 'too_short'; minLength: number }
-  | { reason: 'too_guessable'; score: number; minScore: number; suggestions: string[] }
+  { reason: 'too_short'; minLength: number } | { reason: 'too_guessable'; score: number; minScore: number; suggestions: string[] }
 
 // ---- friends and blocks ----
 

@@ -92,10 +92,7 @@ export class Controller {
     await this.#boot()
   }
 
-  async register(
-    body: { username: string; password: string; nickname?: string },
-    captcha?: { id: string; answer: string },
-  ): Promise<void> {
+  async register(body: { username: string; password: string; nickname?: string }, captcha?: { id: string; answer: string }): Promise<void> {
     await this.api.register({ ...body, username: body.username.trim().toLowerCase(), ...(captcha ? { captcha } : {}) })
   }
 
@@ -176,7 +173,8 @@ export class Controller {
         const conversations: Record<string, Conversation> = {}
         for (const c of items) conversations[c.id] = c
         // keep a conversation the user is looking at even if the page did not list it
-        if (s.activeId && s.conversations[s.activeId] && !conversations[s.activeId]) conversations[s.activeId] = s.conversations[s.activeId]!
+        if (s.activeId && s.conversations[s.activeId] && !conversations[s.activeId])
+          conversations[s.activeId] = s.conversations[s.activeId]!
         return { ...s, conversations, worldId: world?.id ?? s.worldId, conversationsUnavailable: false }
       })
       for (const c of items) this.#socket?.sequencer.seed(c.id, c.lastSeq)
@@ -190,6 +188,7 @@ export class Controller {
   #rememberPeers(items: Conversation[]): void {
     const peers = items.map((c) => c.peer).filter((p): p is PublicUser => !!p)
     if (peers.length) this.#set((s) => ({ ...s, users: { ...s.users, ...Object.fromEntries(peers.map((p) => [p.id, p])) } }))
+    this.ensureUsers(peopleIn(items.flatMap((c) => (c.lastMessage ? [c.lastMessage] : []))))
   }
 
   async loadFriends(): Promise<void> {
@@ -269,6 +268,16 @@ export class Controller {
   // ------------------------------------------------------------ conversations
 
   upsertConversation(c: Conversation): void {
+    if (c.leftSeq !== null && c.leftSeq !== undefined && this.state.activeId !== c.id) {
+      // left or removed: off the list (the server lists current conversations only)
+      this.#set((s) => {
+        if (!s.conversations[c.id]) return s
+        const conversations = { ...s.conversations }
+        delete conversations[c.id]
+        return { ...s, conversations }
+      })
+      return
+    }
     this.#set((s) => ({
       ...s,
       conversations: { ...s.conversations, [c.id]: { ...s.conversations[c.id], ...c } },
@@ -327,7 +336,7 @@ export class Controller {
         loading: false,
         loaded: true,
       }))
-      this.ensureUsers(page.items.map((m) => m.senderId))
+      this.ensureUsers(peopleIn(page.items))
       if (page.items.length) this.#socket?.advance(id, lastSeqOf(page.items))
     } catch (err) {
       this.#setTimeline(id, (t) => ({ ...t, loading: false }))
@@ -342,7 +351,7 @@ export class Controller {
     try {
       const page = await this.api.messages(id, { before: t.messages[0]!.seq, limit: PAGE })
       this.#setTimeline(id, (x) => ({ ...x, messages: mergeMessages(x.messages, page.items), hasMore: page.hasMore, loading: false }))
-      this.ensureUsers(page.items.map((m) => m.senderId))
+      this.ensureUsers(peopleIn(page.items))
     } catch (err) {
       this.#setTimeline(id, (x) => ({ ...x, loading: false }))
       this.notifyError(err)
@@ -379,7 +388,9 @@ export class Controller {
     if (seq <= c.readSeq && c.unreadCount === 0) return
     this.#set((s) => {
       const cur = s.conversations[id]
-      return cur ? { ...s, conversations: { ...s.conversations, [id]: { ...cur, readSeq: Math.max(cur.readSeq, seq), unreadCount: 0 } } } : s
+      return cur
+        ? { ...s, conversations: { ...s.conversations, [id]: { ...cur, readSeq: Math.max(cur.readSeq, seq), unreadCount: 0 } } }
+        : s
     })
     clearTimeout(this.#readTimers.get(id))
     this.#readTimers.set(
@@ -511,6 +522,12 @@ export class Controller {
       if (own && pend?.some((p) => p.clientMsgId === m.clientMsgId)) {
         next.pending = { ...s.pending, [m.conversationId]: pend.filter((p) => p.clientMsgId !== m.clientMsgId) }
       }
+      const typing = m.senderId ? s.typing[m.conversationId] : undefined
+      if (typing && m.senderId && typing[m.senderId]) {
+        const rest = { ...typing }
+        delete rest[m.senderId]
+        next.typing = { ...s.typing, [m.conversationId]: rest }
+      }
       const c = s.conversations[m.conversationId]
       if (c) {
         const newer = !c.lastMessage || m.seq >= c.lastMessage.seq
@@ -533,7 +550,7 @@ export class Controller {
         .then((c) => this.upsertConversation(c))
         .catch(() => {})
     }
-    this.ensureUsers([m.senderId])
+    this.ensureUsers(peopleIn([m]))
     if (!own && live) {
       if (visible) this.#markActiveRead()
       else this.#maybeNotify(m)
@@ -597,8 +614,7 @@ export class Controller {
             return {
               ...s,
               timelines: t ? { ...s.timelines, [m.conversationId]: { ...t, messages: mergeMessages(t.messages, [m]) } } : s.timelines,
-              conversations:
-                c && c.lastMessage?.seq === m.seq ? { ...s.conversations, [c.id]: { ...c, lastMessage: m } } : s.conversations,
+              conversations: c && c.lastMessage?.seq === m.seq ? { ...s.conversations, [c.id]: { ...c, lastMessage: m } } : s.conversations,
             }
           })
         } else if (frame.type === 'message.recalled' && frame.conversationId && frame.seq) {
@@ -711,7 +727,8 @@ export class Controller {
     })
     if (r.status === 'pending' && r.toUserId === me) {
       this.notify({ kind: 'info', key: 'friends.requestReceived', params: { name: r.from.nickname || r.from.username } })
-      if (document.hidden) showNotification(r.from.nickname || r.from.username, translate(this.state.locale, 'friends.wantsToBeFriends'), `fr-${r.id}`)
+      if (document.hidden)
+        showNotification(r.from.nickname || r.from.username, translate(this.state.locale, 'friends.wantsToBeFriends'), `fr-${r.id}`)
     }
     if (r.status === 'accepted') {
       void this.loadFriends()
@@ -773,7 +790,10 @@ export class Controller {
     try {
       if (answer === 'accept') await this.api.acceptFriendRequest(r.id)
       else await this.api.rejectFriendRequest(r.id)
-      this.#set((s) => ({ ...s, incoming: s.incoming.map((x) => (x.id === r.id ? { ...x, status: answer === 'accept' ? 'accepted' : 'rejected' } : x)) }))
+      this.#set((s) => ({
+        ...s,
+        incoming: s.incoming.map((x) => (x.id === r.id ? { ...x, status: answer === 'accept' ? 'accepted' : 'rejected' } : x)),
+      }))
       if (answer === 'accept') await Promise.all([this.loadFriends(), this.loadConversations()])
     } catch (err) {
       this.notifyError(err)
@@ -902,6 +922,20 @@ export class Controller {
       void this.loadInvitations()
     }
   }
+}
+
+/** Senders, and the people system messages name. */
+function peopleIn(messages: Message[]): Array<string | null> {
+  const ids: Array<string | null> = []
+  for (const m of messages) {
+    ids.push(m.senderId)
+    if (m.type === 'system') {
+      const { userId, actorId } = m.content as { userId?: unknown; actorId?: unknown }
+      if (typeof userId === 'string') ids.push(userId)
+      if (typeof actorId === 'string') ids.push(actorId)
+    }
+  }
+  return ids
 }
 
 /** localStorage that never throws (private mode, disabled storage). */

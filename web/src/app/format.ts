@@ -88,7 +88,12 @@ export function formatDay(iso: string, locale: Locale, now = new Date()): string
   const days = Math.round((startOfDay(now) - startOfDay(d)) / 86_400_000)
   if (days === 0) return translate(locale, 'day.today')
   if (days === 1) return translate(locale, 'day.yesterday')
-  return d.toLocaleDateString(locale, { year: d.getFullYear() === now.getFullYear() ? undefined : 'numeric', month: 'long', day: 'numeric', weekday: 'short' })
+  return d.toLocaleDateString(locale, {
+    year: d.getFullYear() === now.getFullYear() ? undefined : 'numeric',
+    month: 'long',
+    day: 'numeric',
+    weekday: 'short',
+  })
 }
 
 export function sameDay(a: Date, b: Date): boolean {

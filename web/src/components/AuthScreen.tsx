@@ -52,6 +52,8 @@ export function AuthScreen() {
         setWeak(null)
         await controller.register({ username: name, password, ...(nickname.trim() ? { nickname: nickname.trim() } : {}) }, answer)
         setCaptcha(null)
+        // the account exists now: whatever happens next (a captcha to sign in) happens on the sign-in tab
+        setMode('login')
         await controller.login(name, password)
       } else {
         await controller.login(name, password, answer)
@@ -84,7 +86,13 @@ export function AuthScreen() {
           </div>
         </div>
         <div className="segmented" role="tablist" aria-label={t('auth.modes')}>
-          <button type="button" role="tab" aria-selected={mode === 'login'} className={mode === 'login' ? 'active' : ''} onClick={() => switchMode('login')}>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={mode === 'login'}
+            className={mode === 'login' ? 'active' : ''}
+            onClick={() => switchMode('login')}
+          >
             {t('auth.login')}
           </button>
           <button
@@ -115,7 +123,13 @@ export function AuthScreen() {
           {mode === 'register' ? (
             <label className="field">
               <span>{t('auth.nickname')}</span>
-              <input name="nickname" autoComplete="nickname" value={nickname} onChange={(e) => setNickname(e.target.value)} maxLength={64} />
+              <input
+                name="nickname"
+                autoComplete="nickname"
+                value={nickname}
+                onChange={(e) => setNickname(e.target.value)}
+                maxLength={64}
+              />
             </label>
           ) : null}
           <label className="field">

@@ -19,7 +19,15 @@ interface Candidate {
  * Writing a message: Enter sends, Shift+Enter breaks the line (not while an IME is composing),
  * @ completes group members, an emoji picker, and the message being answered.
  */
-export function Composer({ conversation, replyTo, onClearReply }: { conversation: Conversation; replyTo: number | null; onClearReply: () => void }) {
+export function Composer({
+  conversation,
+  replyTo,
+  onClearReply,
+}: {
+  conversation: Conversation
+  replyTo: number | null
+  onClearReply: () => void
+}) {
   const controller = useController()
   const t = useT()
   const id = conversation.id
@@ -63,7 +71,11 @@ export function Composer({ conversation, replyTo, onClearReply }: { conversation
     const q = query.text.toLowerCase()
     const list: Candidate[] = members
       .filter((m) => m.user.id !== me && !m.user.deleted)
-      .map((m) => ({ id: m.user.id, name: friends[m.user.id]?.remark || m.groupNickname || m.user.nickname || m.user.username, username: m.user.username }))
+      .map((m) => ({
+        id: m.user.id,
+        name: friends[m.user.id]?.remark || m.groupNickname || m.user.nickname || m.user.username,
+        username: m.user.username,
+      }))
       .filter((c) => !q || c.name.toLowerCase().includes(q) || c.username.startsWith(q))
     if ((myRole === 'owner' || myRole === 'admin') && (!q || 'all'.startsWith(q))) list.unshift({ id: 'all', name: 'all', username: 'all' })
     return list.slice(0, 8)
@@ -213,7 +225,14 @@ export function Composer({ conversation, replyTo, onClearReply }: { conversation
           onKeyDown={onKeyDown}
           onClick={(e) => updateQuery(e.currentTarget.value, e.currentTarget.selectionStart)}
         />
-        <button type="button" className="send-btn" aria-label={t('chat.send')} title={t('chat.send')} disabled={!text.trim()} onClick={send}>
+        <button
+          type="button"
+          className="send-btn"
+          aria-label={t('chat.send')}
+          title={t('chat.send')}
+          disabled={!text.trim()}
+          onClick={send}
+        >
           <Icon name="send" />
         </button>
       </div>

@@ -2,7 +2,17 @@ import { useState, type ReactNode } from 'react'
 import { useT } from '../hooks/app-context.js'
 
 /** A destructive action that asks once, inline (no browser dialog). */
-export function ConfirmButton({ label, question, onConfirm, className = 'btn danger small' }: { label: ReactNode; question: string; onConfirm: () => void; className?: string }) {
+export function ConfirmButton({
+  label,
+  question,
+  onConfirm,
+  className = 'btn danger small',
+}: {
+  label: ReactNode
+  question: string
+  onConfirm: () => void
+  className?: string
+}) {
   const t = useT()
   const [asking, setAsking] = useState(false)
   if (!asking) {

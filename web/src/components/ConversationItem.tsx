@@ -27,7 +27,12 @@ export function ConversationItem({ conversation: c }: { conversation: Conversati
         aria-current={active ? 'true' : undefined}
         aria-label={t(c.unreadCount ? 'conv.openUnread' : 'conv.open', { name: title, count: c.unreadCount })}
       >
-        <Avatar name={title} colorKey={c.peer?.id ?? c.group?.id ?? c.id} presence={presence} kind={c.kind === 'direct' ? 'user' : c.kind} />
+        <Avatar
+          name={title}
+          colorKey={c.peer?.id ?? c.group?.id ?? c.id}
+          presence={presence}
+          kind={c.kind === 'direct' ? 'user' : c.kind}
+        />
         <span className="conv-text">
           <span className="conv-top">
             <span className="conv-title ellipsis">{title}</span>
@@ -36,7 +41,9 @@ export function ConversationItem({ conversation: c }: { conversation: Conversati
             <span className="conv-time">{formatListTime(c.lastActivityAt ?? c.lastMessage?.createdAt ?? null, locale)}</span>
           </span>
           <span className="conv-bottom">
-            <span className={`conv-preview ellipsis ${someoneTyping ? 'typing' : ''}`}>{someoneTyping ? t('chat.typingShort') : preview}</span>
+            <span className={`conv-preview ellipsis ${someoneTyping ? 'typing' : ''}`}>
+              {someoneTyping ? t('chat.typingShort') : preview}
+            </span>
             {c.unreadCount > 0 ? (
               <span className={`badge ${c.muted ? 'muted-badge' : ''}`} data-testid="unread-badge">
                 {c.unreadCount > 99 ? '99+' : c.unreadCount}
@@ -69,7 +76,14 @@ function ConversationMenu({ conversation: c }: { conversation: Conversation }) {
   }, [open])
   return (
     <div className="menu-wrap" ref={ref}>
-      <button type="button" className="icon-btn conv-more" aria-haspopup="menu" aria-expanded={open} aria-label={t('conv.actions')} onClick={() => setOpen(!open)}>
+      <button
+        type="button"
+        className="icon-btn conv-more"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-label={t('conv.actions')}
+        onClick={() => setOpen(!open)}
+      >
         <Icon name="more" size={18} />
       </button>
       {open ? (

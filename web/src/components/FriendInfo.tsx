@@ -49,13 +49,23 @@ export function FriendInfo({ userId, onClose }: { userId: string; onClose: () =>
         <p className="muted small">{t('friends.notFriend')}</p>
       )}
       <div className="info-actions">
-        {friend ? <ConfirmButton label={t('friends.remove')} question={t('friends.removeConfirm', { name })} onConfirm={() => void controller.removeFriend(userId)} /> : null}
+        {friend ? (
+          <ConfirmButton
+            label={t('friends.remove')}
+            question={t('friends.removeConfirm', { name })}
+            onConfirm={() => void controller.removeFriend(userId)}
+          />
+        ) : null}
         {blocked ? (
           <button type="button" className="btn ghost small" onClick={() => void controller.unblock(userId)}>
             {t('friends.unblock')}
           </button>
         ) : (
-          <ConfirmButton label={t('friends.block')} question={t('friends.blockConfirm', { name })} onConfirm={() => void controller.block(userId)} />
+          <ConfirmButton
+            label={t('friends.block')}
+            question={t('friends.blockConfirm', { name })}
+            onConfirm={() => void controller.block(userId)}
+          />
         )}
       </div>
     </aside>

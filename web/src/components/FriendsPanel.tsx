@@ -66,8 +66,18 @@ export function FriendsPanel() {
         <ul className="plain-list">
           {list.map((f) => (
             <li key={f.user.id} className="person-row" data-testid="friend-row">
-              <button type="button" className="person-open" onClick={() => void controller.openDirect(f.user.id)} aria-label={t('friends.message', { name: f.remark || f.user.nickname })}>
-                <Avatar name={f.remark || f.user.nickname || f.user.username} colorKey={f.user.id} size="sm" presence={presence[f.user.id]?.status ?? 'offline'} />
+              <button
+                type="button"
+                className="person-open"
+                onClick={() => void controller.openDirect(f.user.id)}
+                aria-label={t('friends.message', { name: f.remark || f.user.nickname })}
+              >
+                <Avatar
+                  name={f.remark || f.user.nickname || f.user.username}
+                  colorKey={f.user.id}
+                  size="sm"
+                  presence={presence[f.user.id]?.status ?? 'offline'}
+                />
                 <span className="person-text">
                   <strong className="ellipsis">{f.remark || f.user.nickname || f.user.username}</strong>
                   <span className="muted small ellipsis">
@@ -116,10 +126,20 @@ function IncomingRequest({ request: r }: { request: FriendRequest }) {
         {r.note ? <q className="note">{r.note}</q> : null}
       </div>
       <div className="row-actions">
-        <button type="button" className="btn primary small" onClick={() => void controller.answerRequest(r, 'accept')} aria-label={t('friends.acceptFrom', { name })}>
+        <button
+          type="button"
+          className="btn primary small"
+          onClick={() => void controller.answerRequest(r, 'accept')}
+          aria-label={t('friends.acceptFrom', { name })}
+        >
           {t('friends.accept')}
         </button>
-        <button type="button" className="btn ghost small" onClick={() => void controller.answerRequest(r, 'reject')} aria-label={t('friends.rejectFrom', { name })}>
+        <button
+          type="button"
+          className="btn ghost small"
+          onClick={() => void controller.answerRequest(r, 'reject')}
+          aria-label={t('friends.rejectFrom', { name })}
+        >
           {t('friends.reject')}
         </button>
       </div>
@@ -154,7 +174,13 @@ function PeopleSearch() {
       </h3>
       <form className="search-form" onSubmit={search} role="search">
         <Icon name="search" size={18} />
-        <input type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder={t('friends.searchPlaceholder')} aria-label={t('friends.find')} />
+        <input
+          type="search"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          placeholder={t('friends.searchPlaceholder')}
+          aria-label={t('friends.find')}
+        />
         <button type="submit" className="btn small">
           {t('common.search')}
         </button>
@@ -182,7 +208,12 @@ function PeopleSearch() {
                       {t('friends.messageShort')}
                     </button>
                   ) : composing === u.id ? null : (
-                    <button type="button" className="btn primary small" onClick={() => setComposing(u.id)} aria-label={t('friends.addName', { name: u.nickname || u.username })}>
+                    <button
+                      type="button"
+                      className="btn primary small"
+                      onClick={() => setComposing(u.id)}
+                      aria-label={t('friends.addName', { name: u.nickname || u.username })}
+                    >
                       {t('friends.add')}
                     </button>
                   )}
@@ -218,7 +249,12 @@ function RequestForm({ user, onDone }: { user: PublicUser; onDone: () => void })
       </label>
       <label className="field">
         <span>{t('friends.greeting')}</span>
-        <input value={greeting} onChange={(e) => setGreeting(e.target.value)} maxLength={500} placeholder={t('friends.greetingPlaceholder')} />
+        <input
+          value={greeting}
+          onChange={(e) => setGreeting(e.target.value)}
+          maxLength={500}
+          placeholder={t('friends.greetingPlaceholder')}
+        />
       </label>
       <div className="row-actions">
         <button type="submit" className="btn primary small" disabled={busy}>

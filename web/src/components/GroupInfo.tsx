@@ -44,7 +44,12 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
         <ul className="plain-list members">
           {sorted.map((m) => (
             <li key={m.user.id} className="person-row" data-testid="member-row">
-              <Avatar name={m.user.nickname || m.user.username} colorKey={m.user.id} size="sm" presence={m.user.id === me ? 'online' : (presence[m.user.id]?.status ?? null)} />
+              <Avatar
+                name={m.user.nickname || m.user.username}
+                colorKey={m.user.id}
+                size="sm"
+                presence={m.user.id === me ? 'online' : (presence[m.user.id]?.status ?? null)}
+              />
               <div className="person-text">
                 <strong className="ellipsis">
                   {friends[m.user.id]?.remark || m.groupNickname || m.user.nickname || m.user.username}
@@ -95,7 +100,11 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
             {t('groups.invite')}
           </button>
         ) : null}
-        <ConfirmButton label={t('groups.leave')} question={t('groups.leaveConfirm')} onConfirm={() => void controller.leaveGroup(groupId)} />
+        <ConfirmButton
+          label={t('groups.leave')}
+          question={t('groups.leaveConfirm')}
+          onConfirm={() => void controller.leaveGroup(groupId)}
+        />
       </div>
     </aside>
   )

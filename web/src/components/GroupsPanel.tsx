@@ -35,7 +35,11 @@ export function GroupsPanel() {
                 <Avatar name={inv.group.name} colorKey={inv.group.id} size="sm" kind="group" />
                 <div className="person-text">
                   <strong className="ellipsis">{inv.group.name}</strong>
-                  {inv.inviter ? <span className="muted small ellipsis">{t('groups.invitedBy', { name: inv.inviter.nickname || inv.inviter.username })}</span> : null}
+                  {inv.inviter ? (
+                    <span className="muted small ellipsis">
+                      {t('groups.invitedBy', { name: inv.inviter.nickname || inv.inviter.username })}
+                    </span>
+                  ) : null}
                 </div>
                 <div className="row-actions">
                   <button type="button" className="btn primary small" onClick={() => void controller.answerInvitation(inv.id, 'accept')}>
@@ -84,7 +88,10 @@ function CreateGroupForm({ onDone }: { onDone: () => void }) {
   const [policy, setPolicy] = useState<JoinPolicy>('open')
   const [selected, setSelected] = useState<string[]>([])
   const [busy, setBusy] = useState(false)
-  const list = useMemo(() => Object.values(friends).sort((a, b) => (a.remark || a.user.nickname).localeCompare(b.remark || b.user.nickname)), [friends])
+  const list = useMemo(
+    () => Object.values(friends).sort((a, b) => (a.remark || a.user.nickname).localeCompare(b.remark || b.user.nickname)),
+    [friends],
+  )
   const submit = async (e: FormEvent) => {
     e.preventDefault()
     if (!name.trim()) return
@@ -156,7 +163,13 @@ function GroupSearch() {
       </h3>
       <form className="search-form" onSubmit={search} role="search">
         <Icon name="search" size={18} />
-        <input type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder={t('groups.searchPlaceholder')} aria-label={t('groups.find')} />
+        <input
+          type="search"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          placeholder={t('groups.searchPlaceholder')}
+          aria-label={t('groups.find')}
+        />
         <button type="submit" className="btn small">
           {t('common.search')}
         </button>

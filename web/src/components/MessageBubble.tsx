@@ -19,7 +19,16 @@ interface Props {
 }
 
 /** One stored message. User text is rendered as React text nodes only: markup in it stays text. */
-export const MessageBubble = memo(function MessageBubble({ message: m, conversation, own, continued, replied, read, hidden, onReply }: Props) {
+export const MessageBubble = memo(function MessageBubble({
+  message: m,
+  conversation,
+  own,
+  continued,
+  replied,
+  read,
+  hidden,
+  onReply,
+}: Props) {
   const t = useT()
   const groupId = conversation.group?.id ?? null
   const name = useAppState((s) => displayNameOf(s, m.senderId, groupId))
@@ -56,14 +65,25 @@ export const MessageBubble = memo(function MessageBubble({ message: m, conversat
           {m.editedAt ? <span className="edited">{t('msg.edited')}</span> : null}
           <time dateTime={m.createdAt}>{formatTime(m.createdAt, locale)}</time>
           {own ? (
-            <span className={`msg-status ${read ? 'read' : 'sent'}`} role="img" aria-label={read ? t('msg.read') : t('msg.sent')} title={read ? t('msg.read') : t('msg.sent')}>
+            <span
+              className={`msg-status ${read ? 'read' : 'sent'}`}
+              role="img"
+              aria-label={read ? t('msg.read') : t('msg.sent')}
+              title={read ? t('msg.read') : t('msg.sent')}
+            >
               <Icon name={read ? 'checks' : 'check'} size={14} />
             </span>
           ) : null}
         </span>
       </div>
       {!m.recalledAt && !hidden ? (
-        <button type="button" className="icon-btn msg-reply" aria-label={t('chat.reply')} title={t('chat.reply')} onClick={() => onReply(m.seq)}>
+        <button
+          type="button"
+          className="icon-btn msg-reply"
+          aria-label={t('chat.reply')}
+          title={t('chat.reply')}
+          onClick={() => onReply(m.seq)}
+        >
           <Icon name="reply" size={16} />
         </button>
       ) : null}
@@ -72,19 +92,37 @@ export const MessageBubble = memo(function MessageBubble({ message: m, conversat
 })
 
 /** An own message on its way (or failed), with retry. */
-export function PendingBubble({ pending: p, replied, conversation }: { pending: PendingMessage; replied: Message | null; conversation: Conversation }) {
+export function PendingBubble({
+  pending: p,
+  replied,
+  conversation,
+}: {
+  pending: PendingMessage
+  replied: Message | null
+  conversation: Conversation
+}) {
   const controller = useController()
   const t = useT()
   const locale = useAppState((s) => s.locale)
   const failed = p.status === 'failed'
   return (
-    <li className={`msg own pending ${failed ? 'failed' : ''}`} data-testid="message" data-status={p.status} data-client-msg-id={p.clientMsgId}>
+    <li
+      className={`msg own pending ${failed ? 'failed' : ''}`}
+      data-testid="message"
+      data-status={p.status}
+      data-client-msg-id={p.clientMsgId}
+    >
       <div className="bubble">
         {p.replyTo ? <ReplyQuote replied={replied} seq={p.replyTo} groupId={conversation.group?.id ?? null} /> : null}
         <p className="msg-text">{renderText(p.text)}</p>
         <span className="msg-meta">
           <time dateTime={p.createdAt}>{formatTime(p.createdAt, locale)}</time>
-          <span className="msg-status" role="img" aria-label={failed ? t('msg.failed') : t('msg.sending')} title={failed ? t('msg.failed') : t('msg.sending')}>
+          <span
+            className="msg-status"
+            role="img"
+            aria-label={failed ? t('msg.failed') : t('msg.sending')}
+            title={failed ? t('msg.failed') : t('msg.sending')}
+          >
             <Icon name={failed ? 'alert' : 'clock'} size={14} />
           </span>
         </span>

@@ -112,7 +112,12 @@ export function MessageList({ conversation, onReply }: { conversation: Conversat
             )
           })}
           {pending.map((p) => (
-            <PendingBubble key={p.clientMsgId} pending={p} replied={p.replyTo ? (bySeq.get(p.replyTo) ?? null) : null} conversation={conversation} />
+            <PendingBubble
+              key={p.clientMsgId}
+              pending={p}
+              replied={p.replyTo ? (bySeq.get(p.replyTo) ?? null) : null}
+              conversation={conversation}
+            />
           ))}
         </ol>
       </div>

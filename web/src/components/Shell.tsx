@@ -16,7 +16,11 @@ export function Shell() {
       <ConnectionBanner />
       <div className="panes">
         {showSidebar ? <Sidebar /> : null}
-        {showChat ? <main className="main-pane">{activeId ? <ChatView key={activeId} conversationId={activeId} narrow={narrow} /> : <EmptyPane />}</main> : null}
+        {showChat ? (
+          <main className="main-pane">
+            {activeId ? <ChatView key={activeId} conversationId={activeId} narrow={narrow} /> : <EmptyPane />}
+          </main>
+        ) : null}
       </div>
     </div>
   )

@@ -50,7 +50,13 @@ export function Sidebar() {
             </button>
           ) : null}
           <LanguageSwitch />
-          <button type="button" className="icon-btn" title={t('auth.logout')} aria-label={t('auth.logout')} onClick={() => void controller.logout()}>
+          <button
+            type="button"
+            className="icon-btn"
+            title={t('auth.logout')}
+            aria-label={t('auth.logout')}
+            onClick={() => void controller.logout()}
+          >
             <Icon name="logout" />
           </button>
         </div>
@@ -70,8 +76,9 @@ export function Sidebar() {
             <Icon name={x.icon} size={18} />
             <span>{x.label}</span>
             {x.badge > 0 ? (
-              <span className="badge" aria-label={t('badge.count', { count: x.badge })}>
-                {x.badge > 99 ? '99+' : x.badge}
+              <span className="badge">
+                <span aria-hidden="true">{x.badge > 99 ? '99+' : x.badge}</span>
+                <span className="sr-only">{t('badge.count', { count: x.badge })}</span>
               </span>
             ) : null}
           </button>

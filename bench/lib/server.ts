@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export interface BenchServer {
+  url: string
+  wsUrl: string
+  process: ChildProcess
+  stop(): Promise<void>
+}
+
+/**
+ * Starts the built server (`dist/cli.js`) as its own process, as an operator would, with
+ * rate limits and captcha off. Extra env (e.g. storage/broker drivers) is passed through.
+ */
+export async function startServer(port: number, env: Record<string, string> = {}): Promise<BenchServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'jim-bench-'))
+  const child = spawn(process.execPath, ['dist/cli.js', 'serve'], {
+    env: {
+      PATH: process.env.PATH,
+      JIM_PORT: String(port),
+      JIM_HOST: '127.0.0.1',
+      JIM_DATA_DIR: dataDir,
+      JIM_RATE_LIMIT_ENABLED: 'false',
+      JIM_CAPTCHA_MODE: 'off',
+      JIM_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    try {
+      const res = await fetch(url + '/readyz')
+      if (res.ok) break
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server on ${port} did not start`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  return {
+    url,
+    wsUrl: `ws://127.0.0.1:${port}/api/v1/ws`,
+    process: child,
+    stop: async () => {
+      child.kill('SIGTERM')
+      await new Promise((r) => child.once('exit', r))
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}

@@ -1,0 +1,305 @@
+import { createHash } from 'node:crypto'
+import type { Logger } from 'pino'
+import type { Clock } from '../../shared/clock.js'
+import { isId, newId } from '../../shared/ids.js'
+import type { FileRecordStore } from '../../store/file-record-store.js'
+import type { FileStore } from '../../store/file-store.js'
+import { AppError } from '../errors.js'
+import { attachAvatar } from './avatar-refs.js'
+import { FILE_KINDS, IMAGE_MIMES, THUMBNAIL_MIME, thumbnailKey, type FileKind, type StoredFile } from './file.js'
+import { FileUrlSigner, type FileVariant } from './file-url-signer.js'
+import { processImage } from './image-processor.js'
+import { isImageMime, sniffMime } from './sniff.js'
+
+export interface FileLimits {
+  maxImageBytes: number
+  maxFileBytes: number
+  maxVoiceBytes: number
+  maxVideoBytes: number
+  maxImagePixels: number
+  thumbnailSize: number
+  urlTtlSeconds: number
+  unreferencedTtlHours: number
+}
+
+export interface FileServiceDeps {
+  records: FileRecordStore
+  bytes: FileStore
+  clock: Clock
+  logger: Logger
+  secret: string
+  limits: FileLimits
+}
+
+export interface UploadInput {
+  bytes: Buffer
+  /** the client's file name: cleaned and kept for display only */
+  name: string
+  /** what the upload is for; default `image` for JPEG/PNG/WebP/GIF bytes, else `file` */
+  kind?: FileKind
+  /** voice/video: the client-measured length (clamped) */
+  durationMs?: number
+}
+
+/** Bytes ready to send, with how to send them. */
+export interface ServedFile {
+  file: StoredFile
+  bytes: Buffer
+  mime: string
+  /** true only for images we re-encoded (and thumbnails); everything else is an attachment */
+  inline: boolean
+}
+
+/** Slowest plausible encodings, in bytes per second: a duration longer than size / rate is clamped. */
+const MIN_BYTES_PER_SECOND = { voice: 500, video: 2_000 } as const
+/** Longest duration accepted per kind. */
+const MAX_DURATION_MS = { voice: 30 * 60_000, video: 6 * 3600_000 } as const
+const SWEEP_BATCH = 200
+
+/**
+ * Uploads, access and serving of files. Bytes go to the FileStore (local or sql), metadata
+ * and refs to the FileRecordStore; refs decide who may download (see FileRecordStore.canRead)
+ * and which uploads are collected a day after upload when nothing uses them.
+ */
+export class FileService {
+  readonly #d: FileServiceDeps
+  readonly #signer: FileUrlSigner
+
+  constructor(deps: FileServiceDeps) {
+    this.#d = deps
+    this.#signer = new FileUrlSigner(deps.secret)
+  }
+
+  /** The size limit of a kind; without a kind (to be sniffed), the larger of image and file. */
+  maxBytes(kind?: FileKind): number {
+    const l = this.#d.limits
+    switch (kind) {
+      case 'image':
+        return l.maxImageBytes
+      case 'file':
+        return l.maxFileBytes
+      case 'voice':
+        return l.maxVoiceBytes
+      case 'video':
+        return l.maxVideoBytes
+      case undefined:
+        return Math.max(l.maxImageBytes, l.maxFileBytes)
+    }
+  }
+
+  /** The largest upload any kind allows (the multipart parser's hard cap). */
+  maxUploadBytes(): number {
+    return Math.max(...FILE_KINDS.map((k) => this.maxBytes(k)))
+  }
+
+  /**
+   * Stores an upload. The type is sniffed from the bytes; images are re-encoded and get a
+   * thumbnail; an image kind needs image bytes, voice audio, video video (else
+   * `file.type_mismatch`). Over the kind's limit: `file.too_large`.
+   */
+  async upload(ownerId: string, input: UploadInput): Promise<StoredFile> {
+    const { records, bytes: store, clock, logger, limits } = this.#d
+    const mime = await sniffMime(input.bytes)
+    const kind = input.kind ?? (isImageMime(mime) ? 'image' : 'file')
+    this.#checkSize(kind, input.bytes.length)
+    checkKind(kind, mime)
+
+    let bytes = input.bytes
+    let dims: { width: number; height: number } | null = null
+    let thumbnail: { bytes: Buffer; width: number; height: number } | null = null
+    if (isImageMime(mime)) {
+      const image = await processImage(bytes, mime as (typeof IMAGE_MIMES)[number], {
+        maxPixels: limits.maxImagePixels,
+        thumbnailSize: limits.thumbnailSize,
+      })
+      bytes = image.bytes
+      dims = { width: image.width, height: image.height }
+      thumbnail = image.thumbnail
+    }
+    const file: StoredFile = {
+      id: newId(),
+      ownerId,
+      kind,
+      mime,
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      name: cleanName(input.name),
+      width: dims?.width ?? null,
+      height: dims?.height ?? null,
+      durationMs: kind === 'voice' || kind === 'video' ? clampDuration(kind, bytes.length, input.durationMs ?? 0) : null,
+      thumbnail: thumbnail ? { width: thumbnail.width, height: thumbnail.height } : null,
+      createdAt: clock.now(),
+    }
+    // the record first: bytes without a record could never be found again, while a record
+    // without bytes (a crash in between) answers 404 and is swept like any unused upload
+    await records.create(file)
+    try {
+      await store.put(file.id, bytes)
+      if (thumbnail) await store.put(thumbnailKey(file.id), thumbnail.bytes)
+    } catch (err) {
+      await records.deleteIfUnreferenced(file.id).catch(() => false)
+      throw err
+    }
+    logger.info(
+      { event: 'file.uploaded', fileId: file.id, userId: ownerId, kind, mime, size: file.size, thumbnail: thumbnail !== null },
+      'file uploaded',
+    )
+    return file
+  }
+
+  /** A file `userId` uploaded, for use in their message or as an avatar; else `file.not_found`. */
+  async ownFile(userId: string, fileId: string): Promise<StoredFile> {
+    const file = isId(fileId) ? await this.#d.records.findById(fileId) : null
+    if (!file || file.ownerId !== userId) throw new AppError('file.not_found')
+    return file
+  }
+
+  /** An image `userId` uploaded (avatars, group avatars); `file.type_mismatch` for other kinds. */
+  async ownImage(userId: string, fileId: string): Promise<StoredFile> {
+    const file = await this.ownFile(userId, fileId)
+    if (file.kind !== 'image') throw new AppError('file.type_mismatch', 'An avatar must be an uploaded image.')
+    return file
+  }
+
+  /**
+   * Sets a user's or group's avatar around `write` (which stores the new avatar id): the
+   * file must be an image `actorId` uploaded (null clears); refs are kept consistent by
+   * `attachAvatar`. Groups call this with `kind: 'group_avatar', refId: groupId`.
+   */
+  async setAvatar<T>(
+    actorId: string,
+    change: { kind: 'avatar' | 'group_avatar'; refId: string; fileId: string | null },
+    write: () => Promise<T>,
+  ): Promise<T> {
+    if (change.fileId !== null) await this.ownImage(actorId, change.fileId)
+    return attachAvatar(this.#d.records, { ...change, now: this.#d.clock.now() }, write)
+  }
+
+  /** The file's metadata if `userId` may see it (owner, a message they can see, an avatar); else 404. */
+  async metadata(userId: string, fileId: string): Promise<StoredFile> {
+    const file = isId(fileId) ? await this.#d.records.findById(fileId) : null
+    if (!file || !(await this.#d.records.canRead(fileId, userId))) throw new AppError('file.not_found')
+    return file
+  }
+
+  /** The bytes of a file (or its thumbnail) for a user allowed to see it; 404 otherwise. */
+  async open(userId: string, fileId: string, variant: FileVariant): Promise<ServedFile> {
+    const file = await this.metadata(userId, fileId)
+    return this.#serve(file, variant)
+  }
+
+  /** A short-lived URL for `<img>`/`<audio>`: the same checks as `open`, done now and again on use. */
+  async signedUrl(userId: string, fileId: string, variant: FileVariant): Promise<{ url: string; expiresAt: number }> {
+    const file = await this.metadata(userId, fileId)
+    if (variant === 'thumbnail' && !file.thumbnail) throw new AppError('file.not_found', 'This file has no thumbnail.')
+    const expSeconds = Math.floor(this.#d.clock.now() / 1000) + this.#d.limits.urlTtlSeconds
+    const sig = this.#signer.sign(variant, fileId, userId, expSeconds)
+    const path = variant === 'thumbnail' ? `/api/v1/files/${fileId}/thumbnail/content` : `/api/v1/files/${fileId}/content`
+    const query = new URLSearchParams({ u: userId, exp: String(expSeconds), sig })
+    return { url: `${path}?${query.toString()}`, expiresAt: expSeconds * 1000 }
+  }
+
+  /** Serves a signed URL: a bad or expired signature, or access lost since, is 404. */
+  async openSigned(fileId: string, variant: FileVariant, q: { u?: string; exp?: string; sig?: string }): Promise<ServedFile> {
+    const exp = Number(q.exp)
+    const valid =
+      typeof q.u === 'string' &&
+      typeof q.sig === 'string' &&
+      Number.isSafeInteger(exp) &&
+      exp * 1000 > this.#d.clock.now() &&
+      this.#signer.verify(variant, fileId, q.u, exp, q.sig)
+    if (!valid) throw new AppError('file.not_found')
+    return this.open(q.u!, fileId, variant)
+  }
+
+  /**
+   * Deletes uploads older than `files.unreferencedTtlHours` that nothing uses: the record
+   * goes first (only if still unreferenced), then the bytes. Returns how many went.
+   */
+  async sweepUnreferenced(): Promise<number> {
+    const { records, bytes, clock, logger, limits } = this.#d
+    const before = clock.now() - limits.unreferencedTtlHours * 3600_000
+    let deleted = 0
+    for (;;) {
+      const ids = await records.listUnreferenced(before, SWEEP_BATCH)
+      for (const id of ids) {
+        if (!(await records.deleteIfUnreferenced(id))) continue
+        await bytes.delete(id)
+        await bytes.delete(thumbnailKey(id))
+        deleted++
+      }
+      if (ids.length < SWEEP_BATCH) break
+    }
+    if (deleted > 0) logger.info({ event: 'file.swept', count: deleted }, 'unreferenced uploads deleted')
+    return deleted
+  }
+
+  /** Runs the sweeper every `intervalMs` (unref'd: never keeps the process alive); returns a stop function. */
+  startSweeper(intervalMs: number): () => void {
+    let running = false
+    const timer = setInterval(() => {
+      if (running) return
+      running = true
+      this.sweepUnreferenced()
+        .catch((err: unknown) => this.#d.logger.warn({ err }, 'file sweep failed'))
+        .finally(() => (running = false))
+    }, intervalMs)
+    timer.unref()
+    return () => clearInterval(timer)
+  }
+
+  /** A voice or video duration, clamped to what the kind and the size make plausible. */
+  clampDuration(kind: 'voice' | 'video', size: number, durationMs: number): number {
+    return clampDuration(kind, size, durationMs)
+  }
+
+  async #serve(file: StoredFile, variant: FileVariant): Promise<ServedFile> {
+    if (variant === 'thumbnail') {
+      const bytes = file.thumbnail ? await this.#d.bytes.get(thumbnailKey(file.id)) : null
+      if (!bytes) throw new AppError('file.not_found', 'This file has no thumbnail.')
+      return { file, bytes, mime: THUMBNAIL_MIME, inline: true }
+    }
+    const bytes = await this.#d.bytes.get(file.id)
+    if (!bytes) throw new AppError('file.not_found')
+    return { file, bytes, mime: file.mime, inline: file.kind === 'image' && isImageMime(file.mime) }
+  }
+
+  #checkSize(kind: FileKind, size: number): void {
+    const max = this.maxBytes(kind)
+    if (size > max) throw tooLarge(kind, max)
+  }
+}
+
+export function tooLarge(kind: FileKind | undefined, maxBytes: number): AppError {
+  return new AppError('file.too_large', `${kind ? `A ${kind}` : 'An upload'} may be at most ${maxBytes} bytes.`, {
+    details: { kind: kind ?? null, maxBytes },
+  })
+}
+
+function checkKind(kind: FileKind, mime: string): void {
+  const ok =
+    kind === 'file' ||
+    (kind === 'image' && isImageMime(mime)) ||
+    (kind === 'voice' && (mime.startsWith('audio/') || mime === 'video/webm' || mime === 'video/mp4' || mime === 'video/ogg')) ||
+    (kind === 'video' && mime.startsWith('video/'))
+  if (!ok) {
+    const want = { image: 'JPEG, PNG, WebP or GIF', voice: 'audio', video: 'video', file: 'any' }[kind]
+    throw new AppError('file.type_mismatch', `A ${kind} upload must be ${want} data; these bytes are ${mime}.`, {
+      details: { kind, mime },
+    })
+  }
+}
+
+function clampDuration(kind: 'voice' | 'video', size: number, durationMs: number): number {
+  const bySize = Math.floor((size / MIN_BYTES_PER_SECOND[kind]) * 1000)
+  const ms = Number.isFinite(durationMs) ? Math.round(durationMs) : 0
+  return Math.max(0, Math.min(ms, bySize, MAX_DURATION_MS[kind]))
+}
+
+/** A display name: the last path segment, no control characters, at most 255 characters. */
+function cleanName(name: string): string {
+  const base = name.split(/[/\\]/).pop() ?? ''
+  // eslint-disable-next-line no-control-regex
+  const clean = [...base.replace(/[\u0000-\u001f\u007f]/g, '').trim()].slice(0, 255).join('')
+  return clean === '' || clean === '.' || clean === '..' ? 'file' : clean
+}

@@ -1,0 +1,73 @@
+import sharp, { type Metadata } from 'sharp'
+import { AppError } from '../errors.js'
+import { THUMBNAIL_MIME } from './file.js'
+
+export interface ProcessedImage {
+  /** re-encoded in the same format, oriented, with metadata (EXIF, GPS, ICC comments...) stripped */
+  bytes: Buffer
+  width: number
+  height: number
+  thumbnail: { bytes: Buffer; width: number; height: number; mime: string }
+}
+
+export interface ImageLimits {
+  /** width x height x frames */
+  maxPixels: number
+  /** longest side of the thumbnail */
+  thumbnailSize: number
+}
+
+const FORMATS = { 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp', 'image/gif': 'gif' } as const
+const TIMEOUT_SECONDS = 30
+
+/**
+ * Decodes and re-encodes an uploaded raster image (so what we serve inline is what we
+ * produced, not what was sent) and makes a WebP thumbnail. The header is read first: an
+ * image with more than `maxPixels` is refused before any pixel is decoded (pixel floods),
+ * and libvips is told the same limit as a second line of defence.
+ */
+export async function processImage(input: Buffer, mime: keyof typeof FORMATS, limits: ImageLimits): Promise<ProcessedImage> {
+  const format = FORMATS[mime]
+  let meta: Metadata
+  try {
+    meta = await sharp(input, { limitInputPixels: false, animated: true }).metadata()
+  } catch (err) {
+    throw new AppError('file.invalid_image', undefined, { cause: err })
+  }
+  if (meta.format !== format) {
+    throw new AppError('file.invalid_image', 'The image header does not match its content.')
+  }
+  const pages = meta.pages ?? 1
+  const frameHeight = meta.pageHeight ?? meta.height ?? 0
+  const width = meta.width ?? 0
+  const pixels = width * frameHeight * pages
+  if (pixels <= 0) throw new AppError('file.invalid_image')
+  if (pixels > limits.maxPixels) {
+    throw new AppError('file.image_too_large', `The image has ${pixels} pixels; the limit is ${limits.maxPixels}.`, {
+      details: { width, height: frameHeight, frames: pages, maxPixels: limits.maxPixels },
+    })
+  }
+  const animated = pages > 1
+  const options = { limitInputPixels: limits.maxPixels, animated, failOn: 'error' as const }
+  try {
+    let pipeline = sharp(input, options).timeout({ seconds: TIMEOUT_SECONDS })
+    // EXIF orientation is applied to the pixels, since the EXIF block itself is dropped
+    if (!animated) pipeline = pipeline.autoOrient()
+    const out = await pipeline.toFormat(format).toBuffer({ resolveWithObject: true })
+    const outHeight = out.info.pageHeight ?? out.info.height
+    const thumb = await sharp(out.data, { limitInputPixels: limits.maxPixels })
+      .timeout({ seconds: TIMEOUT_SECONDS })
+      .resize(limits.thumbnailSize, limits.thumbnailSize, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 75 })
+      .toBuffer({ resolveWithObject: true })
+    return {
+      bytes: out.data,
+      width: out.info.width,
+      height: outHeight,
+      thumbnail: { bytes: thumb.data, width: thumb.info.width, height: thumb.info.height, mime: THUMBNAIL_MIME },
+    }
+  } catch (err) {
+    if (err instanceof AppError) throw err
+    throw new AppError('file.invalid_image', undefined, { cause: err })
+  }
+}

@@ -1,0 +1,188 @@
+import multipart from '@fastify/multipart'
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import { Type } from 'typebox'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Readable } from 'node:stream'
+import { AppError } from '../../domain/errors.js'
+import { FILE_KINDS, type FileKind } from '../../domain/files/file.js'
+import { tooLarge, type FileService, type ServedFile } from '../../domain/files/file-service.js'
+import type { FileVariant } from '../../domain/files/file-url-signer.js'
+import { principalOf } from '../auth-hook.js'
+import { Id, IsoTime, withErrors } from '../schemas/common.js'
+import { attachmentDisposition, fileView } from './file-views.js'
+
+const Kind = Type.Union([Type.Literal('image'), Type.Literal('file'), Type.Literal('voice'), Type.Literal('video')])
+const FileView = Type.Object({
+  fileId: Id,
+  kind: Kind,
+  mime: Type.String(),
+  size: Type.Integer(),
+  name: Type.String({ description: 'the uploaded file name, for display only' }),
+  sha256: Type.String(),
+  width: Type.Optional(Type.Integer()),
+  height: Type.Optional(Type.Integer()),
+  durationMs: Type.Optional(Type.Integer()),
+  thumbnail: Type.Optional(Type.Object({ width: Type.Integer(), height: Type.Integer(), mime: Type.String() })),
+  createdAt: IsoTime,
+})
+const Params = Type.Object({ id: Type.String({ maxLength: 64 }) })
+const SignedQuery = Type.Object({
+  u: Type.Optional(Type.String({ maxLength: 64 })),
+  exp: Type.Optional(Type.String({ maxLength: 16 })),
+  sig: Type.Optional(Type.String({ maxLength: 128 })),
+})
+/** served files: the bytes are never a document that could run script in our origin */
+const SANDBOX_CSP = "default-src 'none'; sandbox"
+
+/**
+ * Files: multipart upload, download (Bearer), thumbnails and short-lived signed URLs for
+ * `<img>`/`<audio>`. Registered in its own encapsulated scope, so the multipart parser
+ * exists for these routes only.
+ */
+export async function registerFileRoutes(app: FastifyInstance, deps: { files: FileService }): Promise<void> {
+  const { files } = deps
+  await app.register(async (scope) => {
+    await scope.register(multipart, {
+      // the hard cap: busboy drops (but still reads) the bytes past it, and we answer 413
+      limits: { fileSize: files.maxUploadBytes(), files: 1, fields: 4, fieldSize: 64, parts: 6, headerPairs: 50 },
+      throwFileSizeLimit: false,
+    })
+    const r = scope.withTypeProvider<TypeBoxTypeProvider>()
+    const tags = ['files']
+
+    r.post(
+      '/api/v1/files',
+      {
+        schema: {
+          tags,
+          summary:
+            'Upload one file (multipart/form-data, field `file`; optional `kind` field before it, or ?kind=). The type is sniffed from the bytes; images are re-encoded and get a thumbnail.',
+          querystring: Type.Object({ kind: Type.Optional(Kind) }, { additionalProperties: false }),
+          response: withErrors({ 201: FileView }, [400, 401, 413, 422, 429]),
+        },
+      },
+      async (request, reply) => {
+        const userId = principalOf(request).user.id
+        if (!request.isMultipart()) throw new AppError('file.missing')
+        let kind: FileKind | undefined = request.query.kind
+        let durationMs: number | undefined
+        let upload: { bytes: Buffer; name: string } | null = null
+        let over = false
+        for await (const part of request.parts()) {
+          if (part.type === 'field') {
+            const value = String(part.value)
+            if (part.fieldname === 'kind') {
+              if (!(FILE_KINDS as readonly string[]).includes(value))
+                throw new AppError('request.invalid', `kind must be one of ${FILE_KINDS.join(', ')}.`, { details: [{ field: 'kind' }] })
+              kind = value as FileKind
+            } else if (part.fieldname === 'durationMs' && /^\d{1,10}$/.test(value)) {
+              durationMs = Number(value)
+            }
+            continue
+          }
+          if (part.fieldname !== 'file' || upload) {
+            await drain(part.file)
+            continue
+          }
+          const read = await readAtMost(part.file, files.maxBytes(kind))
+          over = read.over || part.file.truncated
+          upload = { bytes: read.bytes, name: part.filename ?? '' }
+        }
+        if (over) throw tooLarge(kind, files.maxBytes(kind))
+        if (!upload) throw new AppError('file.missing')
+        const file = await files.upload(userId, { ...upload, kind, durationMs })
+        return reply.code(201).send(fileView(file))
+      },
+    )
+  })
+
+  const r = app.withTypeProvider<TypeBoxTypeProvider>()
+  const tags = ['files']
+  const binary = { 200: Type.Unknown({ description: 'the file bytes' }) }
+
+  r.get(
+    '/api/v1/files/:id',
+    { schema: { tags, summary: 'Download a file I may see (owner, a message I can see, an avatar)', params: Params, response: withErrors(binary, [401, 404]) } },
+    async (request, reply) => send(reply, await files.open(principalOf(request).user.id, request.params.id, 'original'), 'no-store'),
+  )
+
+  r.get(
+    '/api/v1/files/:id/thumbnail',
+    { schema: { tags, summary: "An image's thumbnail (WebP)", params: Params, response: withErrors(binary, [401, 404]) } },
+    async (request, reply) => send(reply, await files.open(principalOf(request).user.id, request.params.id, 'thumbnail'), 'no-store'),
+  )
+
+  r.get(
+    '/api/v1/files/:id/url',
+    {
+      schema: {
+        tags,
+        summary: 'A short-lived signed URL for <img>/<audio>/<video> (no token in it); valid for files.urlTtlSeconds',
+        params: Params,
+        querystring: Type.Object(
+          { variant: Type.Optional(Type.Union([Type.Literal('original'), Type.Literal('thumbnail')])) },
+          { additionalProperties: false },
+        ),
+        response: withErrors({ 200: Type.Object({ url: Type.String(), expiresAt: IsoTime }) }, [400, 401, 404]),
+      },
+    },
+    async (request) => {
+      const { url, expiresAt } = await files.signedUrl(principalOf(request).user.id, request.params.id, request.query.variant ?? 'original')
+      return { url, expiresAt: new Date(expiresAt).toISOString() }
+    },
+  )
+
+  const signed = (variant: FileVariant) => ({
+    config: { public: true },
+    schema: {
+      tags,
+      summary: `Serve a signed ${variant === 'thumbnail' ? 'thumbnail ' : ''}URL from GET /files/{id}/url (404 when invalid or expired)`,
+      params: Params,
+      querystring: SignedQuery,
+      security: [],
+      response: { 200: binary[200], 404: Type.Ref('ErrorBody') },
+    },
+  })
+  r.get('/api/v1/files/:id/content', signed('original'), async (request, reply) =>
+    send(reply, await files.openSigned(request.params.id, 'original', request.query), 'private, max-age=300'),
+  )
+  r.get('/api/v1/files/:id/thumbnail/content', signed('thumbnail'), async (request, reply) =>
+    send(reply, await files.openSigned(request.params.id, 'thumbnail', request.query), 'private, max-age=300'),
+  )
+}
+
+/**
+ * Sends file bytes with the headers that keep them inert: nosniff, a CSP that sandboxes
+ * anything rendered, and `attachment` unless it is an image we re-encoded.
+ */
+function send(reply: FastifyReply, served: ServedFile, cacheControl: string): FastifyReply {
+  return reply
+    .header('content-type', served.mime)
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', SANDBOX_CSP)
+    .header('content-disposition', served.inline ? 'inline' : attachmentDisposition(served.file.name))
+    .header('cache-control', cacheControl)
+    .send(served.bytes)
+}
+
+/** Reads a stream into memory up to `max` bytes; the rest is read and dropped (the client is still sending it). */
+async function readAtMost(stream: Readable, max: number): Promise<{ bytes: Buffer; over: boolean }> {
+  const chunks: Buffer[] = []
+  let size = 0
+  let over = false
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (over) continue
+    size += chunk.length
+    if (size > max) {
+      over = true
+      chunks.length = 0
+    } else chunks.push(chunk)
+  }
+  return { bytes: over ? Buffer.alloc(0) : Buffer.concat(chunks), over }
+}
+
+async function drain(stream: Readable): Promise<void> {
+  for await (const _chunk of stream) {
+    // discard
+  }
+}

@@ -1,0 +1,543 @@
+import { copyFileSync, mkdirSync } from 'node:fs'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ApiClient, login, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import { createTestDatabase, type TestDatabase } from '../helpers/databases.js'
+import { startTestApp, type TestApp } from '../helpers/test-app.js'
+import {
+  ensureWebBuilt,
+  expectText,
+  hasChromium,
+  launchChromium,
+  openPage,
+  screenshot,
+  shownMessages,
+  until,
+  WEB_ROOT,
+  type Watched,
+} from './browser-harness.js'
+
+if (!hasChromium) {
+  console.warn(
+    '\n!!! /usr/bin/chromium is missing: the browser tests of the web client are SKIPPED. Install it: apt-get install -y chromium !!!\n',
+  )
+}
+
+describe.runIf(!hasChromium && process.env.CI === 'true')('web client in Chromium (CI)', () => {
+  it('should have Chromium installed at /usr/bin/chromium on CI', () => {
+    expect(hasChromium, 'CI must install Debian chromium for the browser tests').toBe(true)
+  })
+})
+
+/**
+ * The built web client, served by a real JIM server, driven in Debian's Chromium: people
+ * register, befriend each other and chat live in separate browser contexts; a group of three;
+ * a server restart with no lost or doubled message; XSS stays text; Chinese renders.
+ */
+describe.skipIf(!hasChromium)('web client in Chromium: captcha', () => {
+  let t: TestApp
+  let browser: Browser
+
+  beforeAll(async () => {
+    ensureWebBuilt()
+    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'captcha.mode': 'always' } })
+    t.app.security.captcha.useGenerator(() => ({
+      text: 'JIM42',
+      svg: '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><text x="10" y="28" font-size="24">JIM42</text></svg>',
+    }))
+    browser = await launchChromium()
+  }, 180_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await t?.close()
+  })
+
+  it('should show the captcha the server asks for and register with its answer', async () => {
+    const w = await openPage(browser, t.url)
+    const { page } = w
+    await page.getByRole('tab', { name: 'Create account' }).click()
+    await page.getByLabel('Username').fill(`cap${Date.now().toString(36).slice(-6)}`)
+    await page.getByLabel('Password').fill(STRONG_PASSWORD)
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await page.getByRole('img', { name: 'Captcha challenge' }).waitFor()
+    await page.getByRole('alert').filter({ hasText: 'Please solve the captcha.' }).waitFor()
+    // a wrong answer gets a fresh challenge
+    await page.getByRole('textbox', { name: 'Captcha answer' }).fill('nope')
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await page.getByRole('alert').filter({ hasText: 'The captcha answer was wrong' }).waitFor()
+    await page.getByRole('textbox', { name: 'Captcha answer' }).fill('jim42')
+    await page.getByRole('button', { name: 'Create account' }).click()
+    // registered; signing in needs a captcha too in `always` mode
+    await page.getByRole('alert').filter({ hasText: 'Please solve the captcha.' }).waitFor()
+    await page.getByRole('textbox', { name: 'Captcha answer' }).fill('jim42')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByTestId('me-name').waitFor()
+    expect(w.errors).toEqual([])
+    await w.context.close()
+  }, 60_000)
+})
+
+describe.skipIf(!hasChromium)('web client in Chromium', () => {
+  const suffix = Date.now().toString(36).slice(-4)
+  const names = { alice: `alice${suffix}`, bob: `bob${suffix}`, carol: `carol${suffix}` }
+  let database: TestDatabase
+  let t: TestApp
+  let port: number
+  let browser: Browser
+  let alice: Watched
+  let bob: Watched
+  let carol: Watched
+  const pages: Watched[] = []
+  let directId = ''
+  const options = () => ({ database, webRoot: WEB_ROOT, overrides: { 'messages.sendPerMinute': 100_000 } })
+
+  const open = async (opts: Parameters<typeof openPage>[2] = {}) => {
+    const w = await openPage(browser, t.url, opts)
+    pages.push(w)
+    return w
+  }
+
+  const register = async (page: Page, username: string, nickname: string) => {
+    await page.getByRole('tab', { name: 'Create account' }).click()
+    await page.getByLabel('Username').fill(username)
+    await page.getByLabel('Display name (optional)').fill(nickname)
+    await page.getByLabel('Password').fill(STRONG_PASSWORD)
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await expectText(page.getByTestId('me-name'), nickname)
+  }
+
+  const apiUser = (username: string): Promise<TestUser> => login(t.url, username)
+
+  const openChatFromList = async (page: Page, title: string) => {
+    await page.getByRole('tab', { name: /^(Chats|聊天)/ }).click()
+    await page.getByRole('button', { name: new RegExp(`^(Open|打开) ${title}`) }).click()
+    await expectText(page.getByTestId('chat-title'), title)
+  }
+
+  const send = async (page: Page, text: string) => {
+    const input = page.getByRole('textbox', { name: /^(Message|消息)$/ })
+    await input.fill(text)
+    await input.press('Enter')
+  }
+
+  /** The open chat shows this text once, stored (not pending). */
+  const seesMessage = (page: Page, text: string) =>
+    until(`"${text}" in the chat`, async () => (await shownMessages(page)).filter((m) => m.text === text).length === 1)
+
+  beforeAll(async () => {
+    ensureWebBuilt()
+    database = createTestDatabase('sqlite')
+    t = await startTestApp(options())
+    port = Number(new URL(t.url).port)
+    browser = await launchChromium()
+  }, 180_000)
+
+  afterAll(async () => {
+    for (const p of pages) {
+      expect(p.errors, 'uncaught errors in the page').toEqual([])
+      expect(p.dialogs, 'dialogs opened by the page').toEqual([])
+    }
+    await browser?.close()
+    await t?.close()
+    await database?.cleanup()
+  })
+
+  it('should serve the app shell at / and client routes, with a CSP', async () => {
+    const res = await fetch(`${t.url}/some/client/route`)
+    expect(res.status).toBe(200)
+    expect(await res.text()).toContain('<div id="root">')
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'")
+  })
+
+  it('should register two people who befriend each other through the UI and chat live', async () => {
+    alice = await open()
+    bob = await open()
+    await alice.page.getByRole('button', { name: 'Sign in' }).waitFor()
+    await screenshot(alice.page, 'en-login')
+
+    // weak password: the server's reason is shown
+    await alice.page.getByRole('tab', { name: 'Create account' }).click()
+    await alice.page.getByLabel('Username').fill(names.alice)
+    await alice.page.getByLabel('Password').fill('password')
+    await alice.page.getByRole('button', { name: 'Create account' }).click()
+    await alice.page.getByRole('meter', { name: 'Password strength' }).waitFor()
+    await alice.page.getByRole('alert').filter({ hasText: 'That password is too weak.' }).waitFor()
+    await alice.page.getByRole('tab', { name: 'Sign in' }).click()
+
+    await register(alice.page, names.alice, 'Alice')
+    await register(bob.page, names.bob, 'Bob')
+
+    // the world channel is listed and pinned first
+    await alice.page.getByRole('button', { name: /^Open World/ }).waitFor()
+
+    // Alice finds Bob and sends a request with a note and a greeting
+    await alice.page.getByRole('tab', { name: /^Friends/ }).click()
+    await alice.page.getByRole('searchbox', { name: 'Find people' }).fill(names.bob)
+    await alice.page.getByRole('button', { name: 'Search', exact: true }).click()
+    await alice.page.getByRole('button', { name: 'Add Bob as a friend' }).click()
+    await alice.page.getByLabel('Note to them').fill('It is Alice from the e2e test')
+    await alice.page.getByLabel('First message (sent when they accept)').fill('Hello Bob!')
+    await alice.page.getByRole('button', { name: 'Send request' }).click()
+    await alice.page.getByText('Waiting for an answer').waitFor()
+
+    // Bob sees it live (badge on the Friends tab) and accepts
+    await bob.page.getByRole('tab', { name: /^Friends.*1 new/ }).click()
+    await bob.page.getByText('It is Alice from the e2e test').waitFor()
+    await bob.page.getByRole('button', { name: 'Accept the request from Alice' }).click()
+    await bob.page.getByRole('button', { name: 'Message Alice' }).waitFor()
+    await alice.page.getByRole('button', { name: 'Message Bob' }).waitFor()
+    // presence: Alice sees Bob online in her friend list
+    await alice.page.getByTestId('friend-row').getByText('Online').waitFor()
+
+    // the greeting arrived as the first direct message, unread for Bob
+    await bob.page.getByRole('tab', { name: /^Chats/ }).click()
+    const bobItem = bob.page.getByRole('button', { name: /^Open Alice, 1 unread/ })
+    await bobItem.waitFor()
+    await expectText(bob.page.getByTestId('conversation-item').filter({ hasText: 'Alice' }).locator('.conv-preview'), 'Hello Bob!')
+
+    // Alice opens the chat from her friend list and writes; Bob gets it live
+    await alice.page.getByRole('button', { name: 'Message Bob' }).click()
+    await expectText(alice.page.getByTestId('chat-title'), 'Bob')
+    directId = (await alice.page.getByTestId('conversation-item').filter({ hasText: 'Bob' }).getAttribute('data-conversation-id')) ?? ''
+    expect(directId).not.toBe('')
+    await seesMessage(alice.page, 'Hello Bob!')
+    await send(alice.page, 'Hi Bob 👋 how are you?')
+    await seesMessage(alice.page, 'Hi Bob 👋 how are you?')
+    await bob.page.getByRole('button', { name: /^Open Alice, 2 unread/ }).waitFor()
+    await openChatFromList(bob.page, 'Alice')
+    await seesMessage(bob.page, 'Hi Bob 👋 how are you?')
+    // opening it marked it read: the badge is gone
+    await until('no unread badge', async () => (await bob.page.getByTestId('unread-badge').count()) === 0)
+    // ...and Alice sees her message as read
+    await alice.page.locator('[data-testid="message"][data-seq="2"] [aria-label="Read"]').waitFor()
+
+    // Bob answers with a reply-to, Shift+Enter makes a second line
+    await bob.page.getByTestId('message').filter({ hasText: 'Hi Bob 👋' }).hover()
+    await bob.page.getByTestId('message').filter({ hasText: 'Hi Bob 👋' }).getByRole('button', { name: 'Reply' }).click()
+    const input = bob.page.getByRole('textbox', { name: 'Message' })
+    await input.pressSequentially('Great,')
+    await input.press('Shift+Enter')
+    await input.pressSequentially('thanks!')
+    await bob.page.getByRole('button', { name: 'Emoji' }).click()
+    await bob.page.getByRole('dialog', { name: 'Emoji' }).getByRole('button', { name: '🎉' }).click()
+    await input.press('Enter')
+    await seesMessage(alice.page, 'Great,\nthanks!🎉')
+    const answer = alice.page.getByTestId('message').filter({ hasText: 'thanks!' })
+    await expectText(answer.locator('.reply-quote'), /Alice.*Hi Bob 👋/)
+
+    // day separator
+    await alice.page.getByRole('separator').filter({ hasText: 'Today' }).first().waitFor()
+    await screenshot(alice.page, 'en-chat')
+    await alice.page.getByRole('tab', { name: /^Friends/ }).click()
+    await screenshot(alice.page, 'en-friends')
+    await alice.page.getByRole('tab', { name: /^Chats/ }).click()
+  }, 120_000)
+
+  it('should show markup in a message as text and never run it', async () => {
+    const payload = '<img src=x onerror=alert(1)>'
+    await send(alice.page, payload)
+    await seesMessage(bob.page, payload)
+    await seesMessage(alice.page, payload)
+    for (const w of [alice, bob]) {
+      expect(await w.page.locator('[data-testid="message-list"] img').count()).toBe(0)
+      expect(w.dialogs).toEqual([])
+    }
+    await expectText(bob.page.getByTestId('conversation-item').filter({ hasText: 'Alice' }).locator('.conv-preview'), payload)
+  })
+
+  it('should page older history in as the user scrolls up', async () => {
+    const a = await apiUser(names.alice)
+    for (let i = 1; i <= 70; i++) {
+      const res = await a.api.post(`/conversations/${directId}/messages`, {
+        clientMsgId: `seed-${i}`,
+        type: 'text',
+        content: { text: `seed ${i}` },
+      })
+      expect(res.status).toBe(201)
+    }
+    // a fresh load shows only the latest page
+    await bob.page.reload()
+    await openChatFromList(bob.page, 'Alice')
+    await seesMessage(bob.page, 'seed 70')
+    const list = bob.page.getByTestId('message-list')
+    await until('history paged up to the first message', async () => {
+      await list.evaluate((el) => (el.scrollTop = 0))
+      return (await bob.page.getByText('This is the beginning of the conversation.').count()) > 0
+    })
+    const shown = await shownMessages(bob.page)
+    const seqs = shown.map((m) => m.seq)
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1))
+    expect(shown[0]!.text).toBe('Hello Bob!')
+    expect(shown.filter((m) => m.text === 'seed 1')).toHaveLength(1)
+    await list.evaluate((el) => (el.scrollTop = el.scrollHeight))
+  }, 60_000)
+
+  it('should run a group of three: create, find and join, invitations, mentions, members with roles, leave', async () => {
+    carol = await open()
+    await register(carol.page, names.carol, 'Carol')
+    const groupName = `Trio ${suffix}`
+
+    // Alice creates an open group with her friend Bob
+    await alice.page.getByRole('tab', { name: /^Groups/ }).click()
+    await alice.page.getByRole('button', { name: 'New group' }).click()
+    await alice.page.getByLabel('Group name').fill(groupName)
+    await alice.page.getByRole('checkbox', { name: 'Bob' }).check()
+    await alice.page.getByRole('button', { name: 'Create', exact: true }).click()
+    await expectText(alice.page.getByTestId('chat-title'), groupName)
+
+    // Bob was added at once; Carol finds the group and joins
+    await bob.page.getByRole('button', { name: new RegExp(`^Open ${groupName}`) }).waitFor()
+    await carol.page.getByRole('tab', { name: /^Groups/ }).click()
+    await carol.page.getByRole('searchbox', { name: 'Find groups' }).fill(groupName)
+    await carol.page.getByRole('button', { name: 'Search', exact: true }).click()
+    await carol.page.getByTestId('group-result').getByRole('button', { name: 'Join' }).click()
+    await expectText(carol.page.getByTestId('chat-title'), groupName)
+
+    // everyone writes, everyone reads
+    await send(carol.page, 'Hi all, Carol here')
+    await openChatFromList(bob.page, groupName)
+    await seesMessage(bob.page, 'Hi all, Carol here')
+    await seesMessage(alice.page, 'Hi all, Carol here')
+    await send(alice.page, 'Welcome Carol!')
+    await seesMessage(carol.page, 'Welcome Carol!')
+    await seesMessage(bob.page, 'Welcome Carol!')
+
+    // Bob mentions Alice with completion
+    const input = bob.page.getByRole('textbox', { name: 'Message' })
+    await input.pressSequentially('@Ali')
+    await bob.page.getByRole('option', { name: /Alice/ }).waitFor()
+    await input.press('Enter')
+    await input.pressSequentially('look at this')
+    await input.press('Enter')
+    await seesMessage(alice.page, '@Alice look at this')
+    await alice.page.locator('.msg.mentions-me').filter({ hasText: 'look at this' }).waitFor()
+    expect(await carol.page.locator('.msg.mentions-me').count()).toBe(0)
+    await seesMessage(carol.page, '@Alice look at this')
+
+    // members with roles
+    await alice.page.getByRole('button', { name: 'Group details' }).click()
+    await until('three members', async () => (await alice.page.getByTestId('member-row').count()) === 3)
+    await alice.page.getByTestId('member-row').filter({ hasText: 'Alice' }).getByText('Owner').waitFor()
+    await screenshot(alice.page, 'en-group-chat')
+    await alice.page.getByRole('button', { name: 'Group details' }).click()
+
+    // an invitation (Carol is not Bob's friend) accepted in the UI
+    const b = await apiUser(names.bob)
+    const created = await b.api.post('/groups', { name: `Book club ${suffix}`, joinPolicy: 'invite' })
+    expect(created.status).toBe(201)
+    const c = await apiUser(names.carol)
+    const invited = await b.api.post(`/groups/${created.body.group.id}/members`, { userIds: [c.id] })
+    expect(invited.body.invited).toHaveLength(1)
+    await carol.page.getByRole('tab', { name: /^Groups/ }).click()
+    await carol.page
+      .getByTestId('group-invitation')
+      .filter({ hasText: `Book club ${suffix}` })
+      .getByRole('button', { name: 'Join' })
+      .click()
+    await carol.page
+      .getByTestId('group-row')
+      .filter({ hasText: `Book club ${suffix}` })
+      .waitFor()
+    await screenshot(carol.page, 'en-groups')
+
+    // Carol leaves the trio
+    await openChatFromList(carol.page, groupName)
+    await carol.page.getByRole('button', { name: 'Group details' }).click()
+    await carol.page.getByRole('button', { name: 'Leave group' }).click()
+    await carol.page.getByRole('button', { name: 'Yes' }).click()
+    await until(
+      'the trio gone from Carol’s list',
+      async () => (await carol.page.getByRole('button', { name: new RegExp(`^Open ${groupName}`) }).count()) === 0,
+    )
+    await alice.page.getByRole('button', { name: 'Group details' }).click()
+    await until('two members left', async () => (await alice.page.getByTestId('member-row').count()) === 2)
+    await alice.page.getByRole('button', { name: 'Group details' }).click()
+  }, 120_000)
+
+  it('should pin and mute conversations, and notify of messages while the tab is hidden except when muted', async () => {
+    const groupName = `Trio ${suffix}`
+    const order = () => alice.page.getByTestId('conversation-item').locator('.conv-title').allTextContents()
+    await alice.page.getByRole('tab', { name: /^Chats/ }).click()
+    // pin the direct chat with Bob: right after the world channel, before the newer group
+    await until('Trio listed before Bob', async () => (await order()).join('|') === `World|${groupName}|Bob`)
+    const bobItem = alice.page.getByTestId('conversation-item').filter({ hasText: 'Bob' })
+    await bobItem.hover()
+    await bobItem.getByRole('button', { name: 'Conversation options' }).click()
+    await alice.page.getByRole('menuitem', { name: 'Pin' }).click()
+    await until('Bob pinned first', async () => (await order()).join('|') === `World|Bob|${groupName}`)
+
+    // the tab goes to the background; notifications are allowed
+    await openChatFromList(alice.page, 'Bob')
+    await alice.page.evaluate(() => {
+      const w = window as unknown as { notes: Array<{ title: string; body: string }> }
+      w.notes = []
+      class FakeNotification {
+        static permission = 'granted'
+        onclick: unknown = null
+        constructor(title: string, options: { body: string }) {
+          w.notes.push({ title, body: options.body })
+        }
+      }
+      Object.defineProperty(window, 'Notification', { configurable: true, value: FakeNotification })
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true })
+    })
+    const notes = () => alice.page.evaluate(() => (window as unknown as { notes: Array<{ title: string; body: string }> }).notes)
+    await send(bob.page, 'ping while hidden')
+    await until('a notification', async () => (await notes()).length === 1)
+    expect(await notes()).toEqual([{ title: 'Bob', body: 'ping while hidden' }])
+    await alice.page.getByRole('button', { name: /^Open Bob, 1 unread/ }).waitFor()
+
+    // muted: no notification, a grey badge, a mute mark
+    await alice.page.getByRole('button', { name: 'Mute', exact: true }).click()
+    await alice.page.getByRole('button', { name: 'Unmute', exact: true }).waitFor()
+    await send(bob.page, 'muted ping')
+    await alice.page.getByRole('button', { name: /^Open Bob, 2 unread/ }).waitFor()
+    expect(await notes()).toHaveLength(1)
+    await alice.page.locator('.badge.muted-badge').waitFor()
+
+    // back in front: read, unmuted
+    await alice.page.evaluate(() => {
+      delete (document as unknown as { hidden?: boolean }).hidden
+      document.dispatchEvent(new Event('visibilitychange'))
+    })
+    await until('read again', async () => (await alice.page.getByTestId('unread-badge').count()) === 0)
+    await alice.page.getByRole('button', { name: 'Unmute', exact: true }).click()
+    await alice.page.getByRole('button', { name: 'Mute', exact: true }).waitFor()
+  }, 60_000)
+
+  it('should survive a server restart with no lost or doubled message', async () => {
+    await openChatFromList(alice.page, 'Bob')
+    await openChatFromList(bob.page, 'Alice')
+    await send(bob.page, 'before restart')
+    await seesMessage(alice.page, 'before restart')
+
+    await t.close()
+    await alice.page.getByTestId('connection-banner').waitFor()
+    await bob.page.getByTestId('connection-banner').waitFor()
+    // sent while the server is down: it fails and offers a retry
+    await send(bob.page, 'sent while down')
+    await bob.page.locator('[data-status="failed"]').filter({ hasText: 'sent while down' }).waitFor()
+
+    t = await startTestApp({ ...options(), port })
+    // written by someone else before the browsers are back: resume must bring these
+    const a2 = await apiUser(names.alice)
+    for (let i = 1; i <= 5; i++) {
+      await a2.api.post(`/conversations/${directId}/messages`, {
+        clientMsgId: `away-${i}`,
+        type: 'text',
+        content: { text: `while away ${i}` },
+      })
+    }
+    await until('Alice reconnected', async () => (await alice.page.getByTestId('connection-banner').count()) === 0, 30_000)
+    await until('Bob reconnected', async () => (await bob.page.getByTestId('connection-banner').count()) === 0, 30_000)
+    // the failed send is retried with the same clientMsgId once the link is back
+    await seesMessage(alice.page, 'sent while down')
+    await send(alice.page, 'after restart')
+    for (const w of [alice, bob]) {
+      for (let i = 1; i <= 5; i++) await seesMessage(w.page, `while away ${i}`)
+      await seesMessage(w.page, 'after restart')
+      await seesMessage(w.page, 'sent while down')
+    }
+    expect(await bob.page.locator('[data-status]').count()).toBe(0)
+
+    // every seq once, in order, with no hole, on both sides, and the same after a reload
+    const check = async (page: Page) => {
+      const seqs = (await shownMessages(page)).map((m) => m.seq)
+      expect(new Set(seqs).size).toBe(seqs.length)
+      expect(seqs).toEqual([...seqs].sort((x, y) => x - y))
+      expect(seqs[seqs.length - 1]! - seqs[0]! + 1).toBe(seqs.length)
+      return seqs[seqs.length - 1]
+    }
+    const last = await check(alice.page)
+    expect(await check(bob.page)).toBe(last)
+    const stored = await a2.api.get(`/conversations/${directId}/messages?limit=1`)
+    expect(stored.body.items[0].seq).toBe(last)
+    expect(stored.body.items[0].content.text).toBe('after restart')
+    const all = await a2.api.get(`/conversations/${directId}/messages?limit=200`)
+    expect(all.body.items.filter((m: any) => m.content.text === 'sent while down')).toHaveLength(1)
+
+    await bob.page.reload()
+    await openChatFromList(bob.page, 'Alice')
+    await seesMessage(bob.page, 'after restart')
+    await check(bob.page)
+  }, 120_000)
+
+  it('should go back to the sign-in screen when the session is revoked elsewhere, and sign out', async () => {
+    const c = await apiUser(names.carol)
+    const res = await c.api.delete('/me/sessions?others=true')
+    expect(res.status).toBe(200)
+    await carol.page.getByRole('button', { name: 'Sign in' }).waitFor()
+    await carol.page.getByText('You were signed out. Please sign in again.').waitFor()
+    expect(await carol.page.evaluate(() => localStorage.getItem('jim.token'))).toBeNull()
+
+    await bob.page.getByRole('button', { name: 'Sign out' }).click()
+    await bob.page.getByRole('button', { name: 'Sign in' }).waitFor()
+    const revoked = await new ApiClient(t.url).get('/me')
+    expect(revoked.status).toBe(401)
+  })
+
+  it('should render in Chinese for a zh-CN browser', async () => {
+    const zh = await open({ locale: 'zh-CN' })
+    await zh.page.getByRole('button', { name: '登录' }).waitFor()
+    await zh.page.getByRole('tab', { name: '注册' }).waitFor()
+    expect(await zh.page.evaluate(() => document.documentElement.lang)).toBe('zh-CN')
+    await screenshot(zh.page, 'zh-CN-login')
+    await zh.page.getByLabel('用户名').fill(names.alice)
+    await zh.page.getByLabel('密码').fill(STRONG_PASSWORD)
+    await zh.page.getByRole('button', { name: '登录' }).click()
+    await zh.page.getByRole('tab', { name: /^聊天/ }).waitFor()
+    await zh.page.getByRole('button', { name: /^打开 世界频道/ }).waitFor()
+    await openChatFromList(zh.page, 'Bob')
+    await seesMessage(zh.page, 'after restart')
+    await zh.page.getByRole('separator').filter({ hasText: '今天' }).first().waitFor()
+    await zh.page.getByRole('textbox', { name: '消息' }).waitFor()
+    await screenshot(zh.page, 'zh-CN-chat')
+    await zh.page.getByRole('tab', { name: /^好友/ }).click()
+    await zh.page
+      .getByTestId('friend-row')
+      .getByText(/在线|离线/)
+      .first()
+      .waitFor()
+    await screenshot(zh.page, 'zh-CN-friends')
+    await zh.page.getByRole('tab', { name: /^群组/ }).click()
+    await zh.page.getByRole('button', { name: '新建群组' }).waitFor()
+    await screenshot(zh.page, 'zh-CN-groups')
+
+    // switching the language at run time
+    await zh.page.getByRole('combobox', { name: '语言' }).first().selectOption('en')
+    await zh.page.getByRole('tab', { name: /^Groups/ }).waitFor()
+    await zh.page.getByRole('combobox', { name: 'Language' }).first().selectOption('zh-CN')
+  }, 60_000)
+
+  it('should show one pane at a time on a phone-sized screen', async () => {
+    const phone = await open({ viewport: { width: 390, height: 760 } })
+    await phone.page.getByLabel('Username').fill(names.alice)
+    await phone.page.getByLabel('Password').fill(STRONG_PASSWORD)
+    await phone.page.getByRole('button', { name: 'Sign in' }).click()
+    await phone.page.getByRole('button', { name: /^Open Bob/ }).waitFor()
+    await screenshot(phone.page, 'phone-en-list')
+    await phone.page.getByRole('button', { name: /^Open Bob/ }).click()
+    await expectText(phone.page.getByTestId('chat-title'), 'Bob')
+    expect(await phone.page.getByRole('complementary', { name: 'Conversations, friends and groups' }).count()).toBe(0)
+    await seesMessage(phone.page, 'after restart')
+    await screenshot(phone.page, 'phone-en-chat')
+    await phone.page.getByRole('button', { name: 'Back' }).click()
+    await phone.page.getByRole('button', { name: /^Open Bob/ }).waitFor()
+  }, 60_000)
+
+  afterAll(() => {
+    // the two README pictures, refreshed only when asked (they are committed)
+    if (process.env.UPDATE_DOCS_SCREENSHOTS === '1') {
+      mkdirSync(new URL('../../docs/screenshots', import.meta.url), { recursive: true })
+      copyFileSync(
+        new URL('../../screenshots/en-chat.png', import.meta.url),
+        new URL('../../docs/screenshots/chat-en.png', import.meta.url),
+      )
+      copyFileSync(
+        new URL('../../screenshots/zh-CN-chat.png', import.meta.url),
+        new URL('../../docs/screenshots/chat-zh-CN.png', import.meta.url),
+      )
+    }
+  })
+})
