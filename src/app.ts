@@ -45,6 +45,7 @@ import { registerRateLimitHook } from './http/rate-limit-hook.js'
 import { sensitiveRouteLimits } from './http/route-limits.js'
 import { registerAccountRoutes } from './http/routes/account-routes.js'
 import { registerAdminRoutes } from './http/routes/admin-routes.js'
+import { registerWorldAdminRoutes } from './http/routes/world-admin-routes.js'
 import { registerCaptchaRoutes } from './http/routes/captcha-routes.js'
 import { MemoryRateLimiter } from './domain/security/memory-rate-limiter.js'
 import { ConversationFanout } from './gateway/conversation-fanout.js'
@@ -263,9 +264,10 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   registerCaptchaRoutes(http, { captcha })
   registerAccountRoutes(http, { accounts })
   registerAdminRoutes(http, { admin })
+  registerWorldAdminRoutes(http, { world, admin, store, clock })
   registerUserRoutes(http, { users, searchExclusions: (userId) => friends.searchExclusions(userId) })
   registerFriendRoutes(http, { friends })
-  registerGroupRoutes(http, { groups, members: groupMembers, admin })
+  registerGroupRoutes(http, { groups, members: groupMembers, admin, files })
   http.addSchema(MessageSchema)
   http.addSchema(ConversationSchema)
   registerConversationRoutes(http, { conversations, signals })

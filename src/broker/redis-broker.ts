@@ -49,6 +49,8 @@ interface Envelope {
 const FORGET_PUBLISHER_MS = 10 * 60_000
 /** Several reasons to resync within this window give one `sync` to the sockets. */
 const SYNC_COALESCE_MS = 100
+/** The longest `publish` waits for Redis to confirm before resolving anyway. */
+const PUBLISH_WAIT_MS = 250
 /** At most one "publish failed" log line per this interval (with the count in between). */
 const LOG_EVERY_MS = 10_000
 
@@ -62,9 +64,9 @@ const LOG_EVERY_MS = 10_000
  * - An instance delivers its own events in-process at once (the same handler the subscriber
  *   calls, on a microtask, like the memory broker) and drops their echo from Redis, so local
  *   sockets keep getting pushes while Redis is down. Order per publisher is kept.
- * - `publish` never throws: the event is already stored, so a failed PUBLISH (Redis down, or
- *   slower than the command timeout, 1 s) is logged, counted (`jim_broker_publish_errors_total`)
- *   and resolved. Remote clients catch up by `resume`: every receiver sees the jump in that
+ * - `publish` never throws and never waits more than 250 ms: the event is already stored, so a
+ *   failed PUBLISH (Redis down, or no answer within the command timeout, 2 s) is logged, counted
+ *   (`jim_broker_publish_errors_total`) and resolved. Remote clients catch up by `resume`: every receiver sees the jump in that
  *   publisher's sequence on its next publish or ping (at most `probeIntervalMs` later) and
  *   asks its sockets to `sync`.
  * - A separate subscriber connection; when it reconnects (Redis restart, network), the
@@ -128,7 +130,12 @@ export class RedisBroker implements Broker {
     if (this.#closed) return
     const n = ++this.#seq
     queueMicrotask(() => this.#deliver(event))
-    await this.#send({ v: 1, i: this.instanceId, n, t: Date.now(), e: event })
+    const sending = this.#send({ v: 1, i: this.instanceId, n, t: Date.now(), e: event })
+    // a hung Redis must not hold the send path: after a short wait the outcome is handled in
+    // the background (order is kept by the connection; a failure is counted and logged there)
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([sending, new Promise<void>((resolve) => (timer = setTimeout(resolve, PUBLISH_WAIT_MS)))])
+    clearTimeout(timer)
   }
 
   onEvent(handler: ClusterEventHandler): void {
@@ -238,11 +245,8 @@ export class RedisBroker implements Broker {
   }
 
   async #send(env: Envelope): Promise<boolean> {
-    if (env.p !== undefined && this.#o.publisher.status !== 'ready') {
-      // a ping while the connection is (re)connecting: not an event lost, just not healthy
-      this.#publishFailing = true
-      return false
-    }
+    // a ping while the connection is (re)connecting: no event lost, and health() sees the status
+    if (env.p !== undefined && this.#o.publisher.status !== 'ready') return false
     try {
       await this.#o.publisher.publish(this.#channel, JSON.stringify(env))
       if (this.#publishFailing) this.#o.logger.info({ event: 'broker.publish_recovered' }, 'broker publishes again')
@@ -272,7 +276,19 @@ export class RedisBroker implements Broker {
     // a ping carries our last event number: receivers notice our failed publishes within one interval
     const sent = await this.#send({ v: 1, i: this.instanceId, n: this.#seq, t: Date.now(), p: probe })
     if (!sent || this.#closed || probe !== this.#probeNo) return
-    this.#probeDeadline = setTimeout(() => this.#probeTimedOut(), this.#o.probeTimeoutMs)
+    const armedAt = Date.now()
+    this.#probeDeadline = setTimeout(() => {
+      // timers run before pending socket reads: let I/O that already arrived be read first, and
+      // do not blame Redis when it was this process that was too busy to look (event loop blocked)
+      setImmediate(() => {
+        if (probe !== this.#probeNo || !this.#probeDeadline) return
+        if (Date.now() - armedAt > this.#o.probeTimeoutMs * 2) {
+          this.#probeDeadline = null
+          return
+        }
+        this.#probeTimedOut()
+      })
+    }, this.#o.probeTimeoutMs)
     this.#probeDeadline.unref()
   }
 

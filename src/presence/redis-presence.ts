@@ -86,13 +86,22 @@ return {had, 1 - added}
 /**
  * Replaces every entry of ours with the sockets we hold now (after Redis lost them, or after
  * we failed to record a change while it was down). KEYS: our user index.
- * ARGV: prefix, our tag, then userId, connectionId pairs. → the user ids we had before
+ * ARGV: prefix, our tag, then userId, connectionId pairs. → the users whose "has a live socket
+ * anywhere" flipped (others may have been told otherwise)
  */
-const REASSERT = new RedisScript(`
+const REASSERT = new RedisScript(`${LIVE}
 local tag = ARGV[2]
-local before = redis.call('SMEMBERS', KEYS[1])
-for _, u in ipairs(before) do
+local users, seen = {}, {}
+for _, u in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if not seen[u] then seen[u] = true table.insert(users, u) end
+end
+for i = 3, #ARGV, 2 do
+  if not seen[ARGV[i]] then seen[ARGV[i]] = true table.insert(users, ARGV[i]) end
+end
+local before = {}
+for _, u in ipairs(users) do
   local key = ARGV[1] .. 'presence:u:' .. u
+  before[u] = live(key, ARGV[1]) > 0
   for _, m in ipairs(redis.call('SMEMBERS', key)) do
     if string.sub(m, 1, #tag) == tag then redis.call('SREM', key, m) end
   end
@@ -102,7 +111,11 @@ for i = 3, #ARGV, 2 do
   redis.call('SADD', ARGV[1] .. 'presence:u:' .. ARGV[i], tag .. ARGV[i + 1])
   redis.call('SADD', KEYS[1], ARGV[i])
 end
-return before
+local flipped = {}
+for _, u in ipairs(users) do
+  if before[u] ~= (live(ARGV[1] .. 'presence:u:' .. u, ARGV[1]) > 0) then table.insert(flipped, u) end
+end
+return flipped
 `)
 
 /**
@@ -270,7 +283,7 @@ export class RedisPresence implements Presence {
       )
       const lost = this.#registered && (had === 0 || wasRegistered === 0)
       this.#registered = true
-      if (lost || this.#dirty) await this.#reassert(wasRegistered === 0 || this.#dirty)
+      if (lost || this.#dirty) await this.#reassert()
       for (const other of await client.smembers(this.#key('instances'))) {
         if (other === instanceId) continue
         const offline = await SWEEP.run<string[]>(
@@ -288,17 +301,14 @@ export class RedisPresence implements Presence {
     }
   }
 
-  /** Writes our sockets back; `announce`: others may have been told these users went offline. */
-  async #reassert(announce: boolean): Promise<void> {
+  /** Writes our sockets back and reports the users whose online state that changed. */
+  async #reassert(): Promise<void> {
     const pairs: string[] = []
     for (const [userId, conns] of this.#local) for (const c of conns) pairs.push(userId, c)
-    const before = await REASSERT.run<string[]>(this.#o.client, [this.#key(`iu:${this.#o.instanceId}`)], [this.#o.prefix, this.#tag, ...pairs])
     this.#dirty = false
-    this.#o.logger.info({ event: 'presence.reasserted', sockets: pairs.length / 2 }, 'presence re-registered in redis')
-    if (announce) {
-      const users = new Set([...before, ...this.#local.keys()])
-      if (users.size > 0) await this.#changed([...users])
-    }
+    const flipped = await REASSERT.run<string[]>(this.#o.client, [this.#key(`iu:${this.#o.instanceId}`)], [this.#o.prefix, this.#tag, ...pairs])
+    this.#o.logger.info({ event: 'presence.reasserted', sockets: pairs.length / 2, changed: flipped.length }, 'presence re-registered in redis')
+    if (flipped.length > 0) await this.#changed(flipped)
   }
 
   /** `lostWrite`: a socket change did not reach Redis, so everything is re-registered once it answers. */

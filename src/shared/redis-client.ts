@@ -4,7 +4,7 @@ import type { Logger } from './logger.js'
 
 /**
  * Opens an ioredis connection that fails fast instead of queueing: with Redis down, a command
- * rejects at once (no offline queue) or after `commandTimeoutMs`, so callers fall back
+ * rejects at once (no offline queue) or after `commandTimeoutMs` (2 s), so callers fall back
  * (per-instance limits, degraded broker) and never hold a request or a send for long.
  * Reconnects forever in the background with a capped backoff (at most 2 s between tries).
  */
@@ -15,7 +15,7 @@ export function createRedisClient(url: string, options: { name: string; logger: 
     autoResubscribe: false,
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 1,
-    commandTimeout: options.commandTimeoutMs ?? 1000,
+    commandTimeout: options.commandTimeoutMs ?? 2000,
     connectTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
     // ready check waits for a loading Redis; keep it

@@ -10,7 +10,15 @@ async function users(ctx: StoreContext, count: number): Promise<string[]> {
   const ids: string[] = []
   for (let i = 0; i < count; i++) {
     const id = newId()
-    await ctx.store.users.create({ id, username: `fr${Date.now().toString(36)}${++n}`, nickname: 'File 📎', passwordHash: 'h', email: null, role: 'user', createdAt: T0 })
+    await ctx.store.users.create({
+      id,
+      username: `fr${Date.now().toString(36)}${++n}`,
+      nickname: 'File 📎',
+      passwordHash: 'h',
+      email: null,
+      role: 'user',
+      createdAt: T0,
+    })
     ids.push(id)
   }
   return ids
@@ -67,7 +75,15 @@ describeEachStore('file records', (ctx) => {
   it('should round-trip metadata, including a file without dimensions or thumbnail', async () => {
     const [owner] = await users(ctx(), 1)
     const image = file(owner!)
-    const voice = file(owner!, { kind: 'voice', mime: 'audio/ogg', width: null, height: null, durationMs: 4200, thumbnail: null, name: 'note' })
+    const voice = file(owner!, {
+      kind: 'voice',
+      mime: 'audio/ogg',
+      width: null,
+      height: null,
+      durationMs: 4200,
+      thumbnail: null,
+      name: 'note',
+    })
     await ctx().store.files.create(image)
     await ctx().store.files.create(voice)
     expect(await ctx().store.files.findById(image.id)).toEqual(image)

@@ -369,6 +369,7 @@ describe.skipIf(!hasChromium)('web client in Chromium', () => {
 
     // the tab goes to the background; notifications are allowed
     await openChatFromList(alice.page, 'Bob')
+    await openChatFromList(bob.page, 'Alice')
     await alice.page.evaluate(() => {
       const w = window as unknown as { notes: Array<{ title: string; body: string }> }
       w.notes = []

@@ -75,7 +75,9 @@ describe('file uploads and serving', () => {
     expect(got.status).toBe(200)
     expect(got.bytes.equals(pdfBytes())).toBe(true)
     expect(got.headers.get('content-type')).toBe('application/pdf')
-    expect(got.headers.get('content-disposition')).toBe(`attachment; filename="Report Q1 __ (final).pdf"; filename*=UTF-8''Report%20Q1%20%E6%8A%A5%E5%91%8A%20%28final%29.pdf`)
+    expect(got.headers.get('content-disposition')).toBe(
+      `attachment; filename="Report Q1 __ (final).pdf"; filename*=UTF-8''Report%20Q1%20%E6%8A%A5%E5%91%8A%20%28final%29.pdf`,
+    )
     expect(got.headers.get('content-security-policy')).toBe(SANDBOX)
     expect(got.headers.get('x-content-type-options')).toBe('nosniff')
   })
@@ -157,7 +159,10 @@ describe('file uploads and serving', () => {
     const started = Date.now()
     const res = await upload(t.url, alice, flood, { name: 'flood.png' })
     expect(res.status).toBe(422)
-    expect(res.body.error).toMatchObject({ code: 'file.image_too_large', details: { width: 100_000, height: 100_000, maxPixels: 4_000_000 } })
+    expect(res.body.error).toMatchObject({
+      code: 'file.image_too_large',
+      details: { width: 100_000, height: 100_000, maxPixels: 4_000_000 },
+    })
     expect(Date.now() - started).toBeLessThan(5000)
     // a real image just over this app's 4 MP limit is refused the same way
     const over = await upload(t.url, alice, await makeImage('png', 2100, 2000))

@@ -206,7 +206,7 @@ describe('groups: membership, invitations, roles, mutes, bans, events', () => {
     const unmuted = await owner.api.patch(`/groups/${group.id}/members/${member.id}`, { mutedUntil: null })
     expect(unmuted.body.mutedUntil).toBeNull()
     const events = (await messagesOf(db, group.conversationId)).map((m) => m.content.event)
-    expect(events.slice(-2)).toEqual(['member_muted', 'member_unmuted'])
+    expect(events.slice(-4)).toEqual(['member_muted', 'member_left', 'member_joined', 'member_unmuted'])
     expect((await t.app.store.groups.memberContext(group.conversationId, member.id))!.silencedUntil).toBeNull()
   })
 

@@ -65,20 +65,37 @@ describe('media messages, access and signed URLs', () => {
     const pdf = await uploadOk(alice, pdfBytes(), { name: 'minutes.pdf', type: 'image/png' })
     const file = await send(alice, direct, 'file', { fileId: pdf.fileId, name: 'evil.html' })
     expect(file.status).toBe(201)
-    expect(file.body.message.content).toEqual({ fileId: pdf.fileId, mime: 'application/pdf', size: pdf.size, name: 'minutes.pdf', kind: 'file' })
+    expect(file.body.message.content).toEqual({
+      fileId: pdf.fileId,
+      mime: 'application/pdf',
+      size: pdf.size,
+      name: 'minutes.pdf',
+      kind: 'file',
+    })
 
     const wav = await uploadOk(alice, wavBytes(1000), { name: 'hi.wav', kind: 'voice' })
     const voice = await send(alice, direct, 'voice', { fileId: wav.fileId, durationMs: 3_600_000 })
     expect(voice.status).toBe(201)
     // an hour of audio cannot fit in 16 KB: clamped to size / 500 B/s
-    expect(voice.body.message.content).toEqual({ fileId: wav.fileId, mime: 'audio/wav', size: wav.size, durationMs: Math.floor((wav.size / 500) * 1000) })
+    expect(voice.body.message.content).toEqual({
+      fileId: wav.fileId,
+      mime: 'audio/wav',
+      size: wav.size,
+      durationMs: Math.floor((wav.size / 500) * 1000),
+    })
     const honest = await send(alice, direct, 'voice', { fileId: wav.fileId, durationMs: 1000 })
     expect(honest.body.message.content.durationMs).toBe(1000)
 
     const mp4 = await uploadOk(alice, mp4Bytes(200_000), { name: 'clip.mp4', kind: 'video' })
     const video = await send(alice, direct, 'video', { fileId: mp4.fileId, durationMs: 42_000 })
     expect(video.status).toBe(201)
-    expect(video.body.message.content).toEqual({ fileId: mp4.fileId, mime: 'video/mp4', size: mp4.size, name: 'clip.mp4', durationMs: 42_000 })
+    expect(video.body.message.content).toEqual({
+      fileId: mp4.fileId,
+      mime: 'video/mp4',
+      size: mp4.size,
+      name: 'clip.mp4',
+      durationMs: 42_000,
+    })
     expect((await bobSock.settle('message.created', 200)).length).toBe(5)
 
     // the recipient can fetch all of them
@@ -247,6 +264,32 @@ describe('media messages, access and signed URLs', () => {
     expect(cleared.body.avatarFileId).toBeNull()
     expect(await status(stranger, `/files/${next.fileId}`)).toBe(404)
     expect(await status(alice, `/files/${next.fileId}`)).toBe(200)
+  })
+
+  it('should set group avatars from an image the acting owner or admin uploaded', async () => {
+    const eve = await createUser(t.url, 'eve')
+    const mine = await uploadOk(alice, await makeImage('png', 96, 96))
+    const bobs = await uploadOk(bob, await makeImage('png', 96, 96))
+    const refused = await alice.api.post('/groups', { name: 'Not with that', avatar: bobs.fileId })
+    expect(refused.status).toBe(404)
+    expect(refused.body.error.code).toBe('file.not_found')
+
+    const created = await alice.api.post('/groups', { name: 'Avatars', avatar: mine.fileId, memberIds: [bob.id] })
+    expect(created.status).toBe(201)
+    expect(created.body.group.avatarFileId).toBe(mine.fileId)
+    expect(await status(eve, `/files/${mine.fileId}`)).toBe(200)
+
+    // a plain member may not change it, and their file does not become public on the way
+    const byMember = await bob.api.patch(`/groups/${created.body.group.id}`, { avatar: bobs.fileId })
+    expect(byMember.status).toBe(403)
+    expect(await status(eve, `/files/${bobs.fileId}`)).toBe(404)
+
+    const next = await uploadOk(alice, await makeImage('webp', 96, 96))
+    const changed = await alice.api.patch(`/groups/${created.body.group.id}`, { avatar: next.fileId })
+    expect(changed.status).toBe(200)
+    expect(changed.body.avatarFileId).toBe(next.fileId)
+    expect(await status(eve, `/files/${next.fileId}`)).toBe(200)
+    expect(await status(eve, `/files/${mine.fileId}`)).toBe(404)
   })
 
   it('should send stickers from the bundled set only', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, type TestUser } from '../helpers/api-client.js'
+import { createUser, login, type TestUser } from '../helpers/api-client.js'
 import { befriend, directConversation, sendText } from '../helpers/social.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import { TestSocket } from '../helpers/ws-client.js'
@@ -130,5 +130,41 @@ describe('world channel', () => {
     })
     expect(res.status).toBe(422)
     expect(res.body.error.code).toBe('message.mention_all_forbidden')
+  })
+})
+
+describe('world channel administration', () => {
+  let t: TestApp
+  beforeAll(async () => {
+    t = await startTestApp()
+  })
+  afterAll(() => t.close())
+
+  it('should let an admin close the world channel and mute one user, audited, and refuse non-admins', async () => {
+    const boss = await createUser(t.url, 'boss')
+    await t.app.store.users.setRole(boss.id, 'admin', Date.now())
+    const admin = await login(t.url, boss.username)
+    const user = await createUser(t.url, 'talker')
+    const w = (await user.api.get('/conversations/world')).body.id
+
+    expect((await user.api.put('/admin/world', { open: false })).status).toBe(403)
+    expect((await admin.api.put('/admin/world', { open: false })).body).toEqual({ open: false })
+    const closed = await user.api.post(`/conversations/${w}/messages`, { clientMsgId: 'c1', type: 'text', content: { text: 'anyone?' } })
+    expect(closed.status).toBe(422)
+    expect(closed.body.error.code).toBe('message.world_closed')
+    await admin.api.put('/admin/world', { open: true })
+    await sendText(user, w, 'open again')
+
+    const until = new Date(Date.now() + 60_000).toISOString()
+    expect((await admin.api.put(`/admin/world/mutes/${user.id}`, { until, reason: 'spam' })).status).toBe(200)
+    const muted = await user.api.post(`/conversations/${w}/messages`, { clientMsgId: 'c2', type: 'text', content: { text: 'let me talk' } })
+    expect(muted.status).toBe(422)
+    expect(muted.body.error.code).toBe('message.muted')
+    expect((await admin.api.delete(`/admin/world/mutes/${user.id}`)).status).toBe(204)
+    await sendText(user, w, 'thanks')
+
+    const audit = await admin.api.get('/admin/audit-log')
+    const actions = audit.body.items.map((e: { action: string }) => e.action)
+    expect(actions).toEqual(expect.arrayContaining(['world.closed', 'world.opened', 'world.user_muted', 'world.user_unmuted']))
   })
 })

@@ -39,9 +39,13 @@ export function createMediaHook(deps: { files: FileService; records: FileRecordS
       // a file that is not the sender's upload is 404, as if it did not exist
       const file = await files.ownFile(senderId, content.fileId as string)
       if (!accepts.includes(file.kind)) {
-        throw new AppError('file.type_mismatch', `A ${type} message needs a file uploaded as ${accepts.join(' or ')}; this one is ${file.kind}.`, {
-          details: [{ field: 'content.fileId', problem: 'kind', kind: file.kind }],
-        })
+        throw new AppError(
+          'file.type_mismatch',
+          `A ${type} message needs a file uploaded as ${accepts.join(' or ')}; this one is ${file.kind}.`,
+          {
+            details: [{ field: 'content.fileId', problem: 'kind', kind: file.kind }],
+          },
+        )
       }
       const base = { fileId: file.id, mime: file.mime, size: file.size }
       switch (type) {

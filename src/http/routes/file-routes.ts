@@ -102,7 +102,14 @@ export async function registerFileRoutes(app: FastifyInstance, deps: { files: Fi
 
   r.get(
     '/api/v1/files/:id',
-    { schema: { tags, summary: 'Download a file I may see (owner, a message I can see, an avatar)', params: Params, response: withErrors(binary, [401, 404]) } },
+    {
+      schema: {
+        tags,
+        summary: 'Download a file I may see (owner, a message I can see, an avatar)',
+        params: Params,
+        response: withErrors(binary, [401, 404]),
+      },
+    },
     async (request, reply) => send(reply, await files.open(principalOf(request).user.id, request.params.id, 'original'), 'no-store'),
   )
 

@@ -1,4 +1,5 @@
 import type { AdminService } from '../../domain/admin/admin-service.js'
+import type { FileService } from '../../domain/files/file-service.js'
 import type { GroupMemberService, JoinOutcome } from '../../domain/groups/group-member-service.js'
 import type { GroupService } from '../../domain/groups/group-service.js'
 import { groupView } from '../../domain/groups/group-views.js'
@@ -8,6 +9,8 @@ export interface GroupRouteDeps {
   members: GroupMemberService
   /** audits the system admins' member-limit change */
   admin: AdminService
+  /** group avatars: must be an image the actor uploaded; keeps the `group_avatar` file ref (absent: no check) */
+  files?: FileService
 }
 
 /** `limit`/`cursor` query → service paging. */

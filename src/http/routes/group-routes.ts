@@ -14,7 +14,7 @@ const GroupParams = Type.Object({ id: Id })
 /** Groups as wholes; membership routes are in `group-member-routes.ts`. */
 export function registerGroupRoutes(app: FastifyInstance, deps: GroupRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
-  const { groups, members } = deps
+  const { groups, members, files } = deps
 
   r.post(
     '/api/v1/groups',
@@ -33,7 +33,9 @@ export function registerGroupRoutes(app: FastifyInstance, deps: GroupRouteDeps):
     async (request, reply) => {
       const { user } = principalOf(request)
       const { avatar, ...body } = request.body
+      if (avatar && files) await files.ownImage(user.id, avatar)
       const { group, report } = await groups.create(user, { ...body, avatarFileId: avatar })
+      if (avatar && files) await files.setAvatar(user.id, { kind: 'group_avatar', refId: group.id, fileId: avatar }, async () => {})
       return reply.code(201).send({ group: groupView(group, { member: true, myRole: 'owner' }), ...report })
     },
   )
@@ -92,7 +94,12 @@ export function registerGroupRoutes(app: FastifyInstance, deps: GroupRouteDeps):
     },
     async (request) => {
       const { avatar, ...patch } = request.body
-      const { group, myRole } = await groups.update(principalOf(request).user.id, request.params.id, { ...patch, avatarFileId: avatar })
+      const userId = principalOf(request).user.id
+      const update = () => groups.update(userId, request.params.id, { ...patch, avatarFileId: avatar })
+      const { group, myRole } =
+        avatar === undefined || !files
+          ? await update()
+          : await files.setAvatar(userId, { kind: 'group_avatar', refId: request.params.id, fileId: avatar }, update)
       return groupView(group, { member: true, myRole })
     },
   )

@@ -19,10 +19,7 @@ const SessionView = Type.Object({
   current: Type.Boolean(),
 })
 
-export function registerMeRoutes(
-  app: FastifyInstance,
-  deps: { auth: AuthService; users: UserService; files: FileService },
-): void {
+export function registerMeRoutes(app: FastifyInstance, deps: { auth: AuthService; users: UserService; files: FileService }): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
   const { auth, users, files } = deps
 

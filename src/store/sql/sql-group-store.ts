@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
+import { type Kysely, type Selectable, type Transaction } from 'kysely'
 import { AppError, type ErrorCode } from '../../domain/errors.js'
 import {
   pendingKey,
@@ -9,9 +9,6 @@ import {
   type GroupMember,
   type GroupMemberContext,
   type GroupRole,
-  type InvitationStatus,
-  type JoinPolicy,
-  type JoinRequestStatus,
   type LeaveReason,
 } from '../../domain/groups/group.js'
 import type { Message } from '../../domain/messages/message.js'
@@ -26,103 +23,28 @@ import type {
   NewGroup,
   Paging,
 } from '../group-store.js'
-import { isUniqueViolation, type Capabilities } from './capabilities.js'
-import type {
-  ConversationMembersTable,
-  Database,
-  GroupBansTable,
-  GroupInvitationsTable,
-  GroupJoinRequestsTable,
-  GroupsTable,
-} from './db-schema.js'
+import type { Capabilities } from './capabilities.js'
+import type { ConversationMembersTable, Database, GroupsTable } from './db-schema.js'
 import { appendInTx, bumpCounter, insertConversation, withTransaction } from './message-appender.js'
-import { escapeLike } from './sql-user-store.js'
-
-type Db = Kysely<Database> | Transaction<Database>
-
-function toGroup(row: Selectable<GroupsTable>): Group {
-  return {
-    id: row.id,
-    conversationId: row.conversation_id,
-    name: row.name,
-    avatarFileId: row.avatar_file_id,
-    announcement: row.announcement,
-    joinPolicy: row.join_policy as JoinPolicy,
-    muteAll: Number(row.mute_all) === 1,
-    maxMembers: Number(row.max_members),
-    ownerId: row.owner_id,
-    memberCount: Number(row.member_count),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  }
-}
-
-function toMember(groupId: string, row: Selectable<ConversationMembersTable>): GroupMember {
-  return {
-    groupId,
-    userId: row.user_id,
-    role: row.role as GroupRole,
-    groupNickname: row.group_nickname,
-    silencedUntil: row.silenced_until == null ? null : Number(row.silenced_until),
-    joinSeq: Number(row.join_seq),
-    joinedAt: Number(row.joined_at),
-  }
-}
-
-function toInvitation(row: Selectable<GroupInvitationsTable>): GroupInvitation {
-  return {
-    id: row.id,
-    groupId: row.group_id,
-    inviterId: row.inviter_id,
-    inviteeId: row.invitee_id,
-    status: row.status as InvitationStatus,
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  }
-}
-
-function toJoinRequest(row: Selectable<GroupJoinRequestsTable>): GroupJoinRequest {
-  return {
-    id: row.id,
-    groupId: row.group_id,
-    userId: row.user_id,
-    message: row.message,
-    status: row.status as JoinRequestStatus,
-    decidedBy: row.decided_by,
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  }
-}
-
-function toBan(row: Selectable<GroupBansTable>): GroupBan {
-  return { groupId: row.group_id, userId: row.user_id, bannedBy: row.banned_by, createdAt: Number(row.created_at) }
-}
+import { SqlGroupReads } from './sql-group-reads.js'
+import { SqlGroupRequests } from './sql-group-requests.js'
+import { currentMember, currentMemberIds, findGroup, joinValues, toGroup, toInvitation } from './sql-group-rows.js'
 
 /**
- * Column values of a membership that starts at `seq` (the message announcing it). Nothing
- * before it is visible, so `cleared_seq` starts just below; a member who joined by their own
- * hand has read the notice, one added by someone else finds it unread.
+ * The group store. Changes of membership, roles, mutes and the profile run here, each in one
+ * transaction with its system message; reads and invitations/join requests are delegated.
  */
-function joinValues(role: GroupRole, seq: number, selfJoined: boolean, now: number) {
-  return {
-    role,
-    join_seq: seq,
-    left_seq: null,
-    read_seq: selfJoined ? seq : seq - 1,
-    cleared_seq: seq - 1,
-    group_nickname: '',
-    joined_at: now,
-    updated_at: now,
-  }
-}
-
 export class SqlGroupStore implements GroupStore {
   readonly #db: Kysely<Database>
   readonly #caps: Capabilities
+  readonly #reads: SqlGroupReads
+  readonly #requests: SqlGroupRequests
 
   constructor(db: Kysely<Database>, caps: Capabilities) {
     this.#db = db
     this.#caps = caps
+    this.#reads = new SqlGroupReads(db)
+    this.#requests = new SqlGroupRequests(db)
   }
 
   async create(input: NewGroup): Promise<{ group: Group; invitations: GroupInvitation[]; change: GroupChange }> {
@@ -186,46 +108,6 @@ export class SqlGroupStore implements GroupStore {
     })
   }
 
-  async findById(id: string): Promise<Group | null> {
-    const row = await this.#db.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst()
-    return row ? toGroup(row) : null
-  }
-
-  async access(groupId: string, userId: string): Promise<{ group: Group; member: GroupMember | null; banned: boolean } | null> {
-    const group = await this.findById(groupId)
-    if (!group) return null
-    const [member, ban] = await Promise.all([
-      this.#currentMember(this.#db, group, userId),
-      this.#db.selectFrom('group_bans').select('user_id').where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst(),
-    ])
-    return { group, member, banned: ban !== undefined }
-  }
-
-  async listForUser(userId: string, page: Paging): Promise<Array<{ group: Group; role: GroupRole }>> {
-    let q = this.#db
-      .selectFrom('groups')
-      .innerJoin('conversation_members as cm', 'cm.conversation_id', 'groups.conversation_id')
-      .selectAll('groups')
-      .select('cm.role as my_role')
-      .where('cm.user_id', '=', userId)
-      .where('cm.left_seq', 'is', null)
-    if (page.after) q = q.where('groups.id', '>', page.after)
-    const rows = await q.orderBy('groups.id').limit(page.limit).execute()
-    return rows.map(({ my_role, ...row }) => ({ group: toGroup(row), role: my_role as GroupRole }))
-  }
-
-  async search(prefix: string, page: Paging): Promise<Group[]> {
-    const like = escapeLike(prefix.toLowerCase()) + '%'
-    let q = this.#db
-      .selectFrom('groups')
-      .selectAll()
-      .where('join_policy', 'in', ['open', 'approval'])
-      .where((eb) => sql<boolean>`${eb.ref('name_lower')} like ${like} escape '!'`)
-    if (page.after) q = q.where('id', '>', page.after)
-    const rows = await q.orderBy('id').limit(page.limit).execute()
-    return rows.map(toGroup)
-  }
-
   async updateProfile(
     groupId: string,
     actorId: string,
@@ -261,7 +143,7 @@ export class SqlGroupStore implements GroupStore {
           .execute()
         messages.push(await this.#system(trx, before.conversationId, now, { event: 'group_updated', actorId, changes }))
       }
-      const group = (await this.#findGroup(trx, groupId))!
+      const group = (await findGroup(trx, groupId))!
       return { group, change: await this.#change(trx, group, messages, false, now) }
     })
   }
@@ -274,7 +156,7 @@ export class SqlGroupStore implements GroupStore {
     return withTransaction(this.#db, async (trx) => {
       const group = await this.#lockGroup(trx, groupId)
       if (!group) return null
-      const formerMemberIds = await this.#currentMemberIds(trx, group.conversationId)
+      const formerMemberIds = await currentMemberIds(trx, group.conversationId)
       const message = await this.#system(trx, group.conversationId, now, { event: 'group_dissolved', actorId, name: group.name })
       await trx
         .updateTable('conversation_members')
@@ -382,7 +264,7 @@ export class SqlGroupStore implements GroupStore {
         }
       }
       await this.#closePending(trx, groupId, toAdd, now)
-      const group = (await this.#findGroup(trx, groupId))!
+      const group = (await findGroup(trx, groupId))!
       const change = await this.#change(trx, group, [message], true, now)
       const added = toAdd.map((userId) => ({
         groupId,
@@ -402,7 +284,7 @@ export class SqlGroupStore implements GroupStore {
     return withTransaction(this.#db, async (trx) => {
       const locked = await this.#lockGroup(trx, groupId)
       if (!locked) throw new AppError('group.not_found')
-      const member = await this.#currentMember(trx, locked, userId)
+      const member = await currentMember(trx, locked, userId)
       if (!member) throw new AppError('group.not_member')
       if (member.role === 'owner') throw new AppError('group.owner_must_transfer')
       const message = await this.#system(trx, locked.conversationId, now, { event: 'member_left', userId, actorId, reason })
@@ -421,7 +303,7 @@ export class SqlGroupStore implements GroupStore {
         .execute()
       if (reason === 'banned') await this.#insertBan(trx, groupId, userId, actorId, now)
       await this.#closePending(trx, groupId, [userId], now)
-      const group = (await this.#findGroup(trx, groupId))!
+      const group = (await findGroup(trx, groupId))!
       return this.#change(trx, group, [message], true, now)
     })
   }
@@ -441,66 +323,6 @@ export class SqlGroupStore implements GroupStore {
     return Number(result.numDeletedRows) > 0
   }
 
-  async listBans(groupId: string, page: Paging): Promise<GroupBan[]> {
-    let q = this.#db.selectFrom('group_bans').selectAll().where('group_id', '=', groupId)
-    if (page.after) q = q.where('user_id', '>', page.after)
-    const rows = await q.orderBy('user_id').limit(page.limit).execute()
-    return rows.map(toBan)
-  }
-
-  async findMember(groupId: string, userId: string): Promise<GroupMember | null> {
-    const group = await this.findById(groupId)
-    return group ? this.#currentMember(this.#db, group, userId) : null
-  }
-
-  async listMembers(groupId: string, page: Paging): Promise<GroupMember[]> {
-    let q = this.#db
-      .selectFrom('conversation_members as cm')
-      .innerJoin('groups', 'groups.conversation_id', 'cm.conversation_id')
-      .selectAll('cm')
-      .where('groups.id', '=', groupId)
-      .where('cm.left_seq', 'is', null)
-    if (page.after) q = q.where('cm.user_id', '>', page.after)
-    const rows = await q.orderBy('cm.user_id').limit(page.limit).execute()
-    return rows.map((row) => toMember(groupId, row))
-  }
-
-  async managerIds(groupId: string): Promise<string[]> {
-    const rows = await this.#db
-      .selectFrom('conversation_members as cm')
-      .innerJoin('groups', 'groups.conversation_id', 'cm.conversation_id')
-      .select('cm.user_id')
-      .where('groups.id', '=', groupId)
-      .where('cm.left_seq', 'is', null)
-      .where('cm.role', 'in', ['owner', 'admin'])
-      .execute()
-    return rows.map((r) => r.user_id)
-  }
-
-  async standing(groupId: string, userIds: readonly string[]): Promise<{ memberIds: Set<string>; bannedIds: Set<string> }> {
-    const memberIds = new Set<string>()
-    const bannedIds = new Set<string>()
-    if (userIds.length === 0) return { memberIds, bannedIds }
-    const ids = [...new Set(userIds)]
-    const members = await this.#db
-      .selectFrom('conversation_members as cm')
-      .innerJoin('groups', 'groups.conversation_id', 'cm.conversation_id')
-      .select('cm.user_id')
-      .where('groups.id', '=', groupId)
-      .where('cm.left_seq', 'is', null)
-      .where('cm.user_id', 'in', ids)
-      .execute()
-    for (const m of members) memberIds.add(m.user_id)
-    const bans = await this.#db
-      .selectFrom('group_bans')
-      .select('user_id')
-      .where('group_id', '=', groupId)
-      .where('user_id', 'in', ids)
-      .execute()
-    for (const b of bans) bannedIds.add(b.user_id)
-    return { memberIds, bannedIds }
-  }
-
   async updateMember(
     groupId: string,
     userId: string,
@@ -511,7 +333,7 @@ export class SqlGroupStore implements GroupStore {
     return withTransaction(this.#db, async (trx) => {
       const locked = await this.#lockGroup(trx, groupId)
       if (!locked) throw new AppError('group.not_found')
-      const member = await this.#currentMember(trx, locked, userId)
+      const member = await currentMember(trx, locked, userId)
       if (!member) throw new AppError('group.not_member')
       const messages: Message[] = []
       const values: Partial<ConversationMembersTable> = {}
@@ -547,7 +369,7 @@ export class SqlGroupStore implements GroupStore {
           .where('user_id', '=', userId)
           .execute()
       }
-      const after = (await this.#currentMember(trx, locked, userId))!
+      const after = (await currentMember(trx, locked, userId))!
       const change = messages.length > 0 ? await this.#change(trx, locked, messages, roleChanged, now) : null
       return { member: after, change }
     })
@@ -558,7 +380,7 @@ export class SqlGroupStore implements GroupStore {
       const locked = await this.#lockGroup(trx, groupId)
       if (!locked) throw new AppError('group.not_found')
       if (locked.ownerId !== fromId) throw new AppError('group.forbidden', 'Only the owner can transfer the group.')
-      const to = await this.#currentMember(trx, locked, toId)
+      const to = await currentMember(trx, locked, toId)
       if (!to) throw new AppError('group.not_member', 'The new owner must be a member of the group.')
       const message = await this.#system(trx, locked.conversationId, now, { event: 'owner_transferred', fromId, toId, actorId: fromId })
       // nobody outranks an owner, so a mute left from before could never be lifted
@@ -576,181 +398,108 @@ export class SqlGroupStore implements GroupStore {
         .where('left_seq', 'is', null)
         .execute()
       await trx.updateTable('groups').set({ owner_id: toId, updated_at: now }).where('id', '=', groupId).execute()
-      const group = (await this.#findGroup(trx, groupId))!
+      const group = (await findGroup(trx, groupId))!
       return { group, change: await this.#change(trx, group, [message], true, now) }
     })
   }
 
   async setMaxMembers(groupId: string, maxMembers: number, now: number): Promise<Group | null> {
     await this.#db.updateTable('groups').set({ max_members: maxMembers, updated_at: now }).where('id', '=', groupId).execute()
-    return this.findById(groupId)
+    return this.#reads.findById(groupId)
   }
 
-  async createInvitations(
+  findById(id: string): Promise<Group | null> {
+    return this.#reads.findById(id)
+  }
+
+  access(groupId: string, userId: string): Promise<{ group: Group; member: GroupMember | null; banned: boolean } | null> {
+    return this.#reads.access(groupId, userId)
+  }
+
+  listForUser(userId: string, page: Paging): Promise<Array<{ group: Group; role: GroupRole }>> {
+    return this.#reads.listForUser(userId, page)
+  }
+
+  search(prefix: string, page: Paging): Promise<Group[]> {
+    return this.#reads.search(prefix, page)
+  }
+
+  listBans(groupId: string, page: Paging): Promise<GroupBan[]> {
+    return this.#reads.listBans(groupId, page)
+  }
+
+  findMember(groupId: string, userId: string): Promise<GroupMember | null> {
+    return this.#reads.findMember(groupId, userId)
+  }
+
+  listMembers(groupId: string, page: Paging): Promise<GroupMember[]> {
+    return this.#reads.listMembers(groupId, page)
+  }
+
+  managerIds(groupId: string): Promise<string[]> {
+    return this.#reads.managerIds(groupId)
+  }
+
+  standing(groupId: string, userIds: readonly string[]): Promise<{ memberIds: Set<string>; bannedIds: Set<string> }> {
+    return this.#reads.standing(groupId, userIds)
+  }
+
+  memberContext(conversationId: string, userId: string): Promise<GroupMemberContext | null> {
+    return this.#reads.memberContext(conversationId, userId)
+  }
+
+  ownedGroupIds(userId: string): Promise<string[]> {
+    return this.#reads.ownedGroupIds(userId)
+  }
+
+  memberGroupIds(userId: string): Promise<string[]> {
+    return this.#reads.memberGroupIds(userId)
+  }
+
+  successor(groupId: string, excludeUserId: string): Promise<string | null> {
+    return this.#reads.successor(groupId, excludeUserId)
+  }
+
+  createInvitations(
     groupId: string,
     inviterId: string,
     inviteeIds: readonly string[],
     now: number,
   ): Promise<Array<{ invitation: GroupInvitation; created: boolean }>> {
-    const out: Array<{ invitation: GroupInvitation; created: boolean }> = []
-    for (const inviteeId of new Set(inviteeIds)) {
-      const key = pendingKey(groupId, inviteeId)
-      const pending = await this.#pendingInvitation(key)
-      if (pending) {
-        out.push({ invitation: pending, created: false })
-        continue
-      }
-      const row = {
-        id: newId(),
-        group_id: groupId,
-        inviter_id: inviterId,
-        invitee_id: inviteeId,
-        pending_key: key,
-        status: 'pending',
-        created_at: now,
-        updated_at: now,
-      }
-      try {
-        await this.#db.insertInto('group_invitations').values(row).execute()
-        out.push({ invitation: toInvitation(row), created: true })
-      } catch (err) {
-        // a concurrent invite of the same person won
-        const won = isUniqueViolation(err) ? await this.#pendingInvitation(key) : null
-        if (!won) throw err
-        out.push({ invitation: won, created: false })
-      }
-    }
-    return out
+    return this.#requests.createInvitations(groupId, inviterId, inviteeIds, now)
   }
 
-  async findInvitation(id: string): Promise<GroupInvitation | null> {
-    const row = await this.#db.selectFrom('group_invitations').selectAll().where('id', '=', id).executeTakeFirst()
-    return row ? toInvitation(row) : null
+  findInvitation(id: string): Promise<GroupInvitation | null> {
+    return this.#requests.findInvitation(id)
   }
 
-  async listInvitationsFor(userId: string, page: Paging): Promise<GroupInvitation[]> {
-    let q = this.#db.selectFrom('group_invitations').selectAll().where('invitee_id', '=', userId).where('status', '=', 'pending')
-    if (page.after) q = q.where('id', '<', page.after)
-    const rows = await q.orderBy('id', 'desc').limit(page.limit).execute()
-    return rows.map(toInvitation)
+  listInvitationsFor(userId: string, page: Paging): Promise<GroupInvitation[]> {
+    return this.#requests.listInvitationsFor(userId, page)
   }
 
-  async answerInvitation(id: string, status: 'accepted' | 'rejected', now: number): Promise<boolean> {
-    const result = await this.#db
-      .updateTable('group_invitations')
-      .set({ status, pending_key: null, updated_at: now })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .executeTakeFirst()
-    return Number(result.numUpdatedRows) > 0
+  answerInvitation(id: string, status: 'accepted' | 'rejected', now: number): Promise<boolean> {
+    return this.#requests.answerInvitation(id, status, now)
   }
 
-  async createJoinRequest(
+  createJoinRequest(
     groupId: string,
     userId: string,
     message: string,
     now: number,
   ): Promise<{ request: GroupJoinRequest; created: boolean }> {
-    const key = pendingKey(groupId, userId)
-    const pending = await this.#pendingJoinRequest(key)
-    if (pending) return { request: pending, created: false }
-    const row = {
-      id: newId(),
-      group_id: groupId,
-      user_id: userId,
-      pending_key: key,
-      message,
-      status: 'pending',
-      decided_by: null,
-      created_at: now,
-      updated_at: now,
-    }
-    try {
-      await this.#db.insertInto('group_join_requests').values(row).execute()
-      return { request: toJoinRequest(row), created: true }
-    } catch (err) {
-      const won = isUniqueViolation(err) ? await this.#pendingJoinRequest(key) : null
-      if (!won) throw err
-      return { request: won, created: false }
-    }
+    return this.#requests.createJoinRequest(groupId, userId, message, now)
   }
 
-  async findJoinRequest(id: string): Promise<GroupJoinRequest | null> {
-    const row = await this.#db.selectFrom('group_join_requests').selectAll().where('id', '=', id).executeTakeFirst()
-    return row ? toJoinRequest(row) : null
+  findJoinRequest(id: string): Promise<GroupJoinRequest | null> {
+    return this.#requests.findJoinRequest(id)
   }
 
-  async listJoinRequests(groupId: string, page: Paging): Promise<GroupJoinRequest[]> {
-    let q = this.#db.selectFrom('group_join_requests').selectAll().where('group_id', '=', groupId).where('status', '=', 'pending')
-    if (page.after) q = q.where('id', '>', page.after)
-    const rows = await q.orderBy('id').limit(page.limit).execute()
-    return rows.map(toJoinRequest)
+  listJoinRequests(groupId: string, page: Paging): Promise<GroupJoinRequest[]> {
+    return this.#requests.listJoinRequests(groupId, page)
   }
 
-  async rejectJoinRequest(id: string, deciderId: string, now: number): Promise<boolean> {
-    const result = await this.#db
-      .updateTable('group_join_requests')
-      .set({ status: 'rejected', pending_key: null, decided_by: deciderId, updated_at: now })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .executeTakeFirst()
-    return Number(result.numUpdatedRows) > 0
-  }
-
-  async memberContext(conversationId: string, userId: string): Promise<GroupMemberContext | null> {
-    const row = await this.#db
-      .selectFrom('groups')
-      .leftJoin('conversation_members as cm', (join) =>
-        join.onRef('cm.conversation_id', '=', 'groups.conversation_id').on('cm.user_id', '=', userId),
-      )
-      .select(['groups.id as group_id', 'groups.mute_all', 'cm.role', 'cm.silenced_until', 'cm.left_seq', 'cm.user_id'])
-      .where('groups.conversation_id', '=', conversationId)
-      .executeTakeFirst()
-    if (!row) return null
-    const isMember = row.user_id != null && row.left_seq == null
-    return {
-      groupId: row.group_id,
-      isMember,
-      role: isMember ? (row.role as GroupRole) : null,
-      silencedUntil: row.silenced_until == null ? null : Number(row.silenced_until),
-      muteAll: Number(row.mute_all) === 1,
-    }
-  }
-
-  async ownedGroupIds(userId: string): Promise<string[]> {
-    const rows = await this.#db.selectFrom('groups').select('id').where('owner_id', '=', userId).orderBy('id').execute()
-    return rows.map((r) => r.id)
-  }
-
-  async memberGroupIds(userId: string): Promise<string[]> {
-    const rows = await this.#db
-      .selectFrom('groups')
-      .innerJoin('conversation_members as cm', 'cm.conversation_id', 'groups.conversation_id')
-      .select('groups.id')
-      .where('cm.user_id', '=', userId)
-      .where('cm.left_seq', 'is', null)
-      .orderBy('groups.id')
-      .execute()
-    return rows.map((r) => r.id)
-  }
-
-  async successor(groupId: string, excludeUserId: string): Promise<string | null> {
-    for (const role of ['admin', 'member'] as const) {
-      const row = await this.#db
-        .selectFrom('conversation_members as cm')
-        .innerJoin('groups', 'groups.conversation_id', 'cm.conversation_id')
-        .select('cm.user_id')
-        .where('groups.id', '=', groupId)
-        .where('cm.left_seq', 'is', null)
-        .where('cm.role', '=', role)
-        .where('cm.user_id', '!=', excludeUserId)
-        .orderBy('cm.joined_at')
-        .orderBy('cm.user_id')
-        .limit(1)
-        .executeTakeFirst()
-      if (row) return row.user_id
-    }
-    return null
+  rejectJoinRequest(id: string, deciderId: string, now: number): Promise<boolean> {
+    return this.#requests.rejectJoinRequest(id, deciderId, now)
   }
 
   /**
@@ -764,7 +513,7 @@ export class SqlGroupStore implements GroupStore {
       .set((eb) => ({ member_count: eb.ref('member_count') }))
       .where('id', '=', groupId)
       .execute()
-    return this.#findGroup(trx, groupId)
+    return findGroup(trx, groupId)
   }
 
   /** One place more, only while below the limit: the conditional update is the limit's guard. */
@@ -776,33 +525,6 @@ export class SqlGroupStore implements GroupStore {
       .whereRef('member_count', '<', 'max_members')
       .executeTakeFirst()
     return Number(result.numUpdatedRows) === 1
-  }
-
-  async #findGroup(db: Db, groupId: string): Promise<Group | null> {
-    const row = await db.selectFrom('groups').selectAll().where('id', '=', groupId).executeTakeFirst()
-    return row ? toGroup(row) : null
-  }
-
-  async #currentMember(db: Db, group: Group, userId: string): Promise<GroupMember | null> {
-    const row = await db
-      .selectFrom('conversation_members')
-      .selectAll()
-      .where('conversation_id', '=', group.conversationId)
-      .where('user_id', '=', userId)
-      .where('left_seq', 'is', null)
-      .executeTakeFirst()
-    return row ? toMember(group.id, row) : null
-  }
-
-  async #currentMemberIds(db: Db, conversationId: string): Promise<string[]> {
-    const rows = await db
-      .selectFrom('conversation_members')
-      .select('user_id')
-      .where('conversation_id', '=', conversationId)
-      .where('left_seq', 'is', null)
-      .orderBy('user_id')
-      .execute()
-    return rows.map((r) => r.user_id)
   }
 
   /** Writes a server `system` message with the next seq. */
@@ -823,7 +545,7 @@ export class SqlGroupStore implements GroupStore {
               .executeTakeFirstOrThrow()
           ).membership_version,
         )
-    return { messages, membershipVersion, memberIds: await this.#currentMemberIds(trx, group.conversationId) }
+    return { messages, membershipVersion, memberIds: await currentMemberIds(trx, group.conversationId) }
   }
 
   async #insertBan(trx: Transaction<Database>, groupId: string, userId: string, actorId: string, now: number): Promise<boolean> {
@@ -853,15 +575,5 @@ export class SqlGroupStore implements GroupStore {
       .set({ status: 'cancelled', pending_key: null, updated_at: now })
       .where('pending_key', 'in', keys)
       .execute()
-  }
-
-  async #pendingInvitation(key: string): Promise<GroupInvitation | null> {
-    const row = await this.#db.selectFrom('group_invitations').selectAll().where('pending_key', '=', key).executeTakeFirst()
-    return row ? toInvitation(row) : null
-  }
-
-  async #pendingJoinRequest(key: string): Promise<GroupJoinRequest | null> {
-    const row = await this.#db.selectFrom('group_join_requests').selectAll().where('pending_key', '=', key).executeTakeFirst()
-    return row ? toJoinRequest(row) : null
   }
 }
