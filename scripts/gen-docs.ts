@@ -28,21 +28,22 @@ export function exampleYaml(): string {
   const lines = [
     '# JIM configuration. Every key is optional; shown with its default.',
     '# Precedence: defaults <- this file <- JIM_* environment <- command-line flags.',
-    '',
   ]
-  let section = ''
+  // YAML sections must be contiguous: group keys by their top-level section, in first-seen order
+  const sections = new Map<string, (typeof CONFIG_KEYS)[number][]>()
   for (const k of CONFIG_KEYS) {
-    const parts = k.path.split('.')
-    const top = parts.length > 1 ? parts[0]! : ''
-    if (top !== section) {
-      if (top) lines.push('', `${top}:`)
-      else lines.push('')
-      section = top
-    }
+    const top = k.path.includes('.') ? k.path.split('.')[0]! : ''
+    sections.set(top, [...(sections.get(top) ?? []), k])
+  }
+  for (const [top, keys] of sections) {
+    lines.push('')
+    if (top) lines.push(`${top}:`)
     const indent = top ? '  ' : ''
-    const value = k.default === '' ? "''" : typeof k.default === 'string' ? JSON.stringify(k.default) : String(k.default)
-    lines.push(`${indent}# ${k.doc} (${k.env})`)
-    lines.push(`${indent}${parts.at(-1)}: ${value}`)
+    for (const k of keys) {
+      const value = k.default === '' ? "''" : typeof k.default === 'string' ? JSON.stringify(k.default) : String(k.default)
+      lines.push(`${indent}# ${k.doc} (${k.env})`)
+      lines.push(`${indent}${k.path.split('.').at(-1)}: ${value}`)
+    }
   }
   return lines.join('\n') + '\n'
 }

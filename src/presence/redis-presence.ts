@@ -121,9 +121,11 @@ return flipped
 /**
  * Removes a dead instance's sockets, once (whoever removes it from the instance set does the
  * work), unless its heartbeat came back. KEYS: its heartbeat, instances, its user index.
- * ARGV: its id, prefix. → the users left with no live socket
+ * ARGV: its id, prefix, '1' when it is the instance itself closing (drop the heartbeat first,
+ * in the same step, so nobody else sweeps it halfway). → the users left with no live socket
  */
 const SWEEP = new RedisScript(`
+if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
 if redis.call('EXISTS', KEYS[1]) == 1 then return {} end
 if redis.call('SREM', KEYS[2], ARGV[1]) == 0 then return {} end
 local users = redis.call('SMEMBERS', KEYS[3])
@@ -253,11 +255,10 @@ export class RedisPresence implements Presence {
     await Promise.allSettled([...this.#pending, this.#ticking])
     try {
       const id = this.#o.instanceId
-      await this.#o.client.del(this.#key(`i:${id}`))
       const offline = await SWEEP.run<string[]>(
         this.#o.client,
         [this.#key(`i:${id}`), this.#key('instances'), this.#key(`iu:${id}`)],
-        [id, this.#o.prefix],
+        [id, this.#o.prefix, '1'],
       )
       if (offline.length > 0) await this.#changed(offline)
     } catch (err) {
@@ -289,7 +290,7 @@ export class RedisPresence implements Presence {
         const offline = await SWEEP.run<string[]>(
           client,
           [this.#key(`i:${other}`), this.#key('instances'), this.#key(`iu:${other}`)],
-          [other, this.#o.prefix],
+          [other, this.#o.prefix, '0'],
         )
         if (offline.length > 0) {
           this.#o.logger.info({ event: 'presence.instance_expired', instanceId: other, offline: offline.length }, 'dead instance swept')

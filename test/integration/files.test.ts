@@ -165,7 +165,13 @@ describe('file uploads and serving', () => {
     })
     expect(Date.now() - started).toBeLessThan(5000)
     // a real image just over this app's 4 MP limit is refused the same way
-    const over = await upload(t.url, alice, await makeImage('png', 2100, 2000))
+    const over = await upload(
+      t.url,
+      alice,
+      await sharp({ create: { width: 2100, height: 2000, channels: 3, background: '#8ac' } })
+        .png()
+        .toBuffer(),
+    )
     expect(over.status).toBe(422)
     expect(over.body.error.code).toBe('file.image_too_large')
   })
@@ -195,6 +201,22 @@ describe('file uploads and serving', () => {
     expect((await alice.api.get('/files/01ARZ3NDEKTSV4RRFFQ69G5FAV')).status).toBe(404)
     expect((await alice.api.get('/files/..%2F..%2Fjim.sqlite')).status).toBe(404)
     expect((await alice.api.get('/files/01ARZ3NDEKTSV4RRFFQ69G5FAV/thumbnail')).status).toBe(404)
+  })
+
+  it('should document the file routes in the OpenAPI document', async () => {
+    const doc = await new ApiClient(t.url).get('/openapi.json')
+    expect(doc.status).toBe(200)
+    for (const path of [
+      '/api/v1/files',
+      '/api/v1/files/{id}',
+      '/api/v1/files/{id}/thumbnail',
+      '/api/v1/files/{id}/url',
+      '/api/v1/files/{id}/content',
+      '/api/v1/stickers',
+    ]) {
+      expect(Object.keys(doc.body.paths)).toContain(path)
+    }
+    expect(JSON.stringify(doc.body.info.description)).toContain('file.too_large')
   })
 
   it('should list the bundled stickers publicly and serve each SVG with a strict CSP', async () => {

@@ -158,10 +158,14 @@ export class SqlConversationStore implements ConversationStore {
     const found = await this.membership(conversationId, userId)
     if (found) return found
     try {
-      await this.#db
-        .insertInto('conversation_members')
-        .values(memberRow(conversationId, userId, now))
-        .execute()
+      // a new member changes who gets pushes: bump the version so every instance refetches
+      await withTransaction(this.#db, async (trx) => {
+        await trx
+          .insertInto('conversation_members')
+          .values(memberRow(conversationId, userId, now))
+          .execute()
+        await bumpCounter(trx, this.#caps, conversationId, 'membership_version', now)
+      })
     } catch (err) {
       if (!isUniqueViolation(err)) throw err
     }
