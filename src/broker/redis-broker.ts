@@ -272,16 +272,16 @@ export class RedisBroker implements Broker {
   async #probe(): Promise<void> {
     if (this.#closed || this.#probeDeadline) return
     this.#forgetQuietPublishers()
+    // while connecting there is nothing to measure: health() already shows the connection state
+    if (this.#o.publisher.status !== 'ready') return
     const probe = ++this.#probeNo
-    // a ping carries our last event number: receivers notice our failed publishes within one interval
-    const sent = await this.#send({ v: 1, i: this.instanceId, n: this.#seq, t: Date.now(), p: probe })
-    if (!sent || this.#closed || probe !== this.#probeNo) return
     const armedAt = Date.now()
-    this.#probeDeadline = setTimeout(() => {
+    // armed before sending: the echo may come back before PUBLISH answers, and a PUBLISH that hangs is a failure too
+    const deadline = setTimeout(() => {
       // timers run before pending socket reads: let I/O that already arrived be read first, and
       // do not blame Redis when it was this process that was too busy to look (event loop blocked)
       setImmediate(() => {
-        if (probe !== this.#probeNo || !this.#probeDeadline) return
+        if (probe !== this.#probeNo || this.#probeDeadline !== deadline) return
         if (Date.now() - armedAt > this.#o.probeTimeoutMs * 2) {
           this.#probeDeadline = null
           return
@@ -289,7 +289,15 @@ export class RedisBroker implements Broker {
         this.#probeTimedOut()
       })
     }, this.#o.probeTimeoutMs)
-    this.#probeDeadline.unref()
+    deadline.unref()
+    this.#probeDeadline = deadline
+    // a ping carries our last event number: receivers notice our failed publishes within one interval
+    const sent = await this.#send({ v: 1, i: this.instanceId, n: this.#seq, t: Date.now(), p: probe })
+    if (!sent && this.#probeDeadline === deadline) {
+      // refused outright (connection lost): the subscriber reconnects by itself
+      clearTimeout(deadline)
+      this.#probeDeadline = null
+    }
   }
 
   #probeReturned(): void {

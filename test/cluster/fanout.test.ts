@@ -214,9 +214,7 @@ for (const dialect of clusterDialects()) {
       const conv = group.body.group.conversationId as string
       const before = (await via(nodes[0]!, ana.user).get(`/conversations/${conv}`)).body.lastSeq as number
       const senders = [ana, bo, cy]
-      const seqs = await Promise.all(
-        range(0, 59).map((i) => send(nodes[i % 3]!, senders[Math.floor(i / 3) % 3]!.user, conv, `race ${i}`)),
-      )
+      const seqs = await Promise.all(range(0, 59).map((i) => send(nodes[i % 3]!, senders[Math.floor(i / 3) % 3]!.user, conv, `race ${i}`)))
       expect(new Set(seqs).size).toBe(60)
       expect([...seqs].sort((a, b) => a - b)).toEqual(range(before + 1, before + 60))
       const history = await via(nodes[2]!, bo.user).get(`/conversations/${conv}/messages?after=${before}&limit=200`)

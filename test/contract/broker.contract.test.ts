@@ -56,118 +56,122 @@ describeEachBroker('Broker contract', (ctx) => {
   })
 })
 
-describeEachBroker('Redis broker across instances and faults', (ctx) => {
-  it('should deliver every event to every instance once, in each publisher order', async () => {
-    const brokers = await ctx().brokers(3)
-    const got = brokers.map(record)
-    await Promise.all(brokers.flatMap((b, i) => Array.from({ length: 100 }, (_, n) => b.publish(push(n, `p${i}`)))))
-    for (const events of got) {
-      await eventually(() => events.length === 300, '300 events on every instance')
-      for (let p = 0; p < 3; p++) expect(numbers(events, `p${p}`)).toEqual(Array.from({ length: 100 }, (_, n) => n))
-    }
-    await new Promise((r) => setTimeout(r, 150))
-    expect(got.map((g) => g.length)).toEqual([300, 300, 300])
-  })
-
-  it('should keep clusters with different prefixes apart', async () => {
-    const [a] = await ctx().brokers(1)
-    const [other] = await ctx().brokers(1, { prefix: `${ctx().prefix}other:` })
-    const gotA = record(a!)
-    const gotOther = record(other!)
-    await a!.publish(push(1))
-    await other!.publish(push(2))
-    await eventually(() => gotA.length === 1 && gotOther.length === 1, 'one event each')
-    await new Promise((r) => setTimeout(r, 100))
-    expect(numbers(gotA)).toEqual([1])
-    expect(numbers(gotOther)).toEqual([2])
-  })
-
-  it('should resolve publish, count the failure and still deliver locally when Redis is down', async () => {
-    const dead = `redis://127.0.0.1:${await freePort()}`
-    const { m, metrics } = countingMetrics()
-    const [broker] = await ctx().brokers(1, { url: dead, metrics, waitReady: false })
-    const got = record(broker!)
-    await expect(broker!.publish(push(7))).resolves.toBeUndefined()
-    await eventually(() => got.length === 1, 'the local delivery')
-    expect(m.publishFailed).toBeGreaterThanOrEqual(1)
-    expect(broker!.health()).toBe('degraded')
-  })
-
-  describe('with its own redis-server', () => {
-    let server: OwnRedisServer
-    beforeAll(async () => {
-      server = await OwnRedisServer.start()
-    })
-    afterAll(async () => {
-      await server?.stop()
-    })
-
-    it('should resubscribe on its own after a Redis restart, tell onResubscribed, and deliver again', async () => {
-        const brokers = await ctx().brokers(2, { url: server.url, probeIntervalMs: 300, probeTimeoutMs: 300 })
-      const resubscribed = [0, 0]
-      brokers.forEach((b, i) => b.onResubscribed(() => resubscribed[i]!++))
+describeEachBroker(
+  'Redis broker across instances and faults',
+  (ctx) => {
+    it('should deliver every event to every instance once, in each publisher order', async () => {
+      const brokers = await ctx().brokers(3)
       const got = brokers.map(record)
-      await server.kill()
-      await eventually(() => brokers.every((b) => b.health() === 'degraded'), 'degraded while Redis is down')
-      await brokers[0]!.publish(push(1, 'down'))
-      await server.start()
-      await eventually(() => resubscribed.every((n) => n >= 1), 'onResubscribed on both', 8000)
-      await eventually(() => brokers.every((b) => b.health() === 'ok'), 'ok again', 5000)
-      await brokers[0]!.publish(push(2, 'up'))
-      await eventually(() => numbers(got[1]!, 'up').length === 1, 'delivery after the restart')
-      // during the outage only the publisher's own instance got it
-      expect(numbers(got[0]!, 'down')).toEqual([1])
-      expect(numbers(got[1]!, 'down')).toEqual([])
+      await Promise.all(brokers.flatMap((b, i) => Array.from({ length: 100 }, (_, n) => b.publish(push(n, `p${i}`)))))
+      for (const events of got) {
+        await eventually(() => events.length === 300, '300 events on every instance')
+        for (let p = 0; p < 3; p++) expect(numbers(events, `p${p}`)).toEqual(Array.from({ length: 100 }, (_, n) => n))
+      }
+      await new Promise((r) => setTimeout(r, 150))
+      expect(got.map((g) => g.length)).toEqual([300, 300, 300])
     })
 
-    it('should notice a silently dead subscription with its probe, report degraded, and resubscribe', async () => {
-        const proxy = await FaultProxy.start({ port: server.port })
-      try {
-        const { m, metrics } = countingMetrics()
-        const [broker] = await ctx().brokers(1, {
-          url: `redis://127.0.0.1:${proxy.port}`,
-          probeIntervalMs: 200,
-          probeTimeoutMs: 300,
-          metrics,
-        })
-        let resubscribed = 0
-        broker!.onResubscribed(() => resubscribed++)
-        await eventually(() => broker!.health() === 'ok', 'ok through the proxy')
-        // connections stay open, nothing flows: no error, no close, just silence
-        proxy.pause()
-        await eventually(() => broker!.health() === 'degraded', 'degraded within interval + timeout', 3000)
-        proxy.resume()
-        await eventually(() => broker!.health() === 'ok' && resubscribed >= 1, 'resubscribed and ok', 8000)
-        expect(m.resynced).toContain('probe')
-      } finally {
-        await proxy.close()
-      }
+    it('should keep clusters with different prefixes apart', async () => {
+      const [a] = await ctx().brokers(1)
+      const [other] = await ctx().brokers(1, { prefix: `${ctx().prefix}other:` })
+      const gotA = record(a!)
+      const gotOther = record(other!)
+      await a!.publish(push(1))
+      await other!.publish(push(2))
+      await eventually(() => gotA.length === 1 && gotOther.length === 1, 'one event each')
+      await new Promise((r) => setTimeout(r, 100))
+      expect(numbers(gotA)).toEqual([1])
+      expect(numbers(gotOther)).toEqual([2])
     })
 
-    it("should make every instance sync when it sees a gap in another instance's publish sequence", async () => {
-        const proxy = await FaultProxy.start({ port: server.port })
-      try {
-        const heard = countingMetrics()
-        const [listener] = await ctx().brokers(1, { url: server.url, metrics: heard.metrics })
-        const { m, metrics } = countingMetrics()
-        // the publisher's PUBLISH connection goes through the proxy; its subscription does not matter here
-        const [publisher] = await ctx().brokers(1, { url: `redis://127.0.0.1:${proxy.port}`, probeIntervalMs: 200, metrics })
-        let synced = 0
-        listener!.onResubscribed(() => synced++)
-        const got = record(listener!)
-        await publisher!.publish(push(1, 'gap'))
-        await eventually(() => numbers(got, 'gap').length === 1, 'first event')
-        proxy.drop()
-        await eventually(() => m.publishFailed > 0 || publisher!.health() === 'degraded', 'publisher failing')
-        await publisher!.publish(push(2, 'gap'))
-        proxy.restore()
-        await publisher!.publish(push(3, 'gap'))
-        await eventually(() => synced >= 1, 'the listener to sync after the gap', 8000)
-        expect(heard.m.resynced).toContain('gap')
-        expect(numbers(got, 'gap')).not.toContain(2)
-      } finally {
-        await proxy.close()
-      }
+    it('should resolve publish, count the failure and still deliver locally when Redis is down', async () => {
+      const dead = `redis://127.0.0.1:${await freePort()}`
+      const { m, metrics } = countingMetrics()
+      const [broker] = await ctx().brokers(1, { url: dead, metrics, waitReady: false })
+      const got = record(broker!)
+      await expect(broker!.publish(push(7))).resolves.toBeUndefined()
+      await eventually(() => got.length === 1, 'the local delivery')
+      expect(m.publishFailed).toBeGreaterThanOrEqual(1)
+      expect(broker!.health()).toBe('degraded')
     })
-  })
-}, { drivers: ['redis'] })
+
+    describe('with its own redis-server', () => {
+      let server: OwnRedisServer
+      beforeAll(async () => {
+        server = await OwnRedisServer.start()
+      })
+      afterAll(async () => {
+        await server?.stop()
+      })
+
+      it('should resubscribe on its own after a Redis restart, tell onResubscribed, and deliver again', async () => {
+        const brokers = await ctx().brokers(2, { url: server.url, probeIntervalMs: 300, probeTimeoutMs: 300 })
+        const resubscribed = [0, 0]
+        brokers.forEach((b, i) => b.onResubscribed(() => resubscribed[i]!++))
+        const got = brokers.map(record)
+        await server.kill()
+        await eventually(() => brokers.every((b) => b.health() === 'degraded'), 'degraded while Redis is down')
+        await brokers[0]!.publish(push(1, 'down'))
+        await server.start()
+        await eventually(() => resubscribed.every((n) => n >= 1), 'onResubscribed on both', 8000)
+        await eventually(() => brokers.every((b) => b.health() === 'ok'), 'ok again', 5000)
+        await brokers[0]!.publish(push(2, 'up'))
+        await eventually(() => numbers(got[1]!, 'up').length === 1, 'delivery after the restart')
+        // during the outage only the publisher's own instance got it
+        expect(numbers(got[0]!, 'down')).toEqual([1])
+        expect(numbers(got[1]!, 'down')).toEqual([])
+      })
+
+      it('should notice a silently dead subscription with its probe, report degraded, and resubscribe', async () => {
+        const proxy = await FaultProxy.start({ port: server.port })
+        try {
+          const { m, metrics } = countingMetrics()
+          const [broker] = await ctx().brokers(1, {
+            url: `redis://127.0.0.1:${proxy.port}`,
+            probeIntervalMs: 200,
+            probeTimeoutMs: 300,
+            metrics,
+          })
+          let resubscribed = 0
+          broker!.onResubscribed(() => resubscribed++)
+          await eventually(() => broker!.health() === 'ok', 'ok through the proxy')
+          // connections stay open, nothing flows: no error, no close, just silence
+          proxy.pause()
+          await eventually(() => broker!.health() === 'degraded', 'degraded within interval + timeout', 3000)
+          proxy.resume()
+          await eventually(() => broker!.health() === 'ok' && resubscribed >= 1, 'resubscribed and ok', 8000)
+          expect(m.resynced).toContain('probe')
+        } finally {
+          await proxy.close()
+        }
+      })
+
+      it("should make every instance sync when it sees a gap in another instance's publish sequence", async () => {
+        const proxy = await FaultProxy.start({ port: server.port })
+        try {
+          const heard = countingMetrics()
+          const [listener] = await ctx().brokers(1, { url: server.url, metrics: heard.metrics })
+          const { m, metrics } = countingMetrics()
+          // the publisher's PUBLISH connection goes through the proxy; its subscription does not matter here
+          const [publisher] = await ctx().brokers(1, { url: `redis://127.0.0.1:${proxy.port}`, probeIntervalMs: 200, metrics })
+          let synced = 0
+          listener!.onResubscribed(() => synced++)
+          const got = record(listener!)
+          await publisher!.publish(push(1, 'gap'))
+          await eventually(() => numbers(got, 'gap').length === 1, 'first event')
+          proxy.drop()
+          await eventually(() => m.publishFailed > 0 || publisher!.health() === 'degraded', 'publisher failing')
+          await publisher!.publish(push(2, 'gap'))
+          proxy.restore()
+          await publisher!.publish(push(3, 'gap'))
+          await eventually(() => synced >= 1, 'the listener to sync after the gap', 8000)
+          expect(heard.m.resynced).toContain('gap')
+          expect(numbers(got, 'gap')).not.toContain(2)
+        } finally {
+          await proxy.close()
+        }
+      })
+    })
+  },
+  { drivers: ['redis'] },
+)

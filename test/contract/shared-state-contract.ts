@@ -111,7 +111,9 @@ export function describeEachBroker(
           }
           const clients = Array.from({ length: n }, () => client())
           await Promise.all(clients.map(connected))
-          return clients.map((c) => new RedisCaptchaStore({ client: c, prefix, fallback: new MemoryCaptchaStore(clock, 1000), logger, clock }))
+          return clients.map(
+            (c) => new RedisCaptchaStore({ client: c, prefix, fallback: new MemoryCaptchaStore(clock, 1000), logger, clock }),
+          )
         },
         redis: (url) => client(url),
       }
@@ -129,7 +131,11 @@ export function describeEachBroker(
 
 /** A limiter whose shared side is unreachable, falling back to memory (what an instance uses while Redis is down). */
 export function fallbackOnly(ctx: SharedStateContext, clock: Clock, deadUrl: string): RateLimiter {
-  return new FallbackRateLimiter(new RedisRateLimiter({ client: ctx.redis(deadUrl), prefix: ctx.prefix, clock }), new MemoryRateLimiter(clock), logger)
+  return new FallbackRateLimiter(
+    new RedisRateLimiter({ client: ctx.redis(deadUrl), prefix: ctx.prefix, clock }),
+    new MemoryRateLimiter(clock),
+    logger,
+  )
 }
 
 /** Waits until a client is connected (clients fail fast instead of queueing commands). */

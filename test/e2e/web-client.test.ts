@@ -493,6 +493,10 @@ describe.skipIf(!hasChromium)('web client in Chromium', () => {
     await seesMessage(zh.page, 'after restart')
     await zh.page.getByRole('separator').filter({ hasText: '今天' }).first().waitFor()
     await zh.page.getByRole('textbox', { name: '消息' }).waitFor()
+    // the group chat: system lines in Chinese too
+    await openChatFromList(zh.page, `Trio ${suffix}`)
+    await zh.page.getByText(`Alice 创建了群组 Trio ${suffix}`).waitFor()
+    await zh.page.getByText('Carol 退出了群组').waitFor()
     await screenshot(zh.page, 'zh-CN-chat')
     await zh.page.getByRole('tab', { name: /^好友/ }).click()
     await zh.page
@@ -525,6 +529,46 @@ describe.skipIf(!hasChromium)('web client in Chromium', () => {
     await screenshot(phone.page, 'phone-en-chat')
     await phone.page.getByRole('button', { name: 'Back' }).click()
     await phone.page.getByRole('button', { name: /^Open Bob/ }).waitFor()
+  }, 60_000)
+
+  it('should keep a remark, remove a friend, block and unblock', async () => {
+    const { page } = alice
+    await openChatFromList(page, 'Bob')
+    await page.getByRole('button', { name: 'Contact details' }).click()
+    await page.getByLabel('Remark (only you see it)').fill('Bobby')
+    await page.getByRole('button', { name: 'Save' }).click()
+    await expectText(page.getByTestId('chat-title'), 'Bobby')
+    await page.getByRole('tab', { name: /^Friends/ }).click()
+    await page.getByRole('button', { name: 'Message Bobby' }).waitFor()
+    await page.getByRole('tab', { name: /^Chats/ }).click()
+
+    await page.getByRole('button', { name: 'Block' }).click()
+    await page.getByRole('button', { name: 'Yes' }).click()
+    await page.getByRole('tab', { name: /^Friends/ }).click()
+    await page.getByRole('heading', { name: 'Blocked' }).waitFor()
+    await until('Bob no longer a friend', async () => (await page.getByTestId('friend-row').count()) === 0)
+    // a blocked person cannot be messaged
+    const b = await apiUser(names.bob)
+    const refused = await b.api.post(`/conversations/${directId}/messages`, {
+      clientMsgId: 'blocked-1',
+      type: 'text',
+      content: { text: 'hello?' },
+    })
+    expect(refused.status).toBe(422)
+    await page.getByRole('button', { name: 'Unblock' }).click()
+    await until('block lifted', async () => (await page.getByRole('heading', { name: 'Blocked' }).count()) === 0)
+
+    // friends again (by the API), then removed in the UI
+    const again = await b.api.post('/friend-requests', { userId: (await apiUser(names.alice)).id })
+    expect(again.status).toBe(201)
+    await page.getByRole('button', { name: 'Accept the request from Bob' }).click()
+    await page.getByRole('button', { name: 'Message Bob' }).click()
+    await page.getByRole('button', { name: 'Contact details' }).click()
+    await page.getByRole('button', { name: 'Remove friend' }).click()
+    await page.getByRole('button', { name: 'Yes' }).click()
+    await page.getByText('You are not friends.').waitFor()
+    await page.getByRole('tab', { name: /^Friends/ }).click()
+    await until('no friends', async () => (await page.getByTestId('friend-row').count()) === 0)
   }, 60_000)
 
   afterAll(() => {

@@ -408,6 +408,8 @@ export class SqlGroupStore implements GroupStore {
     return this.#reads.findById(groupId)
   }
 
+  // reads, invitations and join requests: delegated
+
   findById(id: string): Promise<Group | null> {
     return this.#reads.findById(id)
   }

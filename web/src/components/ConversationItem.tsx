@@ -117,7 +117,7 @@ function ConversationMenu({ conversation: c }: { conversation: Conversation }) {
 /** "You: hi", "Alice: hi" (groups and world), or the text alone (direct). */
 function previewLine(s: State, c: Conversation, t: Translate): string {
   const m = c.lastMessage
-  if (!m) return ''
+  if (!m) return c.kind === 'world' ? t('conv.worldHint') : ''
   const text = previewText(s, m)
   if (m.type === 'system') return text
   if (m.senderId === s.auth?.user?.id) return t('conv.you', { text })
