@@ -2,7 +2,6 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'web/**'],
     environment: 'node',
     testTimeout: 30_000,
@@ -10,5 +9,29 @@ export default defineConfig({
     pool: 'forks',
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     env: { NODE_ENV: 'test' },
+    // `npm test` runs both projects: everything else first (files in parallel), then the cluster
+    // suites one file at a time in one worker, since each starts several instances, its own
+    // redis-server or child processes, and they must not compete for the machine or for ports.
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'default',
+          include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+          exclude: ['**/node_modules/**', 'web/**', 'test/cluster/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 })

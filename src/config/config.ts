@@ -34,7 +34,7 @@ export interface Config {
   }
   captcha: { mode: 'auto' | 'always' | 'off'; afterFailures: number; ttlSeconds: number; maxPending: number }
   metrics: { token: string }
-  http: { bodyLimitBytes: number }
+  http: { bodyLimitBytes: number; corsOrigins: string[] }
   auth: {
     sessionTtlHours: number
     passwordMinLength: number

@@ -188,6 +188,13 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     256 * 1024,
     'Largest JSON request body accepted (413 above).',
   ),
+  key(
+    'http.corsOrigins',
+    'JIM_HTTP_CORS_ORIGINS',
+    { kind: 'list' },
+    [],
+    'Other web origins allowed to call the API from browsers (comma-separated). Empty: same origin only (the bundled web client).',
+  ),
   key('auth.sessionTtlHours', 'JIM_AUTH_SESSION_TTL_HOURS', int(1, 24 * 365), 24 * 30, 'How long a login token stays valid.'),
   key('auth.passwordMinLength', 'JIM_AUTH_PASSWORD_MIN_LENGTH', int(8, 64), 8, 'Shortest password accepted.'),
   key(

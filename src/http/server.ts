@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
@@ -88,6 +89,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       },
     },
     crossOriginEmbedderPolicy: false,
+  })
+  await app.register(cors, {
+    // same-origin needs no CORS; operators list other origins that may call the API
+    origin: config.http.corsOrigins.length > 0 ? [...config.http.corsOrigins] : false,
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 600,
   })
   await app.register(websocket, { options: { maxPayload: config.ws.maxFrameBytes } })
   await app.register(swagger, {

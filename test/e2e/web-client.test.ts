@@ -370,8 +370,9 @@ describe.skipIf(!hasChromium)('web client in Chromium', () => {
     // the tab goes to the background; notifications are allowed
     await openChatFromList(alice.page, 'Bob')
     await openChatFromList(bob.page, 'Alice')
+    // (in-page code goes through `globalThis as any`: the test project has no DOM types)
     await alice.page.evaluate(() => {
-      const w = window as unknown as { notes: Array<{ title: string; body: string }> }
+      const w = globalThis as any
       w.notes = []
       class FakeNotification {
         static permission = 'granted'
@@ -380,10 +381,10 @@ describe.skipIf(!hasChromium)('web client in Chromium', () => {
           w.notes.push({ title, body: options.body })
         }
       }
-      Object.defineProperty(window, 'Notification', { configurable: true, value: FakeNotification })
-      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true })
+      Object.defineProperty(w, 'Notification', { configurable: true, value: FakeNotification })
+      Object.defineProperty(w.document, 'hidden', { configurable: true, get: () => true })
     })
-    const notes = () => alice.page.evaluate(() => (window as unknown as { notes: Array<{ title: string; body: string }> }).notes)
+    const notes = () => alice.page.evaluate((): Array<{ title: string; body: string }> => (globalThis as any).notes)
     await send(bob.page, 'ping while hidden')
     await until('a notification', async () => (await notes()).length === 1)
     expect(await notes()).toEqual([{ title: 'Bob', body: 'ping while hidden' }])
@@ -399,8 +400,9 @@ describe.skipIf(!hasChromium)('web client in Chromium', () => {
 
     // back in front: read, unmuted
     await alice.page.evaluate(() => {
-      delete (document as unknown as { hidden?: boolean }).hidden
-      document.dispatchEvent(new Event('visibilitychange'))
+      const w = globalThis as any
+      delete w.document.hidden
+      w.document.dispatchEvent(new w.Event('visibilitychange'))
     })
     await until('read again', async () => (await alice.page.getByTestId('unread-badge').count()) === 0)
     await alice.page.getByRole('button', { name: 'Unmute', exact: true }).click()
@@ -470,19 +472,24 @@ describe.skipIf(!hasChromium)('web client in Chromium', () => {
     expect(res.status).toBe(200)
     await carol.page.getByRole('button', { name: 'Sign in' }).waitFor()
     await carol.page.getByText('You were signed out. Please sign in again.').waitFor()
-    expect(await carol.page.evaluate(() => localStorage.getItem('jim.token'))).toBeNull()
+    const storedToken = (page: Page) => page.evaluate((): string | null => (globalThis as any).localStorage.getItem('jim.token'))
+    expect(await storedToken(carol.page)).toBeNull()
 
+    // signing out revokes the token on the server too
+    const bobToken = await storedToken(bob.page)
+    expect(bobToken).toBeTruthy()
+    expect((await new ApiClient(t.url, bobToken).get('/me')).status).toBe(200)
     await bob.page.getByRole('button', { name: 'Sign out' }).click()
     await bob.page.getByRole('button', { name: 'Sign in' }).waitFor()
-    const revoked = await new ApiClient(t.url).get('/me')
-    expect(revoked.status).toBe(401)
+    expect(await storedToken(bob.page)).toBeNull()
+    expect((await new ApiClient(t.url, bobToken).get('/me')).status).toBe(401)
   })
 
   it('should render in Chinese for a zh-CN browser', async () => {
     const zh = await open({ locale: 'zh-CN' })
     await zh.page.getByRole('button', { name: '登录' }).waitFor()
     await zh.page.getByRole('tab', { name: '注册' }).waitFor()
-    expect(await zh.page.evaluate(() => document.documentElement.lang)).toBe('zh-CN')
+    expect(await zh.page.evaluate((): string => (globalThis as any).document.documentElement.lang)).toBe('zh-CN')
     await screenshot(zh.page, 'zh-CN-login')
     await zh.page.getByLabel('用户名').fill(names.alice)
     await zh.page.getByLabel('密码').fill(STRONG_PASSWORD)
@@ -495,8 +502,9 @@ describe.skipIf(!hasChromium)('web client in Chromium', () => {
     await zh.page.getByRole('textbox', { name: '消息' }).waitFor()
     // the group chat: system lines in Chinese too
     await openChatFromList(zh.page, `Trio ${suffix}`)
-    await zh.page.getByText(`Alice 创建了群组 Trio ${suffix}`).waitFor()
-    await zh.page.getByText('Carol 退出了群组').waitFor()
+    const zhList = zh.page.getByTestId('message-list')
+    await zhList.getByText(`Alice 创建了群组 Trio ${suffix}`).waitFor()
+    await zhList.getByText('Carol 退出了群组').waitFor()
     await screenshot(zh.page, 'zh-CN-chat')
     await zh.page.getByRole('tab', { name: /^好友/ }).click()
     await zh.page
@@ -555,7 +563,7 @@ describe.skipIf(!hasChromium)('web client in Chromium', () => {
       content: { text: 'hello?' },
     })
     expect(refused.status).toBe(422)
-    await page.getByRole('button', { name: 'Unblock' }).click()
+    await page.getByRole('tabpanel', { name: 'Friends' }).getByRole('button', { name: 'Unblock' }).click()
     await until('block lifted', async () => (await page.getByRole('heading', { name: 'Blocked' }).count()) === 0)
 
     // friends again (by the API), then removed in the UI
@@ -563,7 +571,8 @@ describe.skipIf(!hasChromium)('web client in Chromium', () => {
     expect(again.status).toBe(201)
     await page.getByRole('button', { name: 'Accept the request from Bob' }).click()
     await page.getByRole('button', { name: 'Message Bob' }).click()
-    await page.getByRole('button', { name: 'Contact details' }).click()
+    // the details drawer is still open from before
+    expect(await page.getByRole('button', { name: 'Contact details' }).getAttribute('aria-expanded')).toBe('true')
     await page.getByRole('button', { name: 'Remove friend' }).click()
     await page.getByRole('button', { name: 'Yes' }).click()
     await page.getByText('You are not friends.').waitFor()

@@ -37,11 +37,13 @@ export async function startCluster(options: {
   size?: number
   redisUrl?: string
   overrides?: Record<string, unknown>
+  /** more overrides computed from the fresh database (e.g. its URL through a fault proxy) */
+  databaseOverrides?: (database: TestDatabase) => Record<string, unknown>
 }): Promise<TestCluster> {
   const database = createTestDatabase(options.dialect)
   const prefix = uniqueRedisPrefix()
   const redisUrl = options.redisUrl ?? SHARED_REDIS_URL
-  const overrides = { ...clusterOverrides(redisUrl, prefix), ...options.overrides }
+  const overrides = { ...clusterOverrides(redisUrl, prefix), ...options.overrides, ...options.databaseOverrides?.(database) }
   const nodes: TestApp[] = []
   try {
     nodes.push(await startTestApp({ database, overrides }))
@@ -66,7 +68,7 @@ export async function startCluster(options: {
 }
 
 /** The same user talking to another instance (a load balancer sent the request elsewhere). */
-export function via(node: TestApp, user: TestUser): ApiClient {
+export function via(node: { url: string }, user: TestUser): ApiClient {
   return new ApiClient(node.url, user.token)
 }
 

@@ -4,7 +4,7 @@ import { befriend, sendText } from '../helpers/social.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import { TestSocket } from '../helpers/ws-client.js'
 
-const text = (f: { message: { content: { text?: string; event?: string } } }) => f.message.content.text ?? `[${f.message.content.event}]`
+const text = (f: { [key: string]: any }): string => f.message.content.text ?? `[${f.message.content.event}]`
 
 describe('group chat', () => {
   let t: TestApp
@@ -68,6 +68,11 @@ describe('group chat', () => {
     await sendText(admin, conv, 'admins still talk')
     expect((await admin.api.patch(`/groups/${groupId}/members/${member.id}`, { mutedUntil: null })).status).toBe(200)
     await sendText(member, conv, 'free again')
+    // the owner may mute an admin, and then the admin is muted too
+    expect((await owner.api.patch(`/groups/${groupId}/members/${admin.id}`, { mutedUntil: until })).status).toBe(200)
+    const adminMuted = await admin.api.post(`/conversations/${conv}/messages`, { clientMsgId: 'muted-admin', type: 'text', content: { text: 'me?' } })
+    expect(adminMuted.body.error.code).toBe('message.muted')
+    expect((await owner.api.patch(`/groups/${groupId}/members/${admin.id}`, { mutedUntil: null })).status).toBe(200)
   })
 
   it('should refuse members while the whole group is muted, except owner and admins', async () => {

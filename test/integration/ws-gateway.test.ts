@@ -167,7 +167,7 @@ describe('health, docs and metrics', () => {
   })
 
   it('should serve an OpenAPI 3 document listing the routes and the error codes, and Swagger UI', async () => {
-    const doc = await (await fetch(`${t.url}/api/v1/openapi.json`)).json()
+    const doc = (await (await fetch(`${t.url}/api/v1/openapi.json`)).json()) as any
     expect(doc.openapi).toMatch(/^3\./)
     for (const path of ['/api/v1/auth/login', '/api/v1/conversations/{id}/messages', '/api/v1/friends', '/api/v1/groups'])
       expect(Object.keys(doc.paths)).toContain(path)

@@ -125,7 +125,9 @@ export class MessageService {
       }
       case 'group': {
         const privileged = s.membership.role === 'owner' || s.membership.role === 'admin'
-        if (s.membership.silencedUntil !== null && s.membership.silencedUntil > now && !privileged) throw new AppError('message.muted')
+        // the owner may mute an admin (rank rule), so only the owner is beyond a personal mute
+        if (s.membership.silencedUntil !== null && s.membership.silencedUntil > now && s.membership.role !== 'owner')
+          throw new AppError('message.muted')
         if (s.group?.muteAll && !privileged) throw new AppError('message.group_muted')
         const mentions = content.mentions as string[] | undefined
         if (mentions?.includes('all') && !privileged) throw new AppError('message.mention_all_forbidden')

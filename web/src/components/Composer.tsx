@@ -115,7 +115,7 @@ export function Composer({
     const value = text.trim()
     if (!value) return
     const mentions = mentioned.filter((c) => value.includes(`@${c.name}`)).map((c) => c.id)
-    void controller.send(id, value, { mentions, replyTo })
+    void controller.chat.send(id, value, { mentions, replyTo })
     setText('')
     setMentioned([])
     setQuery(null)
@@ -220,7 +220,7 @@ export function Composer({
           onChange={(e) => {
             setText(e.target.value)
             updateQuery(e.target.value, e.target.selectionStart)
-            if (conversation.kind !== 'world' && e.target.value) controller.sendTyping(id)
+            if (conversation.kind !== 'world' && e.target.value) controller.chat.sendTyping(id)
           }}
           onKeyDown={onKeyDown}
           onClick={(e) => updateQuery(e.currentTarget.value, e.currentTarget.selectionStart)}

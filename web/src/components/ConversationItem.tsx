@@ -23,7 +23,7 @@ export function ConversationItem({ conversation: c }: { conversation: Conversati
       <button
         type="button"
         className="conv-open"
-        onClick={() => void controller.openConversation(c.id)}
+        onClick={() => void controller.chat.openConversation(c.id)}
         aria-current={active ? 'true' : undefined}
         aria-label={t(c.unreadCount ? 'conv.openUnread' : 'conv.open', { name: title, count: c.unreadCount })}
       >
@@ -93,7 +93,7 @@ function ConversationMenu({ conversation: c }: { conversation: Conversation }) {
             role="menuitem"
             onClick={() => {
               setOpen(false)
-              void controller.setPinned(c.id, !c.pinned)
+              void controller.chat.setPinned(c.id, !c.pinned)
             }}
           >
             <Icon name="pin" size={16} /> {c.pinned ? t('conv.unpin') : t('conv.pin')}
@@ -103,7 +103,7 @@ function ConversationMenu({ conversation: c }: { conversation: Conversation }) {
             role="menuitem"
             onClick={() => {
               setOpen(false)
-              void controller.setMuted(c.id, !c.muted)
+              void controller.chat.setMuted(c.id, !c.muted)
             }}
           >
             <Icon name="mute" size={16} /> {c.muted ? t('conv.unmute') : t('conv.mute')}

@@ -15,7 +15,7 @@ export function FriendInfo({ userId, onClose }: { userId: string; onClose: () =>
   const [remark, setRemark] = useState(friend?.remark ?? '')
   const save = (e: FormEvent) => {
     e.preventDefault()
-    void controller.setRemark(userId, remark.trim())
+    void controller.friends.setRemark(userId, remark.trim())
   }
   if (!user) return null
   const name = user.nickname || user.username
@@ -53,18 +53,18 @@ export function FriendInfo({ userId, onClose }: { userId: string; onClose: () =>
           <ConfirmButton
             label={t('friends.remove')}
             question={t('friends.removeConfirm', { name })}
-            onConfirm={() => void controller.removeFriend(userId)}
+            onConfirm={() => void controller.friends.removeFriend(userId)}
           />
         ) : null}
         {blocked ? (
-          <button type="button" className="btn ghost small" onClick={() => void controller.unblock(userId)}>
+          <button type="button" className="btn ghost small" onClick={() => void controller.friends.unblock(userId)}>
             {t('friends.unblock')}
           </button>
         ) : (
           <ConfirmButton
             label={t('friends.block')}
             question={t('friends.blockConfirm', { name })}
-            onConfirm={() => void controller.block(userId)}
+            onConfirm={() => void controller.friends.block(userId)}
           />
         )}
       </div>

@@ -50,7 +50,7 @@ export function FriendsPanel() {
                   <strong className="ellipsis">{r.to.nickname || r.to.username}</strong>
                   <span className="muted small">{t('friends.waiting')}</span>
                 </div>
-                <button type="button" className="btn ghost small" onClick={() => void controller.withdrawRequest(r)}>
+                <button type="button" className="btn ghost small" onClick={() => void controller.friends.withdrawRequest(r)}>
                   {t('friends.withdraw')}
                 </button>
               </li>
@@ -69,7 +69,7 @@ export function FriendsPanel() {
               <button
                 type="button"
                 className="person-open"
-                onClick={() => void controller.openDirect(f.user.id)}
+                onClick={() => void controller.chat.openDirect(f.user.id)}
                 aria-label={t('friends.message', { name: f.remark || f.user.nickname })}
               >
                 <Avatar
@@ -101,7 +101,7 @@ export function FriendsPanel() {
                   <strong className="ellipsis">{b.user.nickname || b.user.username}</strong>
                   <span className="muted small">@{b.user.username}</span>
                 </div>
-                <button type="button" className="btn ghost small" onClick={() => void controller.unblock(b.user.id)}>
+                <button type="button" className="btn ghost small" onClick={() => void controller.friends.unblock(b.user.id)}>
                   {t('friends.unblock')}
                 </button>
               </li>
@@ -129,7 +129,7 @@ function IncomingRequest({ request: r }: { request: FriendRequest }) {
         <button
           type="button"
           className="btn primary small"
-          onClick={() => void controller.answerRequest(r, 'accept')}
+          onClick={() => void controller.friends.answerRequest(r, 'accept')}
           aria-label={t('friends.acceptFrom', { name })}
         >
           {t('friends.accept')}
@@ -137,7 +137,7 @@ function IncomingRequest({ request: r }: { request: FriendRequest }) {
         <button
           type="button"
           className="btn ghost small"
-          onClick={() => void controller.answerRequest(r, 'reject')}
+          onClick={() => void controller.friends.answerRequest(r, 'reject')}
           aria-label={t('friends.rejectFrom', { name })}
         >
           {t('friends.reject')}
@@ -161,7 +161,7 @@ function PeopleSearch() {
     setError(null)
     if (q.trim().length < 2) return setError(t('search.tooShort'))
     try {
-      setResults(await controller.searchUsers(q.trim()))
+      setResults(await controller.friends.searchUsers(q.trim()))
     } catch (err) {
       setError(errorText(t, err))
     }
@@ -204,7 +204,7 @@ function PeopleSearch() {
                     <span className="muted small">@{u.username}</span>
                   </div>
                   {friends[u.id] ? (
-                    <button type="button" className="btn small" onClick={() => void controller.openDirect(u.id)}>
+                    <button type="button" className="btn small" onClick={() => void controller.chat.openDirect(u.id)}>
                       {t('friends.messageShort')}
                     </button>
                   ) : composing === u.id ? null : (
@@ -237,7 +237,7 @@ function RequestForm({ user, onDone }: { user: PublicUser; onDone: () => void })
   const submit = async (e: FormEvent) => {
     e.preventDefault()
     setBusy(true)
-    const ok = await controller.sendFriendRequest(user.id, note.trim(), greeting.trim())
+    const ok = await controller.friends.sendFriendRequest(user.id, note.trim(), greeting.trim())
     setBusy(false)
     if (ok) onDone()
   }

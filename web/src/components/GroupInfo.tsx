@@ -81,7 +81,7 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
               className="btn primary small"
               disabled={!selected.length}
               onClick={() => {
-                void controller.invite(groupId, selected)
+                void controller.groups.invite(groupId, selected)
                 setSelected([])
                 setInviting(false)
               }}
@@ -103,7 +103,7 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
         <ConfirmButton
           label={t('groups.leave')}
           question={t('groups.leaveConfirm')}
-          onConfirm={() => void controller.leaveGroup(groupId)}
+          onConfirm={() => void controller.groups.leaveGroup(groupId)}
         />
       </div>
     </aside>

@@ -42,10 +42,18 @@ export function GroupsPanel() {
                   ) : null}
                 </div>
                 <div className="row-actions">
-                  <button type="button" className="btn primary small" onClick={() => void controller.answerInvitation(inv.id, 'accept')}>
+                  <button
+                    type="button"
+                    className="btn primary small"
+                    onClick={() => void controller.groups.answerInvitation(inv.id, 'accept')}
+                  >
                     {t('groups.accept')}
                   </button>
-                  <button type="button" className="btn ghost small" onClick={() => void controller.answerInvitation(inv.id, 'reject')}>
+                  <button
+                    type="button"
+                    className="btn ghost small"
+                    onClick={() => void controller.groups.answerInvitation(inv.id, 'reject')}
+                  >
                     {t('groups.decline')}
                   </button>
                 </div>
@@ -62,7 +70,7 @@ export function GroupsPanel() {
         <ul className="plain-list">
           {mine.map((g) => (
             <li key={g.id} className="person-row" data-testid="group-row">
-              <button type="button" className="person-open" onClick={() => void controller.openGroup(g)}>
+              <button type="button" className="person-open" onClick={() => void controller.chat.openGroup(g)}>
                 <Avatar name={g.name} colorKey={g.id} size="sm" kind="group" />
                 <span className="person-text">
                   <strong className="ellipsis">{g.name}</strong>
@@ -96,7 +104,7 @@ function CreateGroupForm({ onDone }: { onDone: () => void }) {
     e.preventDefault()
     if (!name.trim()) return
     setBusy(true)
-    const group = await controller.createGroup(name.trim(), selected, policy)
+    const group = await controller.groups.createGroup(name.trim(), selected, policy)
     setBusy(false)
     if (group) onDone()
   }
@@ -151,7 +159,7 @@ function GroupSearch() {
     setError(null)
     if (q.trim().length < 2) return setError(t('search.tooShort'))
     try {
-      setResults(await controller.searchGroups(q.trim()))
+      setResults(await controller.groups.searchGroups(q.trim()))
     } catch (err) {
       setError(errorText(t, err))
     }
@@ -195,11 +203,11 @@ function GroupSearch() {
                   </span>
                 </div>
                 {mine[g.id] ? (
-                  <button type="button" className="btn small" onClick={() => void controller.openGroup(mine[g.id]!)}>
+                  <button type="button" className="btn small" onClick={() => void controller.chat.openGroup(mine[g.id]!)}>
                     {t('groups.open')}
                   </button>
                 ) : (
-                  <button type="button" className="btn primary small" onClick={() => void controller.joinGroup(g)}>
+                  <button type="button" className="btn primary small" onClick={() => void controller.groups.joinGroup(g)}>
                     {g.joinPolicy === 'approval' ? t('groups.requestJoin') : t('groups.join')}
                   </button>
                 )}

@@ -129,10 +129,10 @@ export function PendingBubble({
       </div>
       {failed ? (
         <div className="failed-actions">
-          <button type="button" className="btn small danger" onClick={() => void controller.retry(p.conversationId, p.clientMsgId)}>
+          <button type="button" className="btn small danger" onClick={() => void controller.chat.retry(p.conversationId, p.clientMsgId)}>
             <Icon name="retry" size={14} /> {t('msg.retry')}
           </button>
-          <button type="button" className="btn small ghost" onClick={() => controller.discard(p.conversationId, p.clientMsgId)}>
+          <button type="button" className="btn small ghost" onClick={() => controller.chat.discard(p.conversationId, p.clientMsgId)}>
             {t('msg.discard')}
           </button>
         </div>

@@ -34,7 +34,7 @@ export function MessageList({ conversation, onReply }: { conversation: Conversat
   const loadOlderIfNeeded = useCallback(() => {
     const el = ref.current
     if (!el || !hasMore || loading || !loaded) return
-    if (el.scrollTop < 150 || el.scrollHeight <= el.clientHeight) void controller.loadOlder(id)
+    if (el.scrollTop < 150 || el.scrollHeight <= el.clientHeight) void controller.chat.loadOlder(id)
   }, [controller, id, hasMore, loading, loaded])
 
   useLayoutEffect(() => {

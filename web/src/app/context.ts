@@ -1,0 +1,94 @@
+import { ApiError, type ApiClient } from '../api/client.js'
+import type { ChatSocket } from '../api/socket.js'
+import type { Message } from '../api/types.js'
+import type { Notice, State, Tab } from '../store/state.js'
+import type { Store } from '../store/store.js'
+
+/**
+ * What every group of actions shares: the API client, the store, the socket of the current
+ * session, user-facing notices and the profile cache.
+ */
+export class AppContext {
+  socket: ChatSocket | null = null
+  #noticeId = 0
+  readonly #userFetches = new Set<string>()
+
+  constructor(
+    readonly api: ApiClient,
+    readonly store: Store<State>,
+  ) {}
+
+  get state(): State {
+    return this.store.getState()
+  }
+
+  set(fn: (s: State) => State): void {
+    this.store.update(fn)
+  }
+
+  /** The signed-in user's id. */
+  get me(): string | null {
+    return this.state.auth?.user?.id ?? null
+  }
+
+  setTab(tab: Tab): void {
+    this.set((s) => ({ ...s, tab }))
+  }
+
+  notify(notice: Omit<Notice, 'id'>): void {
+    const id = ++this.#noticeId
+    this.set((s) => ({ ...s, notices: [...s.notices.slice(-3), { ...notice, id }] }))
+    setTimeout(() => this.dismiss(id), notice.kind === 'error' ? 7000 : 4000)
+  }
+
+  notifyError(err: unknown): void {
+    if (err instanceof ApiError) this.notify({ kind: 'error', code: err.code, fallback: err.message })
+    else this.notify({ kind: 'error', key: 'error.generic' })
+  }
+
+  dismiss(id: number): void {
+    this.set((s) => ({ ...s, notices: s.notices.filter((n) => n.id !== id) }))
+  }
+
+  /** Runs a list load; an endpoint this server lacks (404 route.not_found) just leaves the list empty. */
+  async quietly(fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn()
+    } catch (err) {
+      if (err instanceof ApiError && (err.code === 'route.not_found' || err.status === 401)) return
+      this.notifyError(err)
+    }
+  }
+
+  /** Fetches profiles we do not know yet (senders in groups and the world, people named by system messages). */
+  ensureUsers(ids: Iterable<string | null>): void {
+    const s = this.state
+    for (const id of ids) {
+      if (!id || s.users[id] || this.#userFetches.has(id) || id === this.me) continue
+      this.#userFetches.add(id)
+      void this.api
+        .user(id)
+        .then((u) => this.set((st) => ({ ...st, users: { ...st.users, [u.id]: u } })))
+        .catch(() => {})
+    }
+  }
+
+  /** A new session starts with an empty cache. */
+  reset(): void {
+    this.#userFetches.clear()
+  }
+}
+
+/** Senders, and the people system messages name. */
+export function peopleIn(messages: readonly Message[]): Array<string | null> {
+  const ids: Array<string | null> = []
+  for (const m of messages) {
+    ids.push(m.senderId)
+    if (m.type === 'system') {
+      const { userId, actorId } = m.content as { userId?: unknown; actorId?: unknown }
+      if (typeof userId === 'string') ids.push(userId)
+      if (typeof actorId === 'string') ids.push(actorId)
+    }
+  }
+  return ids
+}

@@ -1,0 +1,164 @@
+/** Groups: mine, search and join, invitations, members, leaving. */
+import { unwrap } from '../api/client.js'
+import type { Group, ServerFrame } from '../api/types.js'
+import type { ChatActions } from './chat-actions.js'
+import type { AppContext } from './context.js'
+
+export class GroupActions {
+  readonly #c: AppContext
+  readonly #chat: ChatActions
+
+  constructor(context: AppContext, chat: ChatActions) {
+    this.#c = context
+    this.#chat = chat
+  }
+
+  async loadGroups(): Promise<void> {
+    await this.#c.quietly(async () => {
+      const res = await this.#c.api.myGroups()
+      this.#c.set((s) => ({ ...s, groups: Object.fromEntries(res.items.map((g) => [g.id, g])) }))
+    })
+  }
+
+  async loadInvitations(): Promise<void> {
+    await this.#c.quietly(async () => {
+      const res = await this.#c.api.invitations()
+      this.#c.set((s) => ({ ...s, invitations: res.items }))
+    })
+  }
+
+  async loadMembers(groupId: string): Promise<void> {
+    await this.#c.quietly(async () => {
+      const res = await this.#c.api.groupMembers(groupId)
+      this.#c.set((s) => ({
+        ...s,
+        members: { ...s.members, [groupId]: res.items },
+        users: { ...s.users, ...Object.fromEntries(res.items.map((m) => [m.user.id, m.user])) },
+      }))
+    })
+  }
+
+  async createGroup(name: string, memberIds: string[], joinPolicy: Group['joinPolicy']): Promise<Group | null> {
+    try {
+      const res = await this.#c.api.createGroup({ name, memberIds, joinPolicy })
+      const group = unwrap<Group>(res, 'group')
+      this.#c.set((s) => ({ ...s, groups: { ...s.groups, [group.id]: group } }))
+      await this.#chat.loadConversations()
+      await this.#chat.openGroup(group)
+      return group
+    } catch (err) {
+      this.#c.notifyError(err)
+      return null
+    }
+  }
+
+  async searchGroups(q: string): Promise<Group[]> {
+    const res = await this.#c.api.searchGroups(q)
+    return res.items
+  }
+
+  async joinGroup(group: Group): Promise<void> {
+    try {
+      const res = await this.#c.api.joinGroup(group.id)
+      if (res?.joinRequest) {
+        this.#c.notify({ kind: 'info', key: 'groups.requestSent' })
+        return
+      }
+      await Promise.all([this.loadGroups(), this.#chat.loadConversations()])
+      await this.#chat.openGroup(this.#c.state.groups[group.id] ?? group)
+    } catch (err) {
+      this.#c.notifyError(err)
+    }
+  }
+
+  async leaveGroup(groupId: string): Promise<boolean> {
+    try {
+      await this.#c.api.leaveGroup(groupId)
+      this.#dropGroup(groupId)
+      return true
+    } catch (err) {
+      this.#c.notifyError(err)
+      return false
+    }
+  }
+
+  async invite(groupId: string, userIds: string[]): Promise<void> {
+    try {
+      await this.#c.api.inviteMembers(groupId, userIds)
+      this.#c.notify({ kind: 'info', key: 'groups.invited' })
+      await this.loadMembers(groupId)
+    } catch (err) {
+      this.#c.notifyError(err)
+    }
+  }
+
+  async answerInvitation(id: string, answer: 'accept' | 'reject'): Promise<void> {
+    try {
+      const res = await this.#c.api.answerInvitation(id, answer)
+      this.#c.set((s) => ({ ...s, invitations: s.invitations.filter((i) => i.id !== id) }))
+      if (res?.joinRequest) this.#c.notify({ kind: 'info', key: 'groups.requestSent' })
+      if (answer === 'accept') await Promise.all([this.loadGroups(), this.#chat.loadConversations()])
+    } catch (err) {
+      this.#c.notifyError(err)
+      void this.loadInvitations()
+    }
+  }
+
+  /** Group views pushed to everyone carry no `myRole`; keep ours. */
+  #mergeGroup(group: Group): void {
+    this.#c.set((s) => {
+      const old = s.groups[group.id]
+      if (!old) return s
+      return { ...s, groups: { ...s.groups, [group.id]: { ...old, ...group, myRole: group.myRole ?? old.myRole } } }
+    })
+    this.#c.set((s) => {
+      const c = Object.values(s.conversations).find((x) => x.group?.id === group.id)
+      if (!c?.group || c.group.name === group.name) return s
+      return { ...s, conversations: { ...s.conversations, [c.id]: { ...c, group: { ...c.group, name: group.name } } } }
+    })
+  }
+
+  #dropGroup(groupId: string): void {
+    const s = this.#c.state
+    const convId = s.groups[groupId]?.conversationId ?? Object.values(s.conversations).find((c) => c.group?.id === groupId)?.id
+    this.#c.set((st) => {
+      const groups = { ...st.groups }
+      delete groups[groupId]
+      return { ...st, groups }
+    })
+    if (convId) this.#chat.dropConversation(convId)
+  }
+
+  onFrame(frame: ServerFrame): void {
+    const me = this.#c.me
+    switch (frame.type) {
+      case 'group.invitation':
+        void this.loadInvitations()
+        this.#c.notify({ kind: 'info', key: 'groups.invitationReceived', params: { name: frame.invitation?.group?.name ?? '' } })
+        return
+      case 'group.dissolved':
+        this.#dropGroup(frame.groupId)
+        return
+      case 'group.member_left':
+        if (frame.userId === me) this.#dropGroup(frame.groupId)
+        else if (this.#c.state.members[frame.groupId]) void this.loadMembers(frame.groupId)
+        return
+      case 'group.member_joined':
+        if (me && frame.userIds?.includes(me)) {
+          void this.loadGroups()
+          void this.#chat.loadConversations()
+        }
+        if (this.#c.state.members[frame.groupId]) void this.loadMembers(frame.groupId)
+        if (frame.group) this.#mergeGroup(frame.group)
+        return
+      case 'group.member_updated':
+        if (this.#c.state.members[frame.groupId]) void this.loadMembers(frame.groupId)
+        return
+      case 'group.updated':
+        if (frame.group) this.#mergeGroup(frame.group)
+        return
+      default:
+        return
+    }
+  }
+}
