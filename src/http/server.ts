@@ -96,7 +96,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     exposedHeaders: ['x-request-id', 'retry-after'],
     maxAge: 600,
   })
-  await app.register(websocket, { options: { maxPayload: config.ws.maxFrameBytes } })
+  await app.register(websocket, {
+    options: { maxPayload: config.ws.maxFrameBytes },
+    // the gateway's own preClose hook closes every socket with 1001 "going away" (reconnect
+    // elsewhere); the plugin's default would close them first with no code (1005)
+    preClose: (done) => done(),
+  })
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

@@ -35,6 +35,8 @@ export function ensureWebBuilt(): void {
     cwd: ROOT,
     stdio: 'inherit',
     timeout: 120_000,
+    // vitest sets NODE_ENV=test, which would make vite bundle React's development build
+    env: { ...process.env, NODE_ENV: 'production' },
   })
   if (!existsSync(index)) throw new Error('vite build did not produce dist/web/index.html')
 }
