@@ -84,6 +84,18 @@ export class ConversationService {
   ): Promise<ConversationView> {
     await this.summary(conversationId, userId)
     await this.#store.conversations.updatePrefs(conversationId, userId, prefs, this.#clock.now())
+    return this.#tellMyOtherDevices(userId, sessionId, conversationId)
+  }
+
+  async clearHistory(userId: string, sessionId: string, conversationId: string): Promise<void> {
+    await this.summary(conversationId, userId)
+    const clearedSeq = await this.#store.conversations.clearHistory(conversationId, userId, this.#clock.now())
+    this.#logger.info({ event: 'conversation.cleared', conversationId, userId, clearedSeq }, 'history cleared for user')
+    await this.#tellMyOtherDevices(userId, sessionId, conversationId)
+  }
+
+  /** The user's other devices get the conversation as it now is (`conversation.updated`). */
+  async #tellMyOtherDevices(userId: string, sessionId: string, conversationId: string): Promise<ConversationView> {
     const view = await this.get(conversationId, userId)
     await this.#broker.publish({
       kind: 'push',
@@ -92,19 +104,6 @@ export class ConversationService {
       event: { type: 'conversation.updated', conversation: view },
     })
     return view
-  }
-
-  async clearHistory(userId: string, sessionId: string, conversationId: string): Promise<void> {
-    await this.summary(conversationId, userId)
-    const clearedSeq = await this.#store.conversations.clearHistory(conversationId, userId, this.#clock.now())
-    this.#logger.info({ event: 'conversation.cleared', conversationId, userId, clearedSeq }, 'history cleared for user')
-    const view = await this.get(conversationId, userId)
-    await this.#broker.publish({
-      kind: 'push',
-      route: { users: [userId] },
-      exceptSessionId: sessionId,
-      event: { type: 'conversation.updated', conversation: view },
-    })
   }
 
   /** Clears a direct history for one user (after "remove friend, delete history"). */

@@ -114,55 +114,63 @@ export async function migrateToLatest({ db, caps }: SqlDatabase): Promise<string
  * operator (and each test run) can point JIM at a fresh name. No-op for SQLite.
  */
 export async function ensureDatabaseExists(config: Pick<Config, 'storage'>): Promise<void> {
-  const { driver, url } = config.storage
-  if (driver === 'sqlite') return
-  const parsed = new URL(url)
-  const name = decodeURIComponent(parsed.pathname.replace(/^\//, ''))
-  if (!/^[A-Za-z0-9_]{1,63}$/.test(name)) throw new Error(`JIM_STORAGE_URL: database name must match [A-Za-z0-9_]: ${name}`)
-  if (driver === 'mysql') {
-    parsed.pathname = '/'
-    const pool = createMysqlPool({ uri: parsed.toString().replace(/^mariadb:/, 'mysql:'), connectionLimit: 1 })
-    try {
-      await pool.promise().query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`)
-    } finally {
-      await pool.promise().end()
-    }
-  } else {
-    parsed.pathname = '/postgres'
-    const client = new pg.Client({ connectionString: parsed.toString() })
-    await client.connect()
-    try {
-      const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])
-      if (found.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`)
-    } finally {
-      await client.end()
-    }
-  }
+  await onServer(config, true, {
+    mysql: (name) => `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
+    // PostgreSQL has no CREATE DATABASE IF NOT EXISTS: look first
+    postgres: async (name, query) => {
+      const found = await query('SELECT 1 FROM pg_database WHERE datname = $1', [name])
+      if (found.rowCount === 0) await query(`CREATE DATABASE "${name}"`)
+    },
+  })
 }
 
 /** Drops a database created by `ensureDatabaseExists` (tests clean up with this). */
 export async function dropDatabase(config: Pick<Config, 'storage'>): Promise<void> {
+  await onServer(config, false, {
+    mysql: (name) => `DROP DATABASE IF EXISTS \`${name}\``,
+    postgres: async (name, query) => {
+      await query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    },
+  })
+}
+
+/**
+ * Runs a statement about the URL's database on its server, connected without it (MySQL:
+ * no database; PostgreSQL: the `postgres` database). The name is checked against a strict
+ * pattern first, since identifiers cannot be bound as parameters.
+ */
+async function onServer(
+  config: Pick<Config, 'storage'>,
+  strict: boolean,
+  statements: {
+    mysql: (name: string) => string
+    postgres: (name: string, query: (text: string, values?: unknown[]) => Promise<{ rowCount: number | null }>) => Promise<void>
+  },
+): Promise<void> {
   const { driver, url } = config.storage
   if (driver === 'sqlite') return
-  const parsed = new URL(url)
+  const parsed = new URL(url.replace(/^mariadb:/, 'mysql:'))
   const name = decodeURIComponent(parsed.pathname.replace(/^\//, ''))
-  if (!/^[A-Za-z0-9_]{1,63}$/.test(name)) return
+  if (!/^[A-Za-z0-9_]{1,63}$/.test(name)) {
+    if (strict) throw new Error(`JIM_STORAGE_URL: database name must match [A-Za-z0-9_]: ${name}`)
+    return
+  }
   if (driver === 'mysql') {
     parsed.pathname = '/'
-    const pool = createMysqlPool({ uri: parsed.toString(), connectionLimit: 1 })
+    const pool = createMysqlPool({ uri: parsed.toString(), connectionLimit: 1 }).promise()
     try {
-      await pool.promise().query(`DROP DATABASE IF EXISTS \`${name}\``)
+      await pool.query(statements.mysql(name))
     } finally {
-      await pool.promise().end()
+      await pool.end()
     }
-  } else {
-    parsed.pathname = '/postgres'
-    const client = new pg.Client({ connectionString: parsed.toString() })
-    await client.connect()
-    try {
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-    } finally {
-      await client.end()
-    }
+    return
+  }
+  parsed.pathname = '/postgres'
+  const client = new pg.Client({ connectionString: parsed.toString() })
+  await client.connect()
+  try {
+    await statements.postgres(name, (text, values) => client.query(text, values))
+  } finally {
+    await client.end()
   }
 }
