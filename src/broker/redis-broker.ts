@@ -195,7 +195,10 @@ export class RedisBroker implements Broker {
     for (const waiter of this.#subscribeWaiters.splice(0)) waiter()
     if (this.#everSubscribed) {
       const reason = this.#pendingResubscribe
-      this.#o.logger.info({ event: 'broker.resubscribed', reason, instanceId: this.instanceId }, 'broker subscribed again; sockets will sync')
+      this.#o.logger.info(
+        { event: 'broker.resubscribed', reason, instanceId: this.instanceId },
+        'broker subscribed again; sockets will sync',
+      )
       this.#scheduleSync(reason)
     }
     this.#everSubscribed = true

@@ -307,8 +307,15 @@ export class RedisPresence implements Presence {
     const pairs: string[] = []
     for (const [userId, conns] of this.#local) for (const c of conns) pairs.push(userId, c)
     this.#dirty = false
-    const flipped = await REASSERT.run<string[]>(this.#o.client, [this.#key(`iu:${this.#o.instanceId}`)], [this.#o.prefix, this.#tag, ...pairs])
-    this.#o.logger.info({ event: 'presence.reasserted', sockets: pairs.length / 2, changed: flipped.length }, 'presence re-registered in redis')
+    const flipped = await REASSERT.run<string[]>(
+      this.#o.client,
+      [this.#key(`iu:${this.#o.instanceId}`)],
+      [this.#o.prefix, this.#tag, ...pairs],
+    )
+    this.#o.logger.info(
+      { event: 'presence.reasserted', sockets: pairs.length / 2, changed: flipped.length },
+      'presence re-registered in redis',
+    )
     if (flipped.length > 0) await this.#changed(flipped)
   }
 

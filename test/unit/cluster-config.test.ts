@@ -29,10 +29,17 @@ describe('cluster safety checks at startup', () => {
   it('should refuse local files with the redis broker unless the files dir is declared shared', () => {
     const local = { ...cluster, JIM_FILES_DRIVER: 'local' }
     expect(() => loadConfig({ cwd: cwd(), env: local })).toThrow(/^JIM_FILES_DRIVER: .*JIM_FILES_SHARED_DIR=true/)
-    expect(loadConfig({ cwd: cwd(), env: { ...local, JIM_FILES_SHARED_DIR: 'true' } }).files).toMatchObject({ driver: 'local', sharedDir: true })
+    expect(loadConfig({ cwd: cwd(), env: { ...local, JIM_FILES_SHARED_DIR: 'true' } }).files).toMatchObject({
+      driver: 'local',
+      sharedDir: true,
+    })
   })
 
   it('should keep the embedded default free of these checks', () => {
-    expect(loadConfig({ cwd: cwd() })).toMatchObject({ broker: { driver: 'memory' }, storage: { driver: 'sqlite' }, files: { driver: 'local' } })
+    expect(loadConfig({ cwd: cwd() })).toMatchObject({
+      broker: { driver: 'memory' },
+      storage: { driver: 'sqlite' },
+      files: { driver: 'local' },
+    })
   })
 })
