@@ -19,6 +19,8 @@ export class ChatActions {
   readonly #readTimers = new Map<string, ReturnType<typeof setTimeout>>()
   readonly #lastTypingSent = new Map<string, number>()
   readonly #repairing = new Set<string>()
+  /** when paging older history last failed, per conversation: no automatic retry storm */
+  readonly #olderFailedAt = new Map<string, number>()
 
   constructor(context: AppContext, hooks: { loadMembers: (groupId: string) => Promise<void> }) {
     this.#c = context
@@ -139,12 +141,14 @@ export class ChatActions {
   async loadOlder(id: string): Promise<void> {
     const t = this.#c.state.timelines[id]
     if (!t || t.loading || !t.hasMore || !t.messages.length) return
+    if (Date.now() - (this.#olderFailedAt.get(id) ?? 0) < 5000) return
     this.#setTimeline(id, (x) => ({ ...x, loading: true }))
     try {
       const page = await this.#c.api.messages(id, { before: t.messages[0]!.seq, limit: PAGE })
       this.#setTimeline(id, (x) => ({ ...x, messages: mergeMessages(x.messages, page.items), hasMore: page.hasMore, loading: false }))
       this.#c.ensureUsers(peopleIn(page.items))
     } catch (err) {
+      this.#olderFailedAt.set(id, Date.now())
       this.#setTimeline(id, (x) => ({ ...x, loading: false }))
       this.#c.notifyError(err)
     }

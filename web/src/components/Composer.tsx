@@ -54,7 +54,8 @@ export function Composer({
   }, [replyTo])
 
   useEffect(() => {
-    ref.current?.focus()
+    // not on touch screens: the keyboard would cover the chat the user just opened
+    if (window.matchMedia('(hover: hover)').matches) ref.current?.focus()
   }, [])
 
   // auto-grow up to a limit
