@@ -132,7 +132,6 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   const { broker, presence } = shared
 
   // account security: captchas, failed-login throttling, the registration window
-  const securityLimiter = shared.limiter
   const captcha = new CaptchaService({
     store: shared.captchas,
     secret: config.secret,
@@ -141,7 +140,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   })
   const registration = new RegistrationPolicy({ settings: store.settings, clock, config: config.registration })
   const guard = new LoginGuard({
-    limiter: securityLimiter,
+    limiter: shared.limiter,
     captcha,
     registration,
     logger,
@@ -167,7 +166,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   const emailCodes = new EmailCodeService({
     codes: store.emailCodes,
     mailer,
-    limiter: securityLimiter,
+    limiter: shared.limiter,
     limitsEnabled: config.rateLimit.enabled,
     secret: config.secret,
     clock,
@@ -193,7 +192,6 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   const gateway = new WsGateway({ config, auth, presence: presenceService, logger, metrics: metrics.gateway })
 
   // messaging: one send path (store, then publish); conversation pushes authorized per recipient
-  const rateLimiter = shared.limiter
   const world = new WorldSettings(store)
   const conversations = new ConversationService({ store, broker, clock, logger })
   const messages = new MessageService({
@@ -204,7 +202,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     conversations,
     world,
     limits: { maxTextLength: config.messages.maxTextLength },
-    limiter: createSendLimiter(rateLimiter, {
+    limiter: createSendLimiter(shared.limiter, {
       enabled: config.rateLimit.enabled,
       sendPerMinute: config.messages.sendPerMinute,
       worldSendPerMinute: config.world.sendPerMinute,
@@ -257,7 +255,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
 
   registerAuthHook(http, auth)
   // after the auth hook, so per-user limits see the user
-  if (config.rateLimit.enabled) registerRateLimitHook(http, { limiter: securityLimiter, limits: sensitiveRouteLimits(config.rateLimit) })
+  if (config.rateLimit.enabled) registerRateLimitHook(http, { limiter: shared.limiter, limits: sensitiveRouteLimits(config.rateLimit) })
   registerHealthRoutes(http, { store, broker, metrics, metricsToken: config.metrics.token })
   registerAuthRoutes(http, { auth })
   registerMeRoutes(http, { auth, users, files })
