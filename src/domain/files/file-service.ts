@@ -1,3 +1,4 @@
+import type { Config } from '../../config/config.js'
 import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Clock } from '../../shared/clock.js'
@@ -11,16 +12,8 @@ import { FileUrlSigner, type FileVariant } from './file-url-signer.js'
 import { processImage } from './image-processor.js'
 import { isImageMime, sniffMime } from './sniff.js'
 
-export interface FileLimits {
-  maxImageBytes: number
-  maxFileBytes: number
-  maxVoiceBytes: number
-  maxVideoBytes: number
-  maxImagePixels: number
-  thumbnailSize: number
-  urlTtlSeconds: number
-  unreferencedTtlHours: number
-}
+/** The `files.*` limits of the configuration (sizes, pixels, thumbnail, URL and sweep times). */
+export type FileLimits = Omit<Config['files'], 'driver' | 'sharedDir'>
 
 export interface FileServiceDeps {
   records: FileRecordStore
