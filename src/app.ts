@@ -294,7 +294,8 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
         await http.close()
         signals.close()
         await mailer.close()
-        // presence first: it may still publish that this instance's users went offline
+        // presence first: the drained sockets' "offline" still goes out through the broker
+        await presenceService.settle()
         await presence.close()
         await broker.close()
         await shared.close()

@@ -3,8 +3,9 @@ import { BenchHttp, openSocket, round, summarize } from '../lib/bench-client.js'
 import { createUsers, pair } from '../lib/users.js'
 
 export interface DirectChatOptions {
-  url: string
-  wsUrl: string
+  /** one per instance: senders use them round-robin, receivers the next one (cross-instance delivery) */
+  urls: string[]
+  wsUrls: string[]
   pairs: number
   seconds: number
   rate: number
@@ -18,17 +19,24 @@ export interface DirectChatOptions {
  * `message.created` on the receiver's socket.
  */
 export async function directChat(o: DirectChatOptions) {
-  const http = new BenchHttp(o.url, o.pairs * 2)
+  const http = new BenchHttp(o.urls[0]!, o.pairs * 2)
+  const senders = o.urls.map((url) => new BenchHttp(url, o.pairs * 2))
   const users = await createUsers(http, `dc${Date.now().toString(36)}_`, o.pairs * 2)
-  const pairs: Array<{ sender: (typeof users)[number]; conversationId: string }> = []
-  for (let i = 0; i < o.pairs; i++) pairs.push({ sender: users[2 * i]!, conversationId: await pair(http, users[2 * i]!, users[2 * i + 1]!) })
+  const pairs: Array<{ sender: (typeof users)[number]; conversationId: string; via: BenchHttp }> = []
+  for (let i = 0; i < o.pairs; i++) {
+    pairs.push({
+      sender: users[2 * i]!,
+      conversationId: await pair(http, users[2 * i]!, users[2 * i + 1]!),
+      via: senders[i % senders.length]!,
+    })
+  }
 
   const sentAt = new Map<string, number>()
   let latencies: number[] = []
   const sockets: WebSocket[] = []
   for (let i = 0; i < o.pairs; i++) {
     sockets.push(
-      await openSocket(o.wsUrl, users[2 * i + 1]!.token, (frame, at) => {
+      await openSocket(o.wsUrls[(i + 1) % o.wsUrls.length]!, users[2 * i + 1]!.token, (frame, at) => {
         if (frame.type !== 'message.created') return
         const start = sentAt.get(frame.message.clientMsgId)
         if (start !== undefined) {
@@ -43,7 +51,12 @@ export async function directChat(o: DirectChatOptions) {
   const send = async (p: (typeof pairs)[number]) => {
     const clientMsgId = `b${++n}`
     sentAt.set(clientMsgId, performance.now())
-    const res = await http.request('POST', `/conversations/${p.conversationId}/messages`, { clientMsgId, type: 'text', content: { text: 'hello from the bench ' + n } }, p.sender.token)
+    const res = await p.via.request(
+      'POST',
+      `/conversations/${p.conversationId}/messages`,
+      { clientMsgId, type: 'text', content: { text: 'hello from the bench ' + n } },
+      p.sender.token,
+    )
     if (res.status !== 201) throw new Error(`send failed: ${res.status} ${JSON.stringify(res.body)}`)
   }
 
@@ -96,11 +109,17 @@ export async function directChat(o: DirectChatOptions) {
 
   for (const s of sockets) s.close()
   http.close()
+  for (const h of senders) h.close()
   return {
     scenario: 'direct-chat',
     label: o.label,
     pairs: o.pairs,
-    fullSpeed: { messages: fullCount, seconds: round(fullElapsed), messagesPerSecond: round(fullCount / fullElapsed), latencyMs: fullLatency },
+    fullSpeed: {
+      messages: fullCount,
+      seconds: round(fullElapsed),
+      messagesPerSecond: round(fullCount / fullElapsed),
+      latencyMs: fullLatency,
+    },
     fixedRate: { targetPerSecond: o.rate, achievedPerSecond: round(fixedCount / fixedElapsed), errors, latencyMs: fixedLatency },
   }
 }

@@ -7,8 +7,8 @@ import { createUsers } from '../lib/users.js'
  * second each; every member marks read as soon as a message arrives. Measures receipt frames
  * pushed per second (must stay O(members), not O(members²)) and message latency p99.
  */
-export async function groupReceipts(o: { url: string; wsUrl: string; members: number; seconds: number; senders: number }) {
-  const http = new BenchHttp(o.url, 256)
+export async function groupReceipts(o: { urls: string[]; wsUrls: string[]; members: number; seconds: number; senders: number }) {
+  const http = new BenchHttp(o.urls[0]!, 256)
   const users = await createUsers(http, `gr${Date.now().toString(36)}_`, o.members)
   const owner = users[0]!
   const created = await http.request('POST', '/groups', { name: 'Bench group', joinPolicy: 'open' }, owner.token)
@@ -31,9 +31,9 @@ export async function groupReceipts(o: { url: string; wsUrl: string; members: nu
   let typingOrOther = 0
   let measuring = false
   const sockets: WebSocket[] = []
-  for (const u of users) {
+  for (const [index, u] of users.entries()) {
     sockets.push(
-      await openSocket(o.wsUrl, u.token, (frame, at) => {
+      await openSocket(o.wsUrls[index % o.wsUrls.length]!, u.token, (frame, at) => {
         if (!measuring) return
         if (frame.type === 'conversation.read') receiptFrames++
         else if (frame.type === 'message.created') {
@@ -53,7 +53,12 @@ export async function groupReceipts(o: { url: string; wsUrl: string; members: nu
     for (const s of senders) {
       const clientMsgId = `g${++n}`
       sentAt.set(clientMsgId, performance.now())
-      void http.request('POST', `/conversations/${group.conversationId}/messages`, { clientMsgId, type: 'text', content: { text: 'tick ' + n } }, s.token)
+      void http.request(
+        'POST',
+        `/conversations/${group.conversationId}/messages`,
+        { clientMsgId, type: 'text', content: { text: 'tick ' + n } },
+        s.token,
+      )
     }
     await new Promise((r) => setTimeout(r, 1000))
   }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, login, type TestUser } from '../helpers/api-client.js'
+import { ApiClient, createUser, login, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import { captchaSolver } from '../helpers/captcha-solver.js'
 import {
   clusterDialects,
   clusterServicesAvailable,
@@ -206,6 +207,26 @@ for (const dialect of clusterDialects()) {
       // bo's other sessions keep their sockets
       await new Promise((r) => setTimeout(r, 100))
       for (const d of devicesOf('bo')) expect(d.sock.ws.readyState).toBe(d.sock.ws.OPEN)
+    })
+
+    it('should count failed logins across instances and accept a captcha issued by another instance, once', async () => {
+      const victim = await createUser(nodes[0]!.url, 'victim')
+      const anon = (node: TestApp) => new ApiClient(node.url)
+      // three failures, one through each instance: together they reach captcha.afterFailures (3)
+      for (const node of nodes) {
+        const res = await anon(node).post('/auth/login', { username: victim.username, password: 'not-the-password-1' })
+        expect(res.status).toBe(401)
+      }
+      const blocked = await anon(nodes[0]!).post('/auth/login', { username: victim.username, password: STRONG_PASSWORD })
+      expect(blocked.body.error?.code).toBe('auth.captcha_required')
+      // fetched from instance 1, answered on instance 2
+      const captcha = await captchaSolver(nodes[1]!.app, nodes[1]!.url)()
+      const ok = await anon(nodes[2]!).post('/auth/login', { username: victim.username, password: STRONG_PASSWORD, captcha })
+      expect(ok.status, JSON.stringify(ok.body)).toBe(200)
+      // single use cluster-wide: once required again, the same answer is refused on another instance
+      for (const node of nodes) await anon(node).post('/auth/login', { username: victim.username, password: 'not-the-password-2' })
+      const reused = await anon(nodes[0]!).post('/auth/login', { username: victim.username, password: STRONG_PASSWORD, captcha })
+      expect(reused.body.error?.code).toBe('auth.captcha_invalid')
     })
 
     it('should keep seq gapless and unique under concurrent sends through all three instances', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ChatSocket, DEFAULT_BACKOFF, type ChatSocketEvent } from '../../web/src/api/socket.js'
 import { FakeSocket, ManualTimers, msg } from './fake-socket.js'
 
-function setup(options: { random?: () => number; gapWaitMs?: number } = {}) {
+function setup(options: { random?: () => number; gapWaitMs?: number; modSeqOf?: (id: string) => number | undefined } = {}) {
   const timers = new ManualTimers()
   const sockets: FakeSocket[] = []
   const events: ChatSocketEvent[] = []
@@ -16,6 +16,7 @@ function setup(options: { random?: () => number; gapWaitMs?: number } = {}) {
     timers,
     random: options.random ?? (() => 0.5),
     gapWaitMs: options.gapWaitMs ?? 3000,
+    ...(options.modSeqOf ? { modSeqOf: options.modSeqOf } : {}),
   })
   socket.subscribe((e) => events.push(e))
   const last = () => sockets[sockets.length - 1]!
@@ -48,6 +49,17 @@ describe('ChatSocket', () => {
     socket.start('t')
     connect()
     expect(last().sentOfType('resume')).toEqual([{ type: 'resume', positions: { a: 4, b: 0 } }])
+  })
+
+  it('should resume with {seq, modSeq} where the modSeq is known, so edits and recalls made offline come too', () => {
+    const modSeqs: Record<string, number> = { a: 9, b: 0 }
+    const { socket, last, connect } = setup({ modSeqOf: (id) => modSeqs[id] })
+    socket.sequencer.seed('a', 4)
+    socket.sequencer.seed('b', 2)
+    socket.sequencer.seed('c', 1)
+    socket.start('t')
+    connect()
+    expect(last().sentOfType('resume')).toEqual([{ type: 'resume', positions: { a: { seq: 4, modSeq: 9 }, b: 2, c: 1 } }])
   })
 
   it('should reconnect with exponential backoff and jitter, and reset the backoff once connected', () => {

@@ -22,6 +22,8 @@ export class PresenceService {
   readonly #store: Store
   readonly #logger: Logger
   #audience: PresenceAudience = async () => []
+  /** socket changes whose presence is still being published */
+  readonly #inflight = new Set<Promise<void>>()
 
   constructor(deps: { presence: Presence; broker: Broker; store: Store; logger: Logger }) {
     this.#presence = deps.presence
@@ -36,11 +38,27 @@ export class PresenceService {
   }
 
   async socketOpened(userId: string, connectionId: string): Promise<void> {
-    if (await this.#presence.connect(userId, connectionId)) await this.publish(userId)
+    await this.#track(async () => {
+      if (await this.#presence.connect(userId, connectionId)) await this.publish(userId)
+    })
   }
 
   async socketClosed(userId: string, connectionId: string): Promise<void> {
-    if (await this.#presence.disconnect(userId, connectionId)) await this.publish(userId)
+    await this.#track(async () => {
+      if (await this.#presence.disconnect(userId, connectionId)) await this.publish(userId)
+    })
+  }
+
+  /** Resolves once socket changes already under way are published (shutdown: before the broker closes). */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.#inflight])
+  }
+
+  #track(work: () => Promise<void>): Promise<void> {
+    const p = work()
+    this.#inflight.add(p)
+    void p.finally(() => this.#inflight.delete(p)).catch(() => {})
+    return p
   }
 
   /** Shown presence of several users at once. */

@@ -20,6 +20,7 @@ import type {
   SelfUser,
   SendFriendRequestBody,
   SendMessageBody,
+  TextContent,
 } from './types.js'
 
 /** A failed call: the server's `{error:{code,message,details}}`, or `network` when it never answered. */
@@ -163,6 +164,11 @@ export class ApiClient {
     this.request<MessagePage>('GET', `/conversations/${enc(id)}/messages${query(params)}`)
   send = (id: string, body: SendMessageBody) => this.request<{ message: Message }>('POST', `/conversations/${enc(id)}/messages`, body)
   markRead = (id: string, seq: number) => this.request<{ readSeq: number }>('POST', `/conversations/${enc(id)}/read`, { seq })
+  editMessage = (id: string, seq: number, content: TextContent) =>
+    this.request<{ message: Message }>('PATCH', `/conversations/${enc(id)}/messages/${seq}`, { content })
+  recallMessage = (id: string, seq: number) => this.request<{ message: Message }>('DELETE', `/conversations/${enc(id)}/messages/${seq}`)
+  reads = (id: string, seq: number) =>
+    this.request<{ count: number; userIds: string[] | null }>('GET', `/conversations/${enc(id)}/messages/${seq}/reads`)
 }
 
 function isErrorBody(value: unknown): value is ErrorBody {

@@ -6,7 +6,7 @@
  * Plain TypeScript with no DOM or React dependency (the WebSocket constructor and timers are
  * injected), so node tests can drive it with a fake socket.
  */
-import type { ClientFrame, Message, ServerFrame } from './types.js'
+import type { ClientFrame, Message, ResumePosition, ServerFrame } from './types.js'
 
 // ---------------------------------------------------------------- backoff
 
@@ -178,6 +178,8 @@ export interface ChatSocketOptions {
   gapWaitMs?: number
   /** heartbeat when the server does not say (ms) */
   heartbeatMs?: number
+  /** the last modSeq seen of a conversation: `resume` then asks for edits and recalls since too */
+  modSeqOf?: (conversationId: string) => number | undefined
 }
 
 /** Close codes from the API contract. */
@@ -185,7 +187,8 @@ export const CloseCodes = { normal: 1000, goingAway: 1001, notAuthenticated: 400
 
 export class ChatSocket {
   readonly sequencer = new MessageSequencer()
-  readonly #o: Required<Omit<ChatSocketOptions, 'timers' | 'random' | 'backoff'>> & {
+  readonly #o: Required<Omit<ChatSocketOptions, 'timers' | 'random' | 'backoff' | 'modSeqOf'>> & {
+    modSeqOf?: (conversationId: string) => number | undefined
     timers: Timers
     random: () => number
     backoff: BackoffOptions
@@ -281,7 +284,18 @@ export class ChatSocket {
     const all = this.sequencer.positions()
     const positions = conversationIds ? Object.fromEntries(conversationIds.filter((id) => id in all).map((id) => [id, all[id]!])) : all
     if (Object.keys(positions).length === 0) return false
-    return this.send({ type: 'resume', positions })
+    return this.send({ type: 'resume', positions: this.#withModSeq(positions) })
+  }
+
+  #withModSeq(positions: Record<string, number>): Record<string, ResumePosition> {
+    const modSeqOf = this.#o.modSeqOf
+    if (!modSeqOf) return positions
+    const out: Record<string, ResumePosition> = {}
+    for (const [id, seq] of Object.entries(positions)) {
+      const modSeq = modSeqOf(id)
+      out[id] = typeof modSeq === 'number' && modSeq > 0 ? { seq, modSeq } : seq
+    }
+    return out
   }
 
   /** History filled a conversation up to `seq`: delivers buffered followers. */

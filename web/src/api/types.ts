@@ -239,7 +239,14 @@ export type ServerFrame =
   | { type: 'message.updated'; message: Message }
   | { type: 'message.recalled'; message?: Message; conversationId?: string; seq?: number }
   | { type: 'conversation.updated'; conversation: Conversation }
-  | { type: 'conversation.read'; conversationId: string; userId: string; seq: number }
+  | { type: 'conversation.read'; conversationId: string; userId: string; seq: number; reads?: undefined }
+  | {
+      type: 'conversation.read'
+      conversationId: string
+      reads: Array<{ userId: string; seq: number }>
+      userId?: undefined
+      seq?: undefined
+    }
   | { type: 'typing'; conversationId: string; userId: string }
   | { type: 'presence'; userId: string; status: ShownStatus; connected: boolean }
   | { type: 'friend.request'; request: FriendRequest }
@@ -261,4 +268,7 @@ export type ClientFrame =
   | { type: 'auth'; token: string }
   | { type: 'ping'; id?: string | number }
   | { type: 'typing'; conversationId: string }
-  | { type: 'resume'; positions: Record<string, number> }
+  | { type: 'resume'; positions: Record<string, ResumePosition> }
+
+/** A resume position: the last seq seen, or with the last modSeq seen (edits and recalls since then come too). */
+export type ResumePosition = number | { seq: number; modSeq: number }

@@ -266,6 +266,48 @@ export class ChatActions {
     }
   }
 
+  /** Stores an edited or recalled message, and the conversation's modSeq `resume` continues from. */
+  applyChange(m: Message): void {
+    this.#c.set((s) => {
+      const t = s.timelines[m.conversationId]
+      const c = s.conversations[m.conversationId]
+      const updated = c
+        ? { ...c, modSeq: Math.max(c.modSeq ?? 0, m.modSeq ?? 0), lastMessage: c.lastMessage?.seq === m.seq ? m : c.lastMessage }
+        : null
+      return {
+        ...s,
+        timelines: t ? { ...s.timelines, [m.conversationId]: { ...t, messages: mergeMessages(t.messages, [m]) } } : s.timelines,
+        conversations: updated ? { ...s.conversations, [updated.id]: updated } : s.conversations,
+      }
+    })
+  }
+
+  /** Edits my text message (the server enforces the edit window). */
+  async edit(conversationId: string, seq: number, text: string): Promise<boolean> {
+    const trimmed = text.replace(/\s+$/, '')
+    if (!trimmed.trim()) return false
+    const old = this.#c.state.timelines[conversationId]?.messages.find((m) => m.seq === seq)
+    const content: TextContent = { ...(old?.content as Partial<TextContent>), text: trimmed }
+    try {
+      const { message } = await this.#c.api.editMessage(conversationId, seq, content)
+      this.applyChange(message)
+      return true
+    } catch (err) {
+      this.#c.notifyError(err)
+      return false
+    }
+  }
+
+  /** Recalls a message: mine within the recall window, or a lower rank's in a group I manage. */
+  async recall(conversationId: string, seq: number): Promise<void> {
+    try {
+      const { message } = await this.#c.api.recallMessage(conversationId, seq)
+      this.applyChange(message)
+    } catch (err) {
+      this.#c.notifyError(err)
+    }
+  }
+
   sendTyping(conversationId: string): void {
     const now = Date.now()
     if (now - (this.#lastTypingSent.get(conversationId) ?? 0) < 3000) return
@@ -375,15 +417,7 @@ export class ChatActions {
       case 'message.recalled': {
         const m = frame.message
         if (m) {
-          this.#c.set((s) => {
-            const t = s.timelines[m.conversationId]
-            const c = s.conversations[m.conversationId]
-            return {
-              ...s,
-              timelines: t ? { ...s.timelines, [m.conversationId]: { ...t, messages: mergeMessages(t.messages, [m]) } } : s.timelines,
-              conversations: c && c.lastMessage?.seq === m.seq ? { ...s.conversations, [c.id]: { ...c, lastMessage: m } } : s.conversations,
-            }
-          })
+          this.applyChange(m)
         } else if (frame.type === 'message.recalled' && frame.conversationId && frame.seq) {
           const { conversationId, seq } = frame
           this.#setTimeline(conversationId, (t) => ({
@@ -397,19 +431,12 @@ export class ChatActions {
         this.upsertConversation(frame.conversation)
         return
       case 'conversation.read': {
-        const { conversationId, userId, seq } = frame
-        this.#c.set((s) => {
-          const c = s.conversations[conversationId]
-          if (userId === me) {
-            if (!c || seq <= c.readSeq) return s
-            return {
-              ...s,
-              conversations: { ...s.conversations, [c.id]: { ...c, readSeq: seq, unreadCount: Math.max(0, c.lastSeq - seq) } },
-            }
-          }
-          if ((s.peerRead[conversationId] ?? 0) >= seq) return s
-          return { ...s, peerRead: { ...s.peerRead, [conversationId]: seq } }
-        })
+        const { conversationId } = frame
+        if (frame.reads) {
+          for (const r of frame.reads) this.#applyRead(conversationId, r.userId, r.seq)
+          return
+        }
+        this.#applyRead(conversationId, frame.userId, frame.seq)
         return
       }
       case 'typing': {
@@ -438,6 +465,40 @@ export class ChatActions {
         return
       default:
         return
+    }
+  }
+
+  #applyRead(conversationId: string, userId: string, seq: number): void {
+    const me = this.#c.me
+    this.#c.set((s) => {
+      const c = s.conversations[conversationId]
+      if (userId === me) {
+        if (!c || seq <= c.readSeq) return s
+        return {
+          ...s,
+          conversations: { ...s.conversations, [c.id]: { ...c, readSeq: seq, unreadCount: Math.max(0, c.lastSeq - seq) } },
+        }
+      }
+      const reads = s.groupReads[conversationId]
+      const groupReads =
+        c?.kind === 'group' && (reads?.[userId] ?? 0) < seq
+          ? { ...s.groupReads, [conversationId]: { ...reads, [userId]: seq } }
+          : s.groupReads
+      if ((s.peerRead[conversationId] ?? 0) >= seq) return groupReads === s.groupReads ? s : { ...s, groupReads }
+      return { ...s, groupReads, peerRead: { ...s.peerRead, [conversationId]: seq } }
+    })
+  }
+
+  /** Who has read a message (ids; an empty list when the server only gives a count). */
+  async readers(conversationId: string, seq: number): Promise<string[]> {
+    try {
+      const res = await this.#c.api.reads(conversationId, seq)
+      const ids = (res.userIds ?? []).filter((id) => id !== this.#c.me)
+      this.#c.ensureUsers(ids)
+      return ids
+    } catch (err) {
+      this.#c.notifyError(err)
+      return []
     }
   }
 

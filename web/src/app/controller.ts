@@ -133,7 +133,11 @@ export class Controller {
     if (!token) return
     this.#c.socket?.stop()
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/ws`
-    const socket = new ChatSocket({ url, factory: (u) => new WebSocket(u) })
+    const socket = new ChatSocket({
+      url,
+      factory: (u) => new WebSocket(u),
+      modSeqOf: (id) => this.state.conversations[id]?.modSeq,
+    })
     this.#c.socket = socket
     // the positions resume starts from: what the conversation list said
     for (const c of Object.values(this.state.conversations)) socket.sequencer.seed(c.id, c.lastSeq)

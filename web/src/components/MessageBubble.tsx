@@ -1,4 +1,4 @@
-import { memo, type ReactNode } from 'react'
+import { memo, useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type ReactNode } from 'react'
 import type { Conversation, Message } from '../api/types.js'
 import { displayNameOf, formatTime, previewText, systemText } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
@@ -14,6 +14,8 @@ interface Props {
   continued: boolean
   replied: Message | null
   read: boolean
+  /** groups: how many others have read it (own messages) */
+  readBy: number
   hidden: boolean
   onReply: (seq: number) => void
 }
@@ -26,10 +28,14 @@ export const MessageBubble = memo(function MessageBubble({
   continued,
   replied,
   read,
+  readBy,
   hidden,
   onReply,
 }: Props) {
   const t = useT()
+  const controller = useController()
+  const [editing, setEditing] = useState(false)
+  const [readers, setReaders] = useState<string[] | null>(null)
   const groupId = conversation.group?.id ?? null
   const name = useAppState((s) => displayNameOf(s, m.senderId, groupId))
   const locale = useAppState((s) => s.locale)
@@ -58,7 +64,19 @@ export const MessageBubble = memo(function MessageBubble({
         ) : (
           <>
             {typeof m.content.replyTo === 'number' ? <ReplyQuote replied={replied} seq={m.content.replyTo} groupId={groupId} /> : null}
-            {m.type === 'text' ? <p className="msg-text">{renderText(text)}</p> : <p className="msg-text muted">{otherType}</p>}
+            {editing ? (
+              <EditForm
+                initial={text}
+                onCancel={() => setEditing(false)}
+                onSave={async (value) => {
+                  if (value === text || (await controller.chat.edit(m.conversationId, m.seq, value))) setEditing(false)
+                }}
+              />
+            ) : m.type === 'text' ? (
+              <p className="msg-text">{renderText(text)}</p>
+            ) : (
+              <p className="msg-text muted">{otherType}</p>
+            )}
           </>
         )}
         <span className="msg-meta">
@@ -74,8 +92,24 @@ export const MessageBubble = memo(function MessageBubble({
               <Icon name={read ? 'checks' : 'check'} size={14} />
             </span>
           ) : null}
+          {own && conversation.kind === 'group' && readBy > 0 && !m.recalledAt ? (
+            <button
+              type="button"
+              className="read-by"
+              data-testid="read-by"
+              aria-expanded={readers !== null}
+              onClick={() => {
+                if (readers) return setReaders(null)
+                void controller.chat.readers(m.conversationId, m.seq).then(setReaders)
+              }}
+            >
+              {t('msg.readBy', { count: readBy })}
+            </button>
+          ) : null}
         </span>
+        {readers ? <ReadersList userIds={readers} groupId={groupId} /> : null}
       </div>
+      {!m.recalledAt && !hidden ? <MessageMenu message={m} conversation={conversation} own={own} onEdit={() => setEditing(true)} /> : null}
       {!m.recalledAt && !hidden ? (
         <button
           type="button"
@@ -90,6 +124,153 @@ export const MessageBubble = memo(function MessageBubble({
     </li>
   )
 })
+
+const EDIT_WINDOW_MS = 15 * 60_000
+const RECALL_WINDOW_MS = 2 * 60_000
+const RANK = { owner: 3, admin: 2, member: 1 } as const
+
+/** Edit (own text, within the edit window) and recall (own within the recall window, or a lower rank's in a group). */
+function MessageMenu({
+  message: m,
+  conversation,
+  own,
+  onEdit,
+}: {
+  message: Message
+  conversation: Conversation
+  own: boolean
+  onEdit: () => void
+}) {
+  const controller = useController()
+  const t = useT()
+  const [open, setOpen] = useState(false)
+  const ref = useRef<HTMLDivElement>(null)
+  const groupId = conversation.group?.id ?? null
+  const outranks = useAppState((s) => {
+    if (!groupId || own) return false
+    const members = s.members[groupId] ?? []
+    const me = s.auth?.user?.id
+    const mine = members.find((x) => x.user.id === me)?.role
+    const theirs = members.find((x) => x.user.id === m.senderId)?.role ?? 'member'
+    return !!mine && RANK[mine] > RANK[theirs]
+  })
+  useEffect(() => {
+    if (!open) return
+    const close = (e: MouseEvent | KeyboardEvent) => {
+      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !ref.current?.contains(e.target as Node)) setOpen(false)
+    }
+    document.addEventListener('mousedown', close)
+    document.addEventListener('keydown', close)
+    return () => {
+      document.removeEventListener('mousedown', close)
+      document.removeEventListener('keydown', close)
+    }
+  }, [open])
+  const age = Date.now() - Date.parse(m.createdAt)
+  const canEdit = own && m.type === 'text' && age < EDIT_WINDOW_MS
+  const canRecall = (own && age < RECALL_WINDOW_MS) || outranks
+  if (!own && !outranks) return null
+  if (!open && !canEdit && !canRecall) return null
+  return (
+    <div className="msg-menu" ref={ref}>
+      <button
+        type="button"
+        className="icon-btn msg-more"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-label={t('msg.actions')}
+        title={t('msg.actions')}
+        onClick={() => setOpen(!open)}
+      >
+        <Icon name="more" size={16} />
+      </button>
+      {open ? (
+        <div className="menu" role="menu">
+          {canEdit ? (
+            <button
+              type="button"
+              role="menuitem"
+              onClick={() => {
+                setOpen(false)
+                onEdit()
+              }}
+            >
+              {t('msg.edit')}
+            </button>
+          ) : null}
+          {canRecall ? (
+            <button
+              type="button"
+              role="menuitem"
+              onClick={() => {
+                setOpen(false)
+                void controller.chat.recall(m.conversationId, m.seq)
+              }}
+            >
+              {t('msg.recall')}
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+    </div>
+  )
+}
+
+function EditForm({ initial, onSave, onCancel }: { initial: string; onSave: (text: string) => Promise<void>; onCancel: () => void }) {
+  const t = useT()
+  const [value, setValue] = useState(initial)
+  const [busy, setBusy] = useState(false)
+  const save = async () => {
+    if (busy) return
+    setBusy(true)
+    await onSave(value)
+    setBusy(false)
+  }
+  const onKeyDown = (e: ReactKeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault()
+      void save()
+    } else if (e.key === 'Escape') onCancel()
+  }
+  return (
+    <div className="msg-edit">
+      <textarea
+        aria-label={t('msg.editLabel')}
+        value={value}
+        rows={2}
+        autoFocus
+        onChange={(e) => setValue(e.target.value)}
+        onKeyDown={onKeyDown}
+      />
+      <div className="msg-edit-actions">
+        <button type="button" className="btn small ghost" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+        <button type="button" className="btn small" disabled={busy || !value.trim()} onClick={() => void save()}>
+          {t('common.save')}
+        </button>
+      </div>
+    </div>
+  )
+}
+
+function ReadersList({ userIds, groupId }: { userIds: string[]; groupId: string | null }) {
+  const t = useT()
+  const names = useAppState((s) => userIds.map((id) => displayNameOf(s, id, groupId)).join('\n'))
+  return (
+    <div className="readers" data-testid="readers" aria-label={t('msg.readers')}>
+      {userIds.length === 0 ? (
+        <span className="muted small">{t('msg.noReaders')}</span>
+      ) : (
+        <ul>
+          {names.split('\n').map((n, i) => (
+            <li key={userIds[i]}>{n}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  )
+}
 
 /** An own message on its way (or failed), with retry. */
 export function PendingBubble({

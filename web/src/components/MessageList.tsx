@@ -21,6 +21,14 @@ export function MessageList({ conversation, onReply }: { conversation: Conversat
   const locale = useAppState((s) => s.locale)
   const me = useAppState((s) => s.auth?.user?.id ?? null)
   const peerRead = useAppState((s) => s.peerRead[id] ?? 0)
+  const groupReads = useAppState((s) => s.groupReads[id])
+  const readSeqs = useMemo(
+    () =>
+      Object.entries(groupReads ?? {})
+        .filter(([userId]) => userId !== me)
+        .map(([, seq]) => seq),
+    [groupReads, me],
+  )
   const blocks = useAppState((s) => s.blocks)
   const blockedIds = useMemo(() => new Set(blocks.map((b) => b.user.id)), [blocks])
   const ref = useRef<HTMLDivElement>(null)
@@ -104,6 +112,7 @@ export function MessageList({ conversation, onReply }: { conversation: Conversat
                     continued={continued}
                     replied={typeof m.content.replyTo === 'number' ? (bySeq.get(m.content.replyTo) ?? null) : null}
                     read={conversation.kind === 'direct' && peerRead >= m.seq}
+                    readBy={m.senderId === me && conversation.kind === 'group' ? readSeqs.filter((seq) => seq >= m.seq).length : 0}
                     hidden={m.senderId !== null && blockedIds.has(m.senderId)}
                     onReply={onReply}
                   />

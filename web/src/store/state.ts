@@ -52,6 +52,8 @@ export interface State {
   invitations: GroupInvitation[]
   /** direct/group conversations: highest seq a peer has read */
   peerRead: Record<string, number>
+  /** group conversations: userId -> highest seq that member has read (from `conversation.read` frames) */
+  groupReads: Record<string, Record<string, number>>
   /** conversationId -> userId -> typing until (epoch ms) */
   typing: Record<string, Record<string, number>>
   activeId: string | null
@@ -79,6 +81,7 @@ export function initialState(locale: Locale, token: string | null): State {
     members: {},
     invitations: [],
     peerRead: {},
+    groupReads: {},
     typing: {},
     activeId: null,
     tab: 'chats',
