@@ -250,5 +250,19 @@ for (const dialect of clusterDialects()) {
       }
       expect(all().length).toBe(8)
     })
+
+    // last: it stops instance 2
+    it('should tell friends at once when a user was only on an instance that is stopped gracefully', async () => {
+      const { ana } = people
+      const fay = await createUser(nodes[0]!.url, 'fay')
+      await befriend(fay, ana.user)
+      await TestSocket.open(nodes[2]!.wsUrl, { token: fay.token })
+      const about = (d: Device, connected: boolean) => framesOf(d, 'presence', (f) => f.userId === fay.id && f.connected === connected)
+      const watchers = devicesOf('ana').filter((d) => d.node !== 2)
+      await eventually(() => watchers.every((d) => about(d, true).length === 1), 'fay online')
+      await nodes[2]!.close()
+      // no waiting for the heartbeat to expire: the stopping instance says so itself
+      await eventually(() => watchers.every((d) => about(d, false).length === 1), 'fay offline', 2000)
+    })
   })
 }

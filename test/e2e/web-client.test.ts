@@ -1,7 +1,8 @@
 import { copyFileSync, mkdirSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ApiClient, login, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import { ApiClient, createUser, login, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import { befriend, directConversation } from '../helpers/social.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import {
@@ -594,4 +595,186 @@ describe.skipIf(!hasChromium)('web client in Chromium', () => {
       )
     }
   })
+})
+
+/**
+ * Message features on one server: edits and recalls seen live and after being away, read
+ * receipts and typing in a group, an admin muting a member.
+ */
+describe.skipIf(!hasChromium)('web client in Chromium: message features', () => {
+  let t: TestApp
+  let browser: Browser
+  let ann: TestUser
+  let ben: TestUser
+  let cid: TestUser
+  let groupId = ''
+  const groupName = 'Edit club'
+  const pages: Watched[] = []
+
+  const signIn = async (user: TestUser, opts: Parameters<typeof openPage>[2] = {}) => {
+    const w = await openPage(browser, t.url, opts)
+    pages.push(w)
+    await w.page.getByLabel(/^(Username|用户名)$/).fill(user.username)
+    await w.page.getByLabel(/^(Password|密码)$/).fill(STRONG_PASSWORD)
+    await w.page.getByRole('button', { name: /^(Sign in|登录)$/ }).click()
+    await w.page.getByTestId('me-name').waitFor()
+    return w
+  }
+
+  const openChat = async (page: Page, title: string) => {
+    await page.getByRole('tab', { name: /^(Chats|聊天)/ }).click()
+    await page.getByRole('button', { name: new RegExp(`^(Open|打开) ${title}`) }).click()
+    await expectText(page.getByTestId('chat-title'), title)
+  }
+
+  const send = async (page: Page, text: string) => {
+    const input = page.getByRole('textbox', { name: /^(Message|消息)$/ })
+    await input.fill(text)
+    await input.press('Enter')
+  }
+
+  const sees = (page: Page, text: string) =>
+    until(`"${text}" in the chat`, async () => (await shownMessages(page)).filter((m) => m.text === text).length === 1)
+
+  const bubble = (page: Page, text: string) => page.getByTestId('message').filter({ hasText: text })
+
+  const menuAction = async (page: Page, text: string, action: RegExp) => {
+    await bubble(page, text).hover()
+    await bubble(page, text)
+      .getByRole('button', { name: /^(Message options|消息选项)$/ })
+      .click()
+    await page.getByRole('menuitem', { name: action }).click()
+  }
+
+  beforeAll(async () => {
+    ensureWebBuilt()
+    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'messages.sendPerMinute': 100_000 } })
+    browser = await launchChromium()
+    ann = await createUser(t.url, 'ann', { nickname: 'Ann' })
+    ben = await createUser(t.url, 'ben', { nickname: 'Ben' })
+    cid = await createUser(t.url, 'cid', { nickname: 'Cid' })
+    await befriend(ann, ben)
+    await befriend(ann, cid)
+    await directConversation(ann, ben)
+    const created = await ann.api.post('/groups', { name: groupName, memberIds: [ben.id, cid.id] })
+    expect(created.status).toBe(201)
+    groupId = created.body.group.id
+  }, 180_000)
+
+  afterAll(async () => {
+    for (const p of pages) {
+      expect(p.errors, 'uncaught errors in the page').toEqual([])
+      expect(p.dialogs, 'dialogs opened by the page').toEqual([])
+    }
+    await browser?.close()
+    await t?.close()
+  })
+
+  it('should show an edit and a recall on the other side, live and after being away', async () => {
+    const a = await signIn(ann)
+    const b = await signIn(ben)
+    // a handle on Ben's sockets, to drop them (and refuse new ones) while Ann changes messages
+    await b.context.addInitScript(() => {
+      const w = globalThis as any
+      const Real = w.WebSocket
+      w.sockets = []
+      w.WebSocket = class extends Real {
+        constructor(url: string, protocols?: string | string[]) {
+          super(w.blockSockets ? 'ws://127.0.0.1:9/' : url, protocols)
+          w.sockets.push(this)
+        }
+      }
+    })
+    await b.page.reload()
+    await b.page.getByTestId('me-name').waitFor()
+    await openChat(a.page, 'Ben')
+    await openChat(b.page, 'Ann')
+    await send(a.page, 'see you at 5')
+    await sees(b.page, 'see you at 5')
+
+    await menuAction(a.page, 'see you at 5', /^Edit$/)
+    const editor = a.page.getByRole('textbox', { name: 'Edit message' })
+    await editor.fill('see you at 6')
+    await editor.press('Enter')
+    await sees(a.page, 'see you at 6')
+    await sees(b.page, 'see you at 6')
+    await bubble(b.page, 'see you at 6').getByText('edited').waitFor()
+
+    await send(a.page, 'wrong chat, sorry')
+    await sees(b.page, 'wrong chat, sorry')
+    await menuAction(a.page, 'wrong chat, sorry', /^Recall$/)
+    await sees(b.page, 'Message recalled')
+    await sees(a.page, 'Message recalled')
+    expect((await shownMessages(b.page)).some((m) => m.text === 'wrong chat, sorry')).toBe(false)
+    // someone else's message has no edit or recall in a direct chat
+    expect(await bubble(b.page, 'see you at 6').getByRole('button', { name: 'Message options' }).count()).toBe(0)
+
+    // Ben's socket drops; Ann edits and recalls meanwhile; resume {seq, modSeq} brings both
+    await send(a.page, 'first draft')
+    await sees(b.page, 'first draft')
+    await send(a.page, 'to be recalled')
+    await sees(b.page, 'to be recalled')
+    await b.page.evaluate(() => {
+      const w = globalThis as any
+      w.blockSockets = true
+      for (const s of w.sockets) s.close()
+    })
+    await b.page.getByTestId('connection-banner').waitFor()
+    const stored = await ann.api.get(`/conversations/${await directConversation(ann, ben)}/messages?limit=2`)
+    const [draft, doomed] = stored.body.items
+    expect(
+      (await ann.api.patch(`/conversations/${draft.conversationId}/messages/${draft.seq}`, { content: { text: 'final draft' } })).status,
+    ).toBe(200)
+    expect((await ann.api.delete(`/conversations/${doomed.conversationId}/messages/${doomed.seq}`)).status).toBe(200)
+    await b.page.evaluate(() => {
+      const w = globalThis as any
+      w.blockSockets = false
+      w.dispatchEvent(new w.Event('online'))
+    })
+    await until('Ben reconnected', async () => (await b.page.getByTestId('connection-banner').count()) === 0, 30_000)
+    await sees(b.page, 'final draft')
+    await until('two recalled', async () => (await shownMessages(b.page)).filter((m) => m.text === 'Message recalled').length === 2)
+    await screenshot(b.page, 'en-edit-recall')
+  }, 90_000)
+
+  it('should show who read a message in a group and who is typing', async () => {
+    const [a, b] = pages as [Watched, Watched]
+    await openChat(a.page, groupName)
+    await send(a.page, 'agenda for Friday')
+    await sees(a.page, 'agenda for Friday')
+    await openChat(b.page, groupName)
+    await sees(b.page, 'agenda for Friday')
+    await expectText(bubble(a.page, 'agenda for Friday').getByTestId('read-by'), 'Read by 1')
+    await bubble(a.page, 'agenda for Friday').getByTestId('read-by').click()
+    await expectText(bubble(a.page, 'agenda for Friday').getByTestId('readers'), 'Ben')
+
+    await b.page.getByRole('textbox', { name: 'Message' }).pressSequentially('thinking')
+    await a.page.getByText('Ben is typing…').waitFor()
+    await screenshot(a.page, 'en-read-by')
+  }, 60_000)
+
+  it('should let the owner recall a member’s message and mute a member, whose composer is then disabled', async () => {
+    const [a] = pages as [Watched]
+    const c = await signIn(cid)
+    await openChat(c.page, groupName)
+    await send(c.page, 'spam spam spam')
+    await sees(a.page, 'spam spam spam')
+    // the owner outranks Cid: recall at any time
+    await menuAction(a.page, 'spam spam spam', /^Recall$/)
+    await until('recalled for Cid', async () => (await shownMessages(c.page)).some((m) => m.text === 'Message recalled'))
+
+    await a.page.getByRole('button', { name: 'Group details' }).click()
+    await a.page.getByRole('button', { name: 'Manage Cid' }).click()
+    const manage = a.page.getByRole('group', { name: 'Manage Cid' })
+    await manage.getByRole('combobox', { name: 'Mute for' }).selectOption('60')
+    await manage.getByRole('button', { name: 'Mute', exact: true }).click()
+    await manage.getByRole('button', { name: 'Unmute' }).waitFor()
+    await c.page.getByTestId('muted-notice').filter({ hasText: 'You are muted in this group until' }).waitFor()
+    expect(await c.page.getByRole('textbox', { name: 'Message' }).count()).toBe(0)
+    const members = await ann.api.get(`/groups/${groupId}/members`)
+    const mutedCid = members.body.items.find((m: any) => (m.userId ?? m.user.id) === cid.id)
+    expect(Date.parse(mutedCid.mutedUntil)).toBeGreaterThan(Date.now() + 50 * 60_000)
+    await screenshot(a.page, 'en-group-admin')
+    await a.page.getByRole('button', { name: 'Group details' }).click()
+  }, 60_000)
 })

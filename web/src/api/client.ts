@@ -7,8 +7,10 @@ import type {
   Friend,
   FriendRequest,
   Group,
+  GroupBan,
   GroupInvitation,
   GroupMember,
+  JoinRequest,
   JoinResult,
   LoginBody,
   LoginResult,
@@ -21,6 +23,8 @@ import type {
   SendFriendRequestBody,
   SendMessageBody,
   TextContent,
+  UploadedFile,
+  UploadKind,
 } from './types.js'
 
 /** A failed call: the server's `{error:{code,message,details}}`, or `network` when it never answered. */
@@ -115,6 +119,29 @@ export class ApiClient {
     throw err
   }
 
+  /** `POST /files` (multipart): the bytes decide the type; voice and video must say their kind. */
+  async upload(file: Blob, name: string, kind: UploadKind, durationMs?: number): Promise<UploadedFile> {
+    const form = new FormData()
+    form.append('kind', kind)
+    if (durationMs !== undefined) form.append('durationMs', String(Math.round(durationMs)))
+    form.append('file', file, name)
+    const headers: Record<string, string> = { accept: 'application/json' }
+    if (this.token) headers.authorization = `Bearer ${this.token}`
+    let res: Response
+    try {
+      res = await fetch(this.#base + '/files', { method: 'POST', headers, body: form })
+    } catch (err) {
+      throw new ApiError(0, 'network', err instanceof Error ? err.message : 'network error')
+    }
+    const parsed: unknown = await res.json().catch(() => null)
+    if (res.ok) return parsed as UploadedFile
+    if (isErrorBody(parsed)) throw new ApiError(res.status, parsed.error.code, parsed.error.message, parsed.error.details)
+    throw new ApiError(res.status, res.status >= 500 ? 'internal' : 'http.' + res.status, `HTTP ${res.status}`)
+  }
+
+  fileUrl = (id: string, variant: 'original' | 'thumbnail' = 'original') =>
+    this.request<{ url: string; expiresAt: string }>('GET', `/files/${enc(id)}/url${query({ variant })}`)
+
   // accounts
   register = (body: RegisterBody) => this.request<{ user: SelfUser }>('POST', '/auth/register', body)
   login = (body: LoginBody) => this.request<LoginResult>('POST', '/auth/login', body)
@@ -148,6 +175,19 @@ export class ApiClient {
   leaveGroup = (id: string) => this.request<null>('POST', `/groups/${enc(id)}/leave`, {})
   groupMembers = (id: string) => this.request<Page<GroupMember>>('GET', `/groups/${enc(id)}/members${query({ limit: 200 })}`)
   inviteMembers = (id: string, userIds: string[]) => this.request<unknown>('POST', `/groups/${enc(id)}/members`, { userIds })
+  updateGroup = (id: string, patch: { name?: string; announcement?: string; muteAll?: boolean }) =>
+    this.request<{ group: Group } | Group>('PATCH', `/groups/${enc(id)}`, patch)
+  dissolveGroup = (id: string) => this.request<null>('DELETE', `/groups/${enc(id)}`)
+  transferGroup = (id: string, userId: string) => this.request<{ group: Group }>('POST', `/groups/${enc(id)}/transfer`, { userId })
+  updateMember = (id: string, userId: string, patch: { role?: 'admin' | 'member'; mutedUntil?: string | null }) =>
+    this.request<GroupMember>('PATCH', `/groups/${enc(id)}/members/${enc(userId)}`, patch)
+  removeMember = (id: string, userId: string, ban: boolean) =>
+    this.request<null>('DELETE', `/groups/${enc(id)}/members/${enc(userId)}${query({ ban: ban || undefined })}`)
+  groupBans = (id: string) => this.request<Page<GroupBan>>('GET', `/groups/${enc(id)}/bans${query({ limit: 100 })}`)
+  unban = (id: string, userId: string) => this.request<null>('DELETE', `/groups/${enc(id)}/bans/${enc(userId)}`)
+  joinRequests = (id: string) => this.request<Page<JoinRequest>>('GET', `/groups/${enc(id)}/join-requests${query({ limit: 100 })}`)
+  answerJoinRequest = (id: string, requestId: string, answer: 'approve' | 'reject') =>
+    this.request<unknown>('POST', `/groups/${enc(id)}/join-requests/${enc(requestId)}/${answer}`, {})
   invitations = () => this.request<Page<GroupInvitation>>('GET', `/me/group-invitations${query({ limit: 100 })}`)
   answerInvitation = (id: string, answer: 'accept' | 'reject') =>
     this.request<JoinResult | null>('POST', `/me/group-invitations/${enc(id)}/${answer}`, {})

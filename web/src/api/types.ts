@@ -161,6 +161,22 @@ export interface GroupInvitation {
   createdAt?: string
 }
 
+export interface JoinRequest {
+  id: string
+  groupId: string
+  user: PublicUser
+  message: string
+  status: string
+  createdAt: string
+}
+
+export interface GroupBan {
+  userId: string
+  user: PublicUser
+  bannedBy: string
+  createdAt: string
+}
+
 /** `POST /groups/{id}/join` and accepting an invitation: 200 joined, or 202 a request waiting for approval. */
 export interface JoinResult {
   group?: Group
@@ -221,8 +237,22 @@ export interface Conversation {
 
 export interface SendMessageBody {
   clientMsgId: string
-  type: 'text'
-  content: TextContent
+  type: Exclude<MessageType, 'system'>
+  content: TextContent | Record<string, unknown>
+}
+
+export type UploadKind = 'image' | 'file' | 'voice' | 'video'
+
+export interface UploadedFile {
+  fileId: string
+  kind: UploadKind
+  mime: string
+  size: number
+  name: string
+  width?: number
+  height?: number
+  thumbnail?: { width: number; height: number; mime: string } | null
+  createdAt: string
 }
 
 export interface MessagePage {

@@ -3,7 +3,7 @@
  * every message however it arrives (push, resume, history repair, our own send).
  */
 import { ApiError } from '../api/client.js'
-import type { Conversation, Group, Message, PublicUser, ServerFrame, TextContent } from '../api/types.js'
+import type { Conversation, Group, Message, PublicUser, SendMessageBody, ServerFrame, TextContent, UploadKind } from '../api/types.js'
 import { translate } from '../i18n/index.js'
 import type { State } from '../store/state.js'
 import { emptyTimeline, lastSeqOf, mergeMessages, newClientMsgId, type PendingMessage, type Timeline } from '../store/timeline.js'
@@ -253,6 +253,31 @@ export class ChatActions {
         [p.conversationId]: (s.pending[p.conversationId] ?? []).map((x) => (x.clientMsgId === p.clientMsgId ? { ...x, ...patch } : x)),
       },
     }))
+  }
+
+  /** Uploads a file (image, voice, video or any file) and sends it as a message of that type. */
+  async sendFile(conversationId: string, file: Blob, name: string, kind: UploadKind, durationMs?: number): Promise<boolean> {
+    try {
+      const up = await this.#c.api.upload(file, name, kind, durationMs)
+      const content: Record<string, unknown> = { fileId: up.fileId }
+      if (durationMs !== undefined && (kind === 'voice' || kind === 'video')) content.durationMs = Math.round(durationMs)
+      return await this.sendContent(conversationId, kind, content)
+    } catch (err) {
+      this.#c.notifyError(err)
+      return false
+    }
+  }
+
+  /** Sends a non-text message (media after upload, sticker, location). */
+  async sendContent(conversationId: string, type: SendMessageBody['type'], content: Record<string, unknown>): Promise<boolean> {
+    try {
+      const { message } = await this.#c.api.send(conversationId, { clientMsgId: newClientMsgId(), type, content })
+      this.applyMessage(message, false)
+      return true
+    } catch (err) {
+      this.#c.notifyError(err)
+      return false
+    }
   }
 
   /** After a reconnect, sends again what failed for lack of a connection. */

@@ -1,6 +1,6 @@
 /** Groups: mine, search and join, invitations, members, leaving. */
 import { unwrap } from '../api/client.js'
-import type { Group, ServerFrame } from '../api/types.js'
+import type { Group, GroupBan, JoinRequest, ServerFrame } from '../api/types.js'
 import type { ChatActions } from './chat-actions.js'
 import type { AppContext } from './context.js'
 
@@ -102,6 +102,84 @@ export class GroupActions {
       this.#c.notifyError(err)
       void this.loadInvitations()
     }
+  }
+
+  // ---- administration (the server checks ranks; errors become notices)
+
+  async #admin(groupId: string, work: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await work()
+      await Promise.all([this.loadMembers(groupId), this.loadGroup(groupId)])
+      return true
+    } catch (err) {
+      this.#c.notifyError(err)
+      return false
+    }
+  }
+
+  async loadGroup(groupId: string): Promise<void> {
+    await this.#c.quietly(async () => {
+      const group = unwrap<Group>(await this.#c.api.group(groupId), 'group')
+      if (this.#c.state.groups[group.id]) this.#mergeGroup(group)
+      else this.#c.set((s) => ({ ...s, groups: { ...s.groups, [group.id]: group } }))
+    })
+  }
+
+  updateGroup(groupId: string, patch: { name?: string; announcement?: string; muteAll?: boolean }): Promise<boolean> {
+    return this.#admin(groupId, () => this.#c.api.updateGroup(groupId, patch))
+  }
+
+  muteMember(groupId: string, userId: string, until: Date | null): Promise<boolean> {
+    return this.#admin(groupId, () => this.#c.api.updateMember(groupId, userId, { mutedUntil: until ? until.toISOString() : null }))
+  }
+
+  setAdmin(groupId: string, userId: string, admin: boolean): Promise<boolean> {
+    return this.#admin(groupId, () => this.#c.api.updateMember(groupId, userId, { role: admin ? 'admin' : 'member' }))
+  }
+
+  removeMember(groupId: string, userId: string, ban: boolean): Promise<boolean> {
+    return this.#admin(groupId, () => this.#c.api.removeMember(groupId, userId, ban))
+  }
+
+  async transfer(groupId: string, userId: string): Promise<boolean> {
+    const ok = await this.#admin(groupId, () => this.#c.api.transferGroup(groupId, userId))
+    if (ok) void this.loadGroups()
+    return ok
+  }
+
+  async dissolve(groupId: string): Promise<void> {
+    try {
+      await this.#c.api.dissolveGroup(groupId)
+      this.#dropGroup(groupId)
+    } catch (err) {
+      this.#c.notifyError(err)
+    }
+  }
+
+  async bans(groupId: string): Promise<GroupBan[]> {
+    try {
+      return (await this.#c.api.groupBans(groupId)).items
+    } catch (err) {
+      this.#c.notifyError(err)
+      return []
+    }
+  }
+
+  unban(groupId: string, userId: string): Promise<boolean> {
+    return this.#admin(groupId, () => this.#c.api.unban(groupId, userId))
+  }
+
+  async joinRequests(groupId: string): Promise<JoinRequest[]> {
+    try {
+      return (await this.#c.api.joinRequests(groupId)).items
+    } catch (err) {
+      this.#c.notifyError(err)
+      return []
+    }
+  }
+
+  answerJoinRequest(groupId: string, requestId: string, answer: 'approve' | 'reject'): Promise<boolean> {
+    return this.#admin(groupId, () => this.#c.api.answerJoinRequest(groupId, requestId, answer))
   }
 
   /** Group views pushed to everyone carry no `myRole`; keep ours. */

@@ -1,9 +1,11 @@
 import { useMemo, useState } from 'react'
-import { conversationTitle, displayNameOf } from '../app/format.js'
+import { conversationTitle, displayNameOf, formatTime } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
+import { useNow } from '../hooks/use-now.js'
 import { Avatar } from './Avatar.js'
 import { Composer } from './Composer.js'
 import { FriendInfo } from './FriendInfo.js'
+import { mutedUntil } from './GroupAdmin.js'
 import { GroupInfo } from './GroupInfo.js'
 import { Icon } from './Icon.js'
 import { MessageList } from './MessageList.js'
@@ -23,6 +25,16 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
       .map(([id]) => displayNameOf(s, id, c?.group?.id))
       .join(', '),
   )
+  const locale = useAppState((s) => s.locale)
+  const myMember = useAppState((s) => (c?.group ? s.members[c.group.id]?.find((m) => m.user.id === s.auth?.user?.id) : undefined))
+  const muteAll = useAppState((s) => (c?.group ? !!s.groups[c.group.id]?.muteAll : false))
+  const now = useNow(15_000, !!myMember?.mutedUntil)
+  const mutedTill = mutedUntil(myMember, now)
+  const mutedNotice = mutedTill
+    ? t('chat.mutedNotice', { time: formatTime(mutedTill, locale) })
+    : muteAll && myMember?.role === 'member'
+      ? t('chat.mutedAllNotice')
+      : null
   const [infoOpen, setInfoOpen] = useState(false)
   const [replyTo, setReplyTo] = useState<number | null>(null)
   const subtitle = useMemo(() => {
@@ -109,6 +121,10 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
           <MessageList conversation={c} onReply={setReplyTo} />
           {c.leftSeq !== null ? (
             <p className="composer-closed">{t('chat.left')}</p>
+          ) : mutedNotice ? (
+            <p className="composer-closed" data-testid="muted-notice" role="status">
+              {mutedNotice}
+            </p>
           ) : (
             <Composer conversation={c} replyTo={replyTo} onClearReply={() => setReplyTo(null)} />
           )}

@@ -1,11 +1,13 @@
-import { useMemo, useState } from 'react'
+import { Fragment, useMemo, useState } from 'react'
 import type { GroupRole } from '../api/types.js'
+import { formatTime } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { Avatar } from './Avatar.js'
 import { ConfirmButton } from './ConfirmButton.js'
+import { GroupSettings, MemberAdmin, mutedUntil, RANK } from './GroupAdmin.js'
 import { Icon } from './Icon.js'
 
-const RANK: Record<GroupRole, number> = { owner: 0, admin: 1, member: 2 }
+const ORDER: Record<GroupRole, number> = { owner: 0, admin: 1, member: 2 }
 
 /** Members with roles and presence, inviting friends, leaving. */
 export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () => void }) {
@@ -18,10 +20,14 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
   const me = useAppState((s) => s.auth?.user?.id)
   const [inviting, setInviting] = useState(false)
   const [selected, setSelected] = useState<string[]>([])
+  const [managing, setManaging] = useState<string | null>(null)
+  const locale = useAppState((s) => s.locale)
   const sorted = useMemo(
-    () => [...(members ?? [])].sort((a, b) => RANK[a.role] - RANK[b.role] || (a.user.nickname || '').localeCompare(b.user.nickname || '')),
+    () =>
+      [...(members ?? [])].sort((a, b) => ORDER[a.role] - ORDER[b.role] || (a.user.nickname || '').localeCompare(b.user.nickname || '')),
     [members],
   )
+  const myRole = sorted.find((m) => m.user.id === me)?.role ?? null
   const memberIds = useMemo(() => new Set(sorted.map((m) => m.user.id)), [sorted])
   const invitable = useMemo(() => Object.values(friends).filter((f) => !memberIds.has(f.user.id)), [friends, memberIds])
 
@@ -43,25 +49,50 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
         <h4 id="members-h">{t('groups.members', { count: sorted.length })}</h4>
         <ul className="plain-list members">
           {sorted.map((m) => (
-            <li key={m.user.id} className="person-row" data-testid="member-row">
-              <Avatar
-                name={m.user.nickname || m.user.username}
-                colorKey={m.user.id}
-                size="sm"
-                presence={m.user.id === me ? 'online' : (presence[m.user.id]?.status ?? null)}
-              />
-              <div className="person-text">
-                <strong className="ellipsis">
-                  {friends[m.user.id]?.remark || m.groupNickname || m.user.nickname || m.user.username}
-                  {m.user.id === me ? ` (${t('groups.you')})` : ''}
-                </strong>
-                <span className="muted small">@{m.user.username}</span>
-              </div>
-              {m.role !== 'member' ? <span className={`role-tag ${m.role}`}>{t(`role.${m.role}`)}</span> : null}
-            </li>
+            <Fragment key={m.user.id}>
+              <li className="person-row" data-testid="member-row">
+                <Avatar
+                  name={m.user.nickname || m.user.username}
+                  colorKey={m.user.id}
+                  size="sm"
+                  presence={m.user.id === me ? 'online' : (presence[m.user.id]?.status ?? null)}
+                />
+                <div className="person-text">
+                  <strong className="ellipsis">
+                    {friends[m.user.id]?.remark || m.groupNickname || m.user.nickname || m.user.username}
+                    {m.user.id === me ? ` (${t('groups.you')})` : ''}
+                  </strong>
+                  <span className="muted small">@{m.user.username}</span>
+                </div>
+                {m.role !== 'member' ? <span className={`role-tag ${m.role}`}>{t(`role.${m.role}`)}</span> : null}
+                {mutedUntil(m) ? (
+                  <span className="role-tag muted-tag" title={t('gadmin.mutedUntil', { time: formatTime(mutedUntil(m)!, locale) })}>
+                    {t('gadmin.mute')}
+                  </span>
+                ) : null}
+                {myRole && myRole !== 'member' && RANK[myRole] > RANK[m.role] ? (
+                  <button
+                    type="button"
+                    className="icon-btn"
+                    aria-expanded={managing === m.user.id}
+                    aria-label={t('gadmin.manage', { name: m.user.nickname || m.user.username })}
+                    title={t('gadmin.options')}
+                    onClick={() => setManaging(managing === m.user.id ? null : m.user.id)}
+                  >
+                    <Icon name="more" size={16} />
+                  </button>
+                ) : null}
+              </li>
+              {managing === m.user.id && myRole ? (
+                <li className="member-admin-row">
+                  <MemberAdmin groupId={groupId} member={m} myRole={myRole} />
+                </li>
+              ) : null}
+            </Fragment>
           ))}
         </ul>
       </section>
+      {group && myRole && myRole !== 'member' ? <GroupSettings key={group.id} group={group} myRole={myRole} /> : null}
       {inviting ? (
         <div className="form compact">
           {invitable.length === 0 ? <p className="muted small">{t('groups.noneToInvite')}</p> : null}
