@@ -40,7 +40,8 @@ export function exampleYaml(): string {
     if (top) lines.push(`${top}:`)
     const indent = top ? '  ' : ''
     for (const k of keys) {
-      const value = k.default === '' ? "''" : typeof k.default === 'string' || Array.isArray(k.default) ? JSON.stringify(k.default) : String(k.default)
+      const value =
+        k.default === '' ? "''" : typeof k.default === 'string' || Array.isArray(k.default) ? JSON.stringify(k.default) : String(k.default)
       lines.push(`${indent}# ${k.doc} (${k.env})`)
       lines.push(`${indent}${k.path.split('.').at(-1)}: ${value}`)
     }

@@ -70,7 +70,11 @@ describe('group chat', () => {
     await sendText(member, conv, 'free again')
     // the owner may mute an admin, and then the admin is muted too
     expect((await owner.api.patch(`/groups/${groupId}/members/${admin.id}`, { mutedUntil: until })).status).toBe(200)
-    const adminMuted = await admin.api.post(`/conversations/${conv}/messages`, { clientMsgId: 'muted-admin', type: 'text', content: { text: 'me?' } })
+    const adminMuted = await admin.api.post(`/conversations/${conv}/messages`, {
+      clientMsgId: 'muted-admin',
+      type: 'text',
+      content: { text: 'me?' },
+    })
     expect(adminMuted.body.error.code).toBe('message.muted')
     expect((await owner.api.patch(`/groups/${groupId}/members/${admin.id}`, { mutedUntil: null })).status).toBe(200)
   })

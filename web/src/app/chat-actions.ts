@@ -268,6 +268,11 @@ export class ChatActions {
     }
   }
 
+  /** An error notice by dictionary key (e.g. no microphone). */
+  warn(key: string): void {
+    this.#c.notify({ kind: 'error', key })
+  }
+
   /** Sends a non-text message (media after upload, sticker, location). */
   async sendContent(conversationId: string, type: SendMessageBody['type'], content: Record<string, unknown>): Promise<boolean> {
     try {

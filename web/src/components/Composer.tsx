@@ -4,6 +4,7 @@ import { displayNameOf, previewText } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { EmojiPicker } from './EmojiPicker.js'
 import { Icon } from './Icon.js'
+import { MediaButtons } from './MediaButtons.js'
 
 const MAX_LENGTH = 4000
 /** unsent text per conversation, kept while switching chats */
@@ -207,6 +208,7 @@ export function Composer({
             />
           ) : null}
         </div>
+        {conversation.kind !== 'world' ? <MediaButtons conversationId={id} /> : null}
         <textarea
           ref={ref}
           className="composer-input"

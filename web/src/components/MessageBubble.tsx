@@ -5,6 +5,7 @@ import { useAppState, useController, useT } from '../hooks/app-context.js'
 import type { PendingMessage } from '../store/timeline.js'
 import { Avatar } from './Avatar.js'
 import { Icon } from './Icon.js'
+import { MessageMedia } from './MessageMedia.js'
 
 interface Props {
   message: Message
@@ -75,7 +76,9 @@ export const MessageBubble = memo(function MessageBubble({
             ) : m.type === 'text' ? (
               <p className="msg-text">{renderText(text)}</p>
             ) : (
-              <p className="msg-text muted">{otherType}</p>
+              <div className="msg-media" title={otherType}>
+                <MessageMedia message={m} />
+              </div>
             )}
           </>
         )}
