@@ -1,4 +1,5 @@
 import { copyFileSync, mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiClient, createUser, login, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
@@ -668,6 +669,17 @@ describe.skipIf(!hasChromium)('web client in Chromium: message features', () => 
     }
     await browser?.close()
     await t?.close()
+    if (process.env.UPDATE_DOCS_SCREENSHOTS === '1') {
+      mkdirSync(new URL('../../docs/screenshots', import.meta.url), { recursive: true })
+      copyFileSync(
+        new URL('../../screenshots/en-settings.png', import.meta.url),
+        new URL('../../docs/screenshots/settings-en.png', import.meta.url),
+      )
+      copyFileSync(
+        new URL('../../screenshots/zh-CN-admin.png', import.meta.url),
+        new URL('../../docs/screenshots/admin-zh-CN.png', import.meta.url),
+      )
+    }
   })
 
   it('should show an edit and a recall on the other side, live and after being away', async () => {
@@ -753,8 +765,93 @@ describe.skipIf(!hasChromium)('web client in Chromium: message features', () => 
     await screenshot(a.page, 'en-read-by')
   }, 60_000)
 
+  it('should send an image and a voice message that the other side sees and can play', async () => {
+    const [a, b] = pages as [Watched, Watched]
+    await openChat(a.page, 'Ben')
+    await openChat(b.page, 'Ann')
+    await a.page.getByTestId('file-input').setInputFiles(fileURLToPath(new URL('../../docs/screenshots/chat-en.png', import.meta.url)))
+    const img = b.page.getByTestId('message-image').last()
+    await img.waitFor()
+    await until('the image loaded', () => img.evaluate((el: any) => el.complete && el.naturalWidth > 0))
+    // a click shows the full picture
+    await img.click()
+    const full = b.page.getByRole('dialog', { name: 'View photo' }).locator('img')
+    await until('the full image loaded', () => full.evaluate((el: any) => el.complete && el.naturalWidth > 0))
+    await b.page.getByRole('dialog', { name: 'View photo' }).click()
+
+    // a voice message from the fake microphone
+    await a.page.getByRole('button', { name: 'Record a voice message' }).click()
+    await a.page.getByRole('button', { name: 'Stop and send' }).waitFor()
+    await new Promise((r) => setTimeout(r, 1500))
+    await a.page.getByRole('button', { name: 'Stop and send' }).click()
+    const audio = b.page.getByTestId('message-audio').last()
+    await audio.waitFor()
+    await until('the audio has a duration', () => audio.evaluate((el: any) => el.readyState >= 1 && el.duration > 0), 20_000)
+
+    // a sticker from the server's set, and a typed-in location
+    await a.page.getByRole('button', { name: 'Stickers' }).click()
+    await a.page.getByRole('dialog', { name: 'Stickers' }).getByRole('button').first().click()
+    await until('the sticker shown', () =>
+      b.page
+        .locator('img.media-sticker')
+        .last()
+        .evaluate((el: any) => el.complete && el.naturalWidth > 0),
+    )
+    await a.page.getByRole('button', { name: 'Send a location' }).click()
+    const where = a.page.getByRole('dialog', { name: 'Send a location' })
+    await where.getByLabel('Latitude').fill('31.2304')
+    await where.getByLabel('Longitude').fill('121.4737')
+    await where.getByLabel('Place name (optional)').fill('The Bund')
+    await where.getByRole('button', { name: 'Send' }).click()
+    const place = b.page.locator('a.media-location').filter({ hasText: 'The Bund' })
+    await expectText(place, /31\.23040, 121\.47370/)
+    expect(await place.getAttribute('href')).toBe('https://www.openstreetmap.org/?mlat=31.2304&mlon=121.4737#map=16/31.2304/121.4737')
+    await screenshot(b.page, 'en-media')
+  }, 60_000)
+
+  it('should change the avatar, name and bio in settings, shown everywhere the avatar shows', async () => {
+    const [a, b] = pages as [Watched, Watched]
+    await a.page.getByRole('button', { name: 'Settings' }).click()
+    const settings = a.page.getByTestId('settings')
+    await settings
+      .getByTestId('avatar-input')
+      .setInputFiles(fileURLToPath(new URL('../../docs/screenshots/chat-zh-CN.png', import.meta.url)))
+    const loaded = (where: ReturnType<Page['locator']>) =>
+      until('the avatar picture', () =>
+        where
+          .locator('img[data-testid="avatar-img"]')
+          .first()
+          .evaluate((el: any) => el.complete && el.naturalWidth > 0),
+      )
+    await loaded(settings)
+    await loaded(a.page.locator('.sidebar-header .me'))
+    await settings.getByLabel('Display name').fill('Ann Lee')
+    await settings.getByLabel('About me').fill('Edits a lot')
+    await settings.getByLabel('Status').selectOption('busy')
+    await settings.getByRole('button', { name: 'Save profile' }).click()
+    await expectText(a.page.getByTestId('me-name'), 'Ann Lee')
+    const me = await ann.api.get('/me')
+    expect(me.body).toMatchObject({ nickname: 'Ann Lee', bio: 'Edits a lot', status: 'busy' })
+    expect(me.body.avatarFileId).toBeTruthy()
+    // signed-in devices: this one is listed
+    await settings.getByTestId('device-row').filter({ hasText: 'This device' }).waitFor()
+    await settings.evaluate((el: any) => el.parentElement.scrollTo(0, 0))
+    await screenshot(a.page, 'en-settings')
+
+    // Ben sees the picture in his chat list, the chat header and his friend list
+    await b.page.reload()
+    await loaded(b.page.getByTestId('conversation-item').filter({ hasText: 'Ann' }))
+    await openChat(b.page, 'Ann Lee')
+    await loaded(b.page.locator('.chat-header'))
+    await b.page.getByRole('tab', { name: /^Friends/ }).click()
+    await loaded(b.page.getByTestId('friend-row').filter({ hasText: 'Ann Lee' }))
+    await b.page.getByRole('tab', { name: /^Chats/ }).click()
+    await a.page.getByRole('button', { name: 'Settings' }).click()
+  }, 60_000)
+
   it('should let the owner recall a member’s message and mute a member, whose composer is then disabled', async () => {
     const [a] = pages as [Watched]
+    await openChat(a.page, groupName)
     const c = await signIn(cid)
     await openChat(c.page, groupName)
     await send(c.page, 'spam spam spam')
@@ -774,7 +871,45 @@ describe.skipIf(!hasChromium)('web client in Chromium: message features', () => 
     const members = await ann.api.get(`/groups/${groupId}/members`)
     const mutedCid = members.body.items.find((m: any) => (m.userId ?? m.user.id) === cid.id)
     expect(Date.parse(mutedCid.mutedUntil)).toBeGreaterThan(Date.now() + 50 * 60_000)
+    // a group picture, shown in the details and the chat list
+    await a.page
+      .getByTestId('group-avatar-input')
+      .setInputFiles(fileURLToPath(new URL('../../docs/screenshots/chat-en.png', import.meta.url)))
+    await until('the group picture', () =>
+      a.page
+        .getByTestId('conversation-item')
+        .filter({ hasText: groupName })
+        .locator('img[data-testid="avatar-img"]')
+        .evaluate((el: any) => el.complete && el.naturalWidth > 0),
+    )
     await screenshot(a.page, 'en-group-admin')
     await a.page.getByRole('button', { name: 'Group details' }).click()
+  }, 60_000)
+
+  it('should give an admin the administration page (in Chinese): users, the world channel, the audit log', async () => {
+    await t.app.store.users.setRole(ann.id, 'admin', Date.now())
+    const annAdmin = await login(t.url, ann.username)
+    const zh = await signIn(ann, { locale: 'zh-CN' })
+    await zh.page.getByRole('button', { name: '系统管理' }).click()
+    const admin = zh.page.getByTestId('admin')
+    await admin.getByRole('searchbox', { name: '查找用户' }).fill(cid.username)
+    await admin.getByRole('button', { name: '搜索' }).click()
+    const row = admin.getByTestId('admin-user').filter({ hasText: cid.username })
+    await row.getByRole('button', { name: '停用' }).click()
+    await row.getByText('已停用').waitFor()
+    expect((await annAdmin.api.get(`/admin/users/${cid.id}`)).body.state).toBe('disabled')
+    await row.getByRole('button', { name: '启用' }).click()
+    await row.getByText('正常').waitFor()
+    // the world channel closed and opened again
+    await admin.getByRole('checkbox', { name: '世界频道已开放' }).uncheck()
+    await until('world closed', async () => (await annAdmin.api.get('/admin/world')).body.open === false)
+    await admin.getByRole('checkbox', { name: '世界频道已开放' }).check()
+    await until('world open', async () => (await annAdmin.api.get('/admin/world')).body.open === true)
+    await until('audited', async () => (await admin.getByTestId('audit-entry').count()) >= 4)
+    await admin.getByTestId('audit-entry').filter({ hasText: 'world.closed' }).waitFor()
+    await admin.evaluate((el: any) => el.parentElement.scrollTo(0, 0))
+    await screenshot(zh.page, 'zh-CN-admin')
+    // an ordinary user has no such page
+    expect(await pages[1]!.page.getByRole('button', { name: 'Administration' }).count()).toBe(0)
   }, 60_000)
 })

@@ -23,6 +23,8 @@ import type {
   SendFriendRequestBody,
   SendMessageBody,
   TextContent,
+  DeviceSession,
+  UserStatus,
   UploadedFile,
   UploadKind,
 } from './types.js'
@@ -148,6 +150,19 @@ export class ApiClient {
   logout = () => this.request<null>('POST', '/auth/logout')
   captcha = () => this.request<Captcha>('GET', '/auth/captcha')
   me = () => this.request<SelfUser>('GET', '/me')
+  updateMe = (patch: { nickname?: string; bio?: string; status?: UserStatus; avatar?: string | null }) =>
+    this.request<SelfUser>('PATCH', '/me', patch)
+  changePassword = (currentPassword: string, newPassword: string) =>
+    this.request<null>('PUT', '/me/password', { currentPassword, newPassword })
+  bindEmail = (email: string, password: string) => this.request<unknown>('POST', '/me/email', { email, password })
+  verifyEmail = (code: string) => this.request<unknown>('POST', '/me/email/verify', { code })
+  requestReset = (email: string) => this.request<unknown>('POST', '/auth/password-reset', { email })
+  confirmReset = (email: string, code: string, newPassword: string) =>
+    this.request<unknown>('POST', '/auth/password-reset/confirm', { email, code, newPassword })
+  sessions = () => this.request<{ items: DeviceSession[] }>('GET', '/me/sessions')
+  revokeSession = (id: string) => this.request<unknown>('DELETE', `/me/sessions/${enc(id)}`)
+  revokeOtherSessions = () => this.request<unknown>('DELETE', '/me/sessions?others=true')
+  deleteAccount = (password: string) => this.request<null>('DELETE', '/me', { password })
   user = (id: string) => this.request<PublicUser>('GET', `/users/${enc(id)}`)
   searchUsers = (q: string) => this.request<Page<PublicUser>>('GET', `/users${query({ q, limit: 20 })}`)
 
@@ -175,7 +190,7 @@ export class ApiClient {
   leaveGroup = (id: string) => this.request<null>('POST', `/groups/${enc(id)}/leave`, {})
   groupMembers = (id: string) => this.request<Page<GroupMember>>('GET', `/groups/${enc(id)}/members${query({ limit: 200 })}`)
   inviteMembers = (id: string, userIds: string[]) => this.request<unknown>('POST', `/groups/${enc(id)}/members`, { userIds })
-  updateGroup = (id: string, patch: { name?: string; announcement?: string; muteAll?: boolean }) =>
+  updateGroup = (id: string, patch: { name?: string; announcement?: string; muteAll?: boolean; avatar?: string | null }) =>
     this.request<{ group: Group } | Group>('PATCH', `/groups/${enc(id)}`, patch)
   dissolveGroup = (id: string) => this.request<null>('DELETE', `/groups/${enc(id)}`)
   transferGroup = (id: string, userId: string) => this.request<{ group: Group }>('POST', `/groups/${enc(id)}/transfer`, { userId })

@@ -32,6 +32,17 @@ export interface SelfUser {
   createdAt: string
 }
 
+/** A signed-in device (`GET /me/sessions`). */
+export interface DeviceSession {
+  id: string
+  createdAt: string
+  lastSeenAt: string
+  expiresAt: string
+  userAgent: string | null
+  ip: string | null
+  current: boolean
+}
+
 export interface PublicUser {
   id: string
   username: string

@@ -2,6 +2,8 @@
  * The client's brain: the session (sign in, boot, socket) and the actions components call,
  * grouped by subject (`chat`, `friends`, `groups`). Components never fetch on their own.
  */
+import { AccountActions } from './account-actions.js'
+import { AdminActions } from './admin-actions.js'
 import { ApiClient, ApiError } from '../api/client.js'
 import { ChatSocket, type ChatSocketEvent } from '../api/socket.js'
 import type { ServerFrame } from '../api/types.js'
@@ -25,6 +27,8 @@ export class Controller {
   readonly chat: ChatActions
   readonly friends: FriendActions
   readonly groups: GroupActions
+  readonly account: AccountActions
+  readonly admin: AdminActions
   readonly #c: AppContext
 
   constructor(locale: Locale) {
@@ -36,6 +40,8 @@ export class Controller {
     this.chat = new ChatActions(this.#c, { loadMembers: (groupId) => this.groups.loadMembers(groupId) })
     this.groups = new GroupActions(this.#c, this.chat)
     this.friends = new FriendActions(this.#c, this.chat)
+    this.account = new AccountActions(this.#c)
+    this.admin = new AdminActions(this.#c)
     document.addEventListener('visibilitychange', () => {
       if (!document.hidden) this.chat.markActiveRead()
     })
@@ -87,6 +93,11 @@ export class Controller {
     } catch {
       // the token is forgotten anyway
     }
+    this.#signOut()
+  }
+
+  /** After the account was deleted: forget the session locally. */
+  signOutLocally(): void {
     this.#signOut()
   }
 

@@ -129,6 +129,13 @@ export class GroupActions {
     return this.#admin(groupId, () => this.#c.api.updateGroup(groupId, patch))
   }
 
+  setAvatar(groupId: string, file: File): Promise<boolean> {
+    return this.#admin(groupId, async () => {
+      const up = await this.#c.api.upload(file, file.name, 'image')
+      await this.#c.api.updateGroup(groupId, { avatar: up.fileId })
+    })
+  }
+
   muteMember(groupId: string, userId: string, until: Date | null): Promise<boolean> {
     return this.#admin(groupId, () => this.#c.api.updateMember(groupId, userId, { mutedUntil: until ? until.toISOString() : null }))
   }

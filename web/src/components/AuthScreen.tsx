@@ -4,6 +4,7 @@ import type { Captcha, WeakPasswordDetails } from '../api/types.js'
 import { useController, useT } from '../hooks/app-context.js'
 import { errorText } from './error-text.js'
 import { LanguageSwitch } from './LanguageSwitch.js'
+import { ResetPassword } from './ResetPassword.js'
 
 const USERNAME = /^[a-z0-9_.-]{3,32}$/
 
@@ -177,6 +178,7 @@ export function AuthScreen() {
             {busy ? t('common.wait') : mode === 'login' ? t('auth.loginAction') : t('auth.registerAction')}
           </button>
         </form>
+        {mode === 'login' ? <ResetPassword /> : null}
       </main>
     </div>
   )

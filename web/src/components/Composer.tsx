@@ -4,6 +4,7 @@ import { displayNameOf, previewText } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { EmojiPicker } from './EmojiPicker.js'
 import { Icon } from './Icon.js'
+import { ExtrasPicker } from './ExtrasPicker.js'
 import { MediaButtons } from './MediaButtons.js'
 
 const MAX_LENGTH = 4000
@@ -209,6 +210,7 @@ export function Composer({
           ) : null}
         </div>
         {conversation.kind !== 'world' ? <MediaButtons conversationId={id} /> : null}
+        {conversation.kind !== 'world' ? <ExtrasPicker conversationId={id} /> : null}
         <textarea
           ref={ref}
           className="composer-input"

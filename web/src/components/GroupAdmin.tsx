@@ -101,6 +101,20 @@ export function GroupSettings({ group, myRole }: { group: Group; myRole: GroupRo
   return (
     <section className="group-settings" aria-labelledby="gadmin-h">
       <h4 id="gadmin-h">{t('gadmin.title')}</h4>
+      <label className="btn small file-btn">
+        {t('gadmin.changeAvatar')}
+        <input
+          type="file"
+          accept="image/png,image/jpeg,image/webp,image/gif"
+          hidden
+          data-testid="group-avatar-input"
+          onChange={(e) => {
+            const file = e.target.files?.[0]
+            e.target.value = ''
+            if (file) void controller.groups.setAvatar(id, file)
+          }}
+        />
+      </label>
       <form
         className="form compact"
         onSubmit={(e) => {

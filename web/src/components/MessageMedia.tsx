@@ -1,42 +1,7 @@
-import { useCallback, useEffect, useState } from 'react'
-import type { ApiClient } from '../api/client.js'
+import { useState } from 'react'
 import type { Message } from '../api/types.js'
 import { useController, useT } from '../hooks/app-context.js'
-
-type Variant = 'original' | 'thumbnail'
-const cache = new Map<string, { url: string; expiresAt: number }>()
-
-/** A signed URL of a file (cached until shortly before it expires); `refresh` after a load error. */
-function useFileUrl(api: ApiClient, fileId: string | null, variant: Variant): { url: string | null; refresh: () => void } {
-  const key = `${fileId}:${variant}`
-  const cached = cache.get(key)
-  const [url, setUrl] = useState<string | null>(cached && cached.expiresAt > Date.now() + 10_000 ? cached.url : null)
-  const [attempt, setAttempt] = useState(0)
-  useEffect(() => {
-    if (!fileId) return
-    const hit = cache.get(key)
-    if (attempt === 0 && hit && hit.expiresAt > Date.now() + 10_000) {
-      setUrl(hit.url)
-      return
-    }
-    let live = true
-    api
-      .fileUrl(fileId, variant)
-      .then((r) => {
-        cache.set(key, { url: r.url, expiresAt: Date.parse(r.expiresAt) })
-        if (live) setUrl(r.url)
-      })
-      .catch(() => {})
-    return () => {
-      live = false
-    }
-  }, [api, fileId, variant, key, attempt])
-  const refresh = useCallback(() => {
-    cache.delete(key)
-    setAttempt((a) => (a < 3 ? a + 1 : a))
-  }, [key])
-  return { url, refresh }
-}
+import { useFileUrl } from '../hooks/use-file-url.js'
 
 export function formatDuration(ms: number): string {
   const total = Math.max(0, Math.round(ms / 1000))
@@ -101,20 +66,30 @@ export function MessageMedia({ message: m }: { message: Message }) {
     case 'voice':
       return (
         <div className="media-voice">
-          {original.url ? <audio controls preload="metadata" src={original.url} data-testid="message-audio" onError={original.refresh} /> : null}
+          {original.url ? (
+            <audio controls preload="metadata" src={original.url} data-testid="message-audio" onError={original.refresh} />
+          ) : null}
           {typeof c.durationMs === 'number' ? <span className="muted small">{formatDuration(c.durationMs)}</span> : null}
         </div>
       )
     case 'video':
       return original.url ? (
-        <video className="media-video" controls preload="metadata" src={original.url} data-testid="message-video" onError={original.refresh} />
+        <video
+          className="media-video"
+          controls
+          preload="metadata"
+          src={original.url}
+          data-testid="message-video"
+          onError={original.refresh}
+        />
       ) : (
         <span className="muted small">{t('common.loading')}</span>
       )
     case 'file':
       return (
         <a className="media-file" href={original.url ?? undefined} download={c.name ?? true} data-testid="message-file">
-          📎 {c.name ?? t('msg.type.file')} {typeof c.size === 'number' ? <span className="muted small">({formatSize(c.size)})</span> : null}
+          📎 {c.name ?? t('msg.type.file')}{' '}
+          {typeof c.size === 'number' ? <span className="muted small">({formatSize(c.size)})</span> : null}
         </a>
       )
     case 'sticker':

@@ -2,12 +2,14 @@ import { useState } from 'react'
 import { notificationPermission, requestNotificationPermission } from '../app/notify.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import type { Tab } from '../store/state.js'
+import { AdminPanel } from './AdminPanel.js'
 import { Avatar } from './Avatar.js'
 import { ConversationList } from './ConversationList.js'
 import { FriendsPanel } from './FriendsPanel.js'
 import { GroupsPanel } from './GroupsPanel.js'
 import { Icon, type IconName } from './Icon.js'
 import { LanguageSwitch } from './LanguageSwitch.js'
+import { SettingsPanel } from './SettingsPanel.js'
 
 export function Sidebar() {
   const controller = useController()
@@ -50,6 +52,28 @@ export function Sidebar() {
             </button>
           ) : null}
           <LanguageSwitch />
+          {user?.role === 'admin' ? (
+            <button
+              type="button"
+              className={`icon-btn ${tab === 'admin' ? 'on' : ''}`}
+              title={t('admin.open')}
+              aria-label={t('admin.open')}
+              aria-pressed={tab === 'admin'}
+              onClick={() => controller.setTab(tab === 'admin' ? 'chats' : 'admin')}
+            >
+              <Icon name="shield" />
+            </button>
+          ) : null}
+          <button
+            type="button"
+            className={`icon-btn ${tab === 'settings' ? 'on' : ''}`}
+            title={t('settings.open')}
+            aria-label={t('settings.open')}
+            aria-pressed={tab === 'settings'}
+            onClick={() => controller.setTab(tab === 'settings' ? 'chats' : 'settings')}
+          >
+            <Icon name="gear" />
+          </button>
           <button
             type="button"
             className="icon-btn"
@@ -85,7 +109,17 @@ export function Sidebar() {
         ))}
       </nav>
       <div className="sidebar-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        {tab === 'chats' ? <ConversationList /> : tab === 'friends' ? <FriendsPanel /> : <GroupsPanel />}
+        {tab === 'chats' ? (
+          <ConversationList />
+        ) : tab === 'friends' ? (
+          <FriendsPanel />
+        ) : tab === 'settings' ? (
+          <SettingsPanel />
+        ) : tab === 'admin' && user?.role === 'admin' ? (
+          <AdminPanel />
+        ) : (
+          <GroupsPanel />
+        )}
       </div>
     </aside>
   )

@@ -14,7 +14,7 @@ import type {
 import type { Locale } from '../i18n/index.js'
 import type { PendingMessage, Timeline } from './timeline.js'
 
-export type Tab = 'chats' | 'friends' | 'groups'
+export type Tab = 'chats' | 'friends' | 'groups' | 'settings' | 'admin'
 
 /** A message for the user: a dictionary key, or an API error code (translated when known). */
 export interface Notice {
