@@ -29,6 +29,7 @@ export async function groupReceipts(o: { urls: string[]; wsUrls: string[]; membe
   const latencies: number[] = []
   let receiptFrames = 0
   let typingOrOther = 0
+  let errors = 0
   let measuring = false
   const sockets: WebSocket[] = []
   for (const [index, u] of users.entries()) {
@@ -39,7 +40,7 @@ export async function groupReceipts(o: { urls: string[]; wsUrls: string[]; membe
         else if (frame.type === 'message.created') {
           const start = sentAt.get(frame.message.clientMsgId)
           if (start !== undefined) latencies.push(at - start)
-          void http.request('POST', `/conversations/${group.conversationId}/read`, { seq: frame.message.seq }, u.token)
+          http.request('POST', `/conversations/${group.conversationId}/read`, { seq: frame.message.seq }, u.token).catch(() => errors++)
         } else typingOrOther++
       }),
     )
@@ -53,12 +54,14 @@ export async function groupReceipts(o: { urls: string[]; wsUrls: string[]; membe
     for (const s of senders) {
       const clientMsgId = `g${++n}`
       sentAt.set(clientMsgId, performance.now())
-      void http.request(
-        'POST',
-        `/conversations/${group.conversationId}/messages`,
-        { clientMsgId, type: 'text', content: { text: 'tick ' + n } },
-        s.token,
-      )
+      http
+        .request(
+          'POST',
+          `/conversations/${group.conversationId}/messages`,
+          { clientMsgId, type: 'text', content: { text: 'tick ' + n } },
+          s.token,
+        )
+        .catch(() => errors++)
     }
     await new Promise((r) => setTimeout(r, 1000))
   }
@@ -77,6 +80,7 @@ export async function groupReceipts(o: { urls: string[]; wsUrls: string[]; membe
     receiptFramesPerMessage: round(receiptFrames / Math.max(1, n)),
     naiveReceiptFramesPerMessage: o.members * o.members,
     otherFrames: typingOrOther,
+    requestErrors: errors,
     messageLatencyMs: summarize(latencies),
   }
 }
