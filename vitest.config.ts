@@ -9,16 +9,29 @@ export default defineConfig({
     pool: 'forks',
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     env: { NODE_ENV: 'test' },
-    // `npm test` runs both projects: everything else first (files in parallel), then the cluster
-    // suites one file at a time in one worker, since each starts several instances, its own
-    // redis-server or child processes, and they must not compete for the machine or for ports.
+    // `npm test` runs every project: everything else first (files in parallel), then the browser
+    // suite alone, then the cluster suites one file at a time in one worker, since each starts
+    // several instances, its own redis-server or child processes, and they must not compete for
+    // the machine or for ports.
     projects: [
       {
         extends: true,
         test: {
           name: 'default',
           include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-          exclude: ['**/node_modules/**', 'web/**', 'test/cluster/**'],
+          exclude: ['**/node_modules/**', 'web/**', 'test/cluster/**', 'test/e2e/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // the browser suite drives Chromium in real time: alone, so timing does not depend on the rest
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -29,7 +42,7 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 180_000,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],
