@@ -12,6 +12,11 @@ try {
   failed += (report.numFailedTests ?? 0) + (report.numRuntimeErrorTestSuites ?? 0)
   skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)
   if (report.numTotalTests === 0) failed += 1
+  // unhandled errors fail the run even when every test passed
+  if (report.success === false && failed === 0) {
+    console.error('the test run reported unhandled errors (see above)')
+    failed += 1
+  }
 } catch (err) {
   console.error(`no test report at ${file}: ${err.message}`)
   failed += 1

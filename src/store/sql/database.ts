@@ -62,15 +62,17 @@ function createDialect(config: Pick<Config, 'storage' | 'dataDir'>): Dialect {
       })
     case 'postgres':
       return new PostgresDialect({
-        pool: new pg.Pool({
-          connectionString: url,
-          max: poolSize,
-          // int8 (BIGINT, COUNT) arrives as a string; our values stay below 2^53
-          types: {
-            getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-              oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-          },
-        }),
+        pool: withIdleErrorHandler(
+          new pg.Pool({
+            connectionString: url,
+            max: poolSize,
+            // int8 (BIGINT, COUNT) arrives as a string; our values stay below 2^53
+            types: {
+              getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+                oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+            },
+          }),
+        ),
       })
   }
 }
@@ -96,6 +98,21 @@ function withStatementCache(db: SQLite.Database, max = 500): SQLite.Database {
     return stmt
   }) as typeof db.prepare
   return db
+}
+
+/**
+ * A pooled PostgreSQL client whose server connection drops (database restart, network cut)
+ * emits `error` (on the pool when idle, on itself when checked out); unhandled, that would
+ * crash the process. The pool already
+ * discards the client and the next query opens a new connection (or fails with a connection
+ * error, which the HTTP layer maps to 503), so there is nothing more to do here.
+ */
+function withIdleErrorHandler(pool: pg.Pool): pg.Pool {
+  pool.on('error', () => {})
+  // a client checked out between two queries of a transaction has no pool listener: its
+  // in-flight or next query fails with the connection error instead
+  pool.on('connect', (client) => client.on('error', () => {}))
+  return pool
 }
 
 /** Runs pending migrations; safe when several instances start at once (kysely's lock table). */
