@@ -2,7 +2,7 @@
 // Failed CI steps (lint, type-check, build) count as failures too.
 import { readFileSync } from 'node:fs'
 
-const [file = 'test-results/vitest.json', extraFailures = '0'] = process.argv.slice(2)
+const [file = 'test-results/vitest.json', extraFailures = '0', testExitCode = '0'] = process.argv.slice(2)
 let passed = 0
 let failed = Number(extraFailures) || 0
 let skipped = 0
@@ -12,14 +12,14 @@ try {
   failed += (report.numFailedTests ?? 0) + (report.numRuntimeErrorTestSuites ?? 0)
   skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)
   if (report.numTotalTests === 0) failed += 1
-  // unhandled errors fail the run even when every test passed
-  if (report.success === false && failed === 0) {
-    console.error('the test run reported unhandled errors (see above)')
-    failed += 1
-  }
 } catch (err) {
   console.error(`no test report at ${file}: ${err.message}`)
   failed += 1
+}
+// the runner failed (e.g. unhandled errors) although no test did: that is a failure too
+if (Number(testExitCode) !== 0 && failed === 0) {
+  console.error(`the test runner exited with ${testExitCode} (unhandled errors?): counted as a failure`)
+  failed = 1
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`)
 process.exit(failed > 0 ? 1 : 0)
