@@ -133,10 +133,17 @@ export async function migrateToLatest({ db, caps }: SqlDatabase): Promise<string
 export async function ensureDatabaseExists(config: Pick<Config, 'storage'>): Promise<void> {
   await onServer(config, true, {
     mysql: (name) => `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
-    // PostgreSQL has no CREATE DATABASE IF NOT EXISTS: look first
+    // PostgreSQL has no CREATE DATABASE IF NOT EXISTS: look first, and when instances starting
+    // together race, the losers' "already exists" (42P04, or 23505 on pg_database) is success
     postgres: async (name, query) => {
       const found = await query('SELECT 1 FROM pg_database WHERE datname = $1', [name])
-      if (found.rowCount === 0) await query(`CREATE DATABASE "${name}"`)
+      if (found.rowCount !== 0) return
+      try {
+        await query(`CREATE DATABASE "${name}"`)
+      } catch (err) {
+        const code = (err as { code?: string }).code
+        if (code !== '42P04' && code !== '23505') throw err
+      }
     },
   })
 }
