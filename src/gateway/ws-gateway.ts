@@ -86,18 +86,19 @@ export class WsGateway {
       return
     }
     if (event.kind !== 'push') return
+    if (!('users' in event.route)) {
+      // the fan-out authorizes per recipient and serializes once itself
+      this.#conversationRouter?.deliver(event.route, event.event, event.exceptSessionId)
+      return
+    }
     const data = JSON.stringify(event.event)
     let pushed = 0
-    if ('users' in event.route) {
-      for (const userId of event.route.users) {
-        for (const conn of this.hub.socketsOf(userId)) {
-          if (conn.sessionId === event.exceptSessionId) continue
-          conn.sendRaw(data)
-          pushed++
-        }
+    for (const userId of event.route.users) {
+      for (const conn of this.hub.socketsOf(userId)) {
+        if (conn.sessionId === event.exceptSessionId) continue
+        conn.sendRaw(data)
+        pushed++
       }
-    } else {
-      this.#conversationRouter?.deliver(event.route, event.event, event.exceptSessionId)
     }
     if (pushed > 0) this.#d.metrics.framePushed(pushed)
   }

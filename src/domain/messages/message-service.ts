@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { Broker } from '../../broker/broker.js'
 import type { Clock } from '../../shared/clock.js'
+import type { AppendMessage } from '../../store/message-store.js'
 import type { Store } from '../../store/store.js'
 import { visibleRange, type ConversationService } from '../conversations/conversation-service.js'
 import type { ConversationSummary } from '../conversations/conversation.js'
@@ -46,53 +47,49 @@ export class MessageService {
   }
 
   async send(userId: string, conversationId: string, input: SendInput): Promise<{ message: Message; created: boolean }> {
-    const { store, broker, clock, logger } = this.#d
+    // authorize -> validate -> limit, then the one store-and-publish step
     const summary = await this.#d.conversations.summary(conversationId, userId)
     const validated = validateContent(input.type, input.content, this.#d.limits)
     await this.#authorize(userId, summary, validated)
     const content = this.#d.media ? await this.#d.media.resolve(userId, input.type, validated) : validated
     await this.#d.limiter(userId, summary.conversation.kind)
-    const { message, created, membershipVersion } = await store.messages.append({
+    return this.#storeAndPublish({
       conversationId,
       senderId: userId,
       clientMsgId: input.clientMsgId,
       type: input.type as Message['type'],
       content,
-      now: clock.now(),
     })
+  }
+
+  /** Posts a message on the server's initiative as `senderId` (friend greetings), skipping the user-facing limits. */
+  async postAs(senderId: string, conversationId: string, text: string, clientMsgId: string): Promise<Message> {
+    const { message } = await this.#storeAndPublish({ conversationId, senderId, clientMsgId, type: 'text', content: { text } })
+    return message
+  }
+
+  /** Persist, then publish: the one place a message is stored and announced. */
+  async #storeAndPublish(input: Omit<AppendMessage, 'now'> & { senderId: string }): Promise<{ message: Message; created: boolean }> {
+    const { message, created, membershipVersion } = await this.#d.store.messages.append({ ...input, now: this.#d.clock.now() })
     // after the append and before the publish, so recipients can fetch the file; repeated on a
     // retry (created: false), which repairs a ref lost to a crash in between
     await this.#d.media?.attach(message)
     if (created) {
       this.#d.onStored()
-      logger.info(
-        { event: 'message.stored', conversationId, seq: message.seq, messageId: message.id, senderId: userId, type: message.type },
-        'message stored',
-      )
-      await broker.publish(messageCreatedEvent(message, membershipVersion))
-    }
-    return { message, created }
-  }
-
-  /** Posts a message on the server's initiative as `senderId` (friend greetings), skipping the user-facing limits. */
-  async postAs(senderId: string, conversationId: string, text: string, clientMsgId: string): Promise<Message> {
-    const { message, created, membershipVersion } = await this.#d.store.messages.append({
-      conversationId,
-      senderId,
-      clientMsgId,
-      type: 'text',
-      content: { text },
-      now: this.#d.clock.now(),
-    })
-    if (created) {
-      this.#d.onStored()
       this.#d.logger.info(
-        { event: 'message.stored', conversationId, seq: message.seq, messageId: message.id, senderId, type: 'text' },
+        {
+          event: 'message.stored',
+          conversationId: message.conversationId,
+          seq: message.seq,
+          messageId: message.id,
+          senderId: input.senderId,
+          type: message.type,
+        },
         'message stored',
       )
       await this.#d.broker.publish(messageCreatedEvent(message, membershipVersion))
     }
-    return message
+    return { message, created }
   }
 
   async history(
