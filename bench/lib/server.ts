@@ -12,7 +12,7 @@ export interface BenchServer {
 
 /**
  * Starts the built server (`dist/cli.js`) as its own process, as an operator would, with
- * rate limits and captcha off. Extra env (e.g. storage/broker drivers) is passed through.
+ * rate limits and captcha off (and the cheap password hash: benches measure sends, not logins). Extra env (e.g. storage/broker drivers) is passed through.
  */
 export async function startServer(port: number, env: Record<string, string> = {}): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'jim-bench-'))
@@ -24,6 +24,9 @@ export async function startServer(port: number, env: Record<string, string> = {}
       JIM_DATA_DIR: dataDir,
       JIM_RATE_LIMIT_ENABLED: 'false',
       JIM_CAPTCHA_MODE: 'off',
+      // cheap password hashing, so setting up hundreds of users takes seconds (no send hashes)
+      NODE_ENV: 'test',
+      JIM_AUTH_HASH_PROFILE: 'test',
       JIM_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
       ...env,
     },

@@ -1,4 +1,5 @@
 import type { Scenario } from '../lib/scenario.js'
+import { directChat } from './direct-chat.js'
 import { groupReceipts } from './group-receipts.js'
 
 /**
@@ -6,6 +7,7 @@ import { groupReceipts } from './group-receipts.js'
  * bench/scenarios/, implementing `Scenario` from bench/lib/scenario.ts).
  */
 export const SCENARIOS: Scenario[] = [
+  directChat,
   {
     name: 'group-receipts',
     description: 'a 500-member open group, all online, 5 senders at 1 msg/s, every member marks read on receipt (JIM only)',
