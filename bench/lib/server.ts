@@ -33,7 +33,8 @@ export async function startServer(port: number, env: Record<string, string> = {}
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 30_000
+  // migrating a fresh MariaDB/PostgreSQL database on a busy machine can take a while
+  const deadline = Date.now() + 180_000
   for (;;) {
     try {
       const res = await fetch(url + '/readyz')
@@ -41,7 +42,11 @@ export async function startServer(port: number, env: Record<string, string> = {}
     } catch {
       // not up yet
     }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server on ${port} did not start`)
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL')
+      rmSync(dataDir, { recursive: true, force: true })
+      throw new Error(`server on ${port} did not start`)
+    }
     await new Promise((r) => setTimeout(r, 200))
   }
   return {
