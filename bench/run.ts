@@ -20,9 +20,13 @@ import { SHAPES, type ResultRow, type RunningTarget, type ScenarioContext, type 
 import { startTarget } from './lib/targets.js'
 import { SCENARIOS } from './scenarios/index.js'
 
+const scenarioOptions = Object.fromEntries(
+  SCENARIOS.flatMap((s) => Object.keys(s.options ?? {})).map((name) => [name, { type: 'string' as const }]),
+)
+
 const { values } = parseArgs({
-  strict: false,
   options: {
+    ...scenarioOptions,
     scenario: { type: 'string', default: 'all' },
     shape: { type: 'string', default: SHAPES.join(',') },
     pairs: { type: 'string' },
@@ -52,7 +56,10 @@ process.once('SIGINT', () => {
 
 async function main() {
   if (values.help) {
-    console.log('scenarios:\n' + SCENARIOS.map((s) => `  ${s.name} (${s.shapes.join(', ')}): ${s.description}`).join('\n'))
+    for (const s of SCENARIOS) {
+      console.log(`${s.name} (${s.shapes.join(', ')}): ${s.description}`)
+      for (const [name, text] of Object.entries(s.options ?? {})) console.log(`    --${name}: ${text}`)
+    }
     return
   }
   const quick = values.quick === true

@@ -109,9 +109,10 @@ const goals: Goal[] = [
 
 export const directChat: Scenario = {
   name: 'direct-chat',
-  description: 'pairs of friends: full speed over REST and over the socket, then fixed offered rates (--rates 250,500,…)',
+  description: 'pairs of friends: full speed over REST and over the socket, then fixed offered rates',
   shapes: ['embedded', 'mysql', 'postgres'],
   goals,
+  options: { rates: 'offered rates in msg/s, comma-separated (embedded: 250,500,1000,2000,4000; clusters: 1000)' },
   async run(ctx) {
     const rates =
       typeof ctx.options.rates === 'string' ? ctx.options.rates.split(',').map(Number) : ctx.quick ? [500, 2000] : RATES[ctx.shape]

@@ -12,6 +12,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'group-receipts',
     description: 'a 500-member open group, all online, 5 senders at 1 msg/s, every member marks read on receipt (JIM only)',
     shapes: ['embedded'],
+    options: { members: 'group size (500)' },
     async run(ctx) {
       const members = Number(ctx.options.members ?? 500)
       return ctx.each(
