@@ -51,6 +51,7 @@ import { registerCaptchaRoutes } from './http/routes/captcha-routes.js'
 import { MemoryRateLimiter } from './domain/security/memory-rate-limiter.js'
 import { ConversationFanout } from './gateway/conversation-fanout.js'
 import { createResumeHandler } from './gateway/resume-handler.js'
+import { createMessageSendHandler } from './gateway/message-send-handler.js'
 import { registerConversationRoutes } from './http/routes/conversation-routes.js'
 import { registerMessageRoutes } from './http/routes/message-routes.js'
 import { registerAuthHook } from './http/auth-hook.js'
@@ -241,6 +242,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   friends.setOnRemoved(async (removed) => {
     if (removed.deleteHistory) await conversations.clearDirectHistory(removed.userId, removed.friendId)
   })
+  gateway.onFrame('message.send', createMessageSendHandler(messages, logger))
   gateway.onFrame(
     'resume',
     createResumeHandler(new ResumeService({ store, conversations, maxMessages: config.messages.resumeMaxMessages }), fanout),

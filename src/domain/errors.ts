@@ -10,7 +10,9 @@ export type ErrorKind =
   | 'forbidden' // 403
   | 'not_found' // 404
   | 'conflict' // 409
+  | 'timeout' // 408
   | 'too_large' // 413
+  | 'range_not_satisfiable' // 416
   | 'refused' // 422
   | 'rate_limited' // 429
   | 'unavailable' // 503
@@ -93,6 +95,7 @@ const catalogue = {
   'file.type_mismatch': ['refused', "The file's content does not fit the kind or message type it is used as."],
   'file.invalid_image': ['refused', 'The image could not be decoded.'],
   'file.image_too_large': ['refused', 'The image has too many pixels.'],
+  'file.range_not_satisfiable': ['range_not_satisfiable', 'The requested byte range is outside the file; see Content-Range for its size.'],
   'file.missing': ['invalid', 'Send one file in a multipart/form-data field named "file".'],
   'sticker.not_found': ['not_found', 'No such sticker.'],
   // admin
