@@ -70,7 +70,8 @@ import type { Presence } from './presence/presence.js'
 import { systemClock, type Clock } from './shared/clock.js'
 import { createLogger, type Logger } from './shared/logger.js'
 import { createMetrics, type Metrics } from './shared/metrics.js'
-import { ensureDatabaseExists, migrateToLatest, openDatabase } from './store/sql/database.js'
+import { ensureDatabaseExists, migrateToLatest, openDatabase, schemaVersions } from './store/sql/database.js'
+import { jimVersion } from './ops/jim-version.js'
 import type { FileStore } from './store/file-store.js'
 import { LocalFileStore } from './store/local/local-file-store.js'
 import { SqlFileStore } from './store/sql/sql-file-store.js'
@@ -262,7 +263,14 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   registerAuthHook(http, auth)
   // after the auth hook, so per-user limits see the user
   if (config.rateLimit.enabled) registerRateLimitHook(http, { limiter: shared.limiter, limits: sensitiveRouteLimits(config.rateLimit) })
-  registerHealthRoutes(http, { store, broker, metrics, metricsToken: config.metrics.token })
+  const schema = schemaVersions(database)
+  registerHealthRoutes(http, {
+    store,
+    broker,
+    metrics,
+    metricsToken: config.metrics.token,
+    build: { version: jimVersion(), schemaVersion: schema.code, databaseSchemaVersion: schema.database },
+  })
   registerAuthRoutes(http, { auth })
   registerMeRoutes(http, { auth, users, files })
   registerCaptchaRoutes(http, { captcha })
