@@ -14,6 +14,7 @@ import { closeRedisClient, createRedisClient } from './shared/redis-client.js'
 import { newId } from './shared/ids.js'
 import { AuthService } from './domain/auth/auth-service.js'
 import { createPasswordHasher } from './domain/auth/password-hasher.js'
+import { BoundedHasher } from './domain/auth/bounded-hasher.js'
 import { FriendService } from './domain/friends/friend-service.js'
 import { GroupMemberService } from './domain/groups/group-member-service.js'
 import { GroupService } from './domain/groups/group-service.js'
@@ -154,7 +155,10 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   const auth = new AuthService({
     store,
     broker,
-    hasher: createPasswordHasher(config.auth.hashProfile),
+    hasher: new BoundedHasher(createPasswordHasher(config.auth.hashProfile), {
+      concurrency: config.auth.hashConcurrency,
+      maxQueued: config.auth.hashQueueMax,
+    }),
     clock,
     logger,
     sessionTtlMs: config.auth.sessionTtlHours * 3600_000,
@@ -267,7 +271,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     metricsToken: config.metrics.token,
     build: { version: jimVersion(), schemaVersion: schema.code, databaseSchemaVersion: schema.database },
   })
-  registerAuthRoutes(http, { auth })
+  registerAuthRoutes(http, { auth, accounts })
   registerMeRoutes(http, { auth, users, files })
   registerCaptchaRoutes(http, { captcha })
   registerAccountRoutes(http, { accounts })
@@ -354,7 +358,7 @@ async function createSharedState(config: Config, deps: { logger: Logger; clock: 
         broker,
         presence: new RedisPresence({ client, prefix, instanceId, logger, ttlMs: config.redis.presenceTtlSeconds * 1000 }),
         limiter: new FallbackRateLimiter(new RedisRateLimiter({ client, prefix, clock }), local.limiter, logger),
-        captchas: new RedisCaptchaStore({ client, prefix, fallback: local.captchas, logger, clock }),
+        captchas: new RedisCaptchaStore({ client, prefix, fallback: local.captchas, logger, clock, capacity: config.captcha.maxPending }),
         close: () => closeRedisClient(client),
       }
     }
