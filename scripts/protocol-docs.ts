@@ -33,7 +33,7 @@ function typeOf(s: Schema, top = false): string {
       .map(([k, v]) => `${k}${req.has(k) ? '' : '?'}: ${typeOf(v)}`)
       .join(', ')}}`
   }
-  if (s.type === 'string' && s.pattern === P.Id.pattern) return 'id'
+  if (s.type === 'string' && s.pattern === (P.Id as Schema).pattern) return 'id'
   if (s.type === 'string' && s.format === 'date-time') return 'time'
   if (typeof s.type === 'string') return s.type
   return 'any'

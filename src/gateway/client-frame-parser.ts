@@ -8,7 +8,7 @@ export interface FrameProblem {
   /** the offending frame's `id`, when it had one */
   replyTo: string | number | null
   /** the `ref` of a `message.send`, when it had one */
-  ref?: string
+  ref?: string | number
   details?: { type?: string; errors?: Array<{ path: string; message: string }> }
 }
 
@@ -30,7 +30,7 @@ export function parseClientFrame(data: Buffer | string): { frame: ClientFrame } 
   }
   const raw = value as { type: string; id?: unknown; ref?: unknown }
   const replyTo = typeof raw.id === 'string' || typeof raw.id === 'number' ? raw.id : null
-  const ref = typeof raw.ref === 'string' ? raw.ref : undefined
+  const ref = typeof raw.ref === 'string' || typeof raw.ref === 'number' ? raw.ref : undefined
   const validator = validators.get(raw.type)
   if (!validator) {
     return {

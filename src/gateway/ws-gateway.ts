@@ -8,6 +8,7 @@ import type { AuthService, Principal } from '../domain/auth/auth-service.js'
 import type { ClientFrameOf, ClientFrameType, Limits } from '@jim/protocol'
 import { clientLimits } from '../config/client-limits.js'
 import { AppError } from '../domain/errors.js'
+import { toAppError } from '../http/error-response.js'
 import type { ClusterEvent, Route, UserEvent } from '../domain/events.js'
 import type { PresenceService } from '../domain/users/presence-service.js'
 import { newId } from '../shared/ids.js'
@@ -257,14 +258,16 @@ export class WsGateway {
     }
     try {
       await handler(conn, frame)
-    } catch (err) {
-      const known = err instanceof AppError
-      if (!known) this.#d.logger.error({ err, userId: conn.userId, frameType: frame.type }, 'frame handler failed')
+    } catch (thrown) {
+      // the HTTP mapping: a lost database connection is `service.unavailable`, anything unknown `internal`
+      const err = toAppError(thrown)
+      if (err.code === 'internal') this.#d.logger.error({ err: thrown, userId: conn.userId, frameType: frame.type }, 'frame handler failed')
       conn.send({
         type: 'error',
-        code: known ? err.code : 'internal',
-        message: known ? err.message : 'Something went wrong on our side.',
-        ...(known && err.details !== undefined ? { details: err.details } : {}),
+        code: err.code,
+        message: err.message,
+        ...(err.details !== undefined ? { details: err.details } : {}),
+        ...(err.retryAfter !== undefined ? { retryAfter: err.retryAfter } : {}),
         replyTo,
         ref,
       })

@@ -4,7 +4,7 @@ import { ClientMessageType } from './messages.js'
 /**
  * Frames a client sends on `/api/v1/ws`. Every frame is a JSON object with a `type`; the server
  * validates each against its schema here and answers a bad one with an `error` frame
- * (`request.invalid`). Extra fields are ignored.
+ * (`request.invalid`). Extra fields are ignored, except in `message.send`.
  */
 
 /** An optional correlation id some frames carry; the server echoes it as `replyTo`. */
@@ -42,15 +42,18 @@ export const ResumeFrame = Type.Object(
 export const MessageSendFrame = Type.Object(
   {
     type: Type.Literal('message.send'),
-    ref: Type.String({ minLength: 1, maxLength: 64, description: 'the client’s correlation id, echoed by `message.ack` or `error`' }),
+    ref: Type.Union([Type.String({ maxLength: 64 }), Type.Number()], {
+      description: 'the client’s correlation id, echoed by `message.ack` or `error`',
+    }),
     conversationId: ConversationRef,
     clientMsgId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:-]+$', description: 'idempotency key' }),
     messageType: ClientMessageType,
     content: Type.Record(Type.String(), Type.Unknown()),
   },
   {
+    additionalProperties: false,
     description:
-      'Sends a message, like `POST /conversations/{id}/messages` (same rules, codes and idempotency); answered by `message.ack` once stored, or `error` with the same ref.',
+      'Sends a message, like `POST /conversations/{id}/messages` (same rules, codes and idempotency); answered by `message.ack` once stored, or `error` with the same ref. Unknown fields are refused.',
   },
 )
 

@@ -1,12 +1,14 @@
 /**
  * Every error code a client may see, over HTTP (`{error:{code,...}}`) and WebSocket (`error` frames).
- * Codes are stable, lower-case and dotted; the server's catalogue gives each its status and message.
+ * Codes are stable, lower-case and dotted. The server's catalogue (src/domain/errors.ts) gives each its
+ * status and default message and must list exactly these: a code added there is added here too.
  */
 export const ERROR_CODES = [
   'request.invalid',
   'request.invalid_json',
   'request.unsupported_media_type',
   'request.too_large',
+  'request.aborted',
   'route.not_found',
   'rate_limited',
   'service.unavailable',
@@ -21,6 +23,8 @@ export const ERROR_CODES = [
   'auth.wrong_password',
   'auth.account_disabled',
   'auth.forbidden',
+  'auth.busy',
+  'auth.captcha_busy',
   'session.not_found',
   'email.code_invalid',
   'email.send_failed',
@@ -68,6 +72,7 @@ export const ERROR_CODES = [
   'file.type_mismatch',
   'file.invalid_image',
   'file.image_too_large',
+  'file.range_not_satisfiable',
   'file.missing',
   'sticker.not_found',
   'admin.self',

@@ -31,7 +31,7 @@ export const MessageUpdatedFrame = frame('message.updated', { message: Message }
 export const MessageRecalledFrame = frame('message.recalled', { message: Message }, 'A message was recalled (content emptied).')
 export const MessageAckFrame = frame(
   'message.ack',
-  { ref: Type.String(), message: Message },
+  { ref: Type.Union([Type.String(), Type.Number()]), message: Message },
   'Answers `message.send` once the message is stored (also for a retry of a stored clientMsgId).',
 )
 
@@ -132,10 +132,13 @@ export const ErrorFrame = frame(
   {
     code: Type.String({ description: 'a code of the error catalogue' }),
     message: Type.String(),
-    ref: Type.Optional(Type.String({ description: 'the `ref` of the `message.send` this answers' })),
+    ref: Type.Optional(
+      Type.Union([Type.String(), Type.Number(), Type.Null()], { description: 'the `ref` of the `message.send` this answers' }),
+    ),
     replyTo: ReplyTo,
     conversationId: Type.Optional(Type.String()),
     details: Type.Optional(Type.Unknown()),
+    retryAfter: Type.Optional(Type.Integer({ description: 'seconds, for `rate_limited` and `service.unavailable`' })),
   },
   'A client frame failed.',
 )

@@ -1,5 +1,12 @@
 import { Type } from 'typebox'
-import { Conversation, Message } from '@jim/protocol'
+import { Conversation, Message, MessageSendFrame } from '@jim/protocol'
+
+/** What a client sends, shared by `POST /conversations/{id}/messages` and the `message.send` frame (@jim/protocol). */
+export const SendFields = {
+  clientMsgId: MessageSendFrame.properties.clientMsgId,
+  type: Type.String({ maxLength: 16 }),
+  content: MessageSendFrame.properties.content,
+}
 
 /**
  * The wire contract's message and conversation views (@jim/protocol), registered once as shared
