@@ -6,27 +6,51 @@ export class BenchHttp {
   readonly #agent: http.Agent
   readonly #host: string
   readonly #port: number
+  readonly #prefix: string
 
-  constructor(baseUrl: string, maxSockets = 256) {
+  /** `prefix`: JIM's API lives under /api/v1; the baselines answer at the root */
+  constructor(baseUrl: string, maxSockets = 256, prefix = '/api/v1') {
+    this.#prefix = prefix
     const url = new URL(baseUrl)
     this.#host = url.hostname
     this.#port = Number(url.port)
     this.#agent = new http.Agent({ keepAlive: true, maxSockets })
   }
 
-  request<T = any>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
+  request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }> {
     const payload = body === undefined ? undefined : JSON.stringify(body)
+    // a kept-alive socket the server closed as idle just as we reused it: the request never
+    // reached the server, so sending it again is safe (the retry Node's http docs recommend)
+    return this.#send<T>(method, path, payload, token, headers).catch((err) =>
+      err.staleSocket ? this.#send<T>(method, path, payload, token, headers) : Promise.reject(err),
+    )
+  }
+
+  #send<T>(
+    method: string,
+    path: string,
+    payload: string | undefined,
+    token?: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }> {
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
           host: this.#host,
           port: this.#port,
           method,
-          path: '/api/v1' + path,
+          path: this.#prefix + path,
           agent: this.#agent,
           headers: {
             ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
             ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...headers,
           },
         },
         (res) => {
@@ -38,7 +62,9 @@ export class BenchHttp {
           })
         },
       )
-      req.on('error', reject)
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        reject(Object.assign(err, { staleSocket: req.reusedSocket && err.code === 'ECONNRESET' })),
+      )
       if (payload) req.write(payload)
       req.end()
     })
