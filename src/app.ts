@@ -271,7 +271,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     metricsToken: config.metrics.token,
     build: { version: jimVersion(), schemaVersion: schema.code, databaseSchemaVersion: schema.database },
   })
-  registerAuthRoutes(http, { auth })
+  registerAuthRoutes(http, { auth, accounts })
   registerMeRoutes(http, { auth, users, files })
   registerCaptchaRoutes(http, { captcha })
   registerAccountRoutes(http, { accounts })
