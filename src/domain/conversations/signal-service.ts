@@ -2,7 +2,7 @@ import type { Broker } from '../../broker/broker.js'
 import type { Clock } from '../../shared/clock.js'
 import { isId } from '../../shared/ids.js'
 import type { Store } from '../../store/store.js'
-import type { Route } from '../events.js'
+import type { Route, UserEvent } from '../events.js'
 import type { ConversationSummary } from './conversation.js'
 import { Coalescer } from './coalescer.js'
 import type { ConversationService } from './conversation-service.js'
@@ -88,7 +88,7 @@ export class SignalService {
   /** After a read_seq moved: the reader's devices at once; peers at once or coalesced. */
   async #readMoved(f: RouteFacts, userId: string, seq: number): Promise<void> {
     const conversationId = f.conversationId
-    const event = { type: 'conversation.read', conversationId, userId, seq }
+    const event = { type: 'conversation.read' as const, conversationId, userId, seq }
     if (f.kind === 'world') {
       await this.#broker.publish({ kind: 'push', route: { users: [userId] }, event })
     } else if (f.large) {
@@ -136,7 +136,7 @@ export class SignalService {
     return { conversationId: s.conversation.id, membershipVersion: s.conversation.membershipVersion }
   }
 
-  async #publishToMembers(conversationId: string, event: { type: string; [k: string]: unknown }): Promise<void> {
+  async #publishToMembers(conversationId: string, event: UserEvent): Promise<void> {
     const conversation = await this.#store.conversations.findById(conversationId)
     if (!conversation) return
     await this.#broker.publish({ kind: 'push', route: { conversationId, membershipVersion: conversation.membershipVersion }, event })
