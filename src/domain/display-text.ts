@@ -5,6 +5,7 @@ import { AppError } from './errors.js'
  * isolates and marks (RLO turns "gpj.exe" into "exe.jpg" on screen), zero-width space, word
  * joiner, invisible operators, BOM, soft hyphen, Mongolian vowel separator, and control characters.
  */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
 const INVISIBLE = /[\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/gu
 /**
  * ZWNJ and ZWJ have real work in scripts (Persian, Indic) and emoji sequences (👨‍👩‍👧): they
