@@ -1,0 +1,28 @@
+import type { BenchHttp } from './bench-client.js'
+import type { BenchUser } from './users.js'
+
+/**
+ * Environment for JIM processes of scenarios that register hundreds or thousands of users: the
+ * cheap password-hash profile (allowed only with NODE_ENV=test) keeps the setup from costing
+ * minutes of Argon2; nothing measured hashes a password.
+ */
+export const CHEAP_SETUP_ENV = { NODE_ENV: 'test', JIM_AUTH_HASH_PROFILE: 'test' }
+
+/** `owner` creates an open group that everyone in `members` joins; returns its ids. */
+export async function createOpenGroup(http: BenchHttp, owner: BenchUser, members: BenchUser[], concurrency = 16) {
+  const created = await http.request('POST', '/groups', { name: 'Bench group', joinPolicy: 'open' }, owner.token)
+  if (created.status !== 201) throw new Error(`create group: ${created.status} ${JSON.stringify(created.body)}`)
+  const group = created.body.group as { id: string; conversationId: string }
+  let next = 0
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < members.length) {
+        const u = members[next++]!
+        if (u.id === owner.id) continue
+        const res = await http.request('POST', `/groups/${group.id}/join`, {}, u.token)
+        if (res.status >= 300) throw new Error(`join: ${res.status} ${JSON.stringify(res.body)}`)
+      }
+    }),
+  )
+  return group
+}

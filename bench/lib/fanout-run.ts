@@ -1,0 +1,121 @@
+import { watchEventLoop } from './event-loop.js'
+import { markedText, wallClock } from './marker.js'
+import { paced } from './pace.js'
+import { startUsage } from './proc-stats.js'
+import type { Correctness, Metrics, ResultRow, ScenarioContext, TargetKind } from './scenario.js'
+import { round } from './stats.js'
+import { Swarm } from './swarm.js'
+import { broadcastSender } from './ws-broadcast-client.js'
+
+export interface FanoutPhase {
+  /** the sockets that should each get every message, held by this swarm */
+  swarm: Swarm
+  /** messages per second offered (open loop) and for how long */
+  rate: number
+  seconds: number
+  /** characters of the marked text in each message (the frame carries more around it) */
+  size: number
+  /** sends message `id` with this text; rejects when the server refused it */
+  send(id: number, text: string): Promise<void>
+  /** server processes (CPU and RSS) and, for JIM, /metrics URLs (event-loop delay) */
+  pids: number[]
+  metricsUrls: string[]
+}
+
+/** Longest wait after the last send for deliveries still under way. */
+const DRAIN_MS = 20_000
+
+/**
+ * Offers `rate` messages/s for `seconds` and counts what every socket got: deliveries/s over the
+ * window from the first send to the last delivery (so a server that queues pays for its backlog),
+ * send→deliver latency, exactly-once per socket, server CPU per delivery and RSS.
+ */
+export async function runFanoutPhase(p: FanoutPhase): Promise<{ metrics: Metrics; correctness: Correctness; frameBytes: number; sockets: number }> {
+  const { sockets } = await p.swarm.arm(Math.ceil(p.rate * p.seconds) + 1)
+  const usage = startUsage(p.pids)
+  const loop = await watchEventLoop(p.metricsUrls)
+  const failed: number[] = []
+  const started = wallClock()
+  const load = await paced(p.rate, p.seconds, (id) =>
+    p.send(id, markedText(id, p.size)).catch((err) => {
+      failed.push(id)
+      throw err
+    }),
+  )
+  let report = await p.swarm.report(load.sent, failed)
+  const drainEnd = Date.now() + DRAIN_MS
+  let stalled = 0
+  while (report.delivered - report.duplicates < report.expected && Date.now() < drainEnd && stalled < 6) {
+    await new Promise((r) => setTimeout(r, 500))
+    const next = await p.swarm.report(load.sent, failed)
+    stalled = next.delivered === report.delivered ? stalled + 1 : 0
+    report = next
+  }
+  const used = usage.stop()
+  const eventLoopP99Ms = await loop.stop()
+  const window = Math.max(0.001, (report.lastAt - started) / 1000)
+  return {
+    sockets,
+    frameBytes: report.frameBytes,
+    metrics: {
+      deliveriesPerSec: round(report.delivered / window),
+      msgPerSec: round((load.sent - failed.length) / window),
+      p50Ms: report.latencyMs.p50,
+      p95Ms: report.latencyMs.p95,
+      p99Ms: report.latencyMs.p99,
+      cpuUsPerDelivery: round(used.cpuMicros / Math.max(1, report.delivered)),
+      rssPeakMiB: round(used.rssPeakMiB),
+      rssAvgMiB: round(used.rssAvgMiB),
+      ...(eventLoopP99Ms === undefined ? {} : { eventLoopP99Ms }),
+    },
+    correctness: { lost: report.missing, duplicated: report.duplicates + report.unexpected, gaps: report.gaps, errors: load.errors },
+  }
+}
+
+export type FanoutResult = Awaited<ReturnType<typeof runFanoutPhase>>
+
+/** One result row of a fan-out scenario (same offered rate for JIM and the baseline, so they pair up). */
+export function fanoutRow(ctx: ScenarioContext, scenario: string, target: TargetKind, rate: number, phase: FanoutResult, note: string): ResultRow {
+  return {
+    scenario,
+    shape: ctx.shape,
+    target,
+    offered: rate,
+    metrics: { ...phase.metrics, sockets: phase.sockets, frameBytes: phase.frameBytes, offeredDeliveriesPerSec: rate * phase.sockets },
+    correctness: phase.correctness,
+    note: `${note}; lost = socket×message deliveries missing`,
+  }
+}
+
+/**
+ * The raw `ws` broadcast baseline: `sockets` plain sockets, one sender pushing frames of
+ * `frameBytes` (what JIM's frames measured) at the same rate.
+ */
+export async function broadcastBaseline(
+  ctx: ScenarioContext,
+  o: { scenario: string; sockets: number; rate: number; seconds: number; frameBytes: number; note: string },
+): Promise<ResultRow[]> {
+  return ctx.each(['ws-broadcast'], async (target) => {
+    const [instance] = target.instances
+    const swarm = Swarm.start()
+    const sender = await broadcastSender(instance!)
+    try {
+      const opened = await swarm.open({ url: instance!.wsUrl, tokens: new Array(o.sockets).fill(null), concurrency: 50 })
+      if (opened.failed) throw new Error(`${opened.failed} sockets failed: ${opened.firstError}`)
+      ctx.log(`ws-broadcast: ${o.rate} msg/s for ${o.seconds} s to ${o.sockets} sockets`)
+      const phase = await runFanoutPhase({
+        swarm,
+        rate: o.rate,
+        seconds: o.seconds,
+        size: o.frameBytes,
+        pids: target.instances.map((i) => i.pid),
+        metricsUrls: [],
+        send: (_id, text) => sender.send(text),
+      })
+      return [fanoutRow(ctx, o.scenario, 'ws-broadcast', o.rate, phase, o.note)]
+    } finally {
+      sender.close()
+      await swarm.close()
+    }
+  })
+}
