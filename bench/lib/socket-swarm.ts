@@ -11,7 +11,7 @@ import { wallClock } from './marker.js'
 
 export type SwarmCommand =
   | { cmd: 'open'; url: string; tokens: Array<string | null>; concurrency: number; readyType?: string }
-  | { cmd: 'arm'; capacity: number }
+  | { cmd: 'arm'; capacity: number; countType?: string }
   | { cmd: 'report'; sent: number; unacknowledged?: number[] }
   | { cmd: 'close' }
 
@@ -23,6 +23,8 @@ let latencies: number[] = []
 let frames = 0
 let markedBytes = 0
 let otherFrames = 0
+let typeNeedle: string | null = null
+let typeFrames = 0
 let firstAt = 0
 let lastAt = 0
 let closedEarly = 0
@@ -32,7 +34,8 @@ function onFrame(index: number, data: WebSocket.RawData): void {
   const text = data.toString()
   const m = MARKER.exec(text)
   if (!m) {
-    otherFrames++
+    if (typeNeedle !== null && text.includes(typeNeedle)) typeFrames++
+    else otherFrames++
     return
   }
   const now = wallClock()
@@ -102,7 +105,8 @@ process.on('message', async (raw: SwarmCommand & { id: number }) => {
       case 'arm':
         tally = new DeliveryTally(sockets.length, raw.capacity)
         latencies = []
-        frames = markedBytes = otherFrames = firstAt = lastAt = 0
+        frames = markedBytes = otherFrames = typeFrames = firstAt = lastAt = 0
+        typeNeedle = raw.countType ? `"type":"${raw.countType}"` : null
         armed = true
         answer = { sockets: sockets.length }
         break
@@ -112,6 +116,7 @@ process.on('message', async (raw: SwarmCommand & { id: number }) => {
           frames,
           frameBytes: frames ? Math.round(markedBytes / frames) : 0,
           otherFrames,
+          typeFrames,
           closedEarly,
           firstAt,
           lastAt,

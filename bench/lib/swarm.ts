@@ -17,6 +17,8 @@ type Report = {
   frames: number
   frameBytes: number
   otherFrames: number
+  /** frames of the type given to `arm` */
+  typeFrames: number
   closedEarly: number
   firstAt: number
   lastAt: number
@@ -73,9 +75,12 @@ export class Swarm {
     return this.#call<{ opened: number; failed: number; firstError?: string; ms: number }>({ cmd: 'open', ...o })
   }
 
-  /** Starts counting marked frames from now; message ids are expected below `capacity` (it grows if not). */
-  arm(capacity: number) {
-    return this.#call<{ sockets: number }>({ cmd: 'arm', capacity })
+  /**
+   * Starts counting marked frames from now (message ids are expected below `capacity`; it grows if
+   * not), and frames of type `countType` if given.
+   */
+  arm(capacity: number, countType?: string) {
+    return this.#call<{ sockets: number }>({ cmd: 'arm', capacity, countType })
   }
 
   /** Counts since `arm`, checked against messages 0 … sent-1 for every socket. */
