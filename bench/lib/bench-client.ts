@@ -63,21 +63,4 @@ export async function openSocket(wsUrl: string, token: string, onFrame: (frame: 
   return ws
 }
 
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return sorted[i]!
-}
-
-export function summarize(latencies: number[]) {
-  const sorted = [...latencies].sort((a, b) => a - b)
-  return {
-    count: sorted.length,
-    p50: round(percentile(sorted, 50)),
-    p90: round(percentile(sorted, 90)),
-    p99: round(percentile(sorted, 99)),
-    max: round(sorted.at(-1) ?? NaN),
-  }
-}
-
-export const round = (n: number) => Math.round(n * 100) / 100
+export { percentile, round, summarize } from './stats.js'

@@ -52,10 +52,19 @@ export class TestSocket {
   }
 
   /** Waits for the first not-yet-taken frame of `type` (any type if omitted) and takes it. */
-  async next(type?: string, timeoutMs = 5000): Promise<Frame> {
+  next(type?: string, timeoutMs = 5000): Promise<Frame> {
+    return this.take((f) => type === undefined || f.type === type, type ?? 'any', timeoutMs)
+  }
+
+  /** Waits for the answer to a frame sent with this `ref` (`message.ack` or `error`) and takes it. */
+  reply(ref: string | number, timeoutMs = 5000): Promise<Frame> {
+    return this.take((f) => f.ref === ref && (f.type === 'message.ack' || f.type === 'error'), `reply to ${ref}`, timeoutMs)
+  }
+
+  async take(match: (f: Frame) => boolean, what: string, timeoutMs = 5000): Promise<Frame> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
-      const index = this.frames.findIndex((f) => !taken.has(f) && (type === undefined || f.type === type))
+      const index = this.frames.findIndex((f) => !taken.has(f) && match(f))
       if (index >= 0) {
         const frame = this.frames[index]!
         taken.add(frame)
@@ -63,7 +72,7 @@ export class TestSocket {
       }
       const left = deadline - Date.now()
       if (left <= 0 || this.ws.readyState === WebSocket.CLOSED) {
-        throw new Error(`no "${type ?? 'any'}" frame within ${timeoutMs} ms; got: ${JSON.stringify(this.frames.map((f) => f.type))}`)
+        throw new Error(`no "${what}" frame within ${timeoutMs} ms; got: ${JSON.stringify(this.frames.map((f) => f.type))}`)
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left)

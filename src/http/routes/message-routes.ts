@@ -7,6 +7,7 @@ import type { MessageService } from '../../domain/messages/message-service.js'
 import { messageView } from '../../domain/messages/message-view.js'
 import { principalOf } from '../auth-hook.js'
 import { withErrors } from '../schemas/common.js'
+import { SendFields } from '../schemas/message-schemas.js'
 
 const Message = Type.Ref('Message')
 const Params = Type.Object({ id: Type.String({ maxLength: 64 }) })
@@ -27,14 +28,7 @@ export function registerMessageRoutes(
         tags,
         summary: 'Send a message (idempotent on clientMsgId: a retry returns the stored message with 200)',
         params: Params,
-        body: Type.Object(
-          {
-            clientMsgId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:-]+$' }),
-            type: Type.String({ maxLength: 16 }),
-            content: Type.Record(Type.String(), Type.Unknown()),
-          },
-          { additionalProperties: false },
-        ),
+        body: Type.Object(SendFields, { additionalProperties: false }),
         response: withErrors(
           { 201: Type.Object({ message: Message }), 200: Type.Object({ message: Message }) },
           [400, 401, 404, 413, 422, 429],

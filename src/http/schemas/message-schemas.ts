@@ -2,6 +2,13 @@ import { Type } from 'typebox'
 import { Id, IsoTime } from './common.js'
 import { PublicUser } from './user-schemas.js'
 
+/** What a client sends, shared by `POST /conversations/{id}/messages` and the `message.send` frame. */
+export const SendFields = {
+  clientMsgId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:-]+$' }),
+  type: Type.String({ maxLength: 16 }),
+  content: Type.Record(Type.String(), Type.Unknown()),
+}
+
 export const MessageSchema = Type.Object(
   {
     id: Id,

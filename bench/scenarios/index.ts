@@ -1,0 +1,43 @@
+import type { Scenario } from '../lib/scenario.js'
+import { groupReceipts } from './group-receipts.js'
+
+/**
+ * Every scenario `npm run bench` knows, in run order. Add yours here (one file per scenario in
+ * bench/scenarios/, implementing `Scenario` from bench/lib/scenario.ts).
+ */
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'group-receipts',
+    description: 'a 500-member open group, all online, 5 senders at 1 msg/s, every member marks read on receipt (JIM only)',
+    shapes: ['embedded'],
+    async run(ctx) {
+      const members = Number(ctx.options.members ?? 500)
+      return ctx.each(
+        ['jim'],
+        async (t) => {
+          const r = await groupReceipts({
+            urls: t.instances.map((i) => i.url),
+            wsUrls: t.instances.map((i) => i.wsUrl),
+            members,
+            seconds: ctx.seconds,
+            senders: 5,
+          })
+          return [
+            {
+              scenario: 'group-receipts',
+              shape: ctx.shape,
+              target: t.kind,
+              metrics: {
+                receiptFramesPerSec: r.receiptFramesPerSecond,
+                receiptFramesPerMsg: r.receiptFramesPerMessage,
+                p50Ms: r.messageLatencyMs.p50,
+                p99Ms: r.messageLatencyMs.p99,
+              },
+            },
+          ]
+        },
+        { env: { JIM_GROUPS_MAX_MEMBERS: String(Math.max(500, members)) } },
+      )
+    },
+  },
+]
