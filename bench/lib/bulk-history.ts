@@ -28,7 +28,17 @@ function rowsOf(conversationId: string, senders: string[], from: number, to: num
   const rows: unknown[][] = []
   for (let seq = from; seq < to; seq++) {
     const at = start + seq
-    rows.push([conversationId, seq, newId(at), senders[seq % senders.length], `h${seq}`, 'text', `{"text":"history message ${seq}"}`, at, 0])
+    rows.push([
+      conversationId,
+      seq,
+      newId(at),
+      senders[seq % senders.length],
+      `h${seq}`,
+      'text',
+      `{"text":"history message ${seq}"}`,
+      at,
+      0,
+    ])
   }
   return rows
 }

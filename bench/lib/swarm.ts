@@ -52,9 +52,13 @@ export class Swarm {
 
   static start(): Swarm {
     const entry = fileURLToPath(new URL('./socket-swarm.ts', import.meta.url))
-    const child = spawn('bash', ['-c', `ulimit -n ${FD_LIMIT} 2>/dev/null || ulimit -n $(ulimit -Hn); exec "$0" --import tsx "$1"`, process.execPath, entry], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    })
+    const child = spawn(
+      'bash',
+      ['-c', `ulimit -n ${FD_LIMIT} 2>/dev/null || ulimit -n $(ulimit -Hn); exec "$0" --import tsx "$1"`, process.execPath, entry],
+      {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    )
     return new Swarm(child)
   }
 

@@ -16,7 +16,8 @@ const TEXT_SIZE = 100
  */
 export const fanOutGroup: Scenario = {
   name: 'fan-out-group',
-  description: 'a 500-member group, all online: deliveries/s and send→deliver latency vs a raw ws broadcast (--members, --senders, --group-rate)',
+  description:
+    'a 500-member group, all online: deliveries/s and send→deliver latency vs a raw ws broadcast (--members, --senders, --group-rate)',
   shapes: ['embedded', 'mysql'],
   goals: (['embedded', 'mysql'] as const).map((shape) => ({
     label: `group fan-out deliveries/s >= 0.8x raw ws (${shape})`,

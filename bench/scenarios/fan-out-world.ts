@@ -17,7 +17,8 @@ const TEXT_SIZE = 100
  */
 export const fanOutWorld: Scenario = {
   name: 'fan-out-world',
-  description: 'the world channel with 5,000 sockets: deliveries/s vs a raw ws broadcast (--world-users, --world-sockets-per-user, --world-rate)',
+  description:
+    'the world channel with 5,000 sockets: deliveries/s vs a raw ws broadcast (--world-users, --world-sockets-per-user, --world-rate)',
   shapes: ['embedded'],
   goals: [
     {

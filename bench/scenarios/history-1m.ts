@@ -29,10 +29,18 @@ function queryOf(q: (typeof QUERIES)[number], count: number): { params: string; 
  */
 export const history1m: Scenario = {
   name: 'history-1m',
-  description: 'history of a 1M-message conversation: latest, before=middle, before=10, after=end, p50/p99 (--history-messages, --history-requests)',
+  description:
+    'history of a 1M-message conversation: latest, before=middle, before=10, after=end, p50/p99 (--history-messages, --history-requests)',
   shapes: ['embedded', 'mysql', 'postgres'],
   goals: (['embedded', 'mysql', 'postgres'] as Shape[]).flatMap((shape): Goal[] =>
-    QUERIES.map((q) => ({ label: `history ${q} p99 <= 5 ms (${shape})`, scenario: scenarioName(q), shape, metric: 'p99Ms', op: '<=', value: 5 })),
+    QUERIES.map((q) => ({
+      label: `history ${q} p99 <= 5 ms (${shape})`,
+      scenario: scenarioName(q),
+      shape,
+      metric: 'p99Ms',
+      op: '<=',
+      value: 5,
+    })),
   ),
   async run(ctx) {
     const opt = (name: string, normal: number, quick: number) => Number(ctx.options[name] ?? (ctx.quick ? quick : normal))

@@ -27,7 +27,8 @@ export const READ_MARKS_BEFORE = 0
  */
 export const readMarks: Scenario = {
   name: 'read-marks',
-  description: 'a 500-member group all online: POST …/read at full speed, read marks/s and receipt frames (--members, --read-messages, --read-concurrency)',
+  description:
+    'a 500-member group all online: POST …/read at full speed, read marks/s and receipt frames (--members, --read-messages, --read-concurrency)',
   shapes: ['embedded', 'mysql', 'postgres'],
   goals: READ_MARKS_BEFORE
     ? [
@@ -61,16 +62,20 @@ export const readMarks: Scenario = {
             if (opened.failed) throw new Error(`${opened.failed} sockets failed: ${opened.firstError}`)
           }
           // the messages to be read (the group's seqs start after the join notices)
-          const sent = await inBatches(Array.from({ length: messages }, (_, i) => i), 4, async (i) => {
-            const res = await http.request(
-              'POST',
-              `/conversations/${group.conversationId}/messages`,
-              { clientMsgId: `r${i}`, type: 'text', content: { text: `to be read ${i}` } },
-              users[i % users.length]!.token,
-            )
-            if (res.status !== 201) throw new Error(`send: ${res.status} ${JSON.stringify(res.body)}`)
-            return res.body.message.seq as number
-          })
+          const sent = await inBatches(
+            Array.from({ length: messages }, (_, i) => i),
+            4,
+            async (i) => {
+              const res = await http.request(
+                'POST',
+                `/conversations/${group.conversationId}/messages`,
+                { clientMsgId: `r${i}`, type: 'text', content: { text: `to be read ${i}` } },
+                users[i % users.length]!.token,
+              )
+              if (res.status !== 201) throw new Error(`send: ${res.status} ${JSON.stringify(res.body)}`)
+              return res.body.message.seq as number
+            },
+          )
           const seqs = sent.sort((a, b) => a - b)
           // let the pushes of those messages drain before measuring
           await waitIdle(target.instances.map((i) => i.pid))
