@@ -1,4 +1,6 @@
 import type { BenchHttp } from './bench-client.js'
+import type { RunningTarget } from './scenario.js'
+import type { Swarm } from './swarm.js'
 import type { BenchUser } from './users.js'
 
 /**
@@ -25,4 +27,31 @@ export async function createOpenGroup(http: BenchHttp, owner: BenchUser, members
     }),
   )
   return group
+}
+
+/** Opens one socket per user, spread over the instances (in a cluster most pushes cross the broker). */
+export async function openMemberSockets(swarm: Swarm, target: RunningTarget, users: BenchUser[]): Promise<void> {
+  for (const [i, instance] of target.instances.entries()) {
+    const mine = users.filter((_, j) => j % target.instances.length === i)
+    const opened = await swarm.open({ url: instance.wsUrl, tokens: mine.map((u) => u.token), concurrency: 50, readyType: 'ready' })
+    if (opened.failed) throw new Error(`${opened.failed} sockets failed: ${opened.firstError}`)
+  }
+}
+
+/** Sends a text message through REST; returns its seq, throws unless it was stored. */
+export async function sendText(
+  http: BenchHttp,
+  conversationId: string,
+  sender: BenchUser,
+  clientMsgId: string,
+  text: string,
+): Promise<number> {
+  const res = await http.request(
+    'POST',
+    `/conversations/${conversationId}/messages`,
+    { clientMsgId, type: 'text', content: { text } },
+    sender.token,
+  )
+  if (res.status !== 201) throw new Error(`send: ${res.status} ${JSON.stringify(res.body)}`)
+  return res.body.message.seq
 }

@@ -2,7 +2,10 @@ import { watchEventLoop } from './event-loop.js'
 import { markedText, wallClock } from './marker.js'
 import { paced } from './pace.js'
 import { startUsage } from './proc-stats.js'
-import type { Correctness, Metrics, ResultRow, ScenarioContext, TargetKind } from './scenario.js'
+import { BenchHttp } from './bench-client.js'
+import { sendText } from './bench-group.js'
+import type { Correctness, Metrics, ResultRow, RunningTarget, ScenarioContext, TargetKind } from './scenario.js'
+import type { BenchUser } from './users.js'
 import { round } from './stats.js'
 import { Swarm } from './swarm.js'
 import { broadcastSender } from './ws-broadcast-client.js'
@@ -21,6 +24,9 @@ export interface FanoutPhase {
   pids: number[]
   metricsUrls: string[]
 }
+
+/** characters of marked text per JIM message (JIM wraps it in a ~400-byte message.created frame) */
+const TEXT_SIZE = 100
 
 /** Longest wait after the last send for deliveries still under way. */
 const DRAIN_MS = 20_000
@@ -150,4 +156,52 @@ export async function baselineOrNote(ctx: ScenarioContext, scenario: string, run
     ctx.log(`ws-broadcast baseline failed: ${(err as Error).message}`)
     return [{ scenario, shape: ctx.shape, target: 'ws-broadcast', metrics: {}, note: `failed: ${(err as Error).message}` }]
   }
+}
+
+/**
+ * A fan-out comparison: JIM (started with `env`; `prepare` registers users, opens their sockets in
+ * the swarm and names the conversation and its senders, who then post through REST at `rate`),
+ * then the raw `ws` broadcast with as many sockets, frames as large as JIM's, at the same rate.
+ */
+export async function compareFanout(
+  ctx: ScenarioContext,
+  o: {
+    scenario: string
+    rate: number
+    note: string
+    env: Record<string, string>
+    prepare(target: RunningTarget, http: BenchHttp, swarm: Swarm): Promise<{ conversationId: string; senders: BenchUser[] }>
+  },
+): Promise<ResultRow[]> {
+  let frameBytes = TEXT_SIZE
+  let sockets = 0
+  const jim = await ctx.each(
+    ['jim'],
+    async (target) => {
+      const http = new BenchHttp(target.instances[0]!.url, 64)
+      const swarm = Swarm.start()
+      try {
+        const { conversationId, senders } = await o.prepare(target, http, swarm)
+        ctx.log(`jim: ${o.rate} msg/s for ${ctx.seconds} s`)
+        const phase = await runFanoutPhase({
+          swarm,
+          rate: o.rate,
+          seconds: ctx.seconds,
+          size: TEXT_SIZE,
+          pids: target.instances.map((i) => i.pid),
+          metricsUrls: target.metricsUrls,
+          send: async (id, text) => void (await sendText(http, conversationId, senders[id % senders.length]!, `f${id}`, text)),
+        })
+        frameBytes = phase.frameBytes || frameBytes
+        sockets = phase.sockets
+        return [fanoutRow(ctx, o.scenario, 'jim', o.rate, phase, o.note)]
+      } finally {
+        await swarm.close()
+        http.close()
+      }
+    },
+    { env: o.env },
+  )
+  const raw = await broadcastBaseline(ctx, { scenario: o.scenario, sockets, rate: o.rate, seconds: ctx.seconds, frameBytes, note: o.note })
+  return [...jim, ...raw]
 }

@@ -1,5 +1,5 @@
 import { BenchHttp } from '../lib/bench-client.js'
-import { CHEAP_SETUP_ENV, createOpenGroup } from '../lib/bench-group.js'
+import { CHEAP_SETUP_ENV, createOpenGroup, openMemberSockets, sendText } from '../lib/bench-group.js'
 import { watchEventLoop } from '../lib/event-loop.js'
 import { inBatches } from '../lib/pace.js'
 import { startUsage } from '../lib/proc-stats.js'
@@ -56,25 +56,12 @@ export const readMarks: Scenario = {
           ctx.log(`jim: registering ${members} members`)
           const users = await createUsers(http, `rm${Date.now().toString(36)}_`, members)
           const group = await createOpenGroup(http, users[0]!, users)
-          for (const [i, instance] of target.instances.entries()) {
-            const mine = users.filter((_, j) => j % target.instances.length === i)
-            const opened = await swarm.open({ url: instance.wsUrl, tokens: mine.map((u) => u.token), concurrency: 50, readyType: 'ready' })
-            if (opened.failed) throw new Error(`${opened.failed} sockets failed: ${opened.firstError}`)
-          }
+          await openMemberSockets(swarm, target, users)
           // the messages to be read (the group's seqs start after the join notices)
           const sent = await inBatches(
             Array.from({ length: messages }, (_, i) => i),
             4,
-            async (i) => {
-              const res = await http.request(
-                'POST',
-                `/conversations/${group.conversationId}/messages`,
-                { clientMsgId: `r${i}`, type: 'text', content: { text: `to be read ${i}` } },
-                users[i % users.length]!.token,
-              )
-              if (res.status !== 201) throw new Error(`send: ${res.status} ${JSON.stringify(res.body)}`)
-              return res.body.message.seq as number
-            },
+            (i) => sendText(http, group.conversationId, users[i % users.length]!, `r${i}`, `to be read ${i}`),
           )
           const seqs = sent.sort((a, b) => a - b)
           // let the pushes of those messages drain before measuring
