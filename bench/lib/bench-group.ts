@@ -3,13 +3,6 @@ import type { RunningTarget } from './scenario.js'
 import type { Swarm } from './swarm.js'
 import type { BenchUser } from './users.js'
 
-/**
- * Environment for JIM processes of scenarios that register hundreds or thousands of users: the
- * cheap password-hash profile (allowed only with NODE_ENV=test) keeps the setup from costing
- * minutes of Argon2; nothing measured hashes a password.
- */
-export const CHEAP_SETUP_ENV = { NODE_ENV: 'test', JIM_AUTH_HASH_PROFILE: 'test' }
-
 /** `owner` creates an open group that everyone in `members` joins; returns its ids. */
 export async function createOpenGroup(http: BenchHttp, owner: BenchUser, members: BenchUser[], concurrency = 16) {
   const created = await http.request('POST', '/groups', { name: 'Bench group', joinPolicy: 'open' }, owner.token)

@@ -1,4 +1,4 @@
-import { watchEventLoop } from './event-loop.js'
+import { eventLoopMeter } from './jim-metrics.js'
 import { markedText, wallClock } from './marker.js'
 import { paced } from './pace.js'
 import { startUsage } from './proc-stats.js'
@@ -41,7 +41,7 @@ export async function runFanoutPhase(
 ): Promise<{ metrics: Metrics; correctness: Correctness; frameBytes: number; sockets: number }> {
   const { sockets } = await p.swarm.arm(Math.ceil(p.rate * p.seconds) + 1)
   const usage = startUsage(p.pids)
-  const loop = await watchEventLoop(p.metricsUrls)
+  const loop = await eventLoopMeter(p.metricsUrls)
   const failed: number[] = []
   const started = wallClock()
   const load = await paced(p.rate, p.seconds, (id) =>
@@ -122,7 +122,7 @@ export async function broadcastBaseline(
     ctx.each(['ws-broadcast'], async (target) => {
       const [instance] = target.instances
       const swarm = Swarm.start()
-      const sender = await broadcastSender(instance!)
+      const sender = broadcastSender(instance!)
       try {
         const opened = await swarm.open({ url: instance!.wsUrl, tokens: new Array(o.sockets).fill(null), concurrency: 50 })
         if (opened.failed) throw new Error(`${opened.failed} sockets failed: ${opened.firstError}`)
@@ -131,7 +131,8 @@ export async function broadcastBaseline(
           swarm,
           rate: o.rate,
           seconds: o.seconds,
-          size: o.frameBytes,
+          // the published body {"text": …} is the frame: as many bytes as JIM's
+          size: o.frameBytes - '{"text":""}'.length,
           pids: target.instances.map((i) => i.pid),
           metricsUrls: [],
           send: (_id, text) => sender.send(text),

@@ -1,4 +1,4 @@
-import { CHEAP_SETUP_ENV, createOpenGroup, openMemberSockets } from '../lib/bench-group.js'
+import { createOpenGroup, openMemberSockets } from '../lib/bench-group.js'
 import { compareFanout } from '../lib/fanout-run.js'
 import type { Scenario } from '../lib/scenario.js'
 import { createUsers } from '../lib/users.js'
@@ -32,7 +32,7 @@ export const fanOutGroup: Scenario = {
       scenario: SCENARIO,
       rate: opt('group-rate', 40, 20),
       note: `${members} members, ${senders} REST senders`,
-      env: { ...CHEAP_SETUP_ENV, JIM_GROUPS_MAX_MEMBERS: String(Math.max(500, members)) },
+      env: { JIM_GROUPS_MAX_MEMBERS: String(Math.max(500, members)) },
       async prepare(target, http, swarm) {
         ctx.log(`jim: registering ${members} members`)
         const users = await createUsers(http, `fg${Date.now().toString(36)}_`, members)

@@ -1,4 +1,3 @@
-import { CHEAP_SETUP_ENV } from '../lib/bench-group.js'
 import { compareFanout } from '../lib/fanout-run.js'
 import { inBatches } from '../lib/pace.js'
 import type { Scenario } from '../lib/scenario.js'
@@ -36,7 +35,7 @@ export const fanOutWorld: Scenario = {
       scenario: SCENARIO,
       rate: opt('world-rate', 8, 4),
       note: `${userCount} users x ${perUser} sockets, 4 REST senders`,
-      env: { ...CHEAP_SETUP_ENV, JIM_WS_MAX_SOCKETS_PER_USER: String(Math.max(10, perUser)) },
+      env: { JIM_WS_MAX_SOCKETS_PER_USER: String(Math.max(10, perUser)) },
       async prepare(target, http, swarm) {
         ctx.log(`jim: registering ${userCount} users`)
         const users = await createUsers(http, `fw${Date.now().toString(36)}_`, userCount)

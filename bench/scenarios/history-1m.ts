@@ -1,5 +1,4 @@
 import { BenchHttp } from '../lib/bench-client.js'
-import { CHEAP_SETUP_ENV } from '../lib/bench-group.js'
 import { insertHistory, storageOf } from '../lib/bulk-history.js'
 import type { Goal, ResultRow, Scenario, Shape } from '../lib/scenario.js'
 import { round, summarize } from '../lib/stats.js'
@@ -89,7 +88,7 @@ export const history1m: Scenario = {
           http.close()
         }
       },
-      { env: CHEAP_SETUP_ENV },
+      {},
     )
   },
 }

@@ -1,6 +1,5 @@
 import { execSync } from 'node:child_process'
 import { BenchHttp } from '../lib/bench-client.js'
-import { CHEAP_SETUP_ENV } from '../lib/bench-group.js'
 import { baselineOrNote } from '../lib/fanout-run.js'
 import { rssBytes } from '../lib/proc-stats.js'
 import type { ResultRow, RunningTarget, Scenario, ScenarioContext } from '../lib/scenario.js'
@@ -67,7 +66,7 @@ export const idleSockets: Scenario = {
           http.close()
         }
       },
-      { env: { ...CHEAP_SETUP_ENV, JIM_WS_MAX_SOCKETS_PER_USER: String(Math.min(1000, perUser + 1)) } },
+      { env: { JIM_WS_MAX_SOCKETS_PER_USER: String(Math.min(1000, perUser + 1)) } },
     )
     const raw = await baselineOrNote(ctx, SCENARIO, () =>
       ctx.each(['ws-broadcast'], async (target) => [await measure(ctx, target, new Array(sockets).fill(null), undefined, note)]),

@@ -1,6 +1,6 @@
 import { BenchHttp } from '../lib/bench-client.js'
-import { CHEAP_SETUP_ENV, createOpenGroup, openMemberSockets, sendText } from '../lib/bench-group.js'
-import { watchEventLoop } from '../lib/event-loop.js'
+import { createOpenGroup, openMemberSockets, sendText } from '../lib/bench-group.js'
+import { eventLoopMeter } from '../lib/jim-metrics.js'
 import { inBatches } from '../lib/pace.js'
 import { startUsage } from '../lib/proc-stats.js'
 import type { Scenario } from '../lib/scenario.js'
@@ -69,7 +69,7 @@ export const readMarks: Scenario = {
 
           await swarm.arm(1, 'conversation.read')
           const usage = startUsage(target.instances.map((i) => i.pid))
-          const loop = await watchEventLoop(target.metricsUrls)
+          const loop = await eventLoopMeter(target.metricsUrls)
           const latencies: number[] = []
           let errors = 0
           let firstError: string | undefined
@@ -126,7 +126,7 @@ export const readMarks: Scenario = {
           http.close()
         }
       },
-      { env: { ...CHEAP_SETUP_ENV, JIM_GROUPS_MAX_MEMBERS: String(Math.max(500, members)) } },
+      { env: { JIM_GROUPS_MAX_MEMBERS: String(Math.max(500, members)) } },
     )
   },
 }

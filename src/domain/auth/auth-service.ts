@@ -78,7 +78,8 @@ export class AuthService {
       username,
       nickname: input.nickname?.trim() || username,
       passwordHash: await this.#o.hasher.hash(input.password),
-      email: input.email?.trim().toLowerCase() || null,
+      // bound only by an e-mailed code (AccountService.offerEmailBinding): no enumeration
+      email: null,
       role: 'user',
       createdAt: this.#o.clock.now(),
     })
