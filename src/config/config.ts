@@ -31,6 +31,9 @@ export interface Config {
     searchPerMinute: number
     emailPerHour: number
     passwordResetPerHour: number
+    friendRequestsPerHour: number
+    groupsPerHour: number
+    invitationsPerHour: number
   }
   captcha: { mode: 'auto' | 'always' | 'off'; afterFailures: number; ttlSeconds: number; maxPending: number }
   metrics: { token: string }
