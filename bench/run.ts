@@ -20,9 +20,13 @@ import { SHAPES, type ResultRow, type RunningTarget, type ScenarioContext, type 
 import { startTarget } from './lib/targets.js'
 import { SCENARIOS } from './scenarios/index.js'
 
+const scenarioOptions = Object.fromEntries(
+  SCENARIOS.flatMap((s) => Object.keys(s.options ?? {})).map((name) => [name, { type: 'string' as const }]),
+)
+
 const { values } = parseArgs({
-  strict: false,
   options: {
+    ...scenarioOptions,
     scenario: { type: 'string', default: 'all' },
     shape: { type: 'string', default: SHAPES.join(',') },
     pairs: { type: 'string' },
@@ -43,9 +47,19 @@ function portAllocator(base: number): () => number {
   return () => base + (n++ % 100)
 }
 
+/** targets started and not yet stopped: stopped on Ctrl-C and at the end of each scenario */
+const running = new Set<RunningTarget>()
+process.once('SIGINT', () => {
+  log('interrupted: stopping the servers')
+  void Promise.allSettled([...running].map((t) => t.stop())).then(() => process.exit(130))
+})
+
 async function main() {
   if (values.help) {
-    console.log('scenarios:\n' + SCENARIOS.map((s) => `  ${s.name} (${s.shapes.join(', ')}): ${s.description}`).join('\n'))
+    for (const s of SCENARIOS) {
+      console.log(`${s.name} (${s.shapes.join(', ')}): ${s.description}`)
+      for (const [name, text] of Object.entries(s.options ?? {})) console.log(`    --${name}: ${text}`)
+    }
     return
   }
   const quick = values.quick === true
@@ -63,7 +77,16 @@ async function main() {
   const failures: string[] = []
   for (const shape of shapes) {
     for (const scenario of scenarios.filter((s) => s.shapes.includes(shape))) {
-      const start = (kind: RunningTarget['kind'], opts = {}) => startTarget(kind, shape, ports, opts)
+      const start = async (kind: RunningTarget['kind'], opts = {}) => {
+        const target = await startTarget(kind, shape, ports, opts)
+        const stop = target.stop
+        running.add(target)
+        target.stop = () => {
+          running.delete(target)
+          return stop()
+        }
+        return target
+      }
       const ctx: ScenarioContext = {
         shape,
         pairs: Number(values.pairs ?? (quick ? 20 : 100)),
@@ -93,6 +116,9 @@ async function main() {
         const msg = `${scenario.name} on ${shape} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`
         log(msg)
         failures.push(msg)
+      } finally {
+        // whatever a scenario started with ctx.start and left running
+        for (const t of [...running]) await t.stop().catch((err) => log(`stopping ${t.kind}: ${err}`))
       }
     }
   }

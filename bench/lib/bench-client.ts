@@ -6,15 +6,24 @@ export class BenchHttp {
   readonly #agent: http.Agent
   readonly #host: string
   readonly #port: number
+  readonly #prefix: string
 
-  constructor(baseUrl: string, maxSockets = 256) {
+  /** `prefix`: JIM's API lives under /api/v1; the baselines answer at the root */
+  constructor(baseUrl: string, maxSockets = 256, prefix = '/api/v1') {
+    this.#prefix = prefix
     const url = new URL(baseUrl)
     this.#host = url.hostname
     this.#port = Number(url.port)
     this.#agent = new http.Agent({ keepAlive: true, maxSockets })
   }
 
-  request<T = any>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
+  request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }> {
     const payload = body === undefined ? undefined : JSON.stringify(body)
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -22,11 +31,12 @@ export class BenchHttp {
           host: this.#host,
           port: this.#port,
           method,
-          path: '/api/v1' + path,
+          path: this.#prefix + path,
           agent: this.#agent,
           headers: {
             ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
             ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...headers,
           },
         },
         (res) => {

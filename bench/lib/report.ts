@@ -105,7 +105,7 @@ export function goalTable(results: GoalResult[], rows: ResultRow[]): string {
     const target = `${r.goal.op} ${r.goal.versus ? `${r.goal.value}x ${r.goal.versus}` : r.goal.value}`
     const status = r.met === undefined ? 'not measured' : r.met ? 'met' : '**not met**'
     out.push(
-      `| ${r.goal.label} | ${fmt(r.jim)} | ${r.goal.versus ? fmt(r.baseline) : ''} | ${r.goal.versus ? `${fmt(r.value)}x` : fmt(r.value)} | ${target} | ${status} |`,
+      `| ${r.goal.label} | ${fmt(r.jim)} | ${r.goal.versus ? fmt(r.baseline) : ''} | ${r.goal.versus && r.value !== undefined ? `${fmt(r.value)}x` : fmt(r.value)} | ${target} | ${status} |`,
     )
   }
   const checked = rows.filter((r) => r.correctness)

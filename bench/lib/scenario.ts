@@ -120,5 +120,7 @@ export interface Scenario {
   /** shapes it runs on (the runner intersects with --shape) */
   shapes: readonly Shape[]
   goals?: Goal[]
+  /** its own command-line options (string-valued), e.g. {members: 'group size (500)'}; read from ctx.options */
+  options?: Record<string, string>
   run(ctx: ScenarioContext): Promise<ResultRow[]>
 }

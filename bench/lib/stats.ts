@@ -31,13 +31,19 @@ export const round = (n: number, digits = 2) => {
 
 /**
  * p-quantile from a Prometheus histogram's cumulative buckets (`le` upper bounds, counts), taking
- * the upper bound of the bucket the quantile falls in (as precise as the buckets, never optimistic).
+ * the upper bound of the bucket the quantile falls in (as precise as the buckets, never optimistic;
+ * past the last finite bound, that bound).
  */
 export function histogramQuantile(buckets: Array<{ le: number; count: number }>, q: number): number {
   const sorted = [...buckets].sort((a, b) => a.le - b.le)
   const total = sorted.at(-1)?.count ?? 0
   if (total <= 0) return NaN
   const rank = q * total
-  for (const b of sorted) if (b.count >= rank) return b.le
-  return Infinity
+  let lastFinite = NaN
+  for (const b of sorted) {
+    // beyond the last finite bound all we know is "at least that"
+    if (b.count >= rank) return Number.isFinite(b.le) ? b.le : lastFinite
+    lastFinite = b.le
+  }
+  return lastFinite
 }

@@ -45,9 +45,13 @@ async function startJim(shape: Shape, ports: () => number, opts: StartOptions): 
     JIM_SECRET: 'bench-secret-shared-by-every-instance',
   }
   // the first instance creates and migrates the database before the second starts
-  const first = await startServer(ports(), env)
+  const first = await startServer(ports(), env).catch(async (err) => {
+    await db.drop()
+    throw err
+  })
   const second = await startServer(ports(), env).catch(async (err) => {
     await first.stop()
+    await db.drop()
     throw err
   })
   return {
@@ -79,7 +83,7 @@ async function startBaselineProcess(
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 30_000
+  const deadline = Date.now() + 60_000
   for (;;) {
     try {
       if ((await fetch(url + '/healthz')).ok) break
@@ -124,9 +128,13 @@ async function startBaseline(kind: Exclude<TargetKind, 'jim'>, shape: Shape, por
   await db.create()
   const env = { BENCH_DB_URL: db.url, BENCH_REDIS_URL: REDIS_URL, BENCH_REDIS_PREFIX: `${db.name}:` }
   // the first process creates the tables before the second starts
-  const first = await startBaselineProcess(file, ports(), env)
+  const first = await startBaselineProcess(file, ports(), env).catch(async (err) => {
+    await db.drop()
+    throw err
+  })
   const second = await startBaselineProcess(file, ports(), env).catch(async (err) => {
     await first.stop()
+    await db.drop()
     throw err
   })
   return {

@@ -1,4 +1,5 @@
 import type { Scenario } from '../lib/scenario.js'
+import { directChat } from './direct-chat.js'
 import { groupReceipts } from './group-receipts.js'
 
 /**
@@ -6,10 +7,12 @@ import { groupReceipts } from './group-receipts.js'
  * bench/scenarios/, implementing `Scenario` from bench/lib/scenario.ts).
  */
 export const SCENARIOS: Scenario[] = [
+  directChat,
   {
     name: 'group-receipts',
     description: 'a 500-member open group, all online, 5 senders at 1 msg/s, every member marks read on receipt (JIM only)',
     shapes: ['embedded'],
+    options: { members: 'group size (500)' },
     async run(ctx) {
       const members = Number(ctx.options.members ?? 500)
       return ctx.each(

@@ -49,6 +49,8 @@ export interface Config {
     passwordMinLength: number
     passwordMinScore: number
     hashProfile: 'owasp' | 'test'
+    hashConcurrency: number
+    hashQueueMax: number
   }
   /** opensAt/closesAt: ISO-8601 times, '' when not set */
   registration: { open: boolean; opensAt: string; closesAt: string }

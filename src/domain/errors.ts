@@ -24,6 +24,7 @@ const catalogue = {
   'request.invalid_json': ['invalid', 'The body is not valid JSON.'],
   'request.unsupported_media_type': ['invalid', 'Send the body as application/json.'],
   'request.too_large': ['too_large', 'The request body is too large.'],
+  'request.aborted': ['invalid', 'The client closed the request before it was complete.'],
   'route.not_found': ['not_found', 'No such endpoint.'],
   rate_limited: ['rate_limited', 'Too many requests; retry after the time in Retry-After.'],
   'service.unavailable': ['unavailable', 'A backing service is unavailable; retry later.'],
@@ -39,6 +40,8 @@ const catalogue = {
   'auth.wrong_password': ['refused', 'The current password is wrong.'],
   'auth.account_disabled': ['refused', 'This account is disabled.'],
   'auth.forbidden': ['forbidden', 'Your role does not allow this action.'],
+  'auth.busy': ['unavailable', 'Too many sign-ins are being checked right now; retry in a few seconds.'],
+  'auth.captcha_busy': ['unavailable', 'Too many captchas are pending right now; retry in a few seconds.'],
   'session.not_found': ['not_found', 'No such session.'],
   // e-mail codes (binding an address, password reset)
   'email.code_invalid': ['refused', 'The code is wrong, expired or used up; request a new one.'],

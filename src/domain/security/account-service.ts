@@ -38,19 +38,38 @@ export class AccountService {
     this.#onDeleted.push(hook)
   }
 
-  /** Checks the password and e-mails a code that binds `email` once verified. */
+  /**
+   * Checks the password and e-mails a code that binds `email` once verified. Answers the same
+   * whether or not another account holds the address (no enumeration): only someone who reads
+   * the mailbox gets further, and `verifyEmail` settles who keeps it.
+   */
   async requestEmailChange(principal: Principal, emailInput: string, password: string): Promise<{ email: string; expiresAt: number }> {
     const userId = principal.user.id
     await this.#d.auth.confirmPassword(userId, password)
     const email = normalizeEmail(emailInput)
-    if (await this.#d.store.accounts.isVerifiedEmailTaken(email, userId)) throw new AppError('user.email_taken')
     const { expiresAt } = await this.#d.emailCodes.send(userId, 'email', email)
     return { email, expiresAt }
   }
 
-  /** Binds the address the code was sent to; the user's other devices get `user.updated`. */
+  /**
+   * Registration with an address: the address is never bound on the spot (whether it could be
+   * would tell a stranger that another account holds it); a binding code is e-mailed in the
+   * background instead, entered later with `POST /me/email/verify`.
+   */
+  offerEmailBinding(userId: string, emailInput: string): void {
+    const email = normalizeEmail(emailInput)
+    void this.#d.emailCodes.send(userId, 'email', email).catch((err: unknown) => {
+      this.#d.logger.warn({ event: 'email.binding_not_sent', userId, code: (err as AppError).code }, 'binding code not sent')
+    })
+  }
+
+  /**
+   * Binds the address the code was sent to; the user's other devices get `user.updated`.
+   * 409 `user.email_taken` when another account has verified it: told only to someone who just
+   * proved they read the mailbox.
+   */
   async verifyEmail(userId: string, code: string): Promise<User> {
-    const redeemed = await this.#d.emailCodes.redeem(userId, 'email', code)
+    const redeemed = await this.#d.emailCodes.redeem(userId, 'email', code, { revealAttempts: true })
     const bound = await this.#d.store.accounts.setVerifiedEmail(userId, redeemed.email, this.#d.clock.now())
     if (!bound) throw new AppError('user.not_found')
     const { user, previousHolderId } = bound
@@ -82,14 +101,20 @@ export class AccountService {
 
   /**
    * Sets a new password with an e-mailed code and signs every device out (sockets get
-   * `session.revoked` and close with 4001). A weak password is refused before the code is used.
+   * `session.revoked` and close with 4001). Every answer before the code matched is the same for
+   * known and unknown addresses: the password's strength is judged without the account first,
+   * a wrong code says nothing of attempts left; only a matching code gets the account-specific
+   * strength check (refusing keeps the code).
    */
   async confirmPasswordReset(emailInput: string, code: string, newPassword: string): Promise<void> {
     const email = normalizeEmail(emailInput)
+    this.#d.auth.checkNewPassword(newPassword, { username: '', nickname: '', email })
     const user = await this.#d.store.accounts.findActiveByVerifiedEmail(email)
     if (!user) throw new AppError('email.code_invalid')
-    this.#d.auth.checkNewPassword(newPassword, user)
-    await this.#d.emailCodes.redeem(user.id, 'reset', code, email)
+    await this.#d.emailCodes.redeem(user.id, 'reset', code, {
+      expectedEmail: email,
+      beforeConsume: () => this.#d.auth.checkNewPassword(newPassword, user),
+    })
     await this.#d.auth.resetPassword(user.id, newPassword)
   }
 
