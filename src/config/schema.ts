@@ -140,7 +140,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   key(
     'files.tempDir',
     'JIM_FILES_TEMP_DIR',
-    str,
+    { kind: 'string', allowEmpty: true },
     '',
     'Where uploads are written while they arrive and are checked (never held in memory). Empty: `<dataDir>/tmp`, on the same disk as local files so they are moved, not copied.',
   ),

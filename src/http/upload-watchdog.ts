@@ -40,7 +40,7 @@ export function watchUploadRate(request: FastifyRequest, limits: UploadRateLimit
       `The upload sent ${read} bytes in ${limits.windowSeconds} s; at least ${limits.minBytesPerSecond} bytes per second are needed.`,
       { details: { minBytesPerSecond: limits.minBytesPerSecond, windowSeconds: limits.windowSeconds } },
     )
-    request.log.warn({ event: 'file.upload_too_slow', reqId: request.id, userId: request.principal?.user.id, bytes: read }, 'upload cut')
+    request.log.warn({ event: 'file.upload_too_slow', userId: request.principal?.user.id, bytes: read }, 'upload cut')
     controller.abort(err)
     fail(err)
   }, limits.windowSeconds * 1000)
