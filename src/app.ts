@@ -64,6 +64,8 @@ import { registerGroupRoutes } from './http/routes/group-routes.js'
 import { registerHealthRoutes } from './http/routes/health-routes.js'
 import { registerMeRoutes } from './http/routes/me-routes.js'
 import { registerStickerRoutes } from './http/routes/sticker-routes.js'
+import { registerConfigRoutes } from './http/routes/config-routes.js'
+import { clientLimits } from './config/client-limits.js'
 import { registerUserRoutes } from './http/routes/user-routes.js'
 import { createHttpServer } from './http/server.js'
 import { MemoryPresence } from './presence/memory-presence.js'
@@ -245,7 +247,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   friends.setOnRemoved(async (removed) => {
     if (removed.deleteHistory) await conversations.clearDirectHistory(removed.userId, removed.friendId)
   })
-  gateway.onFrame('message.send', createMessageSendHandler(messages, logger))
+  gateway.onFrame('message.send', createMessageSendHandler(messages))
   gateway.onFrame(
     'resume',
     createResumeHandler(new ResumeService({ store, conversations, maxMessages: config.messages.resumeMaxMessages }), fanout),
@@ -291,6 +293,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     limits: { minBytesPerSecond: config.files.uploadMinBytesPerSecond, windowSeconds: config.files.uploadRateWindowSeconds },
   })
   registerStickerRoutes(http)
+  registerConfigRoutes(http, { limits: clientLimits(config) })
   gateway.register(http)
   http.addHook('preClose', async () => {
     await gateway.drain()

@@ -1,5 +1,9 @@
+import type { ErrorCode } from '@jim/protocol'
+
+export type { ErrorCode }
+
 /**
- * The one catalogue of error codes. Each code has a kind (mapped once per transport: HTTP
+ * The one catalogue of error codes (the code list itself is the wire contract's, @jim/protocol). Each code has a kind (mapped once per transport: HTTP
  * status in `http/error-response.ts`, WS error frames in the gateway) and a default message.
  * Codes are stable, lower-case and dotted; the README and OpenAPI list them from here.
  */
@@ -103,9 +107,7 @@ const catalogue = {
   // admin
   'admin.self': ['invalid', 'Admins cannot do this to their own account.'],
   'admin.user_deleted': ['conflict', 'That account is deleted.'],
-} as const satisfies Record<string, readonly [ErrorKind, string]>
-
-export type ErrorCode = keyof typeof catalogue
+} as const satisfies Record<ErrorCode, readonly [ErrorKind, string]>
 
 /** All codes with kind and default message, for docs. */
 export const ERROR_CATALOGUE: ReadonlyArray<{ code: ErrorCode; kind: ErrorKind; message: string }> = Object.entries(catalogue).map(

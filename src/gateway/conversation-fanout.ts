@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { Route, UserEvent } from '../domain/events.js'
-import type { MessageView } from '../domain/messages/message-view.js'
+import type { Message } from '@jim/protocol'
 import { messageView } from '../domain/messages/message-view.js'
 import type { Store } from '../store/store.js'
 import type { Connection } from './connection.js'
@@ -71,7 +71,7 @@ export class ConversationFanout {
 
   async #deliver(route: ConversationRoute, event: UserEvent, exceptSessionId?: string): Promise<void> {
     const members = await this.#membersAt(route.conversationId, route.membershipVersion)
-    const message = event.type === 'message.created' ? (event as Extract<UserEvent, { type: 'message.created' }>).message : null
+    const message = event.type === 'message.created' ? event.message : null
     const data = JSON.stringify(event)
     let pushed = 0
     for (const [userId, range] of this.#localMembers(members)) {
@@ -99,7 +99,7 @@ export class ConversationFanout {
     }
   }
 
-  async #pushMessage(conn: Connection, message: MessageView, data: string, range: MemberRange): Promise<number> {
+  async #pushMessage(conn: Connection, message: Message, data: string, range: MemberRange): Promise<number> {
     const last = conn.lastSeq.get(message.conversationId)
     if (last !== undefined && message.seq <= last) return 0
     let sent = 0

@@ -1,7 +1,7 @@
 import type { Broker } from '../../broker/broker.js'
 import type { Clock } from '../../shared/clock.js'
 import type { Store } from '../../store/store.js'
-import type { Route } from '../events.js'
+import type { Route, UserEvent } from '../events.js'
 import type { ConversationSummary } from './conversation.js'
 import { Coalescer } from './coalescer.js'
 import type { ConversationService } from './conversation-service.js'
@@ -49,7 +49,7 @@ export class SignalService {
   /** After a read_seq moved: the reader's devices at once; peers at once or coalesced. */
   async #readMoved(s: ConversationSummary, userId: string, seq: number): Promise<void> {
     const conversationId = s.conversation.id
-    const event = { type: 'conversation.read', conversationId, userId, seq }
+    const event = { type: 'conversation.read' as const, conversationId, userId, seq }
     if (s.conversation.kind === 'world') {
       await this.#broker.publish({ kind: 'push', route: { users: [userId] }, event })
     } else if (isLarge(s)) {
@@ -97,7 +97,7 @@ export class SignalService {
     return { conversationId: s.conversation.id, membershipVersion: s.conversation.membershipVersion }
   }
 
-  async #publishToMembers(conversationId: string, event: { type: string; [k: string]: unknown }): Promise<void> {
+  async #publishToMembers(conversationId: string, event: UserEvent): Promise<void> {
     const conversation = await this.#store.conversations.findById(conversationId)
     if (!conversation) return
     await this.#broker.publish({ kind: 'push', route: { conversationId, membershipVersion: conversation.membershipVersion }, event })

@@ -5,7 +5,7 @@ import type { AuditEntry } from '../../store/audit-log-store.js'
 import type { Store } from '../../store/store.js'
 import type { AuthService, Principal } from '../auth/auth-service.js'
 import { AppError } from '../errors.js'
-import type { User } from '../users/user.js'
+import { selfUserView, type User } from '../users/user.js'
 import type { EmailCodeService } from './email-code-service.js'
 
 /** Runs after an account is deleted (groups hand over ownership, friends are removed...). */
@@ -77,7 +77,12 @@ export class AccountService {
     for (const changed of previousHolderId ? [userId, previousHolderId] : [userId]) {
       await this.#d.broker.publish({ kind: 'user.changed', userId: changed })
       const fresh = changed === userId ? user : await this.#d.store.users.findById(changed)
-      if (fresh) await this.#d.broker.publish({ kind: 'push', route: { users: [changed] }, event: { type: 'user.updated', user: fresh } })
+      if (fresh)
+        await this.#d.broker.publish({
+          kind: 'push',
+          route: { users: [changed] },
+          event: { type: 'user.updated', user: selfUserView(fresh) },
+        })
     }
     return user
   }

@@ -5,7 +5,7 @@ import { isId } from '../../shared/ids.js'
 import type { Store } from '../../store/store.js'
 import type { UserPatch } from '../../store/user-store.js'
 import { AppError } from '../errors.js'
-import { toPublicUser, type PublicUser, type User } from './user.js'
+import { selfUserView, toPublicUser, type PublicUser, type User } from './user.js'
 
 export interface Page<T> {
   items: T[]
@@ -39,7 +39,7 @@ export class UserService {
     if (!user) throw new AppError('user.not_found')
     this.#logger.info({ event: 'user.profile_updated', userId, fields: Object.keys(patch) }, 'profile updated')
     await this.#broker.publish({ kind: 'user.changed', userId })
-    await this.#broker.publish({ kind: 'push', route: { users: [userId] }, event: { type: 'user.updated', user } })
+    await this.#broker.publish({ kind: 'push', route: { users: [userId] }, event: { type: 'user.updated', user: selfUserView(user) } })
     if (patch.status !== undefined && patch.status !== before.status) await this.#onStatusChanged(userId)
     return user
   }
