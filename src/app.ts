@@ -315,6 +315,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
         stopFileSweeper()
         await http.close()
         signals.close()
+        metrics.close()
         await mailer.close()
         // presence first: the drained sockets' "offline" still goes out through the broker
         await presenceService.settle()

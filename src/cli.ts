@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from './config/load-config.js'
+import { printableConfig } from './config/printable-config.js'
 import { main } from './main.js'
 import { parseArgs, type CommandFlags } from './cli-args.js'
 import { runAdminCreate, runMigrate } from './cli-commands.js'
@@ -59,18 +60,7 @@ async function run(argv: string[]): Promise<number> {
     case 'copy-data':
       return runCopyData(config, own)
     case 'config':
-      console.log(
-        JSON.stringify(
-          {
-            ...config,
-            secret: config.secret ? '[set]' : '',
-            metrics: { token: config.metrics.token ? '[set]' : '' },
-            smtp: { ...config.smtp, password: config.smtp.password ? '[set]' : '' },
-          },
-          null,
-          2,
-        ),
-      )
+      console.log(JSON.stringify(printableConfig(config), null, 2))
       return 0
   }
   console.error(USAGE)

@@ -40,6 +40,9 @@ export interface Config {
     emailPerHour: number
     passwordResetPerHour: number
     uploadsPerMinute: number
+    friendRequestsPerHour: number
+    groupsPerHour: number
+    invitationsPerHour: number
   }
   captcha: { mode: 'auto' | 'always' | 'off'; afterFailures: number; ttlSeconds: number; maxPending: number }
   metrics: { token: string }

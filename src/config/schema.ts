@@ -302,7 +302,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     'JIM_CAPTCHA_MAX_PENDING',
     int(100, 1_000_000),
     10_000,
-    'Unanswered captchas kept (per instance with the memory store, cluster-wide with Redis); when full, new ones are refused with 503 `auth.captcha_busy` until some expire or are answered (nobody else\'s pending challenge is ever dropped).',
+    "Unanswered captchas kept (per instance with the memory store, cluster-wide with Redis); when full, new ones are refused with 503 `auth.captcha_busy` until some expire or are answered (nobody else's pending challenge is ever dropped).",
   ),
   key(
     'rateLimit.loginFailuresPerIp',
@@ -346,6 +346,21 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     int(1, 1_000_000),
     30,
     'Uploads (POST /files) one user may start per minute.',
+  ),
+  key(
+    'rateLimit.friendRequestsPerHour',
+    'JIM_RATE_LIMIT_FRIEND_REQUESTS_PER_HOUR',
+    int(1, 1_000_000),
+    30,
+    'Friend requests one user may send per hour.',
+  ),
+  key('rateLimit.groupsPerHour', 'JIM_RATE_LIMIT_GROUPS_PER_HOUR', int(1, 1_000_000), 10, 'Groups one user may create per hour.'),
+  key(
+    'rateLimit.invitationsPerHour',
+    'JIM_RATE_LIMIT_INVITATIONS_PER_HOUR',
+    int(1, 1_000_000),
+    60,
+    'Invite requests (POST /groups/{id}/members, each up to 200 users) one user may make per hour.',
   ),
   key('email.codeTtlMinutes', 'JIM_EMAIL_CODE_TTL_MINUTES', int(1, 24 * 60), 15, 'How long an e-mailed code stays valid.'),
   key(
