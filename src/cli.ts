@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from './config/load-config.js'
+import { printableConfig } from './config/printable-config.js'
 import { main } from './main.js'
 import { parseArgs, type CommandFlags } from './cli-args.js'
 import { runAdminCreate, runMigrate } from './cli-commands.js'
 import { runBackup, runRestore } from './ops/backup-commands.js'
 import { COPY_DATA_FLAGS, runCopyData } from './ops/copy-data-command.js'
+import { runDoctor } from './ops/doctor.js'
 
 const USAGE = `Usage: jim <command> [--flag value ...]
 
@@ -17,6 +19,7 @@ Commands:
   copy-data --to <url> [--from <url>] [--force] [--with-sessions] [--files-from <dir>] [--batch-size <n>]
                           copy every table to another database (sqlite:<path>, mysql://…, postgres://…);
                           resumable; --files-from moves a local files dir into the target's sql file store
+  doctor                  check database, clock, Redis, secret, files store and public URL; say what to fix
   config                  print the effective configuration (secrets hidden)
   version                 print the version
 
@@ -58,19 +61,10 @@ async function run(argv: string[]): Promise<number> {
       return runRestore(config, positional[0])
     case 'copy-data':
       return runCopyData(config, own)
+    case 'doctor':
+      return runDoctor(config)
     case 'config':
-      console.log(
-        JSON.stringify(
-          {
-            ...config,
-            secret: config.secret ? '[set]' : '',
-            metrics: { token: config.metrics.token ? '[set]' : '' },
-            smtp: { ...config.smtp, password: config.smtp.password ? '[set]' : '' },
-          },
-          null,
-          2,
-        ),
-      )
+      console.log(JSON.stringify(printableConfig(config), null, 2))
       return 0
   }
   console.error(USAGE)
