@@ -25,6 +25,8 @@ const { values } = parseArgs({
     port: { type: 'string', default: '19100' },
     prof: { type: 'string', default: '' },
     top: { type: 'string', default: '25' },
+    /** another build to measure (e.g. an older commit's checkout), default: this one */
+    root: { type: 'string', default: '.' },
   },
 })
 
@@ -43,7 +45,7 @@ async function main() {
   const profDir = values.prof || mkdtempSync(join(tmpdir(), 'jim-cpuprof-'))
   mkdirSync(profDir, { recursive: true })
   const inspectPort = port + 50
-  const child = spawn(process.execPath, [`--inspect=127.0.0.1:${inspectPort}`, 'dist/cli.js', 'serve'], {
+  const child = spawn(process.execPath, [`--inspect=127.0.0.1:${inspectPort}`, join(values.root, 'dist/cli.js'), 'serve'], {
     env: {
       PATH: process.env.PATH,
       JIM_PORT: String(port),

@@ -40,8 +40,7 @@ export class SendFactsCache {
       kind === 'direct' && peerId
         ? await Promise.all([store.friends.isBlockedEitherWay(userId, peerId), store.friends.areFriends(userId, peerId)])
         : [false, false]
-    const [worldOpen, worldMutedUntil] =
-      kind === 'world' ? await Promise.all([world.isOpen(), world.mutedUntil(userId, 0)]) : [true, null]
+    const [worldOpen, worldMutedUntil] = kind === 'world' ? await Promise.all([world.isOpen(), world.mutedUntil(userId, 0)]) : [true, null]
     const facts: SendFacts = {
       conversationId,
       userId,

@@ -91,7 +91,9 @@ export class MessageService {
   ): Promise<{ message: Message; created: boolean } | null> {
     const row = { ...input, now: this.#d.clock.now() }
     const appended =
-      expectedVersion === undefined ? await this.#d.store.messages.append(row) : await this.#d.store.messages.appendChecked(row, expectedVersion)
+      expectedVersion === undefined
+        ? await this.#d.store.messages.append(row)
+        : await this.#d.store.messages.appendChecked(row, expectedVersion)
     if (appended === 'stale') return null
     const { message, created, membershipVersion } = appended
     // after the append and before the publish, so recipients can fetch the file; repeated on a

@@ -22,7 +22,10 @@ export function createSendLimiter(
 }
 
 /** Edits and recalls together: per user per minute (each is pushed to every member, like a send). */
-export function createEditLimiter(limiter: RateLimiter, limits: { enabled: boolean; perMinute: number }): (userId: string) => Promise<void> {
+export function createEditLimiter(
+  limiter: RateLimiter,
+  limits: { enabled: boolean; perMinute: number },
+): (userId: string) => Promise<void> {
   if (!limits.enabled) return async () => {}
   const check = checker(limiter, 'You are changing messages too fast; wait a moment.')
   return (userId) => check(`edit:user:${userId}`, limits.perMinute, 60_000)
