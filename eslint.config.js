@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'test-results/', 'bench/out/', 'web/dist/'] },
+  { ignores: ['node_modules/', 'dist/', '**/dist/', 'data/', 'test-results/', 'bench/out/', 'web/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

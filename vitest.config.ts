@@ -1,6 +1,17 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
 export default defineConfig({
+  // the workspace packages from their sources (tsconfig.json `paths` does the same for tsc and tsx);
+  // only the production build uses their compiled dist/
+  resolve: {
+    alias: {
+      '@jim/protocol': source('./packages/protocol/src/index.ts'),
+      '@jim/client': source('./packages/client/src/index.ts'),
+    },
+  },
   test: {
     exclude: ['**/node_modules/**', 'web/**'],
     environment: 'node',
@@ -18,7 +29,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'default',
-          include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+          include: ['test/**/*.test.ts', 'src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
           exclude: ['**/node_modules/**', 'web/**', 'test/cluster/**', 'test/e2e/**'],
         },
       },

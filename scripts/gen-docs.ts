@@ -1,12 +1,14 @@
 /**
  * Prints the generated parts of the docs from their single sources: the config table
- * (src/config/schema.ts), config.example.yml, and the error-code table (src/domain/errors.ts).
- * `npm run docs` rewrites config.example.yml and the marked sections of README.md.
+ * (src/config/schema.ts), config.example.yml, the error-code table (src/domain/errors.ts) and
+ * docs/protocol.md (packages/protocol). `npm run docs` rewrites config.example.yml, docs/protocol.md
+ * and the marked sections of README.md.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { CONFIG_KEYS } from '../src/config/schema.js'
 import { ERROR_CATALOGUE } from '../src/domain/errors.js'
 import { STATUS_OF_KIND } from '../src/http/error-response.js'
+import { protocolMarkdown } from './protocol-docs.js'
 
 function show(value: unknown): string {
   return Array.isArray(value) ? value.join(',') : value === '' || value === null ? '(empty)' : String(value)
@@ -63,4 +65,5 @@ let readme = readFileSync('README.md', 'utf8')
 readme = replaceBetween(readme, 'config', configTable())
 readme = replaceBetween(readme, 'errors', errorTable())
 writeFileSync('README.md', readme)
-console.log('wrote config.example.yml and README.md tables')
+writeFileSync('docs/protocol.md', protocolMarkdown())
+console.log('wrote config.example.yml, docs/protocol.md and README.md tables')

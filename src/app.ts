@@ -14,6 +14,7 @@ import { closeRedisClient, createRedisClient } from './shared/redis-client.js'
 import { newId } from './shared/ids.js'
 import { AuthService } from './domain/auth/auth-service.js'
 import { createPasswordHasher } from './domain/auth/password-hasher.js'
+import { BoundedHasher } from './domain/auth/bounded-hasher.js'
 import { FriendService } from './domain/friends/friend-service.js'
 import { GroupMemberService } from './domain/groups/group-member-service.js'
 import { GroupService } from './domain/groups/group-service.js'
@@ -63,6 +64,8 @@ import { registerGroupRoutes } from './http/routes/group-routes.js'
 import { registerHealthRoutes } from './http/routes/health-routes.js'
 import { registerMeRoutes } from './http/routes/me-routes.js'
 import { registerStickerRoutes } from './http/routes/sticker-routes.js'
+import { registerConfigRoutes } from './http/routes/config-routes.js'
+import { clientLimits } from './config/client-limits.js'
 import { registerUserRoutes } from './http/routes/user-routes.js'
 import { createHttpServer } from './http/server.js'
 import { MemoryPresence } from './presence/memory-presence.js'
@@ -70,7 +73,8 @@ import type { Presence } from './presence/presence.js'
 import { systemClock, type Clock } from './shared/clock.js'
 import { createLogger, type Logger } from './shared/logger.js'
 import { createMetrics, type Metrics } from './shared/metrics.js'
-import { ensureDatabaseExists, migrateToLatest, openDatabase } from './store/sql/database.js'
+import { ensureDatabaseExists, migrateToLatest, openDatabase, schemaVersions } from './store/sql/database.js'
+import { jimVersion } from './ops/jim-version.js'
 import type { FileStore } from './store/file-store.js'
 import { LocalFileStore } from './store/local/local-file-store.js'
 import { SqlFileStore } from './store/sql/sql-file-store.js'
@@ -154,7 +158,10 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   const auth = new AuthService({
     store,
     broker,
-    hasher: createPasswordHasher(config.auth.hashProfile),
+    hasher: new BoundedHasher(createPasswordHasher(config.auth.hashProfile), {
+      concurrency: config.auth.hashConcurrency,
+      maxQueued: config.auth.hashQueueMax,
+    }),
     clock,
     logger,
     sessionTtlMs: config.auth.sessionTtlHours * 3600_000,
@@ -243,7 +250,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   friends.setOnRemoved(async (removed) => {
     if (removed.deleteHistory) await conversations.clearDirectHistory(removed.userId, removed.friendId)
   })
-  gateway.onFrame('message.send', createMessageSendHandler(messages, logger))
+  gateway.onFrame('message.send', createMessageSendHandler(messages))
   gateway.onFrame(
     'resume',
     createResumeHandler(new ResumeService({ store, conversations, maxMessages: config.messages.resumeMaxMessages }), fanout),
@@ -264,8 +271,15 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   registerAuthHook(http, auth)
   // after the auth hook, so per-user limits see the user
   if (config.rateLimit.enabled) registerRateLimitHook(http, { limiter: shared.limiter, limits: sensitiveRouteLimits(config.rateLimit) })
-  registerHealthRoutes(http, { store, broker, metrics, metricsToken: config.metrics.token })
-  registerAuthRoutes(http, { auth })
+  const schema = schemaVersions(database)
+  registerHealthRoutes(http, {
+    store,
+    broker,
+    metrics,
+    metricsToken: config.metrics.token,
+    build: { version: jimVersion(), schemaVersion: schema.code, databaseSchemaVersion: schema.database },
+  })
+  registerAuthRoutes(http, { auth, accounts })
   registerMeRoutes(http, { auth, users, files })
   registerCaptchaRoutes(http, { captcha })
   registerAccountRoutes(http, { accounts })
@@ -280,6 +294,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   registerMessageRoutes(http, { messages, edits, signals })
   await registerFileRoutes(http, { files })
   registerStickerRoutes(http)
+  registerConfigRoutes(http, { limits: clientLimits(config) })
   gateway.register(http)
   http.addHook('preClose', async () => {
     await gateway.drain()
@@ -301,6 +316,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
         stopFileSweeper()
         await http.close()
         signals.close()
+        metrics.close()
         await mailer.close()
         // presence first: the drained sockets' "offline" still goes out through the broker
         await presenceService.settle()
@@ -352,7 +368,7 @@ async function createSharedState(config: Config, deps: { logger: Logger; clock: 
         broker,
         presence: new RedisPresence({ client, prefix, instanceId, logger, ttlMs: config.redis.presenceTtlSeconds * 1000 }),
         limiter: new FallbackRateLimiter(new RedisRateLimiter({ client, prefix, clock }), local.limiter, logger),
-        captchas: new RedisCaptchaStore({ client, prefix, fallback: local.captchas, logger, clock }),
+        captchas: new RedisCaptchaStore({ client, prefix, fallback: local.captchas, logger, clock, capacity: config.captcha.maxPending }),
         close: () => closeRedisClient(client),
       }
     }

@@ -1,18 +1,37 @@
 import type { Config } from './config/config.js'
-import { ensureDatabaseExists, migrateToLatest, openDatabase } from './store/sql/database.js'
+import { planMigrations } from './ops/migration-plan.js'
+import { ensureDatabaseExists, migrateToLatest, migrationStatus, openDatabase, type SqlDatabase } from './store/sql/database.js'
 import { createSqlStore } from './store/sql/sql-store.js'
 
-/** `jim migrate`: applies pending migrations. */
-export async function runMigrate(config: Config): Promise<number> {
+/** `jim migrate`: applies pending migrations; with `plan`, prints them and their SQL instead. */
+export async function runMigrate(config: Config, options: { plan?: boolean } = {}): Promise<number> {
   await ensureDatabaseExists(config)
   const database = openDatabase(config)
   try {
+    if (options.plan) return await printMigrationPlan(config, database)
     const applied = await migrateToLatest(database)
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date')
     return 0
   } finally {
     await database.db.destroy()
   }
+}
+
+async function printMigrationPlan(config: Config, database: SqlDatabase): Promise<number> {
+  const status = await migrationStatus(database)
+  const plan = await planMigrations(config, database)
+  console.log(`applied: ${status.applied.length ? status.applied.join(', ') : 'none'}`)
+  if (status.newer.length) console.log(`newer than this version (left alone): ${status.newer.join(', ')}`)
+  if (!plan.length) {
+    console.log('nothing to apply: the database is up to date')
+    return 0
+  }
+  console.log(`would apply ${plan.length} migration(s), in this order (nothing was changed):`)
+  for (const m of plan) {
+    console.log(`\n-- ${m.name}`)
+    for (const statement of m.statements) console.log(statement + ';')
+  }
+  return 0
 }
 
 /** `jim admin create <username>`: gives an existing account the admin role. */

@@ -6,27 +6,51 @@ export class BenchHttp {
   readonly #agent: http.Agent
   readonly #host: string
   readonly #port: number
+  readonly #prefix: string
 
-  constructor(baseUrl: string, maxSockets = 256) {
+  /** `prefix`: JIM's API lives under /api/v1; the baselines answer at the root */
+  constructor(baseUrl: string, maxSockets = 256, prefix = '/api/v1') {
+    this.#prefix = prefix
     const url = new URL(baseUrl)
     this.#host = url.hostname
     this.#port = Number(url.port)
     this.#agent = new http.Agent({ keepAlive: true, maxSockets })
   }
 
-  request<T = any>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
+  request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }> {
     const payload = body === undefined ? undefined : JSON.stringify(body)
+    // a kept-alive socket the server closed as idle just as we reused it: the request never
+    // reached the server, so sending it again is safe (the retry Node's http docs recommend)
+    return this.#send<T>(method, path, payload, token, headers).catch((err) =>
+      err.staleSocket ? this.#send<T>(method, path, payload, token, headers) : Promise.reject(err),
+    )
+  }
+
+  #send<T>(
+    method: string,
+    path: string,
+    payload: string | undefined,
+    token?: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }> {
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
           host: this.#host,
           port: this.#port,
           method,
-          path: '/api/v1' + path,
+          path: this.#prefix + path,
           agent: this.#agent,
           headers: {
             ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
             ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...headers,
           },
         },
         (res) => {
@@ -38,7 +62,9 @@ export class BenchHttp {
           })
         },
       )
-      req.on('error', reject)
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        reject(Object.assign(err, { staleSocket: req.reusedSocket && err.code === 'ECONNRESET' })),
+      )
       if (payload) req.write(payload)
       req.end()
     })
@@ -63,21 +89,4 @@ export async function openSocket(wsUrl: string, token: string, onFrame: (frame: 
   return ws
 }
 
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return sorted[i]!
-}
-
-export function summarize(latencies: number[]) {
-  const sorted = [...latencies].sort((a, b) => a - b)
-  return {
-    count: sorted.length,
-    p50: round(percentile(sorted, 50)),
-    p90: round(percentile(sorted, 90)),
-    p99: round(percentile(sorted, 99)),
-    max: round(sorted.at(-1) ?? NaN),
-  }
-}
-
-export const round = (n: number) => Math.round(n * 100) / 100
+export { percentile, round, summarize } from './stats.js'

@@ -12,7 +12,7 @@ export interface BenchServer {
 
 /**
  * Starts the built server (`dist/cli.js`) as its own process, as an operator would, with
- * rate limits and captcha off. Extra env (e.g. storage/broker drivers) is passed through.
+ * rate limits and captcha off (and the cheap password hash: benches measure sends, not logins). Extra env (e.g. storage/broker drivers) is passed through.
  */
 export async function startServer(port: number, env: Record<string, string> = {}): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'jim-bench-'))
@@ -24,13 +24,17 @@ export async function startServer(port: number, env: Record<string, string> = {}
       JIM_DATA_DIR: dataDir,
       JIM_RATE_LIMIT_ENABLED: 'false',
       JIM_CAPTCHA_MODE: 'off',
+      // cheap password hashing, so setting up hundreds of users takes seconds (no send hashes)
+      NODE_ENV: 'test',
+      JIM_AUTH_HASH_PROFILE: 'test',
       JIM_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 30_000
+  // migrating a fresh MariaDB/PostgreSQL database on a busy machine can take a while
+  const deadline = Date.now() + 180_000
   for (;;) {
     try {
       const res = await fetch(url + '/readyz')
@@ -38,7 +42,11 @@ export async function startServer(port: number, env: Record<string, string> = {}
     } catch {
       // not up yet
     }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server on ${port} did not start`)
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL')
+      rmSync(dataDir, { recursive: true, force: true })
+      throw new Error(`server on ${port} did not start`)
+    }
     await new Promise((r) => setTimeout(r, 200))
   }
   return {

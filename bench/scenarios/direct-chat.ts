@@ -1,125 +1,148 @@
-import type WebSocket from 'ws'
-import { BenchHttp, openSocket, round, summarize } from '../lib/bench-client.js'
-import { createUsers, pair } from '../lib/users.js'
-
-export interface DirectChatOptions {
-  /** one per instance: senders use them round-robin, receivers the next one (cross-instance delivery) */
-  urls: string[]
-  wsUrls: string[]
-  pairs: number
-  seconds: number
-  rate: number
-  label: string
-}
-
 /**
- * K pairs of friends on WebSockets; one of each pair sends direct messages through REST.
- * Phase 1, full speed: each sender sends as fast as its previous send is acknowledged.
- * Phase 2, fixed rate: `rate` messages/s in total, open loop. Latency is send start ->
- * `message.created` on the receiver's socket.
+ * Direct chat: `pairs` pairs of friends, one sender per pair, the receiver on a WebSocket (in the
+ * cluster shapes senders talk to instance A, receivers sit on instance B). Against JIM, the
+ * least-code baseline and Express + Socket.IO, each fresh, one after the other, with phases:
+ * full speed over REST, full speed on the socket, then fixed offered rates over REST.
  */
-export async function directChat(o: DirectChatOptions) {
-  const http = new BenchHttp(o.urls[0]!, o.pairs * 2)
-  const senders = o.urls.map((url) => new BenchHttp(url, o.pairs * 2))
-  const users = await createUsers(http, `dc${Date.now().toString(36)}_`, o.pairs * 2)
-  const pairs: Array<{ sender: (typeof users)[number]; conversationId: string; via: BenchHttp }> = []
-  for (let i = 0; i < o.pairs; i++) {
-    pairs.push({
-      sender: users[2 * i]!,
-      conversationId: await pair(http, users[2 * i]!, users[2 * i + 1]!),
-      via: senders[i % senders.length]!,
-    })
-  }
+import { chatClient, inParallel } from '../lib/chat-clients.js'
+import { DeliveryLog, runPhase, type PhaseSpec } from '../lib/load.js'
+import type { Goal, ResultRow, Scenario, Shape } from '../lib/scenario.js'
 
-  const sentAt = new Map<string, number>()
-  let latencies: number[] = []
-  const sockets: WebSocket[] = []
-  for (let i = 0; i < o.pairs; i++) {
-    sockets.push(
-      await openSocket(o.wsUrls[(i + 1) % o.wsUrls.length]!, users[2 * i + 1]!.token, (frame, at) => {
-        if (frame.type !== 'message.created') return
-        const start = sentAt.get(frame.message.clientMsgId)
-        if (start !== undefined) {
-          latencies.push(at - start)
-          sentAt.delete(frame.message.clientMsgId)
+const RATES: Record<Shape, number[]> = { embedded: [250, 500, 1000, 2000, 4000], mysql: [1000], postgres: [1000] }
+
+const goals: Goal[] = [
+  {
+    label: 'embedded, full speed REST: >= 0.5x least-code',
+    scenario: 'direct-rest-full',
+    shape: 'embedded',
+    metric: 'msgPerSec',
+    versus: 'least-code',
+    op: '>=',
+    value: 0.5,
+  },
+  {
+    label: 'embedded, full speed REST: >= 1.5x Socket.IO',
+    scenario: 'direct-rest-full',
+    shape: 'embedded',
+    metric: 'msgPerSec',
+    versus: 'socketio',
+    op: '>=',
+    value: 1.5,
+  },
+  {
+    label: 'embedded, full speed REST: server CPU <= 150 µs/msg',
+    scenario: 'direct-rest-full',
+    shape: 'embedded',
+    metric: 'cpuUsPerMsg',
+    op: '<=',
+    value: 150,
+  },
+  {
+    label: 'embedded, full speed sends over WebSocket: >= 0.8x least-code',
+    scenario: 'direct-ws-full',
+    shape: 'embedded',
+    metric: 'msgPerSec',
+    versus: 'least-code',
+    op: '>=',
+    value: 0.8,
+  },
+  {
+    label: 'embedded, p99 send→deliver at 1,000 msg/s <= 10 ms',
+    scenario: 'direct-rest-rate',
+    shape: 'embedded',
+    offered: 1000,
+    metric: 'p99Ms',
+    op: '<=',
+    value: 10,
+  },
+  {
+    label: 'embedded, event-loop delay p99 at 1,000 msg/s <= 10 ms',
+    scenario: 'direct-rest-rate',
+    shape: 'embedded',
+    offered: 1000,
+    metric: 'eventLoopP99Ms',
+    op: '<=',
+    value: 10,
+  },
+  {
+    label: 'embedded, server RSS under full load <= 1.5x Socket.IO',
+    scenario: 'direct-rest-full',
+    shape: 'embedded',
+    metric: 'rssPeakMiB',
+    versus: 'socketio',
+    op: '<=',
+    value: 1.5,
+  },
+  ...(['mysql', 'postgres'] as const).flatMap((shape): Goal[] => {
+    const db = shape === 'mysql' ? 'MariaDB' : 'PostgreSQL'
+    return [
+      {
+        label: `2 instances ${db} + Redis, p99 at 1,000 msg/s <= 15 ms`,
+        scenario: 'direct-rest-rate',
+        shape,
+        offered: 1000,
+        metric: 'p99Ms',
+        op: '<=',
+        value: 15,
+      },
+      {
+        label: `2 instances ${db} + Redis, full speed: >= 0.75x least-code`,
+        scenario: 'direct-rest-full',
+        shape,
+        metric: 'msgPerSec',
+        versus: 'least-code',
+        op: '>=',
+        value: 0.75,
+      },
+      {
+        label: `2 instances ${db} + Redis, full speed: >= 1.15x Socket.IO + Redis adapter`,
+        scenario: 'direct-rest-full',
+        shape,
+        metric: 'msgPerSec',
+        versus: 'socketio',
+        op: '>=',
+        value: 1.15,
+      },
+    ]
+  }),
+]
+
+export const directChat: Scenario = {
+  name: 'direct-chat',
+  description: 'pairs of friends: full speed over REST and over the socket, then fixed offered rates',
+  shapes: ['embedded', 'mysql', 'postgres'],
+  goals,
+  options: { rates: 'offered rates in msg/s, comma-separated (embedded: 250,500,1000,2000,4000; clusters: 1000)' },
+  async run(ctx) {
+    const rates =
+      typeof ctx.options.rates === 'string' ? ctx.options.rates.split(',').map(Number) : ctx.quick ? [500, 2000] : RATES[ctx.shape]
+    const rateSeconds = Math.max(2, Math.round(ctx.seconds * 0.6))
+    return ctx.each(['jim', 'least-code', 'socketio'], async (target) => {
+      const client = chatClient(target)
+      const rows: ResultRow[] = []
+      try {
+        const t0 = performance.now()
+        const pairs = await client.setup(ctx.pairs)
+        const log = new DeliveryLog()
+        await inParallel(pairs, 16, (p) => client.listen(p, log.receiver(p.receiver)))
+        ctx.log(`${target.kind}: ${pairs.length} pairs ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+        let phase = 0
+        const run = async (spec: PhaseSpec) => {
+          const row = await runPhase(client, target, pairs, log, spec, `p${++phase}`)
+          ctx.log(
+            `${target.kind} ${spec.scenario}${spec.rate ? ` @${spec.rate}` : ''}: ${row.metrics.msgPerSec} msg/s, p99 ${row.metrics.p99Ms} ms`,
+          )
+          rows.push(row)
         }
-      }),
-    )
-  }
-
-  let n = 0
-  const send = async (p: (typeof pairs)[number]) => {
-    const clientMsgId = `b${++n}`
-    sentAt.set(clientMsgId, performance.now())
-    const res = await p.via.request(
-      'POST',
-      `/conversations/${p.conversationId}/messages`,
-      { clientMsgId, type: 'text', content: { text: 'hello from the bench ' + n } },
-      p.sender.token,
-    )
-    if (res.status !== 201) throw new Error(`send failed: ${res.status} ${JSON.stringify(res.body)}`)
-  }
-
-  // phase 1: full speed (closed loop per sender)
-  const fullEnd = performance.now() + o.seconds * 1000
-  let fullCount = 0
-  const fullStart = performance.now()
-  await Promise.all(
-    pairs.map(async (p) => {
-      while (performance.now() < fullEnd) {
-        await send(p)
-        fullCount++
+        await run({ scenario: 'direct-rest-full', via: 'rest', seconds: ctx.seconds })
+        const unsupported = await client.openSendSockets(pairs)
+        if (unsupported) rows.push({ scenario: 'direct-ws-full', shape: ctx.shape, target: target.kind, metrics: {}, note: unsupported })
+        else await run({ scenario: 'direct-ws-full', via: 'ws', seconds: ctx.seconds })
+        for (const rate of rates) await run({ scenario: 'direct-rest-rate', via: 'rest', seconds: rateSeconds, rate })
+      } finally {
+        await client.close()
       }
-    }),
-  )
-  const fullElapsed = (performance.now() - fullStart) / 1000
-  await new Promise((r) => setTimeout(r, 500))
-  const fullLatency = summarize(latencies)
-
-  // phase 2: fixed rate (open loop, paced every 10 ms)
-  latencies = []
-  sentAt.clear()
-  const perTick = o.rate / 100
-  let owed = 0
-  let fixedCount = 0
-  let errors = 0
-  const inflight = new Set<Promise<void>>()
-  const fixedStart = performance.now()
-  let next = 0
-  while (performance.now() - fixedStart < o.seconds * 1000) {
-    owed += perTick
-    while (owed >= 1) {
-      owed--
-      const p = send(pairs[next++ % pairs.length]!)
-        .then(() => {
-          fixedCount++
-        })
-        .catch(() => {
-          errors++
-        })
-      inflight.add(p)
-      void p.finally(() => inflight.delete(p))
-    }
-    await new Promise((r) => setTimeout(r, 10))
-  }
-  await Promise.all(inflight)
-  const fixedElapsed = (performance.now() - fixedStart) / 1000
-  await new Promise((r) => setTimeout(r, 500))
-  const fixedLatency = summarize(latencies)
-
-  for (const s of sockets) s.close()
-  http.close()
-  for (const h of senders) h.close()
-  return {
-    scenario: 'direct-chat',
-    label: o.label,
-    pairs: o.pairs,
-    fullSpeed: {
-      messages: fullCount,
-      seconds: round(fullElapsed),
-      messagesPerSecond: round(fullCount / fullElapsed),
-      latencyMs: fullLatency,
-    },
-    fixedRate: { targetPerSecond: o.rate, achievedPerSecond: round(fixedCount / fixedElapsed), errors, latencyMs: fixedLatency },
-  }
+      return rows
+    })
+  },
 }

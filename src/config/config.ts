@@ -31,6 +31,9 @@ export interface Config {
     searchPerMinute: number
     emailPerHour: number
     passwordResetPerHour: number
+    friendRequestsPerHour: number
+    groupsPerHour: number
+    invitationsPerHour: number
   }
   captcha: { mode: 'auto' | 'always' | 'off'; afterFailures: number; ttlSeconds: number; maxPending: number }
   metrics: { token: string }
@@ -40,6 +43,8 @@ export interface Config {
     passwordMinLength: number
     passwordMinScore: number
     hashProfile: 'owasp' | 'test'
+    hashConcurrency: number
+    hashQueueMax: number
   }
   /** opensAt/closesAt: ISO-8601 times, '' when not set */
   registration: { open: boolean; opensAt: string; closesAt: string }

@@ -211,6 +211,20 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     'owasp',
     '`owasp` (Argon2id m=19 MiB, t=2, p=1). `test` is cheap and only allowed when NODE_ENV=test.',
   ),
+  key(
+    'auth.hashConcurrency',
+    'JIM_AUTH_HASH_CONCURRENCY',
+    int(1, 64),
+    2,
+    'Passwords hashed or checked at once (login, register, password changes); the rest wait in a queue.',
+  ),
+  key(
+    'auth.hashQueueMax',
+    'JIM_AUTH_HASH_QUEUE_MAX',
+    int(0, 100_000),
+    64,
+    'Password checks that may wait for a hashing slot; beyond it they are refused at once with 503 `auth.busy` and Retry-After.',
+  ),
   key('registration.open', 'JIM_REGISTRATION_OPEN', bool, true, 'Whether new accounts may register (admins can change it at run time).'),
   key(
     'registration.opensAt',
@@ -239,7 +253,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     'JIM_CAPTCHA_MAX_PENDING',
     int(100, 1_000_000),
     10_000,
-    'Unanswered captchas kept per instance; the oldest are dropped beyond it.',
+    "Unanswered captchas kept (per instance with the memory store, cluster-wide with Redis); when full, new ones are refused with 503 `auth.captcha_busy` until some expire or are answered (nobody else's pending challenge is ever dropped).",
   ),
   key(
     'rateLimit.loginFailuresPerIp',
@@ -276,6 +290,21 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     int(1, 1_000_000),
     10,
     'Password reset requests and confirmations per IP per hour.',
+  ),
+  key(
+    'rateLimit.friendRequestsPerHour',
+    'JIM_RATE_LIMIT_FRIEND_REQUESTS_PER_HOUR',
+    int(1, 1_000_000),
+    30,
+    'Friend requests one user may send per hour.',
+  ),
+  key('rateLimit.groupsPerHour', 'JIM_RATE_LIMIT_GROUPS_PER_HOUR', int(1, 1_000_000), 10, 'Groups one user may create per hour.'),
+  key(
+    'rateLimit.invitationsPerHour',
+    'JIM_RATE_LIMIT_INVITATIONS_PER_HOUR',
+    int(1, 1_000_000),
+    60,
+    'Invite requests (POST /groups/{id}/members, each up to 200 users) one user may make per hour.',
   ),
   key('email.codeTtlMinutes', 'JIM_EMAIL_CODE_TTL_MINUTES', int(1, 24 * 60), 15, 'How long an e-mailed code stays valid.'),
   key(

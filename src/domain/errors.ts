@@ -1,5 +1,9 @@
+import type { ErrorCode } from '@jim/protocol'
+
+export type { ErrorCode }
+
 /**
- * The one catalogue of error codes. Each code has a kind (mapped once per transport: HTTP
+ * The one catalogue of error codes (the code list itself is the wire contract's, @jim/protocol). Each code has a kind (mapped once per transport: HTTP
  * status in `http/error-response.ts`, WS error frames in the gateway) and a default message.
  * Codes are stable, lower-case and dotted; the README and OpenAPI list them from here.
  */
@@ -10,7 +14,9 @@ export type ErrorKind =
   | 'forbidden' // 403
   | 'not_found' // 404
   | 'conflict' // 409
+  | 'timeout' // 408
   | 'too_large' // 413
+  | 'range_not_satisfiable' // 416
   | 'refused' // 422
   | 'rate_limited' // 429
   | 'unavailable' // 503
@@ -22,6 +28,7 @@ const catalogue = {
   'request.invalid_json': ['invalid', 'The body is not valid JSON.'],
   'request.unsupported_media_type': ['invalid', 'Send the body as application/json.'],
   'request.too_large': ['too_large', 'The request body is too large.'],
+  'request.aborted': ['invalid', 'The client closed the request before it was complete.'],
   'route.not_found': ['not_found', 'No such endpoint.'],
   rate_limited: ['rate_limited', 'Too many requests; retry after the time in Retry-After.'],
   'service.unavailable': ['unavailable', 'A backing service is unavailable; retry later.'],
@@ -37,6 +44,8 @@ const catalogue = {
   'auth.wrong_password': ['refused', 'The current password is wrong.'],
   'auth.account_disabled': ['refused', 'This account is disabled.'],
   'auth.forbidden': ['forbidden', 'Your role does not allow this action.'],
+  'auth.busy': ['unavailable', 'Too many sign-ins are being checked right now; retry in a few seconds.'],
+  'auth.captcha_busy': ['unavailable', 'Too many captchas are pending right now; retry in a few seconds.'],
   'session.not_found': ['not_found', 'No such session.'],
   // e-mail codes (binding an address, password reset)
   'email.code_invalid': ['refused', 'The code is wrong, expired or used up; request a new one.'],
@@ -90,14 +99,13 @@ const catalogue = {
   'file.type_mismatch': ['refused', "The file's content does not fit the kind or message type it is used as."],
   'file.invalid_image': ['refused', 'The image could not be decoded.'],
   'file.image_too_large': ['refused', 'The image has too many pixels.'],
+  'file.range_not_satisfiable': ['range_not_satisfiable', 'The requested byte range is outside the file; see Content-Range for its size.'],
   'file.missing': ['invalid', 'Send one file in a multipart/form-data field named "file".'],
   'sticker.not_found': ['not_found', 'No such sticker.'],
   // admin
   'admin.self': ['invalid', 'Admins cannot do this to their own account.'],
   'admin.user_deleted': ['conflict', 'That account is deleted.'],
-} as const satisfies Record<string, readonly [ErrorKind, string]>
-
-export type ErrorCode = keyof typeof catalogue
+} as const satisfies Record<ErrorCode, readonly [ErrorKind, string]>
 
 /** All codes with kind and default message, for docs. */
 export const ERROR_CATALOGUE: ReadonlyArray<{ code: ErrorCode; kind: ErrorKind; message: string }> = Object.entries(catalogue).map(

@@ -1,21 +1,10 @@
-import type { MessageView } from './messages/message-view.js'
-import type { FriendRequestAnswer, FriendRequestPayload } from './friends/friend.js'
-import type { GroupEvent } from './groups/group-events.js'
+import type { ServerFrame } from '@jim/protocol'
 
 /**
- * Events pushed to users' sockets. The `type` is the WebSocket frame type of the API contract;
- * each capability adds its own members to `UserEvent`, so a misspelt type fails to compile.
+ * Events pushed to users' sockets: frames of the wire contract (@jim/protocol's closed
+ * `ServerFrame` union), so a misspelt type or a missing field fails to compile.
  */
-export type UserEvent =
-  | { type: 'presence'; userId: string; status: 'online' | 'away' | 'busy' | 'offline'; connected: boolean }
-  | { type: 'session.revoked'; reason: string }
-  | { type: 'user.updated'; user: unknown }
-  | { type: 'friend.request'; request: FriendRequestPayload }
-  | { type: 'friend.request_updated'; request: FriendRequestPayload; status: FriendRequestAnswer }
-  | { type: 'friend.removed'; userId: string }
-  | { type: 'message.created'; message: MessageView }
-  | GroupEvent
-  | { type: string & {}; [field: string]: unknown }
+export type UserEvent = ServerFrame
 
 /** Where a cluster event goes. Every instance receives every event and routes locally. */
 export type Route =

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws'
-import type { UserEvent } from '../domain/events.js'
+import type { ServerFrame } from '@jim/protocol'
 import { CloseCode } from './close-codes.js'
 
 /**
@@ -37,8 +37,8 @@ export class Connection {
     return !this.#closed && this.#ws.readyState === this.#ws.OPEN
   }
 
-  /** Queues a frame; closes the socket with 4008 when the queue is full. */
-  send(frame: UserEvent | Record<string, unknown>): void {
+  /** Queues a frame of the wire contract; closes the socket with 4008 when the queue is full. */
+  send(frame: ServerFrame): void {
     this.sendRaw(JSON.stringify(frame))
   }
 

@@ -1,3 +1,4 @@
+import type { ClientFrameOf } from '@jim/protocol'
 import type { ResumeService } from '../domain/messages/resume-service.js'
 import { messageView } from '../domain/messages/message-view.js'
 import type { Connection } from './connection.js'
@@ -10,7 +11,7 @@ import type { ConversationFanout } from './conversation-fanout.js'
  * `conversation.updated` for unlisted conversations with news, then `resumed`.
  */
 export function createResumeHandler(resume: ResumeService, fanout: ConversationFanout) {
-  return async (conn: Connection, frame: Record<string, unknown>): Promise<void> => {
+  return async (conn: Connection, frame: ClientFrameOf<'resume'>): Promise<void> => {
     const positions = resume.parsePositions(frame.positions)
     const resumed: Record<string, number> = {}
     for (const [conversationId, position] of positions) {

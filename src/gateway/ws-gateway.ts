@@ -5,17 +5,21 @@ import type { Logger } from 'pino'
 import type { WebSocket } from 'ws'
 import type { Config } from '../config/config.js'
 import type { AuthService, Principal } from '../domain/auth/auth-service.js'
+import type { ClientFrameOf, ClientFrameType, Limits } from '@jim/protocol'
+import { clientLimits } from '../config/client-limits.js'
 import { AppError } from '../domain/errors.js'
+import { toAppError } from '../http/error-response.js'
 import type { ClusterEvent, Route, UserEvent } from '../domain/events.js'
 import type { PresenceService } from '../domain/users/presence-service.js'
 import { newId } from '../shared/ids.js'
+import { parseClientFrame } from './client-frame-parser.js'
 import { CloseCode } from './close-codes.js'
 import { Connection } from './connection.js'
 import { Hub } from './hub.js'
 import { isAllowedOrigin } from './origin.js'
 
-/** A client frame handler a capability registers (typing, resume...). */
-export type FrameHandler = (conn: Connection, frame: Record<string, unknown>) => Promise<void> | void
+/** A client frame handler a capability registers (typing, resume...); it gets frames already valid. */
+export type FrameHandler<T extends ClientFrameType = ClientFrameType> = (conn: Connection, frame: ClientFrameOf<T>) => Promise<void> | void
 
 /**
  * Delivers conversation-routed events to local sockets, authorizing each recipient at push
@@ -43,7 +47,8 @@ interface GatewayDeps {
 export class WsGateway {
   readonly hub = new Hub()
   readonly #d: GatewayDeps
-  readonly #handlers = new Map<string, FrameHandler>()
+  readonly #handlers = new Map<string, FrameHandler<never>>()
+  readonly #limits: Limits
   readonly #pendingByIp = new Map<string, number>()
   #conversationRouter: ConversationRouter | null = null
   #heartbeat: NodeJS.Timeout | null = null
@@ -54,11 +59,12 @@ export class WsGateway {
 
   constructor(deps: GatewayDeps) {
     this.#d = deps
+    this.#limits = clientLimits(deps.config)
   }
 
   /** Registers a handler for a client frame `type`. */
-  onFrame(type: string, handler: FrameHandler): void {
-    this.#handlers.set(type, handler)
+  onFrame<T extends Exclude<ClientFrameType, 'auth' | 'ping'>>(type: T, handler: FrameHandler<T>): void {
+    this.#handlers.set(type, handler as FrameHandler<never>)
   }
 
   setConversationRouter(router: ConversationRouter): void {
@@ -186,8 +192,9 @@ export class WsGateway {
       }
       const timer = setTimeout(() => finish(null, [CloseCode.notAuthenticated, 'auth timeout']), this.#d.config.ws.authTimeoutMs)
       const onMessage = async (data: Buffer) => {
-        const frame = parseFrame(data)
-        if (!frame || frame.type !== 'auth' || typeof frame.token !== 'string') {
+        const parsed = parseClientFrame(data)
+        const frame = 'frame' in parsed ? parsed.frame : null
+        if (frame?.type !== 'auth') {
           return finish(null, [CloseCode.notAuthenticated, 'send {"type":"auth","token":"..."} first'])
         }
         const principal = await this.#authenticate(frame.token)
@@ -229,36 +236,40 @@ export class WsGateway {
       sessionId: conn.sessionId,
       connectionId: conn.id,
       heartbeatSeconds: config.ws.heartbeatSeconds,
+      limits: this.#limits,
     })
     void presence.socketOpened(userId, conn.id)
   }
 
   async #onFrame(conn: Connection, data: Buffer): Promise<void> {
-    const frame = parseFrame(data)
-    if (!frame || typeof frame.type !== 'string') {
-      return conn.send({ type: 'error', code: 'request.invalid', message: 'Frames are JSON objects with a "type".' })
+    const parsed = parseClientFrame(data)
+    if ('problem' in parsed) {
+      const { problem } = parsed
+      return conn.send({ type: 'error', ...problem })
     }
+    const { frame } = parsed
     if (frame.type === 'ping') return conn.send({ type: 'pong', id: frame.id ?? null })
     if (frame.type === 'auth') return conn.send({ type: 'error', code: 'request.invalid', message: 'Already authenticated.' })
-    const handler = this.#handlers.get(frame.type)
+    const replyTo = 'id' in frame ? (frame.id ?? null) : null
+    const ref = 'ref' in frame ? frame.ref : undefined
+    const handler = this.#handlers.get(frame.type) as FrameHandler | undefined
     if (!handler) {
-      return conn.send({
-        type: 'error',
-        code: 'request.invalid',
-        message: `Unknown frame type "${frame.type}".`,
-        replyTo: frame.id ?? null,
-      })
+      return conn.send({ type: 'error', code: 'request.invalid', message: `Frame type "${frame.type}" is not served here.`, replyTo, ref })
     }
     try {
       await handler(conn, frame)
-    } catch (err) {
-      const known = err instanceof AppError
-      if (!known) this.#d.logger.error({ err, userId: conn.userId, frameType: frame.type }, 'frame handler failed')
+    } catch (thrown) {
+      // the HTTP mapping: a lost database connection is `service.unavailable`, anything unknown `internal`
+      const err = toAppError(thrown)
+      if (err.code === 'internal') this.#d.logger.error({ err: thrown, userId: conn.userId, frameType: frame.type }, 'frame handler failed')
       conn.send({
         type: 'error',
-        code: known ? err.code : 'internal',
-        message: known ? err.message : 'Something went wrong on our side.',
-        replyTo: frame.id ?? null,
+        code: err.code,
+        message: err.message,
+        ...(err.details !== undefined ? { details: err.details } : {}),
+        ...(err.retryAfter !== undefined ? { retryAfter: err.retryAfter } : {}),
+        replyTo,
+        ref,
       })
     }
   }
@@ -296,12 +307,3 @@ export class WsGateway {
 
 /** tokens stay out of Connection so nothing that logs a connection can leak one */
 const tokens = new WeakMap<Connection, string>()
-
-function parseFrame(data: Buffer): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(data.toString('utf8'))
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null
-  } catch {
-    return null
-  }
-}

@@ -9,7 +9,9 @@ export const STATUS_OF_KIND: Record<ErrorKind, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  timeout: 408,
   too_large: 413,
+  range_not_satisfiable: 416,
   refused: 422,
   rate_limited: 429,
   unavailable: 503,
@@ -57,13 +59,23 @@ function fieldFromParams(params: unknown): string {
   return p?.missingProperty ?? p?.additionalProperty ?? ''
 }
 
+/** The client hung up before its request was read: its fault, and nobody is left to answer. */
+function clientGone(request: FastifyRequest, err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code
+  return (code === 'ECONNRESET' || code === 'ECONNABORTED') && (request.raw.destroyed || request.raw.socket?.destroyed === true)
+}
+
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
-  const appError = toAppError(err)
+  const gone = clientGone(request, err)
+  const appError = gone ? new AppError('request.aborted') : toAppError(err)
   const status = STATUS_OF_KIND[appError.kind]
-  if (status >= 500 && appError.code === 'internal') {
-    request.log.error({ err, reqId: request.id }, 'unhandled error')
+  // the request's child logger carries reqId
+  if (gone) {
+    request.log.info({ event: 'request.aborted' }, 'the client closed the request before it was complete')
+  } else if (status >= 500 && appError.code === 'internal') {
+    request.log.error({ err }, 'unhandled error')
   } else if (status >= 500) {
-    request.log.warn({ err: appError.cause ?? appError, reqId: request.id }, appError.message)
+    request.log.warn({ err: appError.cause ?? appError }, appError.message)
   }
   if (appError.retryAfter !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(appError.retryAfter))))
   const body: { error: { code: string; message: string; details?: unknown } } = {

@@ -13,7 +13,9 @@ export function registerRateLimitHook(app: FastifyInstance, deps: { limiter: Rat
   app.addHook('preHandler', async (request) => {
     const url = request.routeOptions.url
     if (!url) return
-    const limit = byRoute.get(`${request.method} ${url}`)
+    // HEAD runs the GET handler (fastify routes it there), so it must spend the GET's budget
+    const method = request.method === 'HEAD' ? 'GET' : request.method
+    const limit = byRoute.get(`${method} ${url}`)
     if (!limit) return
     const who = limit.per === 'user' && request.principal ? `user:${request.principal.user.id}` : `ip:${request.ip}`
     const state = await deps.limiter.hit(`route:${limit.name}:${who}`, limit.rule)

@@ -9,6 +9,7 @@ import type { Logger } from 'pino'
 import type { Config } from '../config/config.js'
 import { AppError, ERROR_CATALOGUE } from '../domain/errors.js'
 import { newId } from '../shared/ids.js'
+import { LogThrottle } from '../shared/log-throttle.js'
 import type { Metrics } from '../shared/metrics.js'
 import { sendError, STATUS_OF_KIND } from './error-response.js'
 import { ErrorBody } from './schemas/common.js'
@@ -38,12 +39,32 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId()
     },
     routerOptions: { maxParamLength: 200 },
+    // answered below in JIM's error shape instead of Fastify's
+    return503OnClosing: false,
   })
 
   installValidators(app)
   app.addSchema(ErrorBody)
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
+    if (!closing) return
+    // requests still arriving on open connections while the instance drains: send them elsewhere
+    reply.header('connection', 'close')
+    return sendError(
+      request,
+      reply,
+      new AppError(
+        'service.unavailable',
+        'This server is shutting down; retry and another instance (or this one, restarted) will answer.',
+        {
+          retryAfter: 1,
+        },
+      ),
+    )
   })
   // one JSON line per request, with the ids operators search for
   app.addHook('onResponse', async (request, reply) => {
@@ -52,9 +73,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     metrics.httpRequests.inc({ method: request.method, route, status: reply.statusCode })
     metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000)
     if (route === '/healthz' || route === '/readyz' || route === '/metrics') return
+    // the request's child logger already carries reqId
     request.log.info(
       {
-        reqId: request.id,
         method: request.method,
         route,
         status: reply.statusCode,
@@ -96,8 +117,23 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     exposedHeaders: ['x-request-id', 'retry-after'],
     maxAge: 600,
   })
+  const wsClientErrors = new LogThrottle(10_000)
   await app.register(websocket, {
     options: { maxPayload: config.ws.maxFrameBytes },
+    // a client breaking the protocol (oversized frame, bad opcode) needs no login: one cheap,
+    // throttled warning, never a stack per socket; anything else is our bug and keeps its stack
+    errorHandler: (error, socket, request) => {
+      const code = (error as { code?: string }).code
+      if (code?.startsWith('WS_ERR_')) {
+        const suppressed = wsClientErrors.take()
+        if (suppressed !== null) {
+          request.log.warn({ event: 'ws.client_error', code, ip: request.ip, suppressed }, `websocket closed: ${error.message}`)
+        }
+      } else {
+        request.log.error({ err: error }, 'websocket handler failed')
+      }
+      socket.terminate()
+    },
     // the gateway's own preClose hook closes every socket with 1001 "going away" (reconnect
     // elsewhere); the plugin's default would close them first with no code (1005)
     preClose: (done) => done(),

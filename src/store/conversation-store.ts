@@ -37,8 +37,12 @@ export interface ConversationStore {
    */
   summaryFor(conversationId: string, userId: string, options?: { withLastMessage?: boolean }): Promise<ConversationSummary | null>
   updatePrefs(conversationId: string, userId: string, prefs: { pinned?: boolean; muted?: boolean }, now: number): Promise<void>
-  /** Moves read_seq forward to `seq` (never back, never past what the member may see); returns the new read_seq. */
-  markRead(conversationId: string, userId: string, seq: number, now: number): Promise<number>
+  /**
+   * Moves read_seq forward to `seq` (never back, never past what the member may see, i.e. the
+   * conversation's last seq or their leave seq); returns read_seq after it (the max of before
+   * and target) and whether it moved; null when the user never was a member. One statement when it moves.
+   */
+  markRead(conversationId: string, userId: string, seq: number, now: number): Promise<{ readSeq: number; moved: boolean } | null>
   /** Hides everything up to the current last seq for this user only; returns the new cleared_seq. */
   clearHistory(conversationId: string, userId: string, now: number): Promise<number>
   /** Conversations of a user, other than `exceptIds`, whose last_seq or mod_seq is past what they know. */

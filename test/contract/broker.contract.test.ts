@@ -1,13 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Broker } from '../../src/broker/broker.js'
 import type { BrokerMetrics } from '../../src/broker/redis-broker.js'
-import type { ClusterEvent } from '../../src/domain/events.js'
+import type { ClusterEvent, UserEvent } from '../../src/domain/events.js'
 import { eventually } from '../helpers/eventually.js'
 import { FaultProxy } from '../helpers/fault-proxy.js'
 import { OwnRedisServer, freePort } from '../helpers/redis.js'
 import { describeEachBroker } from './shared-state-contract.js'
 
-const push = (n: number, from = 'a'): ClusterEvent => ({ kind: 'push', route: { users: [`u-${from}`] }, event: { type: 'test', n, from } })
+const push = (n: number, from = 'a'): ClusterEvent => ({
+  kind: 'push',
+  route: { users: [`u-${from}`] },
+  event: { type: 'test', n, from } as unknown as UserEvent,
+})
 
 function record(broker: Broker): ClusterEvent[] {
   const got: ClusterEvent[] = []

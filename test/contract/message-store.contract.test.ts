@@ -159,9 +159,11 @@ describeEachStore('messages', (ctx) => {
     expect(sa!.membership.readSeq).toBe(3)
     expect(sb!.membership.readSeq).toBe(0)
     expect(sb!.lastMessage!.seq).toBe(3)
-    expect(await ctx().store.conversations.markRead(conversation.id, b, 2, 10)).toBe(2)
-    expect(await ctx().store.conversations.markRead(conversation.id, b, 1, 11)).toBe(2)
-    expect(await ctx().store.conversations.markRead(conversation.id, b, 99, 12)).toBe(3)
+    expect(await ctx().store.conversations.markRead(conversation.id, b, 2, 10)).toEqual({ readSeq: 2, moved: true })
+    expect(await ctx().store.conversations.markRead(conversation.id, b, 1, 11)).toEqual({ readSeq: 2, moved: false })
+    expect(await ctx().store.conversations.markRead(conversation.id, b, 2, 11)).toEqual({ readSeq: 2, moved: false })
+    expect(await ctx().store.conversations.markRead(conversation.id, b, 99, 12)).toEqual({ readSeq: 3, moved: true })
+    expect(await ctx().store.conversations.markRead(conversation.id, newId(), 1, 13)).toBeNull()
   })
 
   it('should return the same direct conversation for racing creators and either order of users', async () => {

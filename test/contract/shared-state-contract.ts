@@ -34,7 +34,8 @@ export interface SharedStateContext {
   brokers(n: number, options?: Partial<RedisBrokerOptions> & { url?: string; waitReady?: boolean }): Promise<Broker[]>
   presences(n: number, options?: { ttlMs?: number }): Promise<Presence[]>
   limiters(n: number, clock: Clock): Promise<RateLimiter[]>
-  captchaStores(n: number, clock: Clock): Promise<CaptchaStore[]>
+  /** each instance (or the cluster, for redis) holds at most `capacity` pending challenges (default 1000) */
+  captchaStores(n: number, clock: Clock, capacity?: number): Promise<CaptchaStore[]>
   /** redis only: a fresh command connection (closed after the test) */
   redis(url?: string): Redis
 }
@@ -104,15 +105,15 @@ export function describeEachBroker(
           await Promise.all(clients.map(connected))
           return clients.map((c) => new RedisRateLimiter({ client: c, prefix, clock }))
         },
-        async captchaStores(n, clock) {
+        async captchaStores(n, clock, capacity = 1000) {
           if (driver === 'memory') {
-            const store = new MemoryCaptchaStore(clock, 1000)
+            const store = new MemoryCaptchaStore(clock, capacity)
             return Array.from({ length: n }, () => store)
           }
           const clients = Array.from({ length: n }, () => client())
           await Promise.all(clients.map(connected))
           return clients.map(
-            (c) => new RedisCaptchaStore({ client: c, prefix, fallback: new MemoryCaptchaStore(clock, 1000), logger, clock }),
+            (c) => new RedisCaptchaStore({ client: c, prefix, fallback: new MemoryCaptchaStore(clock, capacity), logger, clock, capacity }),
           )
         },
         redis: (url) => client(url),

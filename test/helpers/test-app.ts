@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { buildApp, type App } from '../../src/app.js'
 import { loadConfig } from '../../src/config/load-config.js'
 import type { Clock } from '../../src/shared/clock.js'
-import { createLogger } from '../../src/shared/logger.js'
+import { createLogger, type Logger } from '../../src/shared/logger.js'
 import { createTestDatabase, type Dialect, type TestDatabase } from './databases.js'
 
 export interface TestApp {
@@ -29,6 +29,8 @@ export async function startTestApp(
     webRoot?: string
     /** listen on this port (a restart on the same address); default: a free one */
     port?: number
+    /** log here instead of a quiet logger (tests that read the log lines) */
+    logger?: Logger
   } = {},
 ): Promise<TestApp> {
   const dialect = options.dialect ?? ((process.env.TEST_STORAGE as Dialect | undefined) || 'sqlite')
@@ -42,6 +44,9 @@ export async function startTestApp(
       'auth.hashProfile': 'test',
       // suites register many users from 127.0.0.1; security tests pass their own limits
       'rateLimit.registerPerHour': 1_000_000,
+      'rateLimit.friendRequestsPerHour': 1_000_000,
+      'rateLimit.groupsPerHour': 1_000_000,
+      'rateLimit.invitationsPerHour': 1_000_000,
       'log.level': process.env.TEST_LOG_LEVEL ?? 'silent',
       ...database.overrides,
       ...options.overrides,
@@ -49,7 +54,7 @@ export async function startTestApp(
   })
   const app = await buildApp(config, {
     clock: options.clock,
-    logger: createLogger(config.log.level),
+    logger: options.logger ?? createLogger(config.log.level),
     webRoot: options.webRoot ?? '/nonexistent',
   })
   await app.http.listen({ host: '127.0.0.1', port: options.port ?? 0 })

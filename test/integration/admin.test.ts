@@ -56,7 +56,8 @@ describe('administration', () => {
   it('should list and search users of every state, newest first, paged', async () => {
     const a = await createUser(t.url, 'zlist')
     const b = await createUser(t.url, 'zlist')
-    const c = await createUser(t.url, 'zlist', { email: 'zlist-c@example.com' })
+    const c = await createUser(t.url, 'zlist')
+    await t.app.store.accounts.setVerifiedEmail(c.id, 'zlist-c@example.com', Date.now())
     await admin.api.post(`/admin/users/${b.id}/disable`, {})
     const first = await admin.api.get('/admin/users?q=zlist&limit=2')
     expect(first.status).toBe(200)

@@ -12,7 +12,8 @@ const jim = (args: string[], env: Record<string, string>) =>
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   )
 
-describe('jim CLI', () => {
+// each test starts the CLI as its own process, slow to start on a busy machine
+describe('jim CLI', { timeout: 120_000 }, () => {
   it('should migrate a fresh SQLite database, then report it up to date', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'jim-cli-'))
     const first = await jim(['migrate'], { JIM_DATA_DIR: dataDir })

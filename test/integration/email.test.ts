@@ -122,22 +122,26 @@ describe('e-mail binding and password reset over a real SMTP server', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
   })
 
-  it('should refuse an address another account verified with 409, but take it from an unverified holder', async () => {
+  it('should send a code for an address another account verified, and refuse to bind it (409) only after the code', async () => {
     const owner = await createUser(t.url, 'owner')
     const email = address('owned')
     await bind(owner, email)
     const rival = await createUser(t.url, 'rival')
-    const taken = await rival.api.post('/me/email', { email, password: STRONG_PASSWORD })
+    const asked = await rival.api.post('/me/email', { email, password: STRONG_PASSWORD })
+    expect(asked.status).toBe(202)
+    const taken = await rival.api.post('/me/email/verify', { code: await inbox.codeFor(email, 2) })
     expect(taken.status).toBe(409)
     expect(taken.body.error.code).toBe('user.email_taken')
+    expect((await owner.api.get('/me')).body).toMatchObject({ email, emailVerified: true })
+  })
 
+  it('should bind an address typed at registration only once its e-mailed code is entered', async () => {
     const claimed = address('claimed')
-    const squatter = await createUser(t.url, 'squatter', { email: claimed })
-    expect((await squatter.api.get('/me')).body).toMatchObject({ email: claimed, emailVerified: false })
-    const realOwner = await createUser(t.url, 'realowner')
-    await bind(realOwner, claimed)
-    expect((await realOwner.api.get('/me')).body).toMatchObject({ email: claimed, emailVerified: true })
-    expect((await squatter.api.get('/me')).body.email).toBeNull()
+    const newcomer = await createUser(t.url, 'newcomer', { email: claimed })
+    expect((await newcomer.api.get('/me')).body).toMatchObject({ email: null, emailVerified: false })
+    const verified = await newcomer.api.post('/me/email/verify', { code: await inbox.codeFor(claimed) })
+    expect(verified.status).toBe(200)
+    expect(verified.body).toMatchObject({ email: claimed, emailVerified: true })
   })
 
   it('should reset the password with an e-mailed code and close every device with 4001', async () => {
@@ -190,7 +194,8 @@ describe('e-mail binding and password reset over a real SMTP server', () => {
     expect(answers[2]!.body).toEqual(answers[0]!.body)
     await inbox.codeFor(knownEmail, 2)
     await new Promise((r) => setTimeout(r, 300))
-    expect(inbox.to(unverified)).toHaveLength(0)
+    // the unverified address got its binding code at registration, and no reset code
+    expect(inbox.to(unverified).filter((m) => /password reset/.test(m.raw))).toHaveLength(0)
     expect(inbox.to(unknown)).toHaveLength(0)
   })
 

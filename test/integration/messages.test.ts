@@ -226,6 +226,25 @@ describe('conversation list, unread and read receipts', () => {
     ben2Sock.close()
   })
 
+  it('should clamp a read mark to what the reader may see: past the end, after leaving; strangers get 404', async () => {
+    const owner = await createUser(t.url, 'rowner')
+    const reader = await createUser(t.url, 'rreader')
+    const stranger = await createUser(t.url, 'rstranger')
+    const group = (await owner.api.post('/groups', { name: 'Reads', joinPolicy: 'open' })).body.group
+    const c = group.conversationId
+    expect((await reader.api.post(`/groups/${group.id}/join`)).status).toBe(200) // seq 2
+    await sendText(owner, c, 'three')
+    await sendText(owner, c, 'four')
+    expect((await reader.api.post(`/conversations/${c}/read`, { seq: 99 })).body.readSeq).toBe(4)
+    expect((await reader.api.post(`/conversations/${c}/read`, { seq: 99 })).body.readSeq).toBe(4)
+    expect((await reader.api.post(`/groups/${group.id}/leave`)).status).toBe(204) // seq 5
+    await sendText(owner, c, 'six')
+    expect((await reader.api.post(`/conversations/${c}/read`, { seq: 99 })).body.readSeq).toBe(5)
+    const refused = await stranger.api.post(`/conversations/${c}/read`, { seq: 1 })
+    expect(refused.status).toBe(404)
+    expect(refused.body.error.code).toBe('conversation.not_found')
+  })
+
   it('should list pinned conversations first and tell my other devices about pin and mute', async () => {
     const me = await createUser(t.url, 'lister')
     const peers = [await createUser(t.url, 'p1'), await createUser(t.url, 'p2')]

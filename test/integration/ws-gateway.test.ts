@@ -162,7 +162,7 @@ describe('health, docs and metrics', () => {
   afterAll(() => t.close())
 
   it('should report health and readiness', async () => {
-    expect(await (await fetch(`${t.url}/healthz`)).json()).toEqual({ status: 'ok' })
+    expect(await (await fetch(`${t.url}/healthz`)).json()).toMatchObject({ status: 'ok' })
     expect(await (await fetch(`${t.url}/readyz`)).json()).toEqual({ status: 'ready', database: 'ok', broker: 'ok' })
   })
 
@@ -181,5 +181,14 @@ describe('health, docs and metrics', () => {
     const text = await (await fetch(`${t.url}/metrics`)).text()
     expect(text).toContain('jim_http_requests_total')
     expect(text).toContain('jim_ws_connections')
+  })
+
+  it('should export the event-loop delay as a histogram in /metrics', async () => {
+    // let the 10 ms sampler gather a few samples
+    await new Promise((r) => setTimeout(r, 100))
+    const text = await (await fetch(`${t.url}/metrics`)).text()
+    expect(text).toContain('# TYPE jim_event_loop_delay_seconds histogram')
+    expect(text).toMatch(/jim_event_loop_delay_seconds_bucket\{le="\+Inf"\} [1-9]/)
+    expect(Number(/jim_event_loop_delay_seconds_count (\d+)/.exec(text)?.[1])).toBeGreaterThan(0)
   })
 })

@@ -24,11 +24,11 @@ describe(Connection.name, () => {
   it('should close a slow consumer with 4008 once its outbound queue is full, and send nothing more', () => {
     const ws = new StuckSocket()
     const conn = new Connection({ id: 'c', userId: 'u', sessionId: 's', ws: ws as unknown as WebSocket, maxQueued: 3 })
-    for (let i = 0; i < 3; i++) conn.send({ type: 'n', i })
+    for (let i = 0; i < 3; i++) conn.send({ type: 'pong', id: i })
     expect(ws.closedWith).toBeNull()
-    conn.send({ type: 'n', i: 3 })
+    conn.send({ type: 'pong', id: 3 })
     expect(ws.closedWith).toEqual([4008, 'too slow'])
-    conn.send({ type: 'n', i: 4 })
+    conn.send({ type: 'pong', id: 4 })
     expect(ws.sent).toHaveLength(3)
     expect(conn.isOpen).toBe(false)
   })
@@ -40,7 +40,7 @@ describe(Connection.name, () => {
       cb()
     }
     const conn = new Connection({ id: 'c', userId: 'u', sessionId: 's', ws: ws as unknown as WebSocket, maxQueued: 2 })
-    for (let i = 0; i < 100; i++) conn.send({ type: 'n', i })
+    for (let i = 0; i < 100; i++) conn.send({ type: 'pong', id: i })
     expect(ws.sent).toHaveLength(100)
     expect(ws.closedWith).toBeNull()
   })

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { cleanDisplayText } from '../display-text.js'
 import type { Broker } from '../../broker/broker.js'
 import type { Clock } from '../../shared/clock.js'
 import { newId } from '../../shared/ids.js'
@@ -76,9 +77,10 @@ export class AuthService {
     const user = await this.#o.store.users.create({
       id: newId(),
       username,
-      nickname: input.nickname?.trim() || username,
+      nickname: (input.nickname !== undefined && cleanDisplayText(input.nickname)) || username,
       passwordHash: await this.#o.hasher.hash(input.password),
-      email: input.email?.trim().toLowerCase() || null,
+      // bound only by an e-mailed code (AccountService.offerEmailBinding): no enumeration
+      email: null,
       role: 'user',
       createdAt: this.#o.clock.now(),
     })
@@ -106,15 +108,16 @@ export class AuthService {
   ): Promise<{ token: string; session: Session; user: User }> {
     if (password.length > PASSWORD_MAX_LENGTH) throw new AppError('auth.invalid_credentials')
     const attempt = { username: username.trim().toLowerCase(), ip: client.ip, captcha: client.captcha }
-    await this.#o.guard?.beforeLogin(attempt)
+    const ticket = await this.#o.guard?.beforeLogin(attempt)
     let user: User
     try {
       user = await this.verifyCredentials(username, password)
     } catch (err) {
-      if (err instanceof AppError && err.code === 'auth.invalid_credentials') await this.#o.guard?.loginFailed(attempt)
+      if (err instanceof AppError && err.code === 'auth.invalid_credentials') await ticket?.failed()
+      else await ticket?.abandon()
       throw err
     }
-    await this.#o.guard?.loginSucceeded(attempt)
+    await ticket?.succeeded()
     const token = newToken()
     const now = this.#o.clock.now()
     const session: Session = {
@@ -238,7 +241,11 @@ export class AuthService {
   }
 
   #getDummyHash(): Promise<string> {
-    this.#dummyHash ??= this.#o.hasher.hash('not-a-real-password-' + newId())
+    // a refused first try (hashing queue full) must not be remembered
+    this.#dummyHash ??= this.#o.hasher.hash('not-a-real-password-' + newId()).catch((err: unknown) => {
+      this.#dummyHash = null
+      throw err
+    })
     return this.#dummyHash
   }
 }

@@ -1,7 +1,8 @@
 import type { Broker } from '../../broker/broker.js'
 import type { Clock } from '../../shared/clock.js'
+import { isId } from '../../shared/ids.js'
 import type { Store } from '../../store/store.js'
-import type { Route } from '../events.js'
+import type { Route, UserEvent } from '../events.js'
 import type { ConversationSummary } from './conversation.js'
 import { Coalescer } from './coalescer.js'
 import type { ConversationService } from './conversation-service.js'
@@ -10,6 +11,17 @@ import type { ConversationService } from './conversation-service.js'
 export const LARGE_GROUP = 50
 const TYPING_THROTTLE_MS = 3000
 const COALESCE_MS = 1000
+/** How long routing facts of a conversation serve read marks (kind never changes; size and version only route). */
+const FACTS_TTL_MS = 2000
+const MAX_FACTS = 10_000
+
+interface RouteFacts {
+  conversationId: string
+  kind: ConversationSummary['conversation']['kind']
+  large: boolean
+  membershipVersion: number
+  until: number
+}
 
 /**
  * Read receipts and typing: never stored (typing) or stored as one read_seq per member
@@ -22,6 +34,7 @@ export class SignalService {
   readonly #clock: Clock
   readonly #conversations: ConversationService
   readonly #lastTyping = new Map<string, number>()
+  readonly #facts = new Map<string, RouteFacts>()
   readonly #reads: Coalescer<{ userId: string; seq: number }>
   readonly #typing: Coalescer<string>
 
@@ -38,25 +51,51 @@ export class SignalService {
     )
   }
 
-  /** Marks read up to `seq` (never back) and tells whoever should know. */
+  /**
+   * Marks read up to `seq` (never back, never past what the member may see) and tells whoever
+   * should know. Hot path: one UPDATE; the facts needed to route the receipt (kind, size,
+   * membership version) come from a short-lived cache, since the fan-out authorizes each
+   * recipient against its own member cache anyway.
+   */
   async markRead(userId: string, conversationId: string, seq: number): Promise<number> {
+    const mark = isId(conversationId) ? await this.#store.conversations.markRead(conversationId, userId, seq, this.#clock.now()) : null
+    if (!mark) {
+      // never a member (or the world's lazily created row is missing): the summary answers 404 or the position
+      return (await this.#conversations.summary(conversationId, userId)).membership.readSeq
+    }
+    if (mark.moved) await this.#readMoved(await this.#routeFacts(conversationId, userId), userId, mark.readSeq)
+    return mark.readSeq
+  }
+
+  async #routeFacts(conversationId: string, userId: string): Promise<RouteFacts> {
+    const now = this.#clock.now()
+    const cached = this.#facts.get(conversationId)
+    if (cached && cached.until > now) return cached
     const s = await this.#conversations.summary(conversationId, userId)
-    const readSeq = await this.#store.conversations.markRead(conversationId, userId, seq, this.#clock.now())
-    if (readSeq > s.membership.readSeq) await this.#readMoved(s, userId, readSeq)
-    return readSeq
+    const facts = {
+      conversationId,
+      kind: s.conversation.kind,
+      large: isLarge(s),
+      membershipVersion: s.conversation.membershipVersion,
+      until: now + FACTS_TTL_MS,
+    }
+    this.#facts.delete(conversationId)
+    this.#facts.set(conversationId, facts)
+    if (this.#facts.size > MAX_FACTS) this.#facts.delete(this.#facts.keys().next().value!)
+    return facts
   }
 
   /** After a read_seq moved: the reader's devices at once; peers at once or coalesced. */
-  async #readMoved(s: ConversationSummary, userId: string, seq: number): Promise<void> {
-    const conversationId = s.conversation.id
-    const event = { type: 'conversation.read', conversationId, userId, seq }
-    if (s.conversation.kind === 'world') {
+  async #readMoved(f: RouteFacts, userId: string, seq: number): Promise<void> {
+    const conversationId = f.conversationId
+    const event = { type: 'conversation.read' as const, conversationId, userId, seq }
+    if (f.kind === 'world') {
       await this.#broker.publish({ kind: 'push', route: { users: [userId] }, event })
-    } else if (isLarge(s)) {
+    } else if (f.large) {
       await this.#broker.publish({ kind: 'push', route: { users: [userId] }, event })
       this.#reads.add(conversationId, userId, { userId, seq })
     } else {
-      await this.#broker.publish({ kind: 'push', route: this.#route(s), event })
+      await this.#broker.publish({ kind: 'push', route: { conversationId, membershipVersion: f.membershipVersion }, event })
     }
   }
 
@@ -97,7 +136,7 @@ export class SignalService {
     return { conversationId: s.conversation.id, membershipVersion: s.conversation.membershipVersion }
   }
 
-  async #publishToMembers(conversationId: string, event: { type: string; [k: string]: unknown }): Promise<void> {
+  async #publishToMembers(conversationId: string, event: UserEvent): Promise<void> {
     const conversation = await this.#store.conversations.findById(conversationId)
     if (!conversation) return
     await this.#broker.publish({ kind: 'push', route: { conversationId, membershipVersion: conversation.membershipVersion }, event })

@@ -4,7 +4,8 @@ import type { Logger } from 'pino'
 import type { Clock } from '../../shared/clock.js'
 import { isId, newId } from '../../shared/ids.js'
 import type { FileRecordStore } from '../../store/file-record-store.js'
-import type { FileStore } from '../../store/file-store.js'
+import type { Readable } from 'node:stream'
+import type { ByteRange, FileStore } from '../../store/file-store.js'
 import { AppError } from '../errors.js'
 import { attachAvatar } from './avatar-refs.js'
 import { FILE_KINDS, IMAGE_MIMES, THUMBNAIL_MIME, thumbnailKey, type FileKind, type StoredFile } from './file.js'
@@ -34,13 +35,18 @@ export interface UploadInput {
   durationMs?: number
 }
 
-/** Bytes ready to send, with how to send them. */
+/** A file ready to send: what to say about it, and how to stream its bytes. */
 export interface ServedFile {
   file: StoredFile
-  bytes: Buffer
   mime: string
   /** true only for images we re-encoded (and thumbnails); everything else is an attachment */
   inline: boolean
+  /** bytes of this variant, known without reading them (HEAD and Range are answered from it) */
+  size: number
+  /** a strong validator: stored bytes never change under a key */
+  etag: string
+  /** streams the bytes, or the `range` of them (checked against `size` by the caller) */
+  open(range?: ByteRange): Promise<Readable>
 }
 
 /** Slowest plausible encodings, in bytes per second: a duration longer than size / rate is clamped. */
@@ -247,14 +253,19 @@ export class FileService {
   }
 
   async #serve(file: StoredFile, variant: FileVariant): Promise<ServedFile> {
-    if (variant === 'thumbnail') {
-      const bytes = file.thumbnail ? await this.#d.bytes.get(thumbnailKey(file.id)) : null
-      if (!bytes) throw new AppError('file.not_found', 'This file has no thumbnail.')
-      return { file, bytes, mime: THUMBNAIL_MIME, inline: true }
+    const store = this.#d.bytes
+    const key = variant === 'thumbnail' ? thumbnailKey(file.id) : file.id
+    // the original's size is in its record; a thumbnail's is asked of the store (no bytes read)
+    const size = variant === 'thumbnail' ? (file.thumbnail ? await store.size(key) : null) : file.size
+    if (size === null) throw new AppError('file.not_found', 'This file has no thumbnail.')
+    const open = async (range?: ByteRange): Promise<Readable> => {
+      const stream = await store.read(key, range ?? (size > 0 ? { start: 0, end: size - 1 } : undefined))
+      if (!stream) throw new AppError('file.not_found')
+      return stream
     }
-    const bytes = await this.#d.bytes.get(file.id)
-    if (!bytes) throw new AppError('file.not_found')
-    return { file, bytes, mime: file.mime, inline: file.kind === 'image' && isImageMime(file.mime) }
+    const etag = `"${key}"`
+    if (variant === 'thumbnail') return { file, mime: THUMBNAIL_MIME, inline: true, size, etag, open }
+    return { file, mime: file.mime, inline: file.kind === 'image' && isImageMime(file.mime), size, etag, open }
   }
 
   #checkSize(kind: FileKind, size: number): void {

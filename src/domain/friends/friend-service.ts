@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { cleanDisplayText } from '../display-text.js'
 import type { Broker } from '../../broker/broker.js'
 import type { Clock } from '../../shared/clock.js'
 import { newId } from '../../shared/ids.js'
@@ -188,7 +189,7 @@ export class FriendService {
   async setRemark(userId: string, friendId: string, remark: string): Promise<FriendEntry> {
     const friend = await this.#store.users.findById(friendId)
     if (!friend || friend.state !== 'active') throw new AppError('friend.not_found')
-    if (!(await this.#store.friends.setRemark(userId, friendId, remark.trim()))) throw new AppError('friend.not_found')
+    if (!(await this.#store.friends.setRemark(userId, friendId, cleanDisplayText(remark)))) throw new AppError('friend.not_found')
     const friendship = await this.#store.friends.findFriendship(userId, friendId)
     if (!friendship) throw new AppError('friend.not_found')
     const [entry] = await this.#entries([friendship])

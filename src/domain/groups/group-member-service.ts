@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { cleanDisplayText } from '../display-text.js'
 import type { Broker } from '../../broker/broker.js'
 import type { Clock } from '../../shared/clock.js'
 import { isId } from '../../shared/ids.js'
@@ -183,7 +184,11 @@ export class GroupMemberService {
     const { member, change } = await this.#store.groups.updateMember(
       groupId,
       target.userId,
-      { role: patch.role, groupNickname: patch.groupNickname?.trim(), silencedUntil: patch.mutedUntil },
+      {
+        role: patch.role,
+        groupNickname: patch.groupNickname === undefined ? undefined : cleanDisplayText(patch.groupNickname),
+        silencedUntil: patch.mutedUntil,
+      },
       actorId,
       now,
     )

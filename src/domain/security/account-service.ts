@@ -5,7 +5,7 @@ import type { AuditEntry } from '../../store/audit-log-store.js'
 import type { Store } from '../../store/store.js'
 import type { AuthService, Principal } from '../auth/auth-service.js'
 import { AppError } from '../errors.js'
-import type { User } from '../users/user.js'
+import { selfUserView, type User } from '../users/user.js'
 import type { EmailCodeService } from './email-code-service.js'
 
 /** Runs after an account is deleted (groups hand over ownership, friends are removed...). */
@@ -38,19 +38,38 @@ export class AccountService {
     this.#onDeleted.push(hook)
   }
 
-  /** Checks the password and e-mails a code that binds `email` once verified. */
+  /**
+   * Checks the password and e-mails a code that binds `email` once verified. Answers the same
+   * whether or not another account holds the address (no enumeration): only someone who reads
+   * the mailbox gets further, and `verifyEmail` settles who keeps it.
+   */
   async requestEmailChange(principal: Principal, emailInput: string, password: string): Promise<{ email: string; expiresAt: number }> {
     const userId = principal.user.id
     await this.#d.auth.confirmPassword(userId, password)
     const email = normalizeEmail(emailInput)
-    if (await this.#d.store.accounts.isVerifiedEmailTaken(email, userId)) throw new AppError('user.email_taken')
     const { expiresAt } = await this.#d.emailCodes.send(userId, 'email', email)
     return { email, expiresAt }
   }
 
-  /** Binds the address the code was sent to; the user's other devices get `user.updated`. */
+  /**
+   * Registration with an address: the address is never bound on the spot (whether it could be
+   * would tell a stranger that another account holds it); a binding code is e-mailed in the
+   * background instead, entered later with `POST /me/email/verify`.
+   */
+  offerEmailBinding(userId: string, emailInput: string): void {
+    const email = normalizeEmail(emailInput)
+    void this.#d.emailCodes.send(userId, 'email', email).catch((err: unknown) => {
+      this.#d.logger.warn({ event: 'email.binding_not_sent', userId, code: (err as AppError).code }, 'binding code not sent')
+    })
+  }
+
+  /**
+   * Binds the address the code was sent to; the user's other devices get `user.updated`.
+   * 409 `user.email_taken` when another account has verified it: told only to someone who just
+   * proved they read the mailbox.
+   */
   async verifyEmail(userId: string, code: string): Promise<User> {
-    const redeemed = await this.#d.emailCodes.redeem(userId, 'email', code)
+    const redeemed = await this.#d.emailCodes.redeem(userId, 'email', code, { revealAttempts: true })
     const bound = await this.#d.store.accounts.setVerifiedEmail(userId, redeemed.email, this.#d.clock.now())
     if (!bound) throw new AppError('user.not_found')
     const { user, previousHolderId } = bound
@@ -58,7 +77,12 @@ export class AccountService {
     for (const changed of previousHolderId ? [userId, previousHolderId] : [userId]) {
       await this.#d.broker.publish({ kind: 'user.changed', userId: changed })
       const fresh = changed === userId ? user : await this.#d.store.users.findById(changed)
-      if (fresh) await this.#d.broker.publish({ kind: 'push', route: { users: [changed] }, event: { type: 'user.updated', user: fresh } })
+      if (fresh)
+        await this.#d.broker.publish({
+          kind: 'push',
+          route: { users: [changed] },
+          event: { type: 'user.updated', user: selfUserView(fresh) },
+        })
     }
     return user
   }
@@ -82,14 +106,20 @@ export class AccountService {
 
   /**
    * Sets a new password with an e-mailed code and signs every device out (sockets get
-   * `session.revoked` and close with 4001). A weak password is refused before the code is used.
+   * `session.revoked` and close with 4001). Every answer before the code matched is the same for
+   * known and unknown addresses: the password's strength is judged without the account first,
+   * a wrong code says nothing of attempts left; only a matching code gets the account-specific
+   * strength check (refusing keeps the code).
    */
   async confirmPasswordReset(emailInput: string, code: string, newPassword: string): Promise<void> {
     const email = normalizeEmail(emailInput)
+    this.#d.auth.checkNewPassword(newPassword, { username: '', nickname: '', email })
     const user = await this.#d.store.accounts.findActiveByVerifiedEmail(email)
     if (!user) throw new AppError('email.code_invalid')
-    this.#d.auth.checkNewPassword(newPassword, user)
-    await this.#d.emailCodes.redeem(user.id, 'reset', code, email)
+    await this.#d.emailCodes.redeem(user.id, 'reset', code, {
+      expectedEmail: email,
+      beforeConsume: () => this.#d.auth.checkNewPassword(newPassword, user),
+    })
     await this.#d.auth.resetPassword(user.id, newPassword)
   }
 

@@ -60,12 +60,19 @@ export class CaptchaService {
     this.#generate = generator
   }
 
-  /** A new challenge; `image` is an `data:image/svg+xml;base64,...` URL usable as an `<img src>`. */
+  /**
+   * A new challenge; `image` is an `data:image/svg+xml;base64,...` URL usable as an `<img src>`.
+   * Throws 503 `auth.captcha_busy` (with Retry-After) while the store is full.
+   */
   async issue(): Promise<{ captchaId: string; image: string; expiresAt: number }> {
     const { text, svg } = this.#generate()
     const captchaId = randomBytes(16).toString('base64url')
     const expiresAt = this.#o.clock.now() + this.#o.ttlMs
-    await this.#o.store.put(captchaId, this.#digest(captchaId, text), expiresAt)
+    const put = await this.#o.store.put(captchaId, this.#digest(captchaId, text), expiresAt)
+    if (!put.stored) {
+      // fail closed: a full store refuses newcomers rather than voiding someone's pending challenge
+      throw new AppError('auth.captcha_busy', undefined, { retryAfter: Math.ceil(put.retryAfterMs / 1000) })
+    }
     return { captchaId, image: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`, expiresAt }
   }
 

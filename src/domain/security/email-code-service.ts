@@ -81,23 +81,33 @@ export class EmailCodeService {
   /**
    * Checks a code and uses it up. Every guess takes one attempt first (atomically), so parallel
    * guesses cannot exceed `maxAttempts`; the last wrong guess voids the code. Throws 422
-   * `email.code_invalid` (details: attemptsLeft) when wrong, expired, used, or sent to another address.
+   * `email.code_invalid` when wrong, expired, used, or sent to another address; with
+   * `revealAttempts` (the signed-in owner binding an address) its details say how many guesses
+   * are left, which an anonymous caller must not learn (it would tell a known address from an
+   * unknown one). `beforeConsume` runs once the code matched and may refuse, keeping the code.
    */
-  async redeem(userId: string, purpose: EmailCodePurpose, code: string, expectedEmail?: string): Promise<EmailCode> {
+  async redeem(
+    userId: string,
+    purpose: EmailCodePurpose,
+    code: string,
+    options: { expectedEmail?: string; revealAttempts?: boolean; beforeConsume?: (live: EmailCode) => void } = {},
+  ): Promise<EmailCode> {
     const { codes, clock, maxAttempts } = this.#o
     const now = clock.now()
     const live = await codes.findLive(userId, purpose, now)
-    if (!live || (expectedEmail !== undefined && live.email !== expectedEmail)) throw new AppError('email.code_invalid')
+    if (!live || (options.expectedEmail !== undefined && live.email !== options.expectedEmail)) throw new AppError('email.code_invalid')
+    const left = (n: number) => (options.revealAttempts ? { details: { attemptsLeft: n } } : {})
     const attempts = await codes.addFailedAttempt(live.id)
     if (attempts > maxAttempts) {
       await codes.consume(live.id, now)
-      throw new AppError('email.code_invalid', undefined, { details: { attemptsLeft: 0 } })
+      throw new AppError('email.code_invalid', undefined, left(0))
     }
     if (!this.#matches(live, code)) {
       if (attempts >= maxAttempts) await codes.consume(live.id, now)
       this.#o.logger.info({ event: 'email.code_wrong', userId, purpose, attempts }, 'wrong e-mail code')
-      throw new AppError('email.code_invalid', undefined, { details: { attemptsLeft: maxAttempts - attempts } })
+      throw new AppError('email.code_invalid', undefined, left(maxAttempts - attempts))
     }
+    options.beforeConsume?.(live)
     if (!(await codes.consume(live.id, now))) throw new AppError('email.code_invalid')
     return live
   }

@@ -2,6 +2,12 @@ import type { Logger } from '../../shared/logger.js'
 import type { LimitRule, LimitState, RateLimiter } from './rate-limiter.js'
 
 const LOG_EVERY_MS = 10_000
+const PRIMARY = 'p:'
+const FALLBACK = 'f:'
+
+function tag(state: LimitState, side: string): LimitState {
+  return state.eventId === undefined ? state : { ...state, eventId: side + state.eventId }
+}
 
 /**
  * Shared limits with a local safety net: asks `primary` (Redis, cluster-wide) and, when it
@@ -21,8 +27,13 @@ export class FallbackRateLimiter implements RateLimiter {
     this.#logger = logger
   }
 
-  hit(key: string, rule: LimitRule): Promise<LimitState> {
-    return this.#try((l) => l.hit(key, rule))
+  async hit(key: string, rule: LimitRule): Promise<LimitState> {
+    try {
+      return tag(await this.#primary.hit(key, rule), PRIMARY)
+    } catch (err) {
+      this.#failed(err)
+      return tag(await this.#fallback.hit(key, rule), FALLBACK)
+    }
   }
 
   peek(key: string, rule: LimitRule): Promise<LimitState> {
@@ -32,6 +43,12 @@ export class FallbackRateLimiter implements RateLimiter {
   async reset(key: string): Promise<void> {
     // both: a success must clear failures counted on either side
     await Promise.all([this.#primary.reset(key).catch((err: unknown) => this.#failed(err)), this.#fallback.reset(key)])
+  }
+
+  /** Goes to the side that recorded the event (its id says which). */
+  async release(key: string, eventId: string): Promise<void> {
+    const side = eventId.startsWith(PRIMARY) ? this.#primary : this.#fallback
+    await side.release(key, eventId.slice(PRIMARY.length)).catch((err: unknown) => this.#failed(err))
   }
 
   async #try<T>(call: (limiter: RateLimiter) => Promise<T>): Promise<T> {

@@ -11,12 +11,27 @@ export interface LoginAttempt {
   captcha?: CaptchaAnswer
 }
 
+/**
+ * One login attempt's place in the failure counters, reserved before the password is checked:
+ * the attempt counts as a failure from the start, so a parallel burst sees every attempt still in
+ * flight and cannot slip past the thresholds. Exactly one of the three ends it.
+ */
+export interface LoginTicket {
+  /** the password was wrong (or the user unknown): the reservation stays, as the failure */
+  failed(): Promise<void>
+  /** the password was right: the reservation is given back and the (account, IP) count cleared */
+  succeeded(): Promise<void>
+  /** the attempt ended otherwise (disabled account, a store error): nothing is counted */
+  abandon(): Promise<void>
+}
+
 /** What the auth service asks before and after checking credentials. */
 export interface AuthGuard {
-  /** Throws `rate_limited` (429), `auth.captcha_required` or `auth.captcha_invalid` (422). */
-  beforeLogin(attempt: LoginAttempt): Promise<void>
-  loginFailed(attempt: LoginAttempt): Promise<void>
-  loginSucceeded(attempt: LoginAttempt): Promise<void>
+  /**
+   * Reserves the attempt in the failure counters, then throws `rate_limited` (429),
+   * `auth.captcha_required` or `auth.captcha_invalid` (422), giving the reservation back.
+   */
+  beforeLogin(attempt: LoginAttempt): Promise<LoginTicket>
   /** Throws `auth.registration_closed`, or a captcha error in `always` mode. */
   beforeRegister(attempt: { ip: string; captcha?: CaptchaAnswer }): Promise<void>
 }
@@ -48,6 +63,10 @@ export const LOGIN_FAILURE_WINDOW_MS = 15 * 60_000
  *   The account is never locked: whoever solves the captcha and knows the password gets in.
  * - every mode: past `failuresPerIp` failures in the window, the IP gets 429 with Retry-After.
  * A successful login clears its (account, IP) counter only, so an attacker elsewhere keeps theirs.
+ *
+ * Every attempt is reserved in all three counters before the password is checked (and given back
+ * when it was right), so N parallel attempts are judged as N failures, never as N first tries.
+ * A side effect: more parallel logins from one IP than its cap, even right ones, get 429.
  */
 export class LoginGuard implements AuthGuard {
   readonly #o: LoginGuardOptions
@@ -64,11 +83,22 @@ export class LoginGuard implements AuthGuard {
     }
   }
 
-  async beforeLogin(a: LoginAttempt): Promise<void> {
+  async beforeLogin(a: LoginAttempt): Promise<LoginTicket> {
     const { limiter, mode } = this.#o
-    if (this.#o.limitsEnabled) {
-      const ip = await limiter.peek(keys.ip(a), this.#rules.ipCap)
-      if (!ip.allowed) {
+    const rules = this.#rules
+    // reserve first (each hit is atomic in the store), decide from what the reservations saw
+    const [ip, accountIp, account] = await Promise.all([
+      limiter.hit(keys.ip(a), rules.ipCap),
+      limiter.hit(keys.accountIp(a), rules.accountIp),
+      limiter.hit(keys.account(a), rules.account),
+    ])
+    const reserved: Array<[string, string]> = []
+    if (ip.eventId) reserved.push([keys.ip(a), ip.eventId])
+    if (accountIp.eventId) reserved.push([keys.accountIp(a), accountIp.eventId])
+    if (account.eventId) reserved.push([keys.account(a), account.eventId])
+    const release = () => Promise.all(reserved.map(([key, id]) => limiter.release(key, id))).then(() => {})
+    try {
+      if (this.#o.limitsEnabled && !ip.allowed) {
         const seconds = Math.ceil(ip.retryAfterMs / 1000)
         this.#o.logger.warn({ event: 'login.rate_limited', ip: a.ip, retryAfterSeconds: seconds }, 'too many failed logins from one IP')
         throw new AppError('rate_limited', `Too many failed logins from your address; retry in ${seconds} s.`, {
@@ -76,40 +106,35 @@ export class LoginGuard implements AuthGuard {
           details: { retryAfterSeconds: seconds },
         })
       }
+      // an allowed hit's count includes this attempt: the failures before it are one fewer
+      const captchaNeeded =
+        mode === 'always' ||
+        (mode === 'auto' && (!accountIp.allowed || !account.allowed || !ip.allowed || ip.count - 1 >= rules.ipCaptcha.limit))
+      if (captchaNeeded) await this.#o.captcha.verify(a.captcha)
+    } catch (err) {
+      await release()
+      throw err
     }
-    if (mode === 'off') return
-    if (mode === 'always' || (await this.#captchaNeeded(a))) await this.#o.captcha.verify(a.captcha)
-  }
-
-  async loginFailed(a: LoginAttempt): Promise<void> {
-    const { limiter } = this.#o
-    const [accountIp] = await Promise.all([
-      limiter.hit(keys.accountIp(a), this.#rules.accountIp),
-      limiter.hit(keys.ip(a), this.#rules.ipCap),
-      limiter.hit(keys.account(a), this.#rules.account),
-    ])
-    if (this.#o.mode === 'auto' && accountIp.count === this.#rules.accountIp.limit) {
-      this.#o.logger.info({ event: 'login.captcha_required', ip: a.ip, username: a.username }, 'repeated failed logins: captcha required')
+    return {
+      failed: async () => {
+        if (mode === 'auto' && accountIp.allowed && accountIp.count === rules.accountIp.limit) {
+          this.#o.logger.info(
+            { event: 'login.captcha_required', ip: a.ip, username: a.username },
+            'repeated failed logins: captcha required',
+          )
+        }
+      },
+      succeeded: async () => {
+        await release()
+        await limiter.reset(keys.accountIp(a))
+      },
+      abandon: release,
     }
-  }
-
-  async loginSucceeded(a: LoginAttempt): Promise<void> {
-    await this.#o.limiter.reset(keys.accountIp(a))
   }
 
   async beforeRegister(a: { ip: string; captcha?: CaptchaAnswer }): Promise<void> {
     await this.#o.registration.assertOpen()
     if (this.#o.mode === 'always') await this.#o.captcha.verify(a.captcha)
-  }
-
-  async #captchaNeeded(a: LoginAttempt): Promise<boolean> {
-    const { limiter } = this.#o
-    const states = await Promise.all([
-      limiter.peek(keys.accountIp(a), this.#rules.accountIp),
-      limiter.peek(keys.ip(a), this.#rules.ipCaptcha),
-      limiter.peek(keys.account(a), this.#rules.account),
-    ])
-    return states.some((s) => !s.allowed)
   }
 }
 

@@ -1,10 +1,10 @@
 import type { Clock } from '../../shared/clock.js'
-import type { CaptchaStore } from './captcha-store.js'
+import type { CaptchaPut, CaptchaStore } from './captcha-store.js'
 
 /**
  * Per-instance captcha challenges, at most `capacity`. All challenges live equally long, so
  * insertion order is expiry order: expired ones are swept from the front, and when still full
- * the oldest pending one is dropped (its solver gets `auth.captcha_invalid` and fetches another).
+ * a new one is refused until the oldest expires or is answered.
  */
 export class MemoryCaptchaStore implements CaptchaStore {
   readonly #pending = new Map<string, { digest: string; expiresAt: number }>()
@@ -21,18 +21,18 @@ export class MemoryCaptchaStore implements CaptchaStore {
     return this.#pending.size
   }
 
-  async put(id: string, digest: string, expiresAt: number): Promise<void> {
+  async put(id: string, digest: string, expiresAt: number): Promise<CaptchaPut> {
     const now = this.#clock.now()
     for (const [key, entry] of this.#pending) {
       if (entry.expiresAt > now) break
       this.#pending.delete(key)
     }
-    while (this.#pending.size >= this.#capacity) {
-      const oldest = this.#pending.keys().next().value
-      if (oldest === undefined) break
-      this.#pending.delete(oldest)
+    if (this.#pending.size >= this.#capacity) {
+      const oldest = this.#pending.values().next().value
+      return { stored: false, retryAfterMs: Math.max(1, (oldest?.expiresAt ?? now) - now) }
     }
     this.#pending.set(id, { digest, expiresAt })
+    return { stored: true }
   }
 
   async take(id: string, now: number): Promise<string | null> {

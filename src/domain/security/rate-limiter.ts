@@ -12,6 +12,8 @@ export interface LimitState {
   allowed: boolean
   /** when the oldest counted event leaves the window (0 while allowed) */
   retryAfterMs: number
+  /** hit and allowed: names the recorded event, so `release` can take exactly it back */
+  eventId?: string
 }
 
 /**
@@ -30,4 +32,9 @@ export interface RateLimiter {
   peek(key: string, rule: LimitRule): Promise<LimitState>
   /** Forgets every event of `key` (a successful login clears its failures). */
   reset(key: string): Promise<void>
+  /**
+   * Takes back one event a `hit` recorded (its `eventId`): a reservation made before a costly
+   * check that turned out not to count (a login whose password was right). Unknown ids are ignored.
+   */
+  release(key: string, eventId: string): Promise<void>
 }

@@ -52,7 +52,8 @@ export class RedisRateLimiter implements RateLimiter {
   async hit(key: string, rule: LimitRule): Promise<LimitState> {
     const now = this.#clock.now()
     const member = `${now}:${randomBytes(6).toString('hex')}`
-    return toState(await HIT.run<number[]>(this.#client, [this.#prefix + key], [now, rule.windowMs, rule.limit, member]))
+    const state = toState(await HIT.run<number[]>(this.#client, [this.#prefix + key], [now, rule.windowMs, rule.limit, member]))
+    return state.allowed ? { ...state, eventId: member } : state
   }
 
   async peek(key: string, rule: LimitRule): Promise<LimitState> {
@@ -61,6 +62,10 @@ export class RedisRateLimiter implements RateLimiter {
 
   async reset(key: string): Promise<void> {
     await this.#client.del(this.#prefix + key)
+  }
+
+  async release(key: string, eventId: string): Promise<void> {
+    await this.#client.zrem(this.#prefix + key, eventId)
   }
 }
 

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino'
+import { cleanDisplayName } from '../display-text.js'
 import type { Broker } from '../../broker/broker.js'
 import type { Clock } from '../../shared/clock.js'
 import { isId } from '../../shared/ids.js'
 import type { Store } from '../../store/store.js'
 import type { UserPatch } from '../../store/user-store.js'
 import { AppError } from '../errors.js'
-import { toPublicUser, type PublicUser, type User } from './user.js'
+import { selfUserView, toPublicUser, type PublicUser, type User } from './user.js'
 
 export interface Page<T> {
   items: T[]
@@ -32,14 +33,15 @@ export class UserService {
     this.#onStatusChanged = fn
   }
 
-  async updateProfile(userId: string, patch: UserPatch): Promise<User> {
+  async updateProfile(userId: string, input: UserPatch): Promise<User> {
+    const patch = input.nickname === undefined ? input : { ...input, nickname: cleanDisplayName(input.nickname, 'nickname') }
     const before = await this.#store.users.findById(userId)
     if (!before) throw new AppError('user.not_found')
     const user = await this.#store.users.update(userId, patch, this.#clock.now())
     if (!user) throw new AppError('user.not_found')
     this.#logger.info({ event: 'user.profile_updated', userId, fields: Object.keys(patch) }, 'profile updated')
     await this.#broker.publish({ kind: 'user.changed', userId })
-    await this.#broker.publish({ kind: 'push', route: { users: [userId] }, event: { type: 'user.updated', user } })
+    await this.#broker.publish({ kind: 'push', route: { users: [userId] }, event: { type: 'user.updated', user: selfUserView(user) } })
     if (patch.status !== undefined && patch.status !== before.status) await this.#onStatusChanged(userId)
     return user
   }

@@ -1,3 +1,5 @@
+import { toIso } from '../../shared/clock.js'
+
 /** What a user chooses to show; whether they are connected comes from their sockets. */
 export const USER_STATUSES = ['online', 'away', 'busy', 'invisible'] as const
 export type UserStatus = (typeof USER_STATUSES)[number]
@@ -44,5 +46,21 @@ export function toPublicUser(user: User): PublicUser {
     bio: deleted ? '' : user.bio,
     avatarFileId: deleted ? null : user.avatarFileId,
     deleted,
+  }
+}
+
+/** The signed-in user's own profile, as the API returns it. */
+export function selfUserView(user: User) {
+  return {
+    id: user.id,
+    username: user.username,
+    nickname: user.nickname,
+    email: user.email,
+    emailVerified: user.emailVerified,
+    bio: user.bio,
+    avatarFileId: user.avatarFileId,
+    status: user.status,
+    role: user.role,
+    createdAt: toIso(user.createdAt)!,
   }
 }

@@ -2,13 +2,14 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { AuthService } from '../../domain/auth/auth-service.js'
+import type { AccountService } from '../../domain/security/account-service.js'
 import { principalOf } from '../auth-hook.js'
 import { IsoTime, withErrors } from '../schemas/common.js'
 import { CaptchaAnswer } from '../schemas/security-schemas.js'
 import { Nickname, Password, SelfUser, Username } from '../schemas/user-schemas.js'
 import { selfUserView } from '../views.js'
 
-export function registerAuthRoutes(app: FastifyInstance, deps: { auth: AuthService }): void {
+export function registerAuthRoutes(app: FastifyInstance, deps: { auth: AuthService; accounts: AccountService }): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
   const { auth } = deps
 
@@ -19,6 +20,9 @@ export function registerAuthRoutes(app: FastifyInstance, deps: { auth: AuthServi
       schema: {
         tags: ['auth'],
         summary: 'Create an account',
+        description:
+          'An `email` is not bound on the spot: a code is e-mailed to it, and `POST /me/email/verify` binds it. ' +
+          'The answer is the same whichever address is given, so it tells nobody which addresses have accounts.',
         body: Type.Object(
           {
             username: Username,
@@ -29,12 +33,13 @@ export function registerAuthRoutes(app: FastifyInstance, deps: { auth: AuthServi
           },
           { additionalProperties: false },
         ),
-        response: withErrors({ 201: Type.Object({ user: SelfUser }) }, [400, 409, 422, 429]),
+        response: withErrors({ 201: Type.Object({ user: SelfUser }) }, [400, 409, 422, 429, 503]),
       },
     },
     async (request, reply) => {
       const { captcha, ...input } = request.body
       const user = await auth.register(input, { ip: request.ip, captcha })
+      if (input.email) deps.accounts.offerEmailBinding(user.id, input.email)
       return reply.code(201).send({ user: selfUserView(user) })
     },
   )

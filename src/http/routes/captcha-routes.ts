@@ -12,14 +12,17 @@ export function registerCaptchaRoutes(app: FastifyInstance, deps: { captcha: Cap
     '/api/v1/auth/captcha',
     {
       config: { public: true },
+      // a HEAD would draw and store a challenge nobody can read
+      exposeHeadRoute: false,
       schema: {
         tags: ['auth'],
         summary: 'A fresh captcha challenge (single use, short-lived)',
         description:
           '`image` is an SVG as a `data:image/svg+xml;base64,...` URL, usable directly as an `<img src>`. ' +
-          'Send the answer back as `captcha: {id: captchaId, answer}` with register/login. Rate limited per IP.',
+          'Send the answer back as `captcha: {id: captchaId, answer}` with register/login. Rate limited per IP; ' +
+          'while too many challenges are pending, 503 `auth.captcha_busy` with Retry-After.',
         security: [],
-        response: withErrors({ 200: Type.Object({ captchaId: Type.String(), image: Type.String(), expiresAt: IsoTime }) }, [429]),
+        response: withErrors({ 200: Type.Object({ captchaId: Type.String(), image: Type.String(), expiresAt: IsoTime }) }, [429, 503]),
       },
     },
     async (_request, reply) => {

@@ -1,5 +1,5 @@
 import multipart from '@fastify/multipart'
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Readable } from 'node:stream'
@@ -8,6 +8,7 @@ import { FILE_KINDS, type FileKind } from '../../domain/files/file.js'
 import { tooLarge, type FileService, type ServedFile } from '../../domain/files/file-service.js'
 import type { FileVariant } from '../../domain/files/file-url-signer.js'
 import { principalOf } from '../auth-hook.js'
+import { parseRange } from '../byte-range.js'
 import { Id, IsoTime, withErrors } from '../schemas/common.js'
 import { attachmentDisposition, fileView } from './file-views.js'
 
@@ -100,24 +101,28 @@ export async function registerFileRoutes(app: FastifyInstance, deps: { files: Fi
   const tags = ['files']
   const binary = { 200: Type.Unknown({ description: 'the file bytes' }) }
 
-  r.get(
-    '/api/v1/files/:id',
-    {
-      schema: {
-        tags,
-        summary: 'Download a file I may see (owner, a message I can see, an avatar)',
-        params: Params,
-        response: withErrors(binary, [401, 404]),
-      },
+  // GET and HEAD share each handler: HEAD is answered from the metadata and never opens the bytes
+  const getAndHead = ['GET', 'HEAD'] as ('GET' | 'HEAD')[]
+  r.route({
+    method: getAndHead,
+    url: '/api/v1/files/:id',
+    schema: {
+      tags,
+      summary: 'Download a file I may see (owner, a message I can see, an avatar). Supports a single Range (206/416) and HEAD.',
+      params: Params,
+      response: withErrors(binary, [401, 404, 416]),
     },
-    async (request, reply) => send(reply, await files.open(principalOf(request).user.id, request.params.id, 'original'), 'no-store'),
-  )
+    handler: async (request, reply) =>
+      send(request, reply, await files.open(principalOf(request).user.id, request.params.id, 'original'), 'no-store'),
+  })
 
-  r.get(
-    '/api/v1/files/:id/thumbnail',
-    { schema: { tags, summary: "An image's thumbnail (WebP)", params: Params, response: withErrors(binary, [401, 404]) } },
-    async (request, reply) => send(reply, await files.open(principalOf(request).user.id, request.params.id, 'thumbnail'), 'no-store'),
-  )
+  r.route({
+    method: getAndHead,
+    url: '/api/v1/files/:id/thumbnail',
+    schema: { tags, summary: "An image's thumbnail (WebP)", params: Params, response: withErrors(binary, [401, 404, 416]) },
+    handler: async (request, reply) =>
+      send(request, reply, await files.open(principalOf(request).user.id, request.params.id, 'thumbnail'), 'no-store'),
+  })
 
   r.get(
     '/api/v1/files/:id/url',
@@ -140,36 +145,58 @@ export async function registerFileRoutes(app: FastifyInstance, deps: { files: Fi
   )
 
   const signed = (variant: FileVariant) => ({
+    method: getAndHead,
     config: { public: true },
     schema: {
       tags,
-      summary: `Serve a signed ${variant === 'thumbnail' ? 'thumbnail ' : ''}URL from GET /files/{id}/url (404 when invalid or expired)`,
+      summary: `Serve a signed ${variant === 'thumbnail' ? 'thumbnail ' : ''}URL from GET /files/{id}/url (404 when invalid or expired). Supports a single Range (206/416) and HEAD.`,
       params: Params,
       querystring: SignedQuery,
       security: [],
-      response: { 200: binary[200], 404: Type.Ref('ErrorBody') },
+      response: { 200: binary[200], 404: Type.Ref('ErrorBody'), 416: Type.Ref('ErrorBody') },
     },
   })
-  r.get('/api/v1/files/:id/content', signed('original'), async (request, reply) =>
-    send(reply, await files.openSigned(request.params.id, 'original', request.query), 'private, max-age=300'),
-  )
-  r.get('/api/v1/files/:id/thumbnail/content', signed('thumbnail'), async (request, reply) =>
-    send(reply, await files.openSigned(request.params.id, 'thumbnail', request.query), 'private, max-age=300'),
-  )
+  r.route({
+    ...signed('original'),
+    url: '/api/v1/files/:id/content',
+    handler: async (request, reply) =>
+      send(request, reply, await files.openSigned(request.params.id, 'original', request.query), 'private, max-age=300'),
+  })
+  r.route({
+    ...signed('thumbnail'),
+    url: '/api/v1/files/:id/thumbnail/content',
+    handler: async (request, reply) =>
+      send(request, reply, await files.openSigned(request.params.id, 'thumbnail', request.query), 'private, max-age=300'),
+  })
 }
 
 /**
- * Sends file bytes with the headers that keep them inert: nosniff, a CSP that sandboxes
- * anything rendered, and `attachment` unless it is an image we re-encoded.
+ * Sends a file with the headers that keep it inert (nosniff, a CSP that sandboxes anything
+ * rendered, `attachment` unless it is an image we re-encoded), streamed from the store. One
+ * `Range: bytes=…` is honoured (206 with Content-Range; 416 outside the file), unless an
+ * `If-Range` names another version. HEAD gets the same headers and no body, and reads no bytes.
  */
-function send(reply: FastifyReply, served: ServedFile, cacheControl: string): FastifyReply {
-  return reply
+async function send(request: FastifyRequest, reply: FastifyReply, served: ServedFile, cacheControl: string): Promise<FastifyReply> {
+  reply
     .header('content-type', served.mime)
     .header('x-content-type-options', 'nosniff')
     .header('content-security-policy', SANDBOX_CSP)
     .header('content-disposition', served.inline ? 'inline' : attachmentDisposition(served.file.name))
     .header('cache-control', cacheControl)
-    .send(served.bytes)
+    .header('accept-ranges', 'bytes')
+    .header('etag', served.etag)
+  const ifRange = request.headers['if-range']
+  const range = ifRange === undefined || ifRange === served.etag ? parseRange(request.headers.range, served.size) : null
+  if (range === 'unsatisfiable') {
+    reply.header('content-range', `bytes */${served.size}`)
+    throw new AppError('file.range_not_satisfiable', `The range is outside the file of ${served.size} bytes.`, {
+      details: { size: served.size },
+    })
+  }
+  if (range) reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${served.size}`)
+  reply.header('content-length', range ? range.end - range.start + 1 : served.size)
+  if (request.method === 'HEAD') return reply.send()
+  return reply.send(await served.open(range ?? undefined))
 }
 
 /** Reads a stream into memory up to `max` bytes; the rest is read and dropped (the client is still sending it). */

@@ -13,9 +13,21 @@ function isProxied(headers: Record<string, unknown>): boolean {
   return headers['x-forwarded-for'] !== undefined || headers.forwarded !== undefined || headers['x-real-ip'] !== undefined
 }
 
+/** The promise's value, or `fallback` after 2 s (a hung database must not hang health checks). */
+function withTimeout<T, F>(promise: Promise<T>, fallback: F): Promise<T | F> {
+  return Promise.race([promise, new Promise<F>((done) => setTimeout(() => done(fallback), 2000).unref())])
+}
+
 export function registerHealthRoutes(
   app: FastifyInstance,
-  deps: { store: Store; broker: Broker; metrics: Metrics; metricsToken: string },
+  deps: {
+    store: Store
+    broker: Broker
+    metrics: Metrics
+    metricsToken: string
+    /** this build's version and newest migration; the database's newest migration (null: unreachable) */
+    build: { version: string; schemaVersion: string; databaseSchemaVersion: () => Promise<string | null> }
+  },
 ): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
 
@@ -24,9 +36,27 @@ export function registerHealthRoutes(
     {
       config: { public: true },
       logLevel: 'warn',
-      schema: { tags: ['health'], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+      schema: {
+        tags: ['health'],
+        summary: 'The process is up; which version runs, and the schema it expects and finds (rolling upgrades)',
+        response: {
+          200: Type.Object({
+            status: Type.Literal('ok'),
+            version: Type.String(),
+            schemaVersion: Type.String({ description: "this build's newest migration" }),
+            databaseSchemaVersion: Type.Union([Type.String(), Type.Null()], {
+              description: "the database's newest applied migration; null when the database does not answer",
+            }),
+          }),
+        },
+      },
     },
-    async () => ({ status: 'ok' as const }),
+    async () => ({
+      status: 'ok' as const,
+      version: deps.build.version,
+      schemaVersion: deps.build.schemaVersion,
+      databaseSchemaVersion: await withTimeout(deps.build.databaseSchemaVersion(), null),
+    }),
   )
 
   r.get(

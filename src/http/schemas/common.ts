@@ -1,20 +1,8 @@
 import { Type, type TSchema } from 'typebox'
+import { Paged } from '@jim/protocol'
 
-/** A ULID path or body id. */
-export const Id = Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$', description: 'ULID' })
-
-export const IsoTime = Type.String({ format: 'date-time' })
-
-export const ErrorBody = Type.Object(
-  {
-    error: Type.Object({
-      code: Type.String({ description: 'stable dotted code, see the error catalogue' }),
-      message: Type.String(),
-      details: Type.Optional(Type.Unknown()),
-    }),
-  },
-  { $id: 'ErrorBody' },
-)
+// the wire contract's shared pieces live in @jim/protocol
+export { ErrorBody, Id, IsoTime } from '@jim/protocol'
 
 /** Error responses every authenticated route may give. */
 export function withErrors<T extends Record<number, TSchema>>(responses: T, statuses: number[] = [400, 401]) {
@@ -28,6 +16,4 @@ export const PageQuery = {
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 }
 
-export function Page<T extends TSchema>(item: T) {
-  return Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) })
-}
+export const Page = Paged

@@ -1,62 +1,14 @@
 import { Type } from 'typebox'
+import { Group, JoinPolicy, JoinRequest, Member } from '@jim/protocol'
 import { Id, IsoTime } from './common.js'
-import { PublicUser } from './user-schemas.js'
+
+// the views are the wire contract's (@jim/protocol); request bodies stay here
+export { Ban, Group, GroupRole, Invitation, JoinPolicy, JoinRequest, Member } from '@jim/protocol'
 
 export const GroupName = Type.String({ minLength: 1, maxLength: 64 })
 export const Announcement = Type.String({ maxLength: 2000 })
 export const GroupNickname = Type.String({ maxLength: 64, description: 'empty clears it' })
-export const JoinPolicy = Type.Union([Type.Literal('open'), Type.Literal('approval'), Type.Literal('invite')], {
-  description:
-    '`open`: anyone joins; `approval`: a join request owner/admins decide; `invite`: by invitation only (invisible to non-members)',
-})
-export const GroupRole = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')])
 const NullableId = Type.Union([Id, Type.Null()])
-
-/** A group: members get every field; others (search, public profile) only the first seven. */
-export const Group = Type.Object({
-  id: Id,
-  name: Type.String(),
-  avatarFileId: Type.Union([Type.String(), Type.Null()]),
-  joinPolicy: JoinPolicy,
-  memberCount: Type.Integer(),
-  maxMembers: Type.Integer(),
-  createdAt: IsoTime,
-  conversationId: Type.Optional(Id),
-  announcement: Type.Optional(Type.String()),
-  muteAll: Type.Optional(Type.Boolean()),
-  ownerId: Type.Optional(Id),
-  updatedAt: Type.Optional(IsoTime),
-  myRole: Type.Optional(GroupRole),
-})
-
-export const Member = Type.Object({
-  userId: Id,
-  role: GroupRole,
-  groupNickname: Type.String(),
-  mutedUntil: Type.Union([IsoTime, Type.Null()], { description: 'group mute set by owner/admins; null when not muted' }),
-  joinedAt: IsoTime,
-  user: PublicUser,
-})
-
-export const Invitation = Type.Object({
-  id: Id,
-  groupId: Id,
-  group: Group,
-  inviter: PublicUser,
-  status: Type.String(),
-  createdAt: IsoTime,
-})
-
-export const JoinRequest = Type.Object({
-  id: Id,
-  groupId: Id,
-  user: PublicUser,
-  message: Type.String(),
-  status: Type.String(),
-  createdAt: IsoTime,
-})
-
-export const Ban = Type.Object({ userId: Id, user: PublicUser, bannedBy: Id, createdAt: IsoTime })
 
 /** What became of each requested id: nobody is silently dropped. */
 export const MemberReport = {

@@ -1,7 +1,17 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { CompiledQuery, Kysely, Migrator, MysqlDialect, PostgresDialect, SqliteDialect, type Dialect } from 'kysely'
+import {
+  CompiledQuery,
+  DEFAULT_MIGRATION_TABLE,
+  Kysely,
+  Migrator,
+  sql,
+  MysqlDialect,
+  PostgresDialect,
+  SqliteDialect,
+  type Dialect,
+} from 'kysely'
 import { createPool as createMysqlPool } from 'mysql2'
 import pg from 'pg'
 import type { Config } from '../../config/config.js'
@@ -29,7 +39,11 @@ export function openDatabase(config: Pick<Config, 'storage' | 'dataDir'>): SqlDa
   return { db, caps, sqlite: caps.dialect === 'sqlite' ? () => connection : null }
 }
 
-function createDialect(config: Pick<Config, 'storage' | 'dataDir'>, onSqliteOpen: (db: SQLite.Database) => void): Dialect {
+/**
+ * The Kysely dialect for the configured driver (opens nothing until first used); `onSqliteOpen`
+ * receives SQLite's one connection when it opens.
+ */
+export function createDialect(config: Pick<Config, 'storage' | 'dataDir'>, onSqliteOpen: (db: SQLite.Database) => void = () => {}): Dialect {
   const { driver, url, poolSize } = config.storage
   switch (driver) {
     case 'sqlite': {
@@ -120,15 +134,70 @@ function withIdleErrorHandler(pool: pg.Pool): pg.Pool {
   return pool
 }
 
-/** Runs pending migrations; safe when several instances start at once (kysely's lock table). */
-export async function migrateToLatest({ db, caps }: SqlDatabase): Promise<string[]> {
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => migrations(caps) },
-  })
-  const { error, results } = await migrator.migrateToLatest()
+function migratorFor({ db, caps }: SqlDatabase): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => migrations(caps) } })
+}
+
+/**
+ * Runs pending migrations; safe when several instances start at once (kysely's lock table).
+ * A database already migrated by the next version (a rolling upgrade, or a rollback of one
+ * instance) is left alone: migrations are expand-then-contract, so this build still runs on it.
+ */
+export async function migrateToLatest(database: SqlDatabase): Promise<string[]> {
+  const status = await migrationStatus(database)
+  if (status.newer.length) {
+    if (status.pending.length)
+      throw new Error(
+        `the database has migrations of a newer JIM (${status.newer.join(', ')}) but lacks ${status.pending.join(', ')}: upgrade this instance`,
+      )
+    return []
+  }
+  const { error, results } = await migratorFor(database).migrateToLatest()
   if (error) throw error instanceof Error ? error : new Error(String(error))
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}
+
+export interface MigrationStatus {
+  /** this build's migrations the database has applied, in order */
+  applied: string[]
+  /** this build's migrations the database lacks */
+  pending: string[]
+  /** migrations the database has that this build does not know (applied by a newer JIM) */
+  newer: string[]
+}
+
+/** Compares the database's applied migrations with this build's list; changes nothing. */
+export async function migrationStatus(database: SqlDatabase): Promise<MigrationStatus> {
+  const known = Object.keys(migrations(database.caps))
+  const done = new Set(await appliedMigrations(database.db))
+  return {
+    applied: known.filter((n) => done.has(n)),
+    pending: known.filter((n) => !done.has(n)),
+    newer: [...done].filter((n) => !known.includes(n)).sort(),
+  }
+}
+
+/** This build's newest migration, and a reader of the database's newest one (null when unreachable). */
+export function schemaVersions({ db, caps }: SqlDatabase): { code: string; database: () => Promise<string | null> } {
+  return {
+    code: Object.keys(migrations(caps)).at(-1)!,
+    database: async () => {
+      try {
+        const { rows } = await sql<{ name: string | null }>`SELECT MAX(name) AS name FROM ${sql.table(DEFAULT_MIGRATION_TABLE)}`.execute(db)
+        return rows[0]?.name ?? null
+      } catch {
+        return null
+      }
+    },
+  }
+}
+
+/** Names in kysely's migration table; none when it does not exist yet (a new database). */
+export async function appliedMigrations(db: Kysely<Database>): Promise<string[]> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true })
+  if (!tables.some((t) => t.name === DEFAULT_MIGRATION_TABLE)) return []
+  const { rows } = await sql<{ name: string }>`SELECT name FROM ${sql.table(DEFAULT_MIGRATION_TABLE)} ORDER BY name`.execute(db)
+  return rows.map((r) => r.name)
 }
 
 /**

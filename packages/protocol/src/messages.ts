@@ -1,0 +1,66 @@
+import { Type, type Static } from 'typebox'
+import { Id, IsoTime } from './common.js'
+import { PublicUser } from './users.js'
+
+/** Message types a client may send; `system` messages are written by the server only. */
+export const CLIENT_MESSAGE_TYPES = ['text', 'image', 'file', 'voice', 'video', 'location', 'sticker'] as const
+export const ClientMessageType = Type.Union([
+  Type.Literal('text'),
+  Type.Literal('image'),
+  Type.Literal('file'),
+  Type.Literal('voice'),
+  Type.Literal('video'),
+  Type.Literal('location'),
+  Type.Literal('sticker'),
+])
+export const MessageType = Type.Union([...ClientMessageType.anyOf, Type.Literal('system')])
+
+/** A stored message, as HTTP and WebSocket return it. */
+export const Message = Type.Object({
+  id: Id,
+  conversationId: Id,
+  seq: Type.Integer({ description: 'position in its conversation: 1, 2, 3... with no gaps' }),
+  senderId: Type.Union([Type.String(), Type.Null()], { description: 'null for system messages' }),
+  clientMsgId: Type.String({ description: 'the sender’s idempotency key' }),
+  type: Type.String({ description: 'a MessageType: text, image, file, voice, video, location, sticker or system' }),
+  content: Type.Record(Type.String(), Type.Unknown(), { description: 'the type’s fields, e.g. text: {text, mentions?, replyTo?}' }),
+  createdAt: IsoTime,
+  editedAt: Type.Union([IsoTime, Type.Null()]),
+  recalledAt: Type.Union([IsoTime, Type.Null()]),
+  modSeq: Type.Integer({ description: 'the conversation modSeq of its last edit or recall (0: never changed)' }),
+})
+
+export const ConversationKind = Type.Union([Type.Literal('direct'), Type.Literal('group'), Type.Literal('world')])
+
+/** One conversation as its member sees it. */
+export const Conversation = Type.Object({
+  id: Id,
+  kind: ConversationKind,
+  peer: Type.Union([PublicUser, Type.Null()], { description: 'direct only: the other user' }),
+  group: Type.Union([Type.Object({ id: Id, name: Type.String(), avatarFileId: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
+  lastSeq: Type.Integer(),
+  modSeq: Type.Integer(),
+  readSeq: Type.Integer(),
+  unreadCount: Type.Integer(),
+  joinSeq: Type.Integer(),
+  leftSeq: Type.Union([Type.Integer(), Type.Null()]),
+  clearedSeq: Type.Integer(),
+  pinned: Type.Boolean(),
+  muted: Type.Boolean(),
+  lastMessage: Type.Union([Message, Type.Null()]),
+  lastActivityAt: IsoTime,
+})
+
+/** `GET /conversations/{id}/messages` answer. */
+export const MessagePage = Type.Object({
+  items: Type.Array(Message),
+  hasMore: Type.Boolean(),
+  modSeq: Type.Optional(Type.Integer({ description: 'with changedSince: the conversation modSeq the page reaches' })),
+})
+
+export type MessageType = Static<typeof MessageType>
+export type ClientMessageType = Static<typeof ClientMessageType>
+export type Message = Static<typeof Message>
+export type ConversationKind = Static<typeof ConversationKind>
+export type Conversation = Static<typeof Conversation>
+export type MessagePage = Static<typeof MessagePage>
