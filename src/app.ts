@@ -32,6 +32,7 @@ import { createEditLimiter, createSendLimiter } from './domain/messages/send-lim
 import { SendFactsCache } from './domain/conversations/send-facts-cache.js'
 import { AdminService } from './domain/admin/admin-service.js'
 import { FileService } from './domain/files/file-service.js'
+import { UploadSpool } from './domain/files/upload-spool.js'
 import { createMediaHook } from './domain/files/media-content.js'
 import { AccountService } from './domain/security/account-service.js'
 import type { CaptchaStore } from './domain/security/captcha-store.js'
@@ -127,6 +128,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   const files = new FileService({
     records: store.files,
     bytes: createFileStore(config, database),
+    spool: new UploadSpool(config.files.tempDir || join(config.dataDir, 'tmp')),
     clock,
     logger,
     secret: config.secret,
@@ -292,7 +294,10 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   http.addSchema(ConversationSchema)
   registerConversationRoutes(http, { conversations, signals })
   registerMessageRoutes(http, { messages, edits, signals })
-  await registerFileRoutes(http, { files })
+  await registerFileRoutes(http, {
+    files,
+    limits: { minBytesPerSecond: config.files.uploadMinBytesPerSecond, windowSeconds: config.files.uploadRateWindowSeconds },
+  })
   registerStickerRoutes(http)
   registerConfigRoutes(http, { limits: clientLimits(config) })
   gateway.register(http)
