@@ -72,6 +72,7 @@ export interface Config {
   messages: {
     maxTextLength: number
     sendPerMinute: number
+    editPerMinute: number
     editWindowSeconds: number
     recallWindowSeconds: number
     resumeMaxMessages: number

@@ -429,6 +429,13 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     'Messages one user may send per minute (all conversations).',
   ),
   key(
+    'messages.editPerMinute',
+    'JIM_MESSAGES_EDIT_PER_MINUTE',
+    int(1, 1_000_000),
+    30,
+    'Edits and recalls one user may make per minute (all conversations together).',
+  ),
+  key(
     'messages.editWindowSeconds',
     'JIM_MESSAGES_EDIT_WINDOW_SECONDS',
     int(0, 7 * 24 * 3600),

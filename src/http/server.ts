@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs'
 import cors from '@fastify/cors'
-import helmet from '@fastify/helmet'
 import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -15,6 +14,7 @@ import type { Metrics } from '../shared/metrics.js'
 import { sendError, STATUS_OF_KIND } from './error-response.js'
 import { ErrorBody } from './schemas/common.js'
 import { installValidators } from './validators.js'
+import { registerSecurityHeaders } from './security-headers.js'
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
 
@@ -100,7 +100,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     sendError(request, reply, new AppError('route.not_found', `No endpoint ${request.method} ${request.url.split('?')[0]}.`)),
   )
 
-  await app.register(helmet, {
+  registerSecurityHeaders(app, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
