@@ -6,6 +6,7 @@ import { parseArgs, type CommandFlags } from './cli-args.js'
 import { runAdminCreate, runMigrate } from './cli-commands.js'
 import { runBackup, runRestore } from './ops/backup-commands.js'
 import { COPY_DATA_FLAGS, runCopyData } from './ops/copy-data-command.js'
+import { runDoctor } from './ops/doctor.js'
 
 const USAGE = `Usage: jim <command> [--flag value ...]
 
@@ -18,6 +19,7 @@ Commands:
   copy-data --to <url> [--from <url>] [--force] [--with-sessions] [--files-from <dir>] [--batch-size <n>]
                           copy every table to another database (sqlite:<path>, mysql://…, postgres://…);
                           resumable; --files-from moves a local files dir into the target's sql file store
+  doctor                  check database, clock, Redis, secret, files store and public URL; say what to fix
   config                  print the effective configuration (secrets hidden)
   version                 print the version
 
@@ -59,6 +61,8 @@ async function run(argv: string[]): Promise<number> {
       return runRestore(config, positional[0])
     case 'copy-data':
       return runCopyData(config, own)
+    case 'doctor':
+      return runDoctor(config)
     case 'config':
       console.log(JSON.stringify(printableConfig(config), null, 2))
       return 0
