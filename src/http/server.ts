@@ -45,6 +45,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     routerOptions: { maxParamLength: 200 },
     // answered below in JIM's error shape instead of Fastify's
     return503OnClosing: false,
+    // malformed URLs and over-long path parameters, answered before routing: JIM's shape too
+    frameworkErrors: (err, request, reply) => sendError(request, reply, err),
   })
 
   installValidators(app)
