@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from './config/load-config.js'
+import { printableConfig } from './config/printable-config.js'
 import { main } from './main.js'
 import { parseArgs, type CommandFlags } from './cli-args.js'
 import { runAdminCreate, runMigrate } from './cli-commands.js'
 import { runBackup, runRestore } from './ops/backup-commands.js'
+import { COPY_DATA_FLAGS, runCopyData } from './ops/copy-data-command.js'
+import { runDoctor } from './ops/doctor.js'
 
 const USAGE = `Usage: jim <command> [--flag value ...]
 
@@ -13,6 +16,10 @@ Commands:
   admin create <username> give an existing user the admin role
   backup <file>           copy the SQLite database to <file> while JIM runs (consistent online copy)
   restore <file>          put a backup in place of the SQLite database (the server must be stopped)
+  copy-data --to <url> [--from <url>] [--force] [--with-sessions] [--files-from <dir>] [--batch-size <n>]
+                          copy every table to another database (sqlite:<path>, mysql://…, postgres://…);
+                          resumable; --files-from moves a local files dir into the target's sql file store
+  doctor                  check database, clock, Redis, secret, files store and public URL; say what to fix
   config                  print the effective configuration (secrets hidden)
   version                 print the version
 
@@ -21,6 +28,7 @@ Every config key has a flag, e.g. --port 9000 --storage-driver postgres; see REA
 /** Each command's own flags (everything else is a config flag). */
 const COMMAND_FLAGS: Record<string, CommandFlags> = {
   migrate: { switches: ['--plan'] },
+  'copy-data': COPY_DATA_FLAGS,
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -51,19 +59,12 @@ async function run(argv: string[]): Promise<number> {
     case 'restore':
       if (!positional[0]) break
       return runRestore(config, positional[0])
+    case 'copy-data':
+      return runCopyData(config, own)
+    case 'doctor':
+      return runDoctor(config)
     case 'config':
-      console.log(
-        JSON.stringify(
-          {
-            ...config,
-            secret: config.secret ? '[set]' : '',
-            metrics: { token: config.metrics.token ? '[set]' : '' },
-            smtp: { ...config.smtp, password: config.smtp.password ? '[set]' : '' },
-          },
-          null,
-          2,
-        ),
-      )
+      console.log(JSON.stringify(printableConfig(config), null, 2))
       return 0
   }
   console.error(USAGE)

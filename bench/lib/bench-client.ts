@@ -25,6 +25,20 @@ export class BenchHttp {
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: T }> {
     const payload = body === undefined ? undefined : JSON.stringify(body)
+    // a kept-alive socket the server closed as idle just as we reused it: the request never
+    // reached the server, so sending it again is safe (the retry Node's http docs recommend)
+    return this.#send<T>(method, path, payload, token, headers).catch((err) =>
+      err.staleSocket ? this.#send<T>(method, path, payload, token, headers) : Promise.reject(err),
+    )
+  }
+
+  #send<T>(
+    method: string,
+    path: string,
+    payload: string | undefined,
+    token?: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }> {
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -48,7 +62,9 @@ export class BenchHttp {
           })
         },
       )
-      req.on('error', reject)
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        reject(Object.assign(err, { staleSocket: req.reusedSocket && err.code === 'ECONNRESET' })),
+      )
       if (payload) req.write(payload)
       req.end()
     })

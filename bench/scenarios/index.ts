@@ -1,6 +1,11 @@
 import type { Scenario } from '../lib/scenario.js'
 import { directChat } from './direct-chat.js'
+import { fanOutGroup } from './fan-out-group.js'
+import { fanOutWorld } from './fan-out-world.js'
 import { groupReceipts } from './group-receipts.js'
+import { history1m } from './history-1m.js'
+import { idleSockets } from './idle-sockets.js'
+import { readMarks } from './read-marks.js'
 
 /**
  * Every scenario `npm run bench` knows, in run order. Add yours here (one file per scenario in
@@ -43,4 +48,9 @@ export const SCENARIOS: Scenario[] = [
       )
     },
   },
+  fanOutGroup,
+  fanOutWorld,
+  idleSockets,
+  history1m,
+  readMarks,
 ]

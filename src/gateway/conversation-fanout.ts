@@ -22,6 +22,23 @@ interface Members {
 const MAX_GAP_FILL = 200
 const MAX_CACHED_CONVERSATIONS = 10_000
 
+/** The seq of the message an event carries (`message.updated`, `message.recalled`...), if any. */
+function seqCarriedBy(event: UserEvent): number | null {
+  const carried = (event as { message?: { seq?: unknown } }).message
+  return carried && typeof carried.seq === 'number' ? carried.seq : null
+}
+
+/**
+ * The visible-range rule of history, at push time. A new message goes to whoever may read its
+ * seq (a removed member gets their own removal notice, nothing after it). Anything else goes
+ * to current members only, and if it is about a message (an edit, a recall), only to those
+ * who joined at or before that message: a late joiner learns nothing of what came before.
+ */
+function isVisible(range: MemberRange, seq: number | null, isNewMessage: boolean): boolean {
+  if (isNewMessage) return range.joinSeq <= seq! && (range.leftSeq === null || seq! <= range.leftSeq)
+  return range.leftSeq === null && (seq === null || range.joinSeq <= seq)
+}
+
 /**
  * Pushes conversation-routed events to this instance's sockets.
  *
@@ -72,13 +89,11 @@ export class ConversationFanout {
   async #deliver(route: ConversationRoute, event: UserEvent, exceptSessionId?: string): Promise<void> {
     const members = await this.#membersAt(route.conversationId, route.membershipVersion)
     const message = event.type === 'message.created' ? event.message : null
+    const aboutSeq = message ? message.seq : seqCarriedBy(event)
     const data = JSON.stringify(event)
     let pushed = 0
     for (const [userId, range] of this.#localMembers(members)) {
-      const visible = message
-        ? range.joinSeq <= message.seq && (range.leftSeq === null || message.seq <= range.leftSeq)
-        : range.leftSeq === null
-      if (!visible) continue
+      if (!isVisible(range, aboutSeq, message !== null)) continue
       for (const conn of this.#hub.socketsOf(userId)) {
         if (conn.sessionId === exceptSessionId) continue
         pushed += message ? await this.#pushMessage(conn, message, data, range) : (conn.sendRaw(data), 1)

@@ -1,3 +1,4 @@
+import { eventLoopDelayHistogram } from './event-loop-delay.js'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 
 /** Prometheus metrics of one app instance (own registry, so tests can run several apps). */
@@ -49,8 +50,12 @@ export function createMetrics() {
     labelNames: ['reason'] as const,
     registers: [registry],
   })
+  const eventLoop = eventLoopDelayHistogram(registry)
   return {
     registry,
+    eventLoopDelay: eventLoop.histogram,
+    /** stops the event-loop sampling timer */
+    close: eventLoop.stop,
     httpRequests,
     httpDuration,
     wsConnections,

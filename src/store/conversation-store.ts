@@ -17,6 +17,11 @@ export interface ConversationStore {
   membership(conversationId: string, userId: string): Promise<Membership | null>
   /** World rows are created lazily: makes sure the user has one (join_seq 1: all history). */
   ensureWorldMember(conversationId: string, userId: string, now: number): Promise<Membership>
+  /**
+   * Bumps `membership_version`: the conversation's authorization facts changed (a block, a
+   * friendship, a world setting), so sends checked against cached facts are checked again.
+   */
+  bumpMembershipVersion(conversationId: string, now: number): Promise<number>
   /** Every member row (current and past) with its seq range, for push routing. */
   memberRanges(
     conversationId: string,
@@ -32,8 +37,12 @@ export interface ConversationStore {
    */
   summaryFor(conversationId: string, userId: string, options?: { withLastMessage?: boolean }): Promise<ConversationSummary | null>
   updatePrefs(conversationId: string, userId: string, prefs: { pinned?: boolean; muted?: boolean }, now: number): Promise<void>
-  /** Moves read_seq forward to `seq` (never back, never past what the member may see); returns the new read_seq. */
-  markRead(conversationId: string, userId: string, seq: number, now: number): Promise<number>
+  /**
+   * Moves read_seq forward to `seq` (never back, never past what the member may see, i.e. the
+   * conversation's last seq or their leave seq); returns read_seq after it (the max of before
+   * and target) and whether it moved; null when the user never was a member. One statement when it moves.
+   */
+  markRead(conversationId: string, userId: string, seq: number, now: number): Promise<{ readSeq: number; moved: boolean } | null>
   /** Hides everything up to the current last seq for this user only; returns the new cleared_seq. */
   clearHistory(conversationId: string, userId: string, now: number): Promise<number>
   /** Conversations of a user, other than `exceptIds`, whose last_seq or mod_seq is past what they know. */

@@ -44,6 +44,9 @@ export async function startTestApp(
       'auth.hashProfile': 'test',
       // suites register many users from 127.0.0.1; security tests pass their own limits
       'rateLimit.registerPerHour': 1_000_000,
+      'rateLimit.friendRequestsPerHour': 1_000_000,
+      'rateLimit.groupsPerHour': 1_000_000,
+      'rateLimit.invitationsPerHour': 1_000_000,
       'log.level': process.env.TEST_LOG_LEVEL ?? 'silent',
       ...database.overrides,
       ...options.overrides,

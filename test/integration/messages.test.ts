@@ -119,8 +119,10 @@ describe('direct messages', () => {
     expect(open1.body.error.code).toBe('message.not_friends')
     await befriend(alice, dave)
     const c = await directConversation(alice, dave)
-    await sendText(alice, c, 'before block')
+    // open first: a push of 'before block' may otherwise reach a socket opened right after the send
     const daveSock = await open(dave)
+    await sendText(alice, c, 'before block')
+    expect((await daveSock.next('message.created')).message.content.text).toBe('before block')
     expect((await dave.api.put(`/blocks/${alice.id}`)).status).toBe(204)
     const refused = await alice.api.post(`/conversations/${c}/messages`, {
       clientMsgId: 'blocked',
@@ -129,7 +131,7 @@ describe('direct messages', () => {
     })
     expect(refused.status).toBe(422)
     expect(refused.body.error.code).toBe('message.blocked')
-    expect(await daveSock.settle('message.created', 150)).toHaveLength(0)
+    expect((await daveSock.settle('message.created', 150)).map((f) => f.message.content.text)).toEqual(['before block'])
     expect((await alice.api.get(`/conversations/${c}`)).body.lastSeq).toBe(1)
   })
 
@@ -222,6 +224,25 @@ describe('conversation list, unread and read receipts', () => {
     expect((await ben.api.get(`/conversations/${c}`)).body.unreadCount).toBe(1)
     annSock.close()
     ben2Sock.close()
+  })
+
+  it('should clamp a read mark to what the reader may see: past the end, after leaving; strangers get 404', async () => {
+    const owner = await createUser(t.url, 'rowner')
+    const reader = await createUser(t.url, 'rreader')
+    const stranger = await createUser(t.url, 'rstranger')
+    const group = (await owner.api.post('/groups', { name: 'Reads', joinPolicy: 'open' })).body.group
+    const c = group.conversationId
+    expect((await reader.api.post(`/groups/${group.id}/join`)).status).toBe(200) // seq 2
+    await sendText(owner, c, 'three')
+    await sendText(owner, c, 'four')
+    expect((await reader.api.post(`/conversations/${c}/read`, { seq: 99 })).body.readSeq).toBe(4)
+    expect((await reader.api.post(`/conversations/${c}/read`, { seq: 99 })).body.readSeq).toBe(4)
+    expect((await reader.api.post(`/groups/${group.id}/leave`)).status).toBe(204) // seq 5
+    await sendText(owner, c, 'six')
+    expect((await reader.api.post(`/conversations/${c}/read`, { seq: 99 })).body.readSeq).toBe(5)
+    const refused = await stranger.api.post(`/conversations/${c}/read`, { seq: 1 })
+    expect(refused.status).toBe(404)
+    expect(refused.body.error.code).toBe('conversation.not_found')
   })
 
   it('should list pinned conversations first and tell my other devices about pin and mute', async () => {

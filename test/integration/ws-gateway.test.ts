@@ -182,4 +182,13 @@ describe('health, docs and metrics', () => {
     expect(text).toContain('jim_http_requests_total')
     expect(text).toContain('jim_ws_connections')
   })
+
+  it('should export the event-loop delay as a histogram in /metrics', async () => {
+    // let the 10 ms sampler gather a few samples
+    await new Promise((r) => setTimeout(r, 100))
+    const text = await (await fetch(`${t.url}/metrics`)).text()
+    expect(text).toContain('# TYPE jim_event_loop_delay_seconds histogram')
+    expect(text).toMatch(/jim_event_loop_delay_seconds_bucket\{le="\+Inf"\} [1-9]/)
+    expect(Number(/jim_event_loop_delay_seconds_count (\d+)/.exec(text)?.[1])).toBeGreaterThan(0)
+  })
 })

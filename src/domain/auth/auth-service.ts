@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { cleanDisplayText } from '../display-text.js'
 import type { Broker } from '../../broker/broker.js'
 import type { Clock } from '../../shared/clock.js'
 import { newId } from '../../shared/ids.js'
@@ -76,7 +77,7 @@ export class AuthService {
     const user = await this.#o.store.users.create({
       id: newId(),
       username,
-      nickname: input.nickname?.trim() || username,
+      nickname: (input.nickname !== undefined && cleanDisplayText(input.nickname)) || username,
       passwordHash: await this.#o.hasher.hash(input.password),
       // bound only by an e-mailed code (AccountService.offerEmailBinding): no enumeration
       email: null,

@@ -1,6 +1,8 @@
 import type { Broker } from '../../broker/broker.js'
 import type { Clock } from '../../shared/clock.js'
+import { isId } from '../../shared/ids.js'
 import type { Store } from '../../store/store.js'
+import { AppError } from '../errors.js'
 import type { Route, UserEvent } from '../events.js'
 import type { ConversationSummary } from './conversation.js'
 import { Coalescer } from './coalescer.js'
@@ -10,6 +12,19 @@ import type { ConversationService } from './conversation-service.js'
 export const LARGE_GROUP = 50
 const TYPING_THROTTLE_MS = 3000
 const COALESCE_MS = 1000
+/** How long routing facts of a conversation serve read marks (kind never changes; size and version only route). */
+const FACTS_TTL_MS = 2000
+const MAX_FACTS = 10_000
+
+interface RouteFacts {
+  conversationId: string
+  kind: ConversationSummary['conversation']['kind']
+  large: boolean
+  membershipVersion: number
+  /** direct chats: both users (a block between them is checked live, per receipt) */
+  directPair: [string, string] | null
+  until: number
+}
 
 /**
  * Read receipts and typing: never stored (typing) or stored as one read_seq per member
@@ -22,6 +37,7 @@ export class SignalService {
   readonly #clock: Clock
   readonly #conversations: ConversationService
   readonly #lastTyping = new Map<string, number>()
+  readonly #facts = new Map<string, RouteFacts>()
   readonly #reads: Coalescer<{ userId: string; seq: number }>
   readonly #typing: Coalescer<string>
 
@@ -38,25 +54,53 @@ export class SignalService {
     )
   }
 
-  /** Marks read up to `seq` (never back) and tells whoever should know. */
+  /**
+   * Marks read up to `seq` (never back, never past what the member may see) and tells whoever
+   * should know. Hot path: one UPDATE; the facts needed to route the receipt (kind, size,
+   * membership version) come from a short-lived cache, since the fan-out authorizes each
+   * recipient against its own member cache anyway.
+   */
   async markRead(userId: string, conversationId: string, seq: number): Promise<number> {
-    const s = await this.#conversations.summary(conversationId, userId)
-    const readSeq = await this.#store.conversations.markRead(conversationId, userId, seq, this.#clock.now())
-    if (readSeq > s.membership.readSeq) await this.#readMoved(s, userId, readSeq)
-    return readSeq
+    const mark = isId(conversationId) ? await this.#store.conversations.markRead(conversationId, userId, seq, this.#clock.now()) : null
+    if (!mark) {
+      // never a member (or the world's lazily created row is missing): the summary answers 404 or the position
+      return (await this.#conversations.summary(conversationId, userId)).membership.readSeq
+    }
+    if (mark.moved) await this.#readMoved(await this.#routeFacts(conversationId, userId), userId, mark.readSeq)
+    return mark.readSeq
   }
 
-  /** After a read_seq moved: the reader's devices at once; peers at once or coalesced. */
-  async #readMoved(s: ConversationSummary, userId: string, seq: number): Promise<void> {
-    const conversationId = s.conversation.id
+  async #routeFacts(conversationId: string, userId: string): Promise<RouteFacts> {
+    const now = this.#clock.now()
+    const cached = this.#facts.get(conversationId)
+    if (cached && cached.until > now) return cached
+    const s = await this.#conversations.summary(conversationId, userId)
+    const facts = {
+      conversationId,
+      kind: s.conversation.kind,
+      large: isLarge(s),
+      membershipVersion: s.conversation.membershipVersion,
+      directPair: s.peerId !== null ? ([userId, s.peerId] as [string, string]) : null,
+      until: now + FACTS_TTL_MS,
+    }
+    this.#facts.delete(conversationId)
+    this.#facts.set(conversationId, facts)
+    if (this.#facts.size > MAX_FACTS) this.#facts.delete(this.#facts.keys().next().value!)
+    return facts
+  }
+
+  /** After a read_seq moved: the reader's devices at once; peers at once or coalesced, never across a block. */
+  async #readMoved(f: RouteFacts, userId: string, seq: number): Promise<void> {
+    const conversationId = f.conversationId
     const event = { type: 'conversation.read' as const, conversationId, userId, seq }
-    if (s.conversation.kind === 'world') {
+    const peerId = f.directPair?.find((id) => id !== userId)
+    if (f.kind === 'world' || (peerId !== undefined && (await this.#store.friends.isBlockedEitherWay(userId, peerId)))) {
       await this.#broker.publish({ kind: 'push', route: { users: [userId] }, event })
-    } else if (isLarge(s)) {
+    } else if (f.large) {
       await this.#broker.publish({ kind: 'push', route: { users: [userId] }, event })
       this.#reads.add(conversationId, userId, { userId, seq })
     } else {
-      await this.#broker.publish({ kind: 'push', route: this.#route(s), event })
+      await this.#broker.publish({ kind: 'push', route: { conversationId, membershipVersion: f.membershipVersion }, event })
     }
   }
 
@@ -69,6 +113,7 @@ export class SignalService {
     if (this.#lastTyping.size > 100_000) this.#lastTyping.clear()
     const s = await this.#conversations.summary(conversationId, userId)
     if (s.membership.leftSeq !== null || s.conversation.kind === 'world') return
+    if (await this.#blockedDirect(s, userId)) throw new AppError('message.blocked')
     if (isLarge(s)) this.#typing.add(conversationId, userId, userId)
     else
       await this.#broker.publish({
@@ -82,6 +127,8 @@ export class SignalService {
   /** Who has read message `seq`: everyone's ids in direct chats and small groups, a count in large ones. */
   async readers(userId: string, conversationId: string, seq: number): Promise<{ count: number; userIds: string[] | null }> {
     const s = await this.#conversations.summary(conversationId, userId)
+    // who read what moves on after someone left: not theirs to follow
+    if (s.membership.leftSeq !== null) throw new AppError('group.not_member')
     if (s.conversation.kind === 'world') return { count: 0, userIds: null }
     const large = isLarge(s)
     const { count, userIds } = await this.#store.messages.readers(conversationId, seq, large ? 0 : LARGE_GROUP)
@@ -91,6 +138,11 @@ export class SignalService {
   close(): void {
     this.#reads.close()
     this.#typing.close()
+  }
+
+  /** A direct chat across a block (either way): no signal reaches the other side. */
+  async #blockedDirect(s: ConversationSummary, userId: string): Promise<boolean> {
+    return s.conversation.kind === 'direct' && s.peerId !== null && (await this.#store.friends.isBlockedEitherWay(userId, s.peerId))
   }
 
   #route(s: ConversationSummary): Route {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { cleanDisplayName } from '../display-text.js'
 import type { Broker } from '../../broker/broker.js'
 import type { Clock } from '../../shared/clock.js'
 import { newId } from '../../shared/ids.js'
@@ -226,13 +227,7 @@ export class GroupService {
   }
 }
 
-/** Names are trimmed and must keep at least one visible character. */
+/** Group names follow the one display-name rule (no invisible tricks) and keep a visible character. */
 export function cleanName(name: string): string {
-  const trimmed = name.trim()
-  if (trimmed.length === 0) {
-    throw new AppError('request.invalid', 'A group name needs at least one visible character.', {
-      details: [{ field: 'name', problem: 'empty' }],
-    })
-  }
-  return trimmed
+  return cleanDisplayName(name, 'name')
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { cleanDisplayName } from '../display-text.js'
 import type { Broker } from '../../broker/broker.js'
 import type { Clock } from '../../shared/clock.js'
 import { isId } from '../../shared/ids.js'
@@ -32,7 +33,8 @@ export class UserService {
     this.#onStatusChanged = fn
   }
 
-  async updateProfile(userId: string, patch: UserPatch): Promise<User> {
+  async updateProfile(userId: string, input: UserPatch): Promise<User> {
+    const patch = input.nickname === undefined ? input : { ...input, nickname: cleanDisplayName(input.nickname, 'nickname') }
     const before = await this.#store.users.findById(userId)
     if (!before) throw new AppError('user.not_found')
     const user = await this.#store.users.update(userId, patch, this.#clock.now())

@@ -5,6 +5,7 @@ import { newId } from '../../shared/ids.js'
 import type { ConversationStore } from '../conversation-store.js'
 import { isUniqueViolation, type Capabilities } from './capabilities.js'
 import type { ConversationMembersTable, ConversationsTable, Database } from './db-schema.js'
+import { ReadMarkStatement, type ReadMark } from './read-mark.js'
 import { bumpCounter, insertConversation, toMessage, withTransaction } from './message-appender.js'
 
 const WORLD_KEY = 'world'
@@ -94,9 +95,11 @@ interface ListCursor {
 export class SqlConversationStore implements ConversationStore {
   readonly #db: Kysely<Database>
   readonly #caps: Capabilities
+  readonly #readMark: ReadMarkStatement
   constructor(db: Kysely<Database>, caps: Capabilities) {
     this.#db = db
     this.#caps = caps
+    this.#readMark = new ReadMarkStatement(caps)
   }
 
   async findById(id: string): Promise<Conversation | null> {
@@ -170,6 +173,10 @@ export class SqlConversationStore implements ConversationStore {
       if (!isUniqueViolation(err)) throw err
     }
     return (await this.membership(conversationId, userId))!
+  }
+
+  bumpMembershipVersion(conversationId: string, now: number): Promise<number> {
+    return withTransaction(this.#db, (trx) => bumpCounter(trx, this.#caps, conversationId, 'membership_version', now))
   }
 
   async memberRanges(conversationId: string) {
@@ -279,19 +286,8 @@ export class SqlConversationStore implements ConversationStore {
       .execute()
   }
 
-  async markRead(conversationId: string, userId: string, seq: number, now: number): Promise<number> {
-    const conv = await this.findById(conversationId)
-    const member = await this.membership(conversationId, userId)
-    if (!conv || !member) return 0
-    const target = Math.min(seq, visibleLastSeq(conv, member))
-    await this.#db
-      .updateTable('conversation_members')
-      .set({ read_seq: target, updated_at: now })
-      .where('conversation_id', '=', conversationId)
-      .where('user_id', '=', userId)
-      .where('read_seq', '<', target)
-      .execute()
-    return (await this.membership(conversationId, userId))!.readSeq
+  markRead(conversationId: string, userId: string, seq: number, now: number): Promise<ReadMark | null> {
+    return this.#readMark.run(this.#db, conversationId, userId, seq, now)
   }
 
   async clearHistory(conversationId: string, userId: string, now: number): Promise<number> {

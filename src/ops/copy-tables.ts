@@ -1,0 +1,46 @@
+import { CHUNK_BYTES } from '../store/sql/sql-file-store.js'
+import type { Kysely } from 'kysely'
+import type { Database } from '../store/sql/db-schema.js'
+
+export interface CopiedTable {
+  name: keyof Database
+  /** primary key columns: batches are read in this order and resume after the last one copied */
+  key: readonly string[]
+  /** rows per batch (bounded by the dialects' parameter limits and MySQL's packet size) */
+  batch?: number
+  /** copied only with --with-sessions */
+  sessions?: true
+}
+
+/**
+ * Every table of db-schema.ts, parents before children (there are no foreign keys today, but
+ * a reader of a half-copied target then sees consistent rows). A test checks that this list
+ * and the schema name the same tables.
+ */
+export const COPIED_TABLES: readonly CopiedTable[] = [
+  { name: 'users', key: ['id'] },
+  { name: 'sessions', key: ['id'], sessions: true },
+  { name: 'settings', key: ['key'] },
+  { name: 'email_codes', key: ['id'] },
+  { name: 'friend_requests', key: ['id'] },
+  { name: 'friendships', key: ['user_id', 'friend_id'] },
+  { name: 'blocks', key: ['user_id', 'blocked_id'] },
+  { name: 'conversations', key: ['id'] },
+  { name: 'groups', key: ['id'] },
+  { name: 'conversation_members', key: ['conversation_id', 'user_id'] },
+  { name: 'group_bans', key: ['group_id', 'user_id'] },
+  { name: 'group_invitations', key: ['id'] },
+  { name: 'group_join_requests', key: ['id'] },
+  { name: 'messages', key: ['conversation_id', 'seq'] },
+  { name: 'files', key: ['id'] },
+  { name: 'file_refs', key: ['file_id', 'ref_kind', 'ref_id'] },
+  // ~4 MiB per batch: under MySQL's default 16 MiB packet
+  { name: 'file_chunks', key: ['file_key', 'idx'], batch: Math.max(1, Math.floor((4 * 1024 * 1024) / CHUNK_BYTES)) },
+  { name: 'audit_log', key: ['id'] },
+]
+
+/** Any table by name, for code that copies rows without knowing their shape. */
+export type UntypedTables = Record<string, Record<string, unknown>>
+
+/** The same database, seen as untyped tables. */
+export const untyped = (db: Kysely<Database>): Kysely<UntypedTables> => db as unknown as Kysely<UntypedTables>
