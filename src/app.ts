@@ -255,7 +255,11 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   gateway.onFrame('message.send', createMessageSendHandler(messages))
   gateway.onFrame(
     'resume',
-    createResumeHandler(new ResumeService({ store, conversations, maxMessages: config.messages.resumeMaxMessages }), fanout),
+    createResumeHandler(
+      new ResumeService({ store, conversations, maxMessages: config.messages.resumeMaxMessages }),
+      fanout,
+      config.ws.queueMaxFrames,
+    ),
   )
 
   broker.onEvent((event) => {

@@ -5,12 +5,14 @@ import { isId, newId } from '../../shared/ids.js'
 import type { FileRecordStore } from '../../store/file-record-store.js'
 import type { Readable } from 'node:stream'
 import type { ByteRange, FileStore } from '../../store/file-store.js'
+import { cleanDisplayText } from '../display-text.js'
 import { AppError } from '../errors.js'
 import { attachAvatar } from './avatar-refs.js'
 import { FILE_KINDS, IMAGE_MIMES, THUMBNAIL_MIME, thumbnailKey, type FileKind, type StoredFile } from './file.js'
 import { FileUrlSigner, type FileVariant } from './file-url-signer.js'
 import { processImage } from './image-processor.js'
 import { isImageMime, sniffMime } from './sniff.js'
+import { isIsoBmff, stripIsoBmffMetadata } from './strip-media-metadata.js'
 import { UploadGate } from './upload-gate.js'
 import { hashFile, type SpooledUpload, type UploadSpool } from './upload-spool.js'
 
@@ -157,7 +159,14 @@ export class FileService {
     let sha256 = spooled.sha256
     let dims: { width: number; height: number } | null = null
     let thumbnail: { bytes: Buffer; width: number; height: number } | null = null
+    let metadataScrubbed = 0
     try {
+      if (!isImageMime(mime) && isIsoBmff(spooled.head)) {
+        // video, audio and HEIF keep their bytes but lose GPS and other metadata, in place
+        const scrubbed = await stripIsoBmffMetadata(path)
+        if (scrubbed > 0) sha256 = await hashFile(path)
+        metadataScrubbed = scrubbed
+      }
       if (isImageMime(mime)) {
         const output = await spool.tempPath()
         try {
@@ -206,7 +215,16 @@ export class FileService {
         throw err
       }
       logger.info(
-        { event: 'file.uploaded', fileId: file.id, userId: ownerId, kind, mime, size: file.size, thumbnail: thumbnail !== null },
+        {
+          event: 'file.uploaded',
+          fileId: file.id,
+          userId: ownerId,
+          kind,
+          mime,
+          size: file.size,
+          thumbnail: thumbnail !== null,
+          metadataScrubbed,
+        },
         'file uploaded',
       )
       return file
@@ -371,10 +389,13 @@ function clampDuration(kind: 'voice' | 'video', size: number, durationMs: number
   return Math.max(0, Math.min(ms, bySize, MAX_DURATION_MS[kind]))
 }
 
-/** A display name: the last path segment, no control characters, at most 255 characters. */
+/**
+ * A display name: the last path segment through the one display-text rule (NFC, bidi
+ * overrides, zero-width and control characters removed, so "invoice\u202Efdp.exe" shows as
+ * the .exe it is), at most 255 characters.
+ */
 function cleanName(name: string): string {
   const base = name.split(/[/\\]/).pop() ?? ''
-  // eslint-disable-next-line no-control-regex
-  const clean = [...base.replace(/[\u0000-\u001f\u007f]/g, '').trim()].slice(0, 255).join('')
+  const clean = [...cleanDisplayText(base)].slice(0, 255).join('')
   return clean === '' || clean === '.' || clean === '..' ? 'file' : clean
 }
