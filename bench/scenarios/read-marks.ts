@@ -27,8 +27,8 @@ export const READ_MARKS_BEFORE = 109
  */
 export const readMarks: Scenario = {
   name: 'read-marks',
-  description:
-    'a 500-member group all online: POST …/read at full speed, read marks/s and receipt frames (--members, --read-messages, --read-concurrency)',
+  description: 'a 500-member group all online: POST …/read at full speed, read marks/s and receipt frames',
+  options: { members: 'group size (500)', 'read-messages': 'messages to read (100)', 'read-concurrency': 'read marks in flight (32)' },
   shapes: ['embedded'],
   goals: READ_MARKS_BEFORE
     ? [
