@@ -70,7 +70,7 @@ async function main() {
     .split(',')
     .map((s) => s.trim()) as Shape[]
   for (const s of shapes) if (!SHAPES.includes(s)) throw new Error(`unknown shape ${s} (embedded, mysql, postgres)`)
-  if (!values['skip-build']) execSync('npm run build:server --silent', { stdio: 'inherit' })
+  if (!values['skip-build']) execSync('npm run build:packages --silent && npm run build:server --silent', { stdio: 'inherit' })
 
   const ports = portAllocator(Number(values.port))
   const rows: ResultRow[] = []

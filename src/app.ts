@@ -28,9 +28,11 @@ import { AppError } from './domain/errors.js'
 import { WorldSettings } from './domain/conversations/world-settings.js'
 import { MessageService } from './domain/messages/message-service.js'
 import { ResumeService } from './domain/messages/resume-service.js'
-import { createSendLimiter } from './domain/messages/send-limiter.js'
+import { createEditLimiter, createSendLimiter } from './domain/messages/send-limiter.js'
+import { SendFactsCache } from './domain/conversations/send-facts-cache.js'
 import { AdminService } from './domain/admin/admin-service.js'
 import { FileService } from './domain/files/file-service.js'
+import { UploadSpool } from './domain/files/upload-spool.js'
 import { createMediaHook } from './domain/files/media-content.js'
 import { AccountService } from './domain/security/account-service.js'
 import type { CaptchaStore } from './domain/security/captcha-store.js'
@@ -126,6 +128,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   const files = new FileService({
     records: store.files,
     bytes: createFileStore(config, database),
+    spool: new UploadSpool(config.files.tempDir || join(config.dataDir, 'tmp')),
     clock,
     logger,
     secret: config.secret,
@@ -202,13 +205,15 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   // messaging: one send path (store, then publish); conversation pushes authorized per recipient
   const world = new WorldSettings(store)
   const conversations = new ConversationService({ store, broker, clock, logger })
+  // authorization facts of sends, edits and recalls, cached per conversation and user
+  const sendFacts = new SendFactsCache({ store, conversations, world })
   const messages = new MessageService({
     store,
     broker,
     clock,
     logger,
     conversations,
-    world,
+    facts: sendFacts,
     limits: { maxTextLength: config.messages.maxTextLength },
     limiter: createSendLimiter(shared.limiter, {
       enabled: config.rateLimit.enabled,
@@ -226,6 +231,8 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     clock,
     logger,
     conversations,
+    facts: sendFacts,
+    limiter: createEditLimiter(shared.limiter, { enabled: config.rateLimit.enabled, perMinute: config.messages.editPerMinute }),
     editWindowMs: config.messages.editWindowSeconds * 1000,
     recallWindowMs: config.messages.recallWindowSeconds * 1000,
     maxTextLength: config.messages.maxTextLength,
@@ -248,12 +255,17 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   gateway.onFrame('message.send', createMessageSendHandler(messages))
   gateway.onFrame(
     'resume',
-    createResumeHandler(new ResumeService({ store, conversations, maxMessages: config.messages.resumeMaxMessages }), fanout),
+    createResumeHandler(
+      new ResumeService({ store, conversations, maxMessages: config.messages.resumeMaxMessages }),
+      fanout,
+      config.ws.queueMaxFrames,
+    ),
   )
 
   broker.onEvent((event) => {
     metrics.brokerEvents.inc({ direction: 'in' })
     auth.cache.apply(event)
+    sendFacts.apply(event)
     gateway.handleClusterEvent(event)
   })
   broker.onResubscribed(() => gateway.requestSync())
@@ -286,7 +298,10 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   http.addSchema(ConversationSchema)
   registerConversationRoutes(http, { conversations, signals })
   registerMessageRoutes(http, { messages, edits, signals })
-  await registerFileRoutes(http, { files })
+  await registerFileRoutes(http, {
+    files,
+    limits: { minBytesPerSecond: config.files.uploadMinBytesPerSecond, windowSeconds: config.files.uploadRateWindowSeconds },
+  })
   registerStickerRoutes(http)
   registerConfigRoutes(http, { limits: clientLimits(config) })
   gateway.register(http)

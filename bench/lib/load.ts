@@ -81,6 +81,7 @@ export async function runPhase(
   }
 
   const usage = startUsage(target.instances.map((i) => i.pid))
+  const generatorCpu = process.cpuUsage()
   const loop = await eventLoopMeter(target.metricsUrls)
   const start = performance.now()
   const end = start + spec.seconds * 1000
@@ -117,6 +118,7 @@ export async function runPhase(
   while (phase.deliveries.length < acked.length && performance.now() < drainUntil) await sleep(20)
   const eventLoopP99Ms = await loop.stop()
   const used = usage.stop()
+  const generator = process.cpuUsage(generatorCpu)
 
   const latency = summarize(phase.latencies)
   const check = checkDeliveries(acked, phase.deliveries, errors)
@@ -136,6 +138,8 @@ export async function runPhase(
       rssPeakMiB: round(used.rssPeakMiB, 0),
       rssAvgMiB: round(used.rssAvgMiB, 0),
       ...(eventLoopP99Ms !== undefined ? { eventLoopP99Ms: round(eventLoopP99Ms) } : {}),
+      // the load generator's own CPU: it shares the cores with the servers
+      generatorCpuUsPerMsg: acked.length ? round((generator.user + generator.system) / acked.length, 0) : undefined,
       ...(skipped ? { skipped } : {}),
       ...(unfinished ? { unfinished } : {}),
     },

@@ -19,6 +19,14 @@ export interface Config {
     thumbnailSize: number
     urlTtlSeconds: number
     unreferencedTtlHours: number
+    /** '' = `<dataDir>/tmp` */
+    tempDir: string
+    /** 0 = no quota */
+    quotaBytesPerUser: number
+    maxConcurrentUploadsPerUser: number
+    /** 0 = no minimum */
+    uploadMinBytesPerSecond: number
+    uploadRateWindowSeconds: number
   }
   broker: { driver: 'memory' | 'redis' }
   redis: { url: string; prefix: string; presenceTtlSeconds: number }
@@ -31,13 +39,14 @@ export interface Config {
     searchPerMinute: number
     emailPerHour: number
     passwordResetPerHour: number
+    uploadsPerMinute: number
     friendRequestsPerHour: number
     groupsPerHour: number
     invitationsPerHour: number
   }
   captcha: { mode: 'auto' | 'always' | 'off'; afterFailures: number; ttlSeconds: number; maxPending: number }
   metrics: { token: string }
-  http: { bodyLimitBytes: number; corsOrigins: string[] }
+  http: { bodyLimitBytes: number; corsOrigins: string[]; requestTimeoutMs: number; headersTimeoutMs: number }
   auth: {
     sessionTtlHours: number
     passwordMinLength: number
@@ -63,6 +72,7 @@ export interface Config {
   messages: {
     maxTextLength: number
     sendPerMinute: number
+    editPerMinute: number
     editWindowSeconds: number
     recallWindowSeconds: number
     resumeMaxMessages: number

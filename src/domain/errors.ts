@@ -100,6 +100,8 @@ const catalogue = {
   'file.invalid_image': ['refused', 'The image could not be decoded.'],
   'file.image_too_large': ['refused', 'The image has too many pixels.'],
   'file.range_not_satisfiable': ['range_not_satisfiable', 'The requested byte range is outside the file; see Content-Range for its size.'],
+  'file.quota_exceeded': ['refused', 'Your uploads have reached your storage quota.'],
+  'file.upload_too_slow': ['timeout', 'The upload arrived too slowly and was cut off; try again on a better connection.'],
   'file.missing': ['invalid', 'Send one file in a multipart/form-data field named "file".'],
   'sticker.not_found': ['not_found', 'No such sticker.'],
   // admin

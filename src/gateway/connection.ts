@@ -15,6 +15,10 @@ export class Connection {
   readonly #maxQueued: number
   #queued = 0
   #closed = false
+  /** nested holds (resumes in progress) and the live frames they hold back; null when none */
+  #holds = 0
+  #held: string[] | null = null
+  #waiters: Array<{ frames: number; resolve: () => void }> | null = null
   /** last pushed message seq per conversation, to drop duplicates */
   readonly lastSeq = new Map<string, number>()
   /** first message seq pushed live per conversation (what came before it only resume sends) */
@@ -29,6 +33,8 @@ export class Connection {
     this.#maxQueued = opts.maxQueued
     opts.ws.once('close', () => {
       this.#closed = true
+      this.#held = null
+      this.#wake(true)
       this.onClose()
     })
   }
@@ -42,22 +48,75 @@ export class Connection {
     this.sendRaw(JSON.stringify(frame))
   }
 
-  /** Same as `send` for a frame already serialized (fan-out serializes once). */
+  /**
+   * Same as `send` for a frame already serialized (fan-out serializes once). While the socket
+   * resumes (see `hold`), live frames wait, in order, within the same bound.
+   */
   sendRaw(data: string): void {
+    if (this.#held !== null) {
+      if (!this.isOpen) return
+      if (this.#held.length + this.#queued >= this.#maxQueued) return this.close(CloseCode.tooSlow, 'too slow')
+      this.#held.push(data)
+      return
+    }
+    this.#write(data)
+  }
+
+  /** Sends past a hold: the replay of a resume and its replies. */
+  sendNow(frame: ServerFrame): void {
+    this.#write(JSON.stringify(frame))
+  }
+
+  /** Holds live frames until `release`, so a resuming socket gets its replay before anything newer. */
+  hold(): void {
+    this.#holds++
+    this.#held ??= []
+  }
+
+  /** Ends one hold; the last one sends what was held, in arrival order. */
+  release(): void {
+    if (this.#holds === 0 || --this.#holds > 0) return
+    const held = this.#held ?? []
+    this.#held = null
+    for (const data of held) this.#write(data)
+  }
+
+  /**
+   * Resolves once at most `frames` frames wait to be written (or the socket closed): long
+   * replays send in pages and wait here instead of overflowing the queue.
+   */
+  writable(frames: number): Promise<void> {
+    if (this.#queued <= frames || !this.isOpen) return Promise.resolve()
+    return new Promise((resolve) => (this.#waiters ??= []).push({ frames, resolve }))
+  }
+
+  #write(data: string): void {
     if (!this.isOpen) return
     if (this.#queued >= this.#maxQueued) {
       this.close(CloseCode.tooSlow, 'too slow')
       return
     }
     this.#queued++
-    this.#ws.send(data, () => {
-      this.#queued--
-    })
+    this.#ws.send(data, this.#written)
+  }
+
+  /** one callback for every write (no closure per frame) */
+  readonly #written = (): void => {
+    this.#queued--
+    if (this.#waiters !== null) this.#wake(false)
+  }
+
+  #wake(all: boolean): void {
+    const waiters = this.#waiters ?? []
+    const left = waiters.filter((w) => (all || this.#queued <= w.frames ? (w.resolve(), false) : true))
+    this.#waiters = left.length > 0 ? left : null
   }
 
   close(code: number, reason: string): void {
     if (this.#closed) return
     this.#closed = true
+    this.#held = null
+    this.#wake(true)
     try {
       this.#ws.close(code, reason)
     } catch {

@@ -46,6 +46,10 @@ export function toAppError(err: unknown): AppError {
       return new AppError('request.invalid_json', 'The body is empty; send a JSON object.')
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('request.invalid_json')
+    case 'FST_ERR_BAD_URL':
+      return new AppError('request.invalid', 'The URL is malformed.')
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError('request.invalid', 'A path parameter is too long.')
   }
   if (fe instanceof SyntaxError || fe?.statusCode === 400) return new AppError('request.invalid_json', undefined, { cause: err })
   if (fe?.statusCode === 413) return new AppError('request.too_large')

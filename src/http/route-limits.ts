@@ -39,6 +39,8 @@ export function sensitiveRouteLimits(c: Config['rateLimit']): RouteLimit[] {
     // routes that check the current password: a stolen token must not brute-force it
     { method: 'PUT', url: '/api/v1/me/password', name: 'password-check', per: 'user', rule: perHour(c.passwordResetPerHour) },
     { method: 'DELETE', url: '/api/v1/me', name: 'password-check', per: 'user', rule: perHour(c.passwordResetPerHour) },
+    // uploads are costly (disk, database, image decoding): also bounded in bytes, time and concurrency
+    { method: 'POST', url: '/api/v1/files', name: 'upload', per: 'user', rule: { limit: c.uploadsPerMinute, windowMs: MINUTE } },
     // social actions that notify other people: cheap to send, costly to receive in bulk
     { method: 'POST', url: '/api/v1/friend-requests', name: 'friend-request', per: 'user', rule: perHour(c.friendRequestsPerHour) },
     { method: 'POST', url: '/api/v1/groups', name: 'group-create', per: 'user', rule: perHour(c.groupsPerHour) },

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs'
 import cors from '@fastify/cors'
-import helmet from '@fastify/helmet'
 import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -15,6 +14,7 @@ import type { Metrics } from '../shared/metrics.js'
 import { sendError, STATUS_OF_KIND } from './error-response.js'
 import { ErrorBody } from './schemas/common.js'
 import { installValidators } from './validators.js'
+import { registerSecurityHeaders } from './security-headers.js'
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
 
@@ -33,6 +33,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.http.bodyLimitBytes,
+    // slow clients: Node answers 408 and closes when headers or a whole request take too long
+    // (fastify's default would switch the request timeout off); uploads also get a minimum rate
+    requestTimeout: config.http.requestTimeoutMs,
+    http: serverTimeouts(config.http),
     trustProxy: parseTrustProxy(config.trustProxy),
     genReqId: (req) => {
       const given = req.headers['x-request-id']
@@ -41,6 +45,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     routerOptions: { maxParamLength: 200 },
     // answered below in JIM's error shape instead of Fastify's
     return503OnClosing: false,
+    // malformed URLs and over-long path parameters, answered before routing: JIM's shape too
+    frameworkErrors: (err, request, reply) => sendError(request, reply, err),
   })
 
   installValidators(app)
@@ -94,7 +100,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     sendError(request, reply, new AppError('route.not_found', `No endpoint ${request.method} ${request.url.split('?')[0]}.`)),
   )
 
-  await app.register(helmet, {
+  registerSecurityHeaders(app, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -164,6 +170,13 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     })
   }
   return app
+}
+
+/** Node's header timeout (never above the request timeout) and how often it checks both. */
+function serverTimeouts(c: Config['http']): { headersTimeout: number; connectionsCheckingInterval: number } {
+  const headersTimeout = c.requestTimeoutMs > 0 ? Math.min(c.headersTimeoutMs, c.requestTimeoutMs) : c.headersTimeoutMs
+  const shortest = c.requestTimeoutMs > 0 ? Math.min(headersTimeout, c.requestTimeoutMs) : headersTimeout
+  return { headersTimeout, connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(shortest / 4))) }
 }
 
 function parseTrustProxy(value: string): boolean | string[] {

@@ -1,9 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { SqlDatabase } from '../store/sql/database.js'
+import { assertFileKey } from '../store/file-store.js'
 import { SqlFileStore } from '../store/sql/sql-file-store.js'
-
-const FILE_KEY = /^[0-9A-HJKMNP-TV-Z]{26}(\.thumb)?$/
 
 /**
  * Moves uploads from a `local` file store directory (`<dataDir>/files/<shard>/<key>`) into the
@@ -34,8 +33,17 @@ export async function localFileKeys(dir: string): Promise<Array<{ name: string; 
   for (const shard of await readdir(dir, { withFileTypes: true })) {
     if (!shard.isDirectory()) continue
     for (const file of await readdir(join(dir, shard.name), { withFileTypes: true })) {
-      if (file.isFile() && FILE_KEY.test(file.name)) keys.push({ name: file.name, path: join(dir, shard.name, file.name) })
+      if (file.isFile() && isFileKey(file.name)) keys.push({ name: file.name, path: join(dir, shard.name, file.name) })
     }
   }
   return keys
+}
+
+function isFileKey(name: string): boolean {
+  try {
+    assertFileKey(name)
+    return true
+  } catch {
+    return false
+  }
 }

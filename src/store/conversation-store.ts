@@ -17,6 +17,11 @@ export interface ConversationStore {
   membership(conversationId: string, userId: string): Promise<Membership | null>
   /** World rows are created lazily: makes sure the user has one (join_seq 1: all history). */
   ensureWorldMember(conversationId: string, userId: string, now: number): Promise<Membership>
+  /**
+   * Bumps `membership_version`: the conversation's authorization facts changed (a block, a
+   * friendship, a world setting), so sends checked against cached facts are checked again.
+   */
+  bumpMembershipVersion(conversationId: string, now: number): Promise<number>
   /** Every member row (current and past) with its seq range, for push routing. */
   memberRanges(
     conversationId: string,

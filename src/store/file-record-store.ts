@@ -25,6 +25,8 @@ export interface FileRecordStore {
    * `[join_seq, left_seq]` of that conversation. False for unknown files.
    */
   canRead(fileId: string, userId: string): Promise<boolean>
+  /** Bytes of all files `ownerId` uploaded that are still stored (used or not yet collected): their quota use. */
+  usedBytes(ownerId: string): Promise<number>
   /** Ids of files created before `createdBefore` that have no refs, oldest first, at most `limit`. */
   listUnreferenced(createdBefore: number, limit: number): Promise<string[]>
   /** Deletes the record if it still has no refs (one statement, so a ref added meanwhile wins); true if deleted. */

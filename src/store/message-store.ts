@@ -9,15 +9,27 @@ export interface AppendMessage {
   now: number
 }
 
+export interface Appended {
+  message: Message
+  created: boolean
+  membershipVersion: number
+}
+
 /** Messages: the send transaction, history and changes. */
 export interface MessageStore {
   /**
    * Stores a message with the conversation's next `seq` (gapless, in the insert's transaction)
    * and returns it with the conversation's membership version. Idempotent on
    * `(conversation, sender, clientMsgId)`: a repeat returns the stored message with
-   * `created: false`, even when retries race on two connections.
+   * `created: false`, even when retries race on two connections (whatever the version).
    */
-  append(input: AppendMessage): Promise<{ message: Message; created: boolean; membershipVersion: number }>
+  append(input: AppendMessage): Promise<Appended>
+  /**
+   * `append`, checked against the membership_version the sender was authorized at: when the
+   * conversation's version is another one inside the send transaction, nothing is stored and
+   * the answer is 'stale' (an idempotent repeat returns the stored message whatever the version).
+   */
+  appendChecked(input: AppendMessage, expectedVersion: number): Promise<Appended | 'stale'>
   /**
    * Messages with `minSeq <= seq <= maxSeq`, ascending; with `before`, the last `limit` below it;
    * with `after`, the first `limit` above it; neither: the latest `limit`.

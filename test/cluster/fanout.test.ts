@@ -126,6 +126,41 @@ for (const dialect of clusterDialects()) {
       }
     })
 
+    it('should apply a block, a group mute, mute-all and a removal to the very next send on every instance', async () => {
+      const eve = await createUser(nodes[0]!.url, 'eve')
+      const fay = await createUser(nodes[0]!.url, 'fay')
+      await befriend(eve, fay)
+      const direct = await directConversation(eve, fay)
+      const g = await via(nodes[0]!, eve).post('/groups', { name: 'facts', memberIds: [fay.id] })
+      const { id: groupId, conversationId: gconv } = g.body.group
+      const refused = async (node: number, conv: string, code: string) => {
+        const res = await via(nodes[node]!, fay).post(`/conversations/${conv}/messages`, {
+          clientMsgId: `r${++sent}`,
+          type: 'text',
+          content: { text: 'still there?' },
+        })
+        expect(res.body.error?.code, `node ${node}: ${JSON.stringify(res.body)}`).toBe(code)
+      }
+      // each instance caches fay's facts with a successful send first
+      for (const n of [1, 2]) {
+        await send(nodes[n]!, fay, direct, `direct via ${n}`)
+        await send(nodes[n]!, fay, gconv, `group via ${n}`)
+      }
+      const until = new Date(Date.now() + 60_000).toISOString()
+      expect((await via(nodes[0]!, eve).patch(`/groups/${groupId}/members/${fay.id}`, { mutedUntil: until })).status).toBe(200)
+      for (const n of [1, 2]) await refused(n, gconv, 'message.muted')
+      expect((await via(nodes[0]!, eve).patch(`/groups/${groupId}/members/${fay.id}`, { mutedUntil: null })).status).toBe(200)
+      for (const n of [1, 2]) await send(nodes[n]!, fay, gconv, `unmuted via ${n}`)
+      expect((await via(nodes[0]!, eve).patch(`/groups/${groupId}`, { muteAll: true })).status).toBe(200)
+      for (const n of [1, 2]) await refused(n, gconv, 'message.group_muted')
+      expect((await via(nodes[0]!, eve).patch(`/groups/${groupId}`, { muteAll: false })).status).toBe(200)
+      for (const n of [1, 2]) await send(nodes[n]!, fay, gconv, `open again via ${n}`)
+      expect((await via(nodes[0]!, eve).delete(`/groups/${groupId}/members/${fay.id}`)).status).toBe(204)
+      for (const n of [1, 2]) await refused(n, gconv, 'conversation.not_found')
+      expect((await via(nodes[0]!, eve).put(`/blocks/${fay.id}`)).status).toBe(204)
+      for (const n of [1, 2]) await refused(n, direct, 'message.blocked')
+    })
+
     it('should deliver world messages to every device of users who opened it, and not to others', async () => {
       const { ana, bo, cy } = people
       let conv = ''

@@ -91,6 +91,16 @@ describeEachStore('file records', (ctx) => {
     expect(await ctx().store.files.findById(newId())).toBeNull()
   })
 
+  it("should sum the bytes of a user's stored uploads for the quota, 0 for none, beyond 32 bits", async () => {
+    const [owner, other] = await users(ctx(), 2)
+    expect(await ctx().store.files.usedBytes(owner!)).toBe(0)
+    await ctx().store.files.create(file(owner!, { size: 3_000_000_000 }))
+    await ctx().store.files.create(file(owner!, { size: 2_500_000_000 }))
+    await ctx().store.files.create(file(other!, { size: 7 }))
+    expect(await ctx().store.files.usedBytes(owner!)).toBe(5_500_000_000)
+    expect(await ctx().store.files.usedBytes(other!)).toBe(7)
+  })
+
   it('should let the owner and members within their seq range read a message file, and nobody else', async () => {
     const [owner, member, stranger, late] = await users(ctx(), 4)
     const g = await group(ctx(), owner!, [member!])

@@ -30,6 +30,30 @@ describeEachStore('messages', (ctx) => {
     expect((await ctx().store.conversations.findById(conversation.id))!.lastSeq).toBe(40)
   })
 
+  it('should fail only the failing one of concurrent sends, and store nothing for a stale version', async () => {
+    const { a, b, conversation } = await direct()
+    const version = (await ctx().store.conversations.findById(conversation.id))!.membershipVersion
+    const base = { senderId: a, type: 'text' as const, now: 4000 }
+    const outcomes = await Promise.allSettled([
+      ctx().store.messages.append({ ...base, conversationId: conversation.id, clientMsgId: 'n1', content: { text: '1' } }),
+      ctx().store.messages.append({ ...base, conversationId: newId(), clientMsgId: 'missing', content: { text: 'x' } }),
+      ctx().store.messages.appendChecked(
+        { ...base, conversationId: conversation.id, clientMsgId: 'old', content: { text: 'x' } },
+        version + 7,
+      ),
+      ctx().store.messages.appendChecked({ ...base, conversationId: conversation.id, clientMsgId: 'n2', content: { text: '2' } }, version),
+      ctx().store.messages.append({ ...base, senderId: b, conversationId: conversation.id, clientMsgId: 'n3', content: { text: '3' } }),
+    ])
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled'])
+    const value = (i: number) => (outcomes[i] as PromiseFulfilledResult<unknown>).value
+    expect(value(2)).toBe('stale')
+    const seqs = [0, 3, 4].map((i) => (value(i) as { message: { seq: number } }).message.seq).sort()
+    expect(seqs).toEqual([1, 2, 3])
+    const { items } = await ctx().store.messages.history(conversation.id, { limit: 10, minSeq: 1, maxSeq: 100 })
+    expect(items.map((m) => m.clientMsgId).sort()).toEqual(['n1', 'n2', 'n3'])
+    expect((await ctx().store.conversations.findById(conversation.id))!.lastSeq).toBe(3)
+  })
+
   it('should store one message for racing retries with the same clientMsgId, keeping the first content', async () => {
     const { a, conversation } = await direct()
     const results = await Promise.all(

@@ -56,6 +56,11 @@ export class InstanceProcess {
     return `ws://127.0.0.1:${this.port}/api/v1/ws`
   }
 
+  /** The server's process id (e.g. to read its memory from /proc). */
+  get pid(): number {
+    return this.#child.pid!
+  }
+
   /** The last lines it printed (for failure messages). */
   get output(): string {
     return this.#output

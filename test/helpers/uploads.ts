@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http'
 import { crc32 } from 'node:zlib'
 import sharp from 'sharp'
 import type { ApiResponse, TestUser } from './api-client.js'
@@ -109,4 +110,60 @@ export function mp4Bytes(size = 4096): Buffer {
 /** A minimal PDF (sniffed as application/pdf). */
 export function pdfBytes(): Buffer {
   return Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n')
+}
+
+/** An upload whose body the test sends piece by piece (node:http, so the answer can come before the end). */
+export interface OpenUpload {
+  /** sends more file bytes */
+  write(bytes: Uint8Array): void
+  /** sends the closing boundary and waits for the answer */
+  finish(): Promise<{ status: number; body: any }>
+  /** the answer, whenever it comes (possibly before the body is finished) */
+  answer: Promise<{ status: number; body: any }>
+  /** drops the connection */
+  abort(): void
+}
+
+export function openUpload(baseUrl: string, user: TestUser, options: { kind?: string; name?: string } = {}): OpenUpload {
+  const boundary = `----jim${Math.random().toString(16).slice(2)}`
+  const url = new URL(`${baseUrl}/api/v1/files`)
+  const req = httpRequest({
+    host: url.hostname,
+    port: url.port,
+    path: url.pathname,
+    method: 'POST',
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${user.token}` },
+  })
+  const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
+    req.on('response', (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString()
+        let body: unknown = text
+        try {
+          body = JSON.parse(text)
+        } catch {
+          // keep raw text
+        }
+        resolve({ status: res.statusCode ?? 0, body })
+      })
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+  })
+  answer.catch(() => undefined)
+  let head = ''
+  if (options.kind) head += `--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\n${options.kind}\r\n`
+  head += `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${options.name ?? 'upload.bin'}"\r\nContent-Type: application/octet-stream\r\n\r\n`
+  req.write(head)
+  return {
+    write: (bytes) => void req.write(bytes),
+    finish: () => {
+      req.end(`\r\n--${boundary}--\r\n`)
+      return answer
+    },
+    answer,
+    abort: () => req.destroy(),
+  }
 }

@@ -123,7 +123,8 @@ describe('group chat', () => {
     for (const s of [v1, v2]) {
       await s.next('message.created')
       await s.next('message.created')
-      const got = (await s.settle('message.created', 200)).map(text)
+      // the push of the victim's own joining notice may reach sockets opened right after it
+      const got = (await s.settle('message.created', 200)).map(text).filter((t) => t !== '[members_added]')
       expect(got).toEqual(['before removal', '[member_left]'])
     }
     const history = await victim.api.get(`/conversations/${conv}/messages?limit=5`)

@@ -44,4 +44,57 @@ describe(Connection.name, () => {
     expect(ws.sent).toHaveLength(100)
     expect(ws.closedWith).toBeNull()
   })
+
+  it('should hold live frames while resuming, send the replay past the hold, then the held frames in order', () => {
+    const ws = new StuckSocket()
+    ws.send = function (data: string, cb: () => void) {
+      this.sent.push(data)
+      cb()
+    }
+    const conn = new Connection({ id: 'c', userId: 'u', sessionId: 's', ws: ws as unknown as WebSocket, maxQueued: 10 })
+    conn.hold()
+    conn.send({ type: 'pong', id: 'live 1' })
+    conn.sendNow({ type: 'pong', id: 'replay' })
+    conn.send({ type: 'pong', id: 'live 2' })
+    expect(ws.sent.map((d) => JSON.parse(d).id)).toEqual(['replay'])
+    conn.release()
+    expect(ws.sent.map((d) => JSON.parse(d).id)).toEqual(['replay', 'live 1', 'live 2'])
+    conn.send({ type: 'pong', id: 'after' })
+    expect(ws.sent).toHaveLength(4)
+  })
+
+  it('should close with 4008 when held frames and the queue together pass the bound', () => {
+    const ws = new StuckSocket()
+    const conn = new Connection({ id: 'c', userId: 'u', sessionId: 's', ws: ws as unknown as WebSocket, maxQueued: 3 })
+    conn.hold()
+    conn.sendNow({ type: 'pong', id: 0 })
+    conn.send({ type: 'pong', id: 1 })
+    conn.send({ type: 'pong', id: 2 })
+    expect(ws.closedWith).toBeNull()
+    conn.send({ type: 'pong', id: 3 })
+    expect(ws.closedWith).toEqual([4008, 'too slow'])
+  })
+
+  it('should resolve writable() once the queue has drained to the mark, or the socket closed', async () => {
+    const ws = new StuckSocket()
+    const callbacks: Array<() => void> = []
+    ws.send = function (data: string, cb: () => void) {
+      this.sent.push(data)
+      callbacks.push(cb)
+    }
+    const conn = new Connection({ id: 'c', userId: 'u', sessionId: 's', ws: ws as unknown as WebSocket, maxQueued: 10 })
+    for (let i = 0; i < 4; i++) conn.sendNow({ type: 'pong', id: i })
+    let done = false
+    const waiting = conn.writable(1).then(() => (done = true))
+    callbacks.shift()!()
+    callbacks.shift()!()
+    await Promise.resolve()
+    expect(done).toBe(false)
+    callbacks.shift()!()
+    await waiting
+    expect(done).toBe(true)
+    const never = conn.writable(0)
+    ws.close(1000, 'bye')
+    await never
+  })
 })

@@ -73,6 +73,8 @@ export const ERROR_CODES = [
   'file.invalid_image',
   'file.image_too_large',
   'file.range_not_satisfiable',
+  'file.quota_exceeded',
+  'file.upload_too_slow',
   'file.missing',
   'sticker.not_found',
   'admin.self',

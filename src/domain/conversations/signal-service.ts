@@ -2,6 +2,7 @@ import type { Broker } from '../../broker/broker.js'
 import type { Clock } from '../../shared/clock.js'
 import { isId } from '../../shared/ids.js'
 import type { Store } from '../../store/store.js'
+import { AppError } from '../errors.js'
 import type { Route, UserEvent } from '../events.js'
 import type { ConversationSummary } from './conversation.js'
 import { Coalescer } from './coalescer.js'
@@ -20,6 +21,8 @@ interface RouteFacts {
   kind: ConversationSummary['conversation']['kind']
   large: boolean
   membershipVersion: number
+  /** direct chats: both users (a block between them is checked live, per receipt) */
+  directPair: [string, string] | null
   until: number
 }
 
@@ -77,6 +80,7 @@ export class SignalService {
       kind: s.conversation.kind,
       large: isLarge(s),
       membershipVersion: s.conversation.membershipVersion,
+      directPair: s.peerId !== null ? ([userId, s.peerId] as [string, string]) : null,
       until: now + FACTS_TTL_MS,
     }
     this.#facts.delete(conversationId)
@@ -85,11 +89,12 @@ export class SignalService {
     return facts
   }
 
-  /** After a read_seq moved: the reader's devices at once; peers at once or coalesced. */
+  /** After a read_seq moved: the reader's devices at once; peers at once or coalesced, never across a block. */
   async #readMoved(f: RouteFacts, userId: string, seq: number): Promise<void> {
     const conversationId = f.conversationId
     const event = { type: 'conversation.read' as const, conversationId, userId, seq }
-    if (f.kind === 'world') {
+    const peerId = f.directPair?.find((id) => id !== userId)
+    if (f.kind === 'world' || (peerId !== undefined && (await this.#store.friends.isBlockedEitherWay(userId, peerId)))) {
       await this.#broker.publish({ kind: 'push', route: { users: [userId] }, event })
     } else if (f.large) {
       await this.#broker.publish({ kind: 'push', route: { users: [userId] }, event })
@@ -108,6 +113,7 @@ export class SignalService {
     if (this.#lastTyping.size > 100_000) this.#lastTyping.clear()
     const s = await this.#conversations.summary(conversationId, userId)
     if (s.membership.leftSeq !== null || s.conversation.kind === 'world') return
+    if (await this.#blockedDirect(s, userId)) throw new AppError('message.blocked')
     if (isLarge(s)) this.#typing.add(conversationId, userId, userId)
     else
       await this.#broker.publish({
@@ -121,6 +127,8 @@ export class SignalService {
   /** Who has read message `seq`: everyone's ids in direct chats and small groups, a count in large ones. */
   async readers(userId: string, conversationId: string, seq: number): Promise<{ count: number; userIds: string[] | null }> {
     const s = await this.#conversations.summary(conversationId, userId)
+    // who read what moves on after someone left: not theirs to follow
+    if (s.membership.leftSeq !== null) throw new AppError('group.not_member')
     if (s.conversation.kind === 'world') return { count: 0, userIds: null }
     const large = isLarge(s)
     const { count, userIds } = await this.#store.messages.readers(conversationId, seq, large ? 0 : LARGE_GROUP)
@@ -130,6 +138,11 @@ export class SignalService {
   close(): void {
     this.#reads.close()
     this.#typing.close()
+  }
+
+  /** A direct chat across a block (either way): no signal reaches the other side. */
+  async #blockedDirect(s: ConversationSummary, userId: string): Promise<boolean> {
+    return s.conversation.kind === 'direct' && s.peerId !== null && (await this.#store.friends.isBlockedEitherWay(userId, s.peerId))
   }
 
   #route(s: ConversationSummary): Route {

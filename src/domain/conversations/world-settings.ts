@@ -16,6 +16,7 @@ export class WorldSettings {
 
   async setOpen(open: boolean, now: number): Promise<void> {
     await this.#store.settings.set(OPEN_KEY, String(open), now)
+    await this.#factsChanged(now)
   }
 
   /** Epoch ms until which the user may not post in the world channel, or null. */
@@ -27,5 +28,12 @@ export class WorldSettings {
   /** `until` null lifts the mute. */
   async setMute(userId: string, until: number | null, now: number): Promise<void> {
     await this.#store.settings.set(muteKey(userId), String(until ?? 0), now)
+    await this.#factsChanged(now)
+  }
+
+  /** Both are send facts: bump the world's version so cached facts are checked again (SendFactsCache). */
+  async #factsChanged(now: number): Promise<void> {
+    const world = await this.#store.conversations.getOrCreateWorld(now)
+    await this.#store.conversations.bumpMembershipVersion(world.id, now)
   }
 }

@@ -1,24 +1,29 @@
 import type { Config } from '../../config/config.js'
-import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Clock } from '../../shared/clock.js'
 import { isId, newId } from '../../shared/ids.js'
 import type { FileRecordStore } from '../../store/file-record-store.js'
 import type { Readable } from 'node:stream'
 import type { ByteRange, FileStore } from '../../store/file-store.js'
+import { cleanDisplayText } from '../display-text.js'
 import { AppError } from '../errors.js'
 import { attachAvatar } from './avatar-refs.js'
 import { FILE_KINDS, IMAGE_MIMES, THUMBNAIL_MIME, thumbnailKey, type FileKind, type StoredFile } from './file.js'
 import { FileUrlSigner, type FileVariant } from './file-url-signer.js'
 import { processImage } from './image-processor.js'
 import { isImageMime, sniffMime } from './sniff.js'
+import { isIsoBmff, stripIsoBmffMetadata } from './strip-media-metadata.js'
+import { UploadGate } from './upload-gate.js'
+import { hashFile, type SpooledUpload, type UploadSpool } from './upload-spool.js'
 
 /** The `files.*` limits of the configuration (sizes, pixels, thumbnail, URL and sweep times). */
-export type FileLimits = Omit<Config['files'], 'driver' | 'sharedDir'>
+export type FileLimits = Omit<Config['files'], 'driver' | 'sharedDir' | 'tempDir'>
 
 export interface FileServiceDeps {
   records: FileRecordStore
   bytes: FileStore
+  /** temporary files of uploads in flight */
+  spool: UploadSpool
   clock: Clock
   logger: Logger
   secret: string
@@ -26,7 +31,8 @@ export interface FileServiceDeps {
 }
 
 export interface UploadInput {
-  bytes: Buffer
+  /** the bytes, already received into a temporary file (see `receive`) */
+  spooled: SpooledUpload
   /** the client's file name: cleaned and kept for display only */
   name: string
   /** what the upload is for; default `image` for JPEG/PNG/WebP/GIF bytes, else `file` */
@@ -54,6 +60,8 @@ const MIN_BYTES_PER_SECOND = { voice: 500, video: 2_000 } as const
 /** Longest duration accepted per kind. */
 const MAX_DURATION_MS = { voice: 30 * 60_000, video: 6 * 3600_000 } as const
 const SWEEP_BATCH = 200
+/** temporary upload files older than this are leftovers of a crash */
+const STALE_TEMP_MS = 6 * 3600_000
 
 /**
  * Uploads, access and serving of files. Bytes go to the FileStore (local or sql), metadata
@@ -63,10 +71,15 @@ const SWEEP_BATCH = 200
 export class FileService {
   readonly #d: FileServiceDeps
   readonly #signer: FileUrlSigner
+  readonly #gate: UploadGate
 
   constructor(deps: FileServiceDeps) {
     this.#d = deps
     this.#signer = new FileUrlSigner(deps.secret)
+    this.#gate = new UploadGate({
+      maxConcurrentPerUser: deps.limits.maxConcurrentUploadsPerUser,
+      quotaBytesPerUser: deps.limits.quotaBytesPerUser,
+    })
   }
 
   /** The size limit of a kind; without a kind (to be sniffed), the larger of image and file. */
@@ -92,58 +105,132 @@ export class FileService {
   }
 
   /**
-   * Stores an upload. The type is sniffed from the bytes; images are re-encoded and get a
-   * thumbnail; an image kind needs image bytes, voice audio, video video (else
-   * `file.type_mismatch`). Over the kind's limit: `file.too_large`.
+   * Starts an upload for `userId`: at most `files.maxConcurrentUploadsPerUser` at once (else
+   * 429), and not when they are already at their quota (422). Call the answer when it ends.
    */
-  async upload(ownerId: string, input: UploadInput): Promise<StoredFile> {
-    const { records, bytes: store, clock, logger, limits } = this.#d
-    const mime = await sniffMime(input.bytes)
-    const kind = input.kind ?? (isImageMime(mime) ? 'image' : 'file')
-    this.#checkSize(kind, input.bytes.length)
-    checkKind(kind, mime)
-
-    let bytes = input.bytes
-    let dims: { width: number; height: number } | null = null
-    let thumbnail: { bytes: Buffer; width: number; height: number } | null = null
-    if (isImageMime(mime)) {
-      const image = await processImage(bytes, mime as (typeof IMAGE_MIMES)[number], {
-        maxPixels: limits.maxImagePixels,
-        thumbnailSize: limits.thumbnailSize,
-      })
-      bytes = image.bytes
-      dims = { width: image.width, height: image.height }
-      thumbnail = image.thumbnail
-    }
-    const file: StoredFile = {
-      id: newId(),
-      ownerId,
-      kind,
-      mime,
-      size: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      name: cleanName(input.name),
-      width: dims?.width ?? null,
-      height: dims?.height ?? null,
-      durationMs: kind === 'voice' || kind === 'video' ? clampDuration(kind, bytes.length, input.durationMs ?? 0) : null,
-      thumbnail: thumbnail ? { width: thumbnail.width, height: thumbnail.height } : null,
-      createdAt: clock.now(),
-    }
-    // the record first: bytes without a record could never be found again, while a record
-    // without bytes (a crash in between) answers 404 and is swept like any unused upload
-    await records.create(file)
+  async beginUpload(userId: string): Promise<() => void> {
+    const leave = this.#gate.enter(userId)
     try {
-      await store.put(file.id, bytes)
-      if (thumbnail) await store.put(thumbnailKey(file.id), thumbnail.bytes)
+      if (this.#gate.quotaBytes > 0) this.#gate.check(userId, await this.#d.records.usedBytes(userId), 0)
+      return leave
     } catch (err) {
-      await records.deleteIfUnreferenced(file.id).catch(() => false)
+      leave()
       throw err
     }
-    logger.info(
-      { event: 'file.uploaded', fileId: file.id, userId: ownerId, kind, mime, size: file.size, thumbnail: thumbnail !== null },
-      'file uploaded',
-    )
-    return file
+  }
+
+  /**
+   * Receives an upload's bytes into a temporary file as they arrive. The limit is the kind's;
+   * without a kind, the type is sniffed from the first bytes and the limit of the kind it
+   * implies applies from then on. Over it: `file.too_large` (after the rest was read and dropped).
+   */
+  async receive(stream: Readable, kind: FileKind | undefined, signal?: AbortSignal): Promise<SpooledUpload> {
+    let implied = kind
+    const result = await this.#d.spool.receive(stream, {
+      maxBytes: this.maxBytes(kind),
+      signal,
+      onHead: async (head) => this.maxBytes((implied ??= isImageMime(await sniffMime(head)) ? 'image' : 'file')),
+    })
+    if (result.over) throw tooLarge(implied, result.maxBytes)
+    return result.upload
+  }
+
+  /** Removes the temporary file of an upload that was not stored (quiet when it was). */
+  async discard(spooled: SpooledUpload | null): Promise<void> {
+    await this.#d.spool.discard(spooled?.path)
+  }
+
+  /**
+   * Stores a received upload. The type is sniffed from its first bytes; images are
+   * re-encoded and get a thumbnail; an image kind needs image bytes, voice audio, video
+   * video (else `file.type_mismatch`). Over the kind's limit: `file.too_large`; over the
+   * user's quota: `file.quota_exceeded`. The temporary file is moved into the store.
+   */
+  async upload(ownerId: string, input: UploadInput): Promise<StoredFile> {
+    const { records, bytes: store, spool, clock, logger, limits } = this.#d
+    const { spooled } = input
+    const mime = await sniffMime(spooled.head)
+    const kind = input.kind ?? (isImageMime(mime) ? 'image' : 'file')
+    this.#checkSize(kind, spooled.size)
+    checkKind(kind, mime)
+
+    let path = spooled.path
+    let size = spooled.size
+    let sha256 = spooled.sha256
+    let dims: { width: number; height: number } | null = null
+    let thumbnail: { bytes: Buffer; width: number; height: number } | null = null
+    let metadataScrubbed = 0
+    try {
+      if (!isImageMime(mime) && isIsoBmff(spooled.head)) {
+        // video, audio and HEIF keep their bytes but lose GPS and other metadata, in place
+        const scrubbed = await stripIsoBmffMetadata(path)
+        if (scrubbed > 0) sha256 = await hashFile(path)
+        metadataScrubbed = scrubbed
+      }
+      if (isImageMime(mime)) {
+        const output = await spool.tempPath()
+        try {
+          const image = await processImage(path, output, mime as (typeof IMAGE_MIMES)[number], {
+            maxPixels: limits.maxImagePixels,
+            thumbnailSize: limits.thumbnailSize,
+          })
+          await spool.discard(path)
+          path = output
+          size = image.size
+          sha256 = await hashFile(output)
+          dims = { width: image.width, height: image.height }
+          thumbnail = image.thumbnail
+        } catch (err) {
+          await spool.discard(output)
+          throw err
+        }
+      }
+      const file: StoredFile = {
+        id: newId(),
+        ownerId,
+        kind,
+        mime,
+        size,
+        sha256,
+        name: cleanName(input.name),
+        width: dims?.width ?? null,
+        height: dims?.height ?? null,
+        durationMs: kind === 'voice' || kind === 'video' ? clampDuration(kind, size, input.durationMs ?? 0) : null,
+        thumbnail: thumbnail ? { width: thumbnail.width, height: thumbnail.height } : null,
+        createdAt: clock.now(),
+      }
+      // the record first: bytes without a record could never be found again, while a record
+      // without bytes (a crash in between) answers 404 and is swept like any unused upload
+      await this.#gate.withinQuota(
+        ownerId,
+        size,
+        () => records.usedBytes(ownerId),
+        () => records.create(file),
+      )
+      try {
+        await store.putFile(file.id, path)
+        if (thumbnail) await store.put(thumbnailKey(file.id), thumbnail.bytes)
+      } catch (err) {
+        await records.deleteIfUnreferenced(file.id).catch(() => false)
+        throw err
+      }
+      logger.info(
+        {
+          event: 'file.uploaded',
+          fileId: file.id,
+          userId: ownerId,
+          kind,
+          mime,
+          size: file.size,
+          thumbnail: thumbnail !== null,
+          metadataScrubbed,
+        },
+        'file uploaded',
+      )
+      return file
+    } finally {
+      await spool.discard(path)
+    }
   }
 
   /** A file `userId` uploaded, for use in their message or as an avatar; else `file.not_found`. */
@@ -229,7 +316,9 @@ export class FileService {
       }
       if (ids.length < SWEEP_BATCH) break
     }
-    if (deleted > 0) logger.info({ event: 'file.swept', count: deleted }, 'unreferenced uploads deleted')
+    // temporary files a crash left behind (a live upload is cut long before this)
+    const stale = await this.#d.spool.sweep(clock.now(), STALE_TEMP_MS)
+    if (deleted > 0 || stale > 0) logger.info({ event: 'file.swept', count: deleted, tempFiles: stale }, 'unreferenced uploads deleted')
     return deleted
   }
 
@@ -300,10 +389,13 @@ function clampDuration(kind: 'voice' | 'video', size: number, durationMs: number
   return Math.max(0, Math.min(ms, bySize, MAX_DURATION_MS[kind]))
 }
 
-/** A display name: the last path segment, no control characters, at most 255 characters. */
+/**
+ * A display name: the last path segment through the one display-text rule (NFC, bidi
+ * overrides, zero-width and control characters removed, so "invoice\u202Efdp.exe" shows as
+ * the .exe it is), at most 255 characters.
+ */
 function cleanName(name: string): string {
   const base = name.split(/[/\\]/).pop() ?? ''
-  // eslint-disable-next-line no-control-regex
-  const clean = [...base.replace(/[\u0000-\u001f\u007f]/g, '').trim()].slice(0, 255).join('')
+  const clean = [...cleanDisplayText(base)].slice(0, 255).join('')
   return clean === '' || clean === '.' || clean === '..' ? 'file' : clean
 }

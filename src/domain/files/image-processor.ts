@@ -3,8 +3,8 @@ import { AppError } from '../errors.js'
 import { THUMBNAIL_MIME } from './file.js'
 
 export interface ProcessedImage {
-  /** re-encoded in the same format, oriented, with metadata (EXIF, GPS, ICC comments...) stripped */
-  bytes: Buffer
+  /** bytes of the re-encoded image written to the output path (same format, oriented, metadata stripped) */
+  size: number
   width: number
   height: number
   thumbnail: { bytes: Buffer; width: number; height: number; mime: string }
@@ -21,12 +21,19 @@ const FORMATS = { 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp'
 const TIMEOUT_SECONDS = 30
 
 /**
- * Decodes and re-encodes an uploaded raster image (so what we serve inline is what we
- * produced, not what was sent) and makes a WebP thumbnail. The header is read first: an
- * image with more than `maxPixels` is refused before any pixel is decoded (pixel floods),
- * and libvips is told the same limit as a second line of defence.
+ * Decodes the uploaded raster image at `input` and re-encodes it to `output` (so what we
+ * serve inline is what we produced, not what was sent: EXIF, GPS, ICC comments and other
+ * metadata are dropped), and makes a WebP thumbnail. Files in, files out: libvips reads
+ * and writes them itself, nothing the size of the upload is held in JS memory. The header
+ * is read first: an image with more than `maxPixels` is refused before any pixel is decoded
+ * (pixel floods), and libvips is told the same limit as a second line of defence.
  */
-export async function processImage(input: Buffer, mime: keyof typeof FORMATS, limits: ImageLimits): Promise<ProcessedImage> {
+export async function processImage(
+  input: string,
+  output: string,
+  mime: keyof typeof FORMATS,
+  limits: ImageLimits,
+): Promise<ProcessedImage> {
   const format = FORMATS[mime]
   let meta: Metadata
   try {
@@ -53,16 +60,16 @@ export async function processImage(input: Buffer, mime: keyof typeof FORMATS, li
     let pipeline = sharp(input, options).timeout({ seconds: TIMEOUT_SECONDS })
     // EXIF orientation is applied to the pixels, since the EXIF block itself is dropped
     if (!animated) pipeline = pipeline.autoOrient()
-    const out = await pipeline.toFormat(format).toBuffer({ resolveWithObject: true })
-    const outHeight = out.info.pageHeight ?? out.info.height
-    const thumb = await sharp(out.data, { limitInputPixels: limits.maxPixels })
+    const out = await pipeline.toFormat(format).toFile(output)
+    const outHeight = out.pageHeight ?? out.height
+    const thumb = await sharp(output, { limitInputPixels: limits.maxPixels, animated: false })
       .timeout({ seconds: TIMEOUT_SECONDS })
       .resize(limits.thumbnailSize, limits.thumbnailSize, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 75 })
       .toBuffer({ resolveWithObject: true })
     return {
-      bytes: out.data,
-      width: out.info.width,
+      size: out.size,
+      width: out.width,
       height: outHeight,
       thumbnail: { bytes: thumb.data, width: thumb.info.width, height: thumb.info.height, mime: THUMBNAIL_MIME },
     }

@@ -151,6 +151,7 @@ export class FriendService {
   /** Accepts a request to me: both become friends; both sides are told. */
   async accept(userId: string, requestId: string): Promise<FriendRequestWithUsers> {
     const request = await this.#store.friends.acceptRequest(requestId, userId, this.#clock.now())
+    await this.#directFactsChanged(request.fromUserId, request.toUserId)
     this.#logger.info({ event: 'friend.accepted', requestId, userId, friendId: request.fromUserId }, 'friend request accepted')
     const full = await this.#answered(request, 'accepted')
     try {
@@ -198,6 +199,7 @@ export class FriendService {
   /** Ends a friendship on both sides; both are told. */
   async removeFriend(userId: string, friendId: string, options: { deleteHistory: boolean }): Promise<void> {
     if (!(await this.#store.friends.removeFriendship(userId, friendId))) throw new AppError('friend.not_found')
+    await this.#directFactsChanged(userId, friendId)
     this.#logger.info({ event: 'friend.removed', userId, friendId, deleteHistory: options.deleteHistory }, 'friend removed')
     await this.#pushRemoved(userId, friendId)
     await this.#afterRemoved({ userId, friendId, deleteHistory: options.deleteHistory, reason: 'removed' })
@@ -224,6 +226,7 @@ export class FriendService {
   async block(userId: string, blockedId: string): Promise<void> {
     if (userId === blockedId) throw new AppError('block.self')
     const outcome = await this.#store.friends.block(userId, blockedId, this.#clock.now())
+    if (outcome.created || outcome.endedFriendship) await this.#directFactsChanged(userId, blockedId)
     if (outcome.created || outcome.endedFriendship || outcome.closedRequest) {
       this.#logger.info(
         {
@@ -246,7 +249,17 @@ export class FriendService {
   /** Lifts my block; restores nothing. */
   async unblock(userId: string, blockedId: string): Promise<void> {
     if (!(await this.#store.friends.unblock(userId, blockedId))) throw new AppError('block.not_found')
+    await this.#directFactsChanged(userId, blockedId)
     this.#logger.info({ event: 'user.unblocked', userId, blockedId }, 'user unblocked')
+  }
+
+  /**
+   * Friendship and blocks are send facts of the pair's direct conversation: bump its version so
+   * sends authorized on cached facts are checked again (SendFactsCache), on every instance.
+   */
+  async #directFactsChanged(a: string, b: string): Promise<void> {
+    const direct = await this.#store.conversations.findDirect(a, b)
+    if (direct) await this.#store.conversations.bumpMembershipVersion(direct.id, this.#clock.now())
   }
 
   /** Cheap checks for other capabilities (messaging, groups). */

@@ -112,7 +112,7 @@ export class GroupMemberService {
     return report
   }
 
-  /** My pending invitations, newest first. */
+  /** My pending invitations, newest first (only those whose inviter is still a member). */
   async listMyInvitations(userId: string, page: PageInput): Promise<Page<InvitationView>> {
     const rows = await this.#store.groups.listInvitationsFor(userId, { after: page.cursor, limit: page.limit + 1 })
     const items = rows.slice(0, page.limit)
@@ -121,11 +121,13 @@ export class GroupMemberService {
       const group = await this.#store.groups.findById(groupId)
       if (group) groups.set(groupId, group)
     }
+    const valid = new Set<string>()
+    for (const i of items) if (await this.#inviterStillMember(i)) valid.add(i.id)
     const inviters = await this.#notify.usersById(items.map((i) => i.inviterId))
     return {
       items: items.flatMap((i) => {
         const group = groups.get(i.groupId)
-        return group ? [invitationView(i, group, inviters.get(i.inviterId))] : []
+        return group && valid.has(i.id) ? [invitationView(i, group, inviters.get(i.inviterId))] : []
       }),
       nextCursor: rows.length > page.limit ? items.at(-1)!.id : null,
     }
@@ -311,7 +313,13 @@ export class GroupMemberService {
     const invitation = isId(invitationId) ? await this.#store.groups.findInvitation(invitationId) : null
     if (!invitation || invitation.inviteeId !== userId) throw new AppError('group.invitation_not_found')
     if (invitation.status !== 'pending') throw new AppError('group.already_answered')
+    // an invitation speaks for its inviter: once they left or were removed, it is void
+    if (!(await this.#inviterStillMember(invitation))) throw new AppError('group.invitation_not_found')
     return invitation
+  }
+
+  async #inviterStillMember(invitation: { groupId: string; inviterId: string }): Promise<boolean> {
+    return (await this.#store.groups.findMember(invitation.groupId, invitation.inviterId)) !== null
   }
 
   async #pendingRequest(groupId: string, requestId: string): Promise<GroupJoinRequest> {

@@ -8,6 +8,8 @@ import { AppError } from '../errors.js'
 import type { Message } from './message.js'
 import { validateContent } from './message-content.js'
 import { messageView } from './message-view.js'
+import { checkSendPolicy } from './send-policy.js'
+import type { SendFactsCache } from '../conversations/send-facts-cache.js'
 
 const RANK: Record<Membership['role'], number> = { owner: 3, admin: 2, member: 1 }
 
@@ -21,6 +23,10 @@ export interface MessageEditDeps {
   clock: Clock
   logger: Logger
   conversations: ConversationService
+  /** the send policy's facts: edits and recalls follow the send rules (read fresh: they are rare) */
+  facts: SendFactsCache
+  /** edits and recalls per user; throws AppError('rate_limited') */
+  limiter: (userId: string) => Promise<void>
   editWindowMs: number
   recallWindowMs: number
   maxTextLength: number
@@ -39,6 +45,7 @@ export class MessageEditService {
     if (message.senderId !== userId || message.type !== 'text' || message.recalledAt) throw new AppError('message.not_editable')
     if (this.#d.clock.now() - message.createdAt > this.#d.editWindowMs) throw new AppError('message.edit_window')
     const normalized = validateContent('text', content, { maxTextLength: this.#d.maxTextLength })
+    await this.#mayPost(userId, conversationId, normalized)
     const changed = await this.#d.store.messages.edit(conversationId, seq, normalized, this.#d.clock.now())
     if (!changed) throw new AppError('message.not_editable')
     this.#d.logger.info(
@@ -64,6 +71,7 @@ export class MessageEditService {
       const senderRank = sender ? RANK[sender.role] : 0
       if (message.type === 'system' || senderRank >= RANK[membership.role]) throw new AppError('group.rank')
     }
+    await this.#mayPost(userId, conversationId, null)
     const changed = await this.#d.store.messages.recall(conversationId, seq, this.#d.clock.now())
     if (!changed) return (await this.#d.store.messages.findBySeq(conversationId, seq))!
     this.#d.logger.info(
@@ -80,6 +88,12 @@ export class MessageEditService {
     )
     await this.#publish('message.recalled', changed.message, changed.membershipVersion)
     return changed.message
+  }
+
+  /** The send rules for the new text (or a recall), then the edit rate. */
+  async #mayPost(userId: string, conversationId: string, content: Record<string, unknown> | null): Promise<void> {
+    checkSendPolicy(await this.#d.facts.load(conversationId, userId), content, this.#d.clock.now())
+    await this.#d.limiter(userId)
   }
 
   async #visibleMessage(userId: string, conversationId: string, seq: number) {

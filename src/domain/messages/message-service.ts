@@ -4,13 +4,13 @@ import type { Clock } from '../../shared/clock.js'
 import type { AppendMessage } from '../../store/message-store.js'
 import type { Store } from '../../store/store.js'
 import { visibleRange, type ConversationService } from '../conversations/conversation-service.js'
-import type { ConversationSummary } from '../conversations/conversation.js'
-import type { WorldSettings } from '../conversations/world-settings.js'
+import type { SendFactsCache } from '../conversations/send-facts-cache.js'
 import type { MediaHook } from '../files/media-content.js'
 import { AppError } from '../errors.js'
 import type { Message } from './message.js'
 import { validateContent } from './message-content.js'
 import { messageCreatedEvent } from './message-events.js'
+import { checkSendPolicy, type SendFacts } from './send-policy.js'
 
 /** Checks a send against a rate; throws AppError('rate_limited') when over. Off when limits are disabled. */
 export type SendLimiter = (userId: string, conversationKind: 'direct' | 'group' | 'world') => Promise<void>
@@ -21,7 +21,8 @@ export interface MessageServiceDeps {
   clock: Clock
   logger: Logger
   conversations: ConversationService
-  world: WorldSettings
+  /** authorization facts, cached per conversation and user */
+  facts: SendFactsCache
   limits: { maxTextLength: number }
   limiter: SendLimiter
   onStored: () => void
@@ -47,30 +48,54 @@ export class MessageService {
   }
 
   async send(userId: string, conversationId: string, input: SendInput): Promise<{ message: Message; created: boolean }> {
-    // authorize -> validate -> limit, then the one store-and-publish step
-    const summary = await this.#d.conversations.summary(conversationId, userId)
+    // authorize -> validate -> limit, then the one store-and-publish step; the facts come from
+    // the cache and the store checks their version inside the send transaction
+    let facts = await this.#d.facts.get(conversationId, userId)
     const validated = validateContent(input.type, input.content, this.#d.limits)
-    await this.#authorize(userId, summary, validated)
+    facts = await this.#authorize(facts, validated)
     const content = this.#d.media ? await this.#d.media.resolve(userId, input.type, validated) : validated
-    await this.#d.limiter(userId, summary.conversation.kind)
-    return this.#storeAndPublish({
-      conversationId,
-      senderId: userId,
-      clientMsgId: input.clientMsgId,
-      type: input.type as Message['type'],
-      content,
-    })
+    await this.#d.limiter(userId, facts.kind)
+    const message = { conversationId, senderId: userId, clientMsgId: input.clientMsgId, type: input.type as Message['type'], content }
+    for (;;) {
+      const stored = await this.#storeAndPublish(message, facts.version)
+      if (stored) return stored
+      // a fact changed since it was cached (its version moved): check again with fresh facts
+      facts = await this.#d.facts.load(conversationId, userId)
+      checkSendPolicy(facts, validated, this.#d.clock.now())
+    }
+  }
+
+  /** Checks the policy; a refusal from cached facts is confirmed with fresh ones first. */
+  async #authorize(facts: SendFacts, content: Record<string, unknown>): Promise<SendFacts> {
+    try {
+      checkSendPolicy(facts, content, this.#d.clock.now())
+      return facts
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err
+      const fresh = await this.#d.facts.load(facts.conversationId, facts.userId)
+      checkSendPolicy(fresh, content, this.#d.clock.now())
+      return fresh
+    }
   }
 
   /** Posts a message on the server's initiative as `senderId` (friend greetings), skipping the user-facing limits. */
   async postAs(senderId: string, conversationId: string, text: string, clientMsgId: string): Promise<Message> {
-    const { message } = await this.#storeAndPublish({ conversationId, senderId, clientMsgId, type: 'text', content: { text } })
-    return message
+    const stored = await this.#storeAndPublish({ conversationId, senderId, clientMsgId, type: 'text', content: { text } })
+    return stored!.message
   }
 
   /** Persist, then publish: the one place a message is stored and announced. */
-  async #storeAndPublish(input: Omit<AppendMessage, 'now'> & { senderId: string }): Promise<{ message: Message; created: boolean }> {
-    const { message, created, membershipVersion } = await this.#d.store.messages.append({ ...input, now: this.#d.clock.now() })
+  async #storeAndPublish(
+    input: Omit<AppendMessage, 'now'> & { senderId: string },
+    expectedVersion?: number,
+  ): Promise<{ message: Message; created: boolean } | null> {
+    const row = { ...input, now: this.#d.clock.now() }
+    const appended =
+      expectedVersion === undefined
+        ? await this.#d.store.messages.append(row)
+        : await this.#d.store.messages.appendChecked(row, expectedVersion)
+    if (appended === 'stale') return null
+    const { message, created, membershipVersion } = appended
     // after the append and before the publish, so recipients can fetch the file; repeated on a
     // retry (created: false), which repairs a ref lost to a crash in between
     await this.#d.media?.attach(message)
@@ -108,34 +133,5 @@ export class MessageService {
     const range = visibleRange(summary)
     const page = await this.#d.store.messages.changedSince(conversationId, { modSeq, limit, ...range })
     return { ...page, modSeq: summary.conversation.modSeq }
-  }
-
-  async #authorize(userId: string, s: ConversationSummary, content: Record<string, unknown>): Promise<void> {
-    const now = this.#d.clock.now()
-    if (s.membership.leftSeq !== null) throw new AppError('conversation.not_found')
-    switch (s.conversation.kind) {
-      case 'direct': {
-        const peerId = s.peerId!
-        if (await this.#d.store.friends.isBlockedEitherWay(userId, peerId)) throw new AppError('message.blocked')
-        if (!(await this.#d.store.friends.areFriends(userId, peerId))) throw new AppError('message.not_friends')
-        return
-      }
-      case 'group': {
-        const privileged = s.membership.role === 'owner' || s.membership.role === 'admin'
-        // the owner may mute an admin (rank rule), so only the owner is beyond a personal mute
-        if (s.membership.silencedUntil !== null && s.membership.silencedUntil > now && s.membership.role !== 'owner')
-          throw new AppError('message.muted')
-        if (s.group?.muteAll && !privileged) throw new AppError('message.group_muted')
-        const mentions = content.mentions as string[] | undefined
-        if (mentions?.includes('all') && !privileged) throw new AppError('message.mention_all_forbidden')
-        return
-      }
-      case 'world': {
-        if (!(await this.#d.world.isOpen())) throw new AppError('message.world_closed')
-        if (await this.#d.world.mutedUntil(userId, now)) throw new AppError('message.muted')
-        if ((content.mentions as string[] | undefined)?.includes('all')) throw new AppError('message.mention_all_forbidden')
-        return
-      }
-    }
   }
 }

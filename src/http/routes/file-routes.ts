@@ -2,13 +2,14 @@ import multipart from '@fastify/multipart'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { Readable } from 'node:stream'
 import { AppError } from '../../domain/errors.js'
 import { FILE_KINDS, type FileKind } from '../../domain/files/file.js'
+import type { SpooledUpload } from '../../domain/files/upload-spool.js'
 import { tooLarge, type FileService, type ServedFile } from '../../domain/files/file-service.js'
 import type { FileVariant } from '../../domain/files/file-url-signer.js'
 import { principalOf } from '../auth-hook.js'
 import { parseRange } from '../byte-range.js'
+import { drain, watchUploadRate, type UploadRateLimits } from '../upload-watchdog.js'
 import { Id, IsoTime, withErrors } from '../schemas/common.js'
 import { attachmentDisposition, fileView } from './file-views.js'
 
@@ -40,8 +41,8 @@ const SANDBOX_CSP = "default-src 'none'; sandbox"
  * `<img>`/`<audio>`. Registered in its own encapsulated scope, so the multipart parser
  * exists for these routes only.
  */
-export async function registerFileRoutes(app: FastifyInstance, deps: { files: FileService }): Promise<void> {
-  const { files } = deps
+export async function registerFileRoutes(app: FastifyInstance, deps: { files: FileService; limits: UploadRateLimits }): Promise<void> {
+  const { files, limits } = deps
   await app.register(async (scope) => {
     await scope.register(multipart, {
       // the hard cap: busboy drops (but still reads) the bytes past it, and we answer 413
@@ -65,34 +66,52 @@ export async function registerFileRoutes(app: FastifyInstance, deps: { files: Fi
       async (request, reply) => {
         const userId = principalOf(request).user.id
         if (!request.isMultipart()) throw new AppError('file.missing')
-        let kind: FileKind | undefined = request.query.kind
-        let durationMs: number | undefined
-        let upload: { bytes: Buffer; name: string } | null = null
-        let over = false
-        for await (const part of request.parts()) {
-          if (part.type === 'field') {
-            const value = String(part.value)
-            if (part.fieldname === 'kind') {
-              if (!(FILE_KINDS as readonly string[]).includes(value))
-                throw new AppError('request.invalid', `kind must be one of ${FILE_KINDS.join(', ')}.`, { details: [{ field: 'kind' }] })
-              kind = value as FileKind
-            } else if (part.fieldname === 'durationMs' && /^\d{1,10}$/.test(value)) {
-              durationMs = Number(value)
+        const leave = await files.beginUpload(userId)
+        // a trickled body is cut: too few bytes per window aborts the receiving with 408
+        const watchdog = watchUploadRate(request, limits)
+        let spooled: SpooledUpload | null = null
+        try {
+          let kind: FileKind | undefined = request.query.kind
+          let durationMs: number | undefined
+          let name = ''
+          const parts = request.parts()[Symbol.asyncIterator]()
+          for (;;) {
+            const next = await Promise.race([parts.next(), watchdog.tripped])
+            if (next.done) break
+            const part = next.value
+            if (part.type === 'field') {
+              const value = String(part.value)
+              if (part.fieldname === 'kind') {
+                if (!(FILE_KINDS as readonly string[]).includes(value))
+                  throw new AppError('request.invalid', `kind must be one of ${FILE_KINDS.join(', ')}.`, { details: [{ field: 'kind' }] })
+                kind = value as FileKind
+              } else if (part.fieldname === 'durationMs' && /^\d{1,10}$/.test(value)) {
+                durationMs = Number(value)
+              }
+              continue
             }
-            continue
+            if (part.fieldname !== 'file' || spooled) {
+              await drain(part.file, watchdog.signal)
+              continue
+            }
+            name = part.filename ?? ''
+            spooled = await files.receive(part.file, kind, watchdog.signal)
+            if (part.file.truncated) throw tooLarge(kind, files.maxBytes(kind))
           }
-          if (part.fieldname !== 'file' || upload) {
-            await drain(part.file)
-            continue
-          }
-          const read = await readAtMost(part.file, files.maxBytes(kind))
-          over = read.over || part.file.truncated
-          upload = { bytes: read.bytes, name: part.filename ?? '' }
+          watchdog.stop()
+          if (!spooled) throw new AppError('file.missing')
+          const file = await files.upload(userId, { spooled, name, kind, durationMs })
+          spooled = null
+          return reply.code(201).send(fileView(file))
+        } catch (err) {
+          // the client may still be sending: close the connection after the answer
+          if (watchdog.signal.aborted) reply.header('connection', 'close')
+          throw err
+        } finally {
+          watchdog.stop()
+          leave()
+          await files.discard(spooled)
         }
-        if (over) throw tooLarge(kind, files.maxBytes(kind))
-        if (!upload) throw new AppError('file.missing')
-        const file = await files.upload(userId, { ...upload, kind, durationMs })
-        return reply.code(201).send(fileView(file))
       },
     )
   })
@@ -197,26 +216,4 @@ async function send(request: FastifyRequest, reply: FastifyReply, served: Served
   reply.header('content-length', range ? range.end - range.start + 1 : served.size)
   if (request.method === 'HEAD') return reply.send()
   return reply.send(await served.open(range ?? undefined))
-}
-
-/** Reads a stream into memory up to `max` bytes; the rest is read and dropped (the client is still sending it). */
-async function readAtMost(stream: Readable, max: number): Promise<{ bytes: Buffer; over: boolean }> {
-  const chunks: Buffer[] = []
-  let size = 0
-  let over = false
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    if (over) continue
-    size += chunk.length
-    if (size > max) {
-      over = true
-      chunks.length = 0
-    } else chunks.push(chunk)
-  }
-  return { bytes: over ? Buffer.alloc(0) : Buffer.concat(chunks), over }
-}
-
-async function drain(stream: Readable): Promise<void> {
-  for await (const _chunk of stream) {
-    // discard
-  }
 }

@@ -22,6 +22,8 @@ import { migrations } from './migrations/index.js'
 export interface SqlDatabase {
   db: Kysely<Database>
   caps: Capabilities
+  /** SQLite: the one connection Kysely uses (opened on first query), for the send path's prepared statements */
+  sqlite: (() => SQLite.Database | null) | null
 }
 
 /** The URL-or-path SQLite uses: `storage.url` if set, else `<dataDir>/jim.sqlite`. */
@@ -32,11 +34,16 @@ export function sqliteFile(config: Pick<Config, 'storage' | 'dataDir'>): string 
 /** Opens a connection pool for the configured dialect. Does not migrate. */
 export function openDatabase(config: Pick<Config, 'storage' | 'dataDir'>): SqlDatabase {
   const caps = capabilitiesFor(config.storage.driver)
-  return { db: new Kysely<Database>({ dialect: createDialect(config) }), caps }
+  let connection: SQLite.Database | null = null
+  const db = new Kysely<Database>({ dialect: createDialect(config, (c) => (connection = c)) })
+  return { db, caps, sqlite: caps.dialect === 'sqlite' ? () => connection : null }
 }
 
-/** The Kysely dialect for the configured driver (opens nothing until first used). */
-export function createDialect(config: Pick<Config, 'storage' | 'dataDir'>): Dialect {
+/**
+ * The Kysely dialect for the configured driver (opens nothing until first used); `onSqliteOpen`
+ * receives SQLite's one connection when it opens.
+ */
+export function createDialect(config: Pick<Config, 'storage' | 'dataDir'>, onSqliteOpen: (db: SQLite.Database) => void = () => {}): Dialect {
   const { driver, url, poolSize } = config.storage
   switch (driver) {
     case 'sqlite': {
@@ -50,6 +57,7 @@ export function createDialect(config: Pick<Config, 'storage' | 'dataDir'>): Dial
           // a CLI command may hold the write lock briefly; wait instead of failing
           db.pragma('busy_timeout = 5000')
           db.pragma('foreign_keys = OFF')
+          onSqliteOpen(db)
           return withStatementCache(db)
         },
       })

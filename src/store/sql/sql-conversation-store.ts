@@ -175,6 +175,10 @@ export class SqlConversationStore implements ConversationStore {
     return (await this.membership(conversationId, userId))!
   }
 
+  bumpMembershipVersion(conversationId: string, now: number): Promise<number> {
+    return withTransaction(this.#db, (trx) => bumpCounter(trx, this.#caps, conversationId, 'membership_version', now))
+  }
+
   async memberRanges(conversationId: string) {
     const conv = await this.#db.selectFrom('conversations').select('membership_version').where('id', '=', conversationId).executeTakeFirst()
     const rows = await this.#db

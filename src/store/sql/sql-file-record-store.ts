@@ -71,6 +71,15 @@ export class SqlFileRecordStore implements FileRecordStore {
     return row ? toFile(row) : null
   }
 
+  async usedBytes(ownerId: string): Promise<number> {
+    const row = await this.#db
+      .selectFrom('files')
+      .select((eb) => eb.fn.sum<number | string | null>('size').as('used'))
+      .where('owner_id', '=', ownerId)
+      .executeTakeFirst()
+    return Number(row?.used ?? 0)
+  }
+
   async addRefs(refs: readonly FileRef[], now: number): Promise<number> {
     if (refs.length === 0) return 0
     const insert = this.#db.insertInto('file_refs').values(refs.map((r) => refRow(r, now)))

@@ -144,7 +144,8 @@ export class SqlGroupStore implements GroupStore {
         messages.push(await this.#system(trx, before.conversationId, now, { event: 'group_updated', actorId, changes }))
       }
       const group = (await findGroup(trx, groupId))!
-      return { group, change: await this.#change(trx, group, messages, false, now) }
+      // mute-all is a send fact: bump the version so cached facts are checked again (SendFactsCache)
+      return { group, change: await this.#change(trx, group, messages, changes.muteAll !== undefined, now) }
     })
   }
 
@@ -370,7 +371,9 @@ export class SqlGroupStore implements GroupStore {
           .execute()
       }
       const after = (await currentMember(trx, locked, userId))!
-      const change = messages.length > 0 ? await this.#change(trx, locked, messages, roleChanged, now) : null
+      // role and personal mute are send facts: bump the version so cached facts are checked again
+      const factsChanged = roleChanged || values.silenced_until !== undefined
+      const change = messages.length > 0 ? await this.#change(trx, locked, messages, factsChanged, now) : null
       return { member: after, change }
     })
   }

@@ -1,46 +1,28 @@
 import type { Kysely } from 'kysely'
 import type { Message } from '../../domain/messages/message.js'
-import type { AppendMessage, MessageStore } from '../message-store.js'
-import { isUniqueViolation, type Capabilities } from './capabilities.js'
+import type { AppendMessage, Appended, MessageStore } from '../message-store.js'
+import type { Capabilities } from './capabilities.js'
 import type { Database } from './db-schema.js'
-import { appendInTx, bumpCounter, findByClientMsgId, toMessage, withTransaction } from './message-appender.js'
+import { bumpCounter, toMessage, withTransaction } from './message-appender.js'
+import type { SendAppender } from './send-appender.js'
 
 export class SqlMessageStore implements MessageStore {
   readonly #db: Kysely<Database>
   readonly #caps: Capabilities
-  constructor(db: Kysely<Database>, caps: Capabilities) {
+  readonly #appender: SendAppender
+  constructor(db: Kysely<Database>, caps: Capabilities, appender: SendAppender) {
     this.#db = db
     this.#caps = caps
+    this.#appender = appender
   }
 
-  async append(input: AppendMessage): Promise<{ message: Message; created: boolean; membershipVersion: number }> {
-    // the idempotency lookup happens before taking the counter lock
-    if (input.senderId) {
-      const existing = await findByClientMsgId(this.#db, input.conversationId, input.senderId, input.clientMsgId)
-      if (existing) return { message: existing, created: false, membershipVersion: await this.#version(input.conversationId) }
-    }
-    try {
-      return await withTransaction(this.#db, async (trx) => {
-        const message = await appendInTx(trx, this.#caps, input)
-        const conv = await trx
-          .selectFrom('conversations')
-          .select('membership_version')
-          .where('id', '=', input.conversationId)
-          .executeTakeFirstOrThrow()
-        return { message, created: true, membershipVersion: Number(conv.membership_version) }
-      })
-    } catch (err) {
-      // a concurrent retry with the same clientMsgId committed first; ours rolled back whole
-      if (!input.senderId || !isUniqueViolation(err)) throw err
-      const existing = await findByClientMsgId(this.#db, input.conversationId, input.senderId, input.clientMsgId)
-      if (!existing) throw err
-      return { message: existing, created: false, membershipVersion: await this.#version(input.conversationId) }
-    }
+  /** The hot path: precompiled statements (SQLite: group commit), see send-appender.ts. */
+  append(input: AppendMessage): Promise<Appended> {
+    return this.#appender.append(input) as Promise<Appended>
   }
 
-  async #version(conversationId: string): Promise<number> {
-    const row = await this.#db.selectFrom('conversations').select('membership_version').where('id', '=', conversationId).executeTakeFirst()
-    return Number(row?.membership_version ?? 0)
+  appendChecked(input: AppendMessage, expectedVersion: number): Promise<Appended | 'stale'> {
+    return this.#appender.append(input, expectedVersion)
   }
 
   async history(conversationId: string, q: { before?: number; after?: number; limit: number; minSeq: number; maxSeq: number }) {

@@ -1,0 +1,231 @@
+/**
+ * `npx tsx bench/profile-send.ts [--via rest|ws] [--pairs 50] [--seconds 5] [--port 19100] [--prof dir]`
+ *
+ * Measures the server CPU one stored message costs: starts the built server (`dist/cli.js serve`,
+ * embedded SQLite, rate limits off, logs at info to /dev/null) under the inspector, has `pairs`
+ * senders each send as fast as their previous send is answered (REST, or `message.send` on a
+ * socket) while receivers listen on WebSockets, and reads the server's user+system CPU time from
+ * /proc before and after. Prints msg/s, CPU µs per message and the top self-time entries of the
+ * profile taken over the measured window only (through the inspector).
+ */
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import WS, { type WebSocket } from 'ws'
+import { BenchHttp, openSocket, round } from './lib/bench-client.js'
+import { createUsers, pair } from './lib/users.js'
+
+const { values } = parseArgs({
+  options: {
+    via: { type: 'string', default: 'rest' },
+    pairs: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '5' },
+    port: { type: 'string', default: '19100' },
+    prof: { type: 'string', default: '' },
+    top: { type: 'string', default: '25' },
+    /** another build to measure (e.g. an older commit's checkout), default: this one */
+    root: { type: 'string', default: '.' },
+  },
+})
+
+const CLK_TCK = 100
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK
+}
+
+async function main() {
+  const port = Number(values.port)
+  const pairs = Number(values.pairs)
+  const seconds = Number(values.seconds)
+  const dataDir = mkdtempSync(join(tmpdir(), 'jim-prof-'))
+  const profDir = values.prof || mkdtempSync(join(tmpdir(), 'jim-cpuprof-'))
+  mkdirSync(profDir, { recursive: true })
+  const inspectPort = port + 50
+  const child = spawn(process.execPath, [`--inspect=127.0.0.1:${inspectPort}`, join(values.root, 'dist/cli.js'), 'serve'], {
+    env: {
+      PATH: process.env.PATH,
+      JIM_PORT: String(port),
+      JIM_HOST: '127.0.0.1',
+      JIM_DATA_DIR: dataDir,
+      JIM_RATE_LIMIT_ENABLED: 'false',
+      JIM_CAPTCHA_MODE: 'off',
+      JIM_LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'ignore', 'ignore'],
+  })
+  const url = `http://127.0.0.1:${port}`
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(url + '/readyz')).ok) break
+    } catch {
+      // not up yet
+    }
+    if (i > 150) throw new Error('server did not start')
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  const http = new BenchHttp(url, pairs * 2)
+  const users = await createUsers(http, `p${Date.now().toString(36)}_`, pairs * 2)
+  const convs: string[] = []
+  for (let i = 0; i < pairs; i++) convs.push(await pair(http, users[2 * i]!, users[2 * i + 1]!))
+  let delivered = 0
+  const sockets: WebSocket[] = []
+  for (let i = 0; i < pairs; i++) {
+    sockets.push(
+      await openSocket(`ws://127.0.0.1:${port}/api/v1/ws`, users[2 * i + 1]!.token, (f) => {
+        if (f.type === 'message.created') delivered++
+      }),
+    )
+  }
+  // senders' sockets for ws mode: answers matched by ref
+  const pending = new Map<string, () => void>()
+  const senderSockets: WebSocket[] = []
+  if (values.via === 'ws') {
+    for (let i = 0; i < pairs; i++) {
+      senderSockets.push(
+        await openSocket(`ws://127.0.0.1:${port}/api/v1/ws`, users[2 * i]!.token, (f) => {
+          if (f.type === 'message.ack' || f.type === 'error') pending.get(f.ref)?.()
+        }),
+      )
+    }
+  }
+  let sent = 0
+  let errors = 0
+  let seq = 0
+  const sendOne = async (i: number): Promise<void> => {
+    const clientMsgId = `m${++seq}`
+    if (values.via === 'ws') {
+      await new Promise<void>((resolve) => {
+        pending.set(clientMsgId, resolve)
+        senderSockets[i]!.send(
+          JSON.stringify({
+            type: 'message.send',
+            ref: clientMsgId,
+            conversationId: convs[i],
+            clientMsgId,
+            messageType: 'text',
+            content: { text: 'hello ' + seq },
+          }),
+        )
+      })
+      pending.delete(clientMsgId)
+      sent++
+      return
+    }
+    const res = await http.request(
+      'POST',
+      `/conversations/${convs[i]}/messages`,
+      { clientMsgId, type: 'text', content: { text: 'hello ' + seq } },
+      users[2 * i]!.token,
+    )
+    if (res.status === 201) sent++
+    else errors++
+  }
+  // warm-up, then the measured run
+  await Promise.all(convs.map((_, i) => sendOne(i)))
+  const profiler = await Profiler.attach(inspectPort)
+  await profiler.start()
+  const startCpu = cpuSeconds(child.pid!)
+  const startSent = sent
+  const start = performance.now()
+  const end = start + seconds * 1000
+  await Promise.all(
+    convs.map(async (_, i) => {
+      while (performance.now() < end) await sendOne(i)
+    }),
+  )
+  const elapsed = (performance.now() - start) / 1000
+  const cpu = cpuSeconds(child.pid!) - startCpu
+  const count = sent - startSent
+  const profile = await profiler.stop()
+  for (const s of [...sockets, ...senderSockets]) s.close()
+  http.close()
+  child.kill('SIGTERM')
+  await new Promise((r) => child.once('exit', r))
+  rmSync(dataDir, { recursive: true, force: true })
+  console.log(
+    JSON.stringify({
+      via: values.via,
+      pairs,
+      messages: count,
+      errors,
+      delivered,
+      messagesPerSecond: round(count / elapsed),
+      serverCpuMicrosPerMessage: round((cpu * 1e6) / count),
+      serverCpuPercent: round((cpu / elapsed) * 100),
+    }),
+  )
+  const file = join(profDir, `send-${values.via}-${Date.now()}.cpuprofile`)
+  writeFileSync(file, JSON.stringify(profile))
+  printTop(file, Number(values.top))
+}
+
+/** The server's inspector (Chrome DevTools protocol): profiles only the measured window. */
+class Profiler {
+  #ws: WebSocket
+  #id = 0
+  #waiting = new Map<number, (result: any) => void>()
+  private constructor(ws: WebSocket) {
+    this.#ws = ws
+    ws.on('message', (data) => {
+      const msg = JSON.parse(data.toString())
+      if (msg.id !== undefined) this.#waiting.get(msg.id)?.(msg.result)
+    })
+  }
+  static async attach(port: number): Promise<Profiler> {
+    const list = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ webSocketDebuggerUrl: string }>
+    const ws = new WS(list[0]!.webSocketDebuggerUrl)
+    await new Promise((r) => ws.once('open', r))
+    const p = new Profiler(ws)
+    await p.#call('Profiler.enable')
+    await p.#call('Profiler.setSamplingInterval', { interval: 200 })
+    return p
+  }
+  #call(method: string, params: Record<string, unknown> = {}): Promise<any> {
+    const id = ++this.#id
+    return new Promise((resolve) => {
+      this.#waiting.set(id, resolve)
+      this.#ws.send(JSON.stringify({ id, method, params }))
+    })
+  }
+  start = () => this.#call('Profiler.start')
+  async stop(): Promise<unknown> {
+    const { profile } = await this.#call('Profiler.stop')
+    this.#ws.close()
+    return profile
+  }
+}
+
+interface ProfileNode {
+  id: number
+  callFrame: { functionName: string; url: string; lineNumber: number }
+  hitCount?: number
+}
+
+/** Self time by function (name, file, line), as a share of all samples. */
+function printTop(file: string, top: number) {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[] }
+  const hits = new Map<number, number>()
+  for (const s of profile.samples) hits.set(s, (hits.get(s) ?? 0) + 1)
+  const byName = new Map<string, number>()
+  for (const n of profile.nodes) {
+    const h = hits.get(n.id) ?? 0
+    if (!h) continue
+    const where = n.callFrame.url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')
+    const key = `${n.callFrame.functionName || '(anonymous)'} ${where}:${n.callFrame.lineNumber + 1}`
+    byName.set(key, (byName.get(key) ?? 0) + h)
+  }
+  const total = profile.samples.length
+  console.log(`profile: ${file} (${total} samples, measured window only)`)
+  for (const [key, h] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    console.log(`${((h / total) * 100).toFixed(1).padStart(5)}%  ${key}`)
+  }
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exitCode = 1
+})

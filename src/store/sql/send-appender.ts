@@ -1,0 +1,273 @@
+import type SQLite from 'better-sqlite3'
+import { CompiledQuery, type Kysely } from 'kysely'
+import { newId } from '../../shared/ids.js'
+import type { AppendMessage, Appended } from '../message-store.js'
+
+type AppendResult = Appended | 'stale'
+import { isUniqueViolation, type Capabilities } from './capabilities.js'
+import type { Database, MessagesTable } from './db-schema.js'
+import { toMessage, withTransaction } from './message-appender.js'
+
+/**
+ * The send transaction on the hot path: statements written once per dialect (no query
+ * building per call), at most three in the transaction (counter bump, insert, sender's
+ * read_seq; MySQL adds one to read the version back, having no RETURNING). The idempotency
+ * key is looked up before the counter lock; the insert after it ignores a racing duplicate.
+ * With `expectedVersion`, a conversation whose membership_version moved (a fact the sender
+ * was authorized on changed) gets nothing stored: 'stale'.
+ */
+export interface SendAppender {
+  append(input: AppendMessage, expectedVersion?: number): Promise<AppendResult>
+}
+
+const COLUMNS = 'conversation_id, seq, id, sender_id, client_msg_id, type, content, created_at, edited_at, recalled_at, mod_seq'
+
+/** The SQL of the send path, per dialect (`?` placeholders; PostgreSQL `$n`). */
+function statements(dialect: Capabilities['dialect']) {
+  const p = dialect === 'postgres' ? (n: number) => `$${n}` : () => '?'
+  return {
+    lookup: `SELECT * FROM messages WHERE conversation_id = ${p(1)} AND sender_id = ${p(2)} AND client_msg_id = ${p(3)}`,
+    version: `SELECT membership_version FROM conversations WHERE id = ${p(1)}`,
+    bump:
+      dialect === 'mysql'
+        ? 'UPDATE conversations SET last_seq = LAST_INSERT_ID(last_seq + 1), last_message_at = ? WHERE id = ?'
+        : `UPDATE conversations SET last_seq = last_seq + 1, last_message_at = ${p(1)} WHERE id = ${p(2)} RETURNING last_seq, membership_version`,
+    insert:
+      `INSERT INTO messages (${COLUMNS}) VALUES (${Array.from({ length: 11 }, (_, i) => p(i + 1)).join(', ')})` +
+      // MySQL: a duplicate fails with ER_DUP_ENTRY (INSERT IGNORE would also turn other errors into warnings)
+      (dialect === 'mysql' ? '' : ' ON CONFLICT DO NOTHING'),
+    readSeq: `UPDATE conversation_members SET read_seq = ${p(1)} WHERE conversation_id = ${p(2)} AND user_id = ${p(3)} AND read_seq < ${p(4)}`,
+  }
+}
+
+function newRow(input: AppendMessage, seq: number): MessagesTable {
+  return {
+    conversation_id: input.conversationId,
+    seq,
+    id: newId(),
+    sender_id: input.senderId,
+    client_msg_id: input.clientMsgId,
+    type: input.type,
+    content: JSON.stringify(input.content),
+    created_at: input.now,
+    edited_at: null,
+    recalled_at: null,
+    mod_seq: 0,
+  }
+}
+
+const rowValues = (r: MessagesTable) => [
+  r.conversation_id,
+  r.seq,
+  r.id,
+  r.sender_id,
+  r.client_msg_id,
+  r.type,
+  r.content,
+  r.created_at,
+  r.edited_at,
+  r.recalled_at,
+  r.mod_seq,
+]
+
+class Stale extends Error {}
+class LostRace extends Error {}
+
+export function createSendAppender(db: Kysely<Database>, caps: Capabilities, sqlite: (() => SQLite.Database | null) | null): SendAppender {
+  return caps.singleWriter && sqlite ? new SqliteGroupCommit(db, sqlite) : new PooledAppender(db, caps)
+}
+
+/**
+ * MariaDB/PostgreSQL: one transaction per send on a pooled connection. Concurrent sends to
+ * different conversations already run in parallel on the pool's connections, and sends to one
+ * conversation queue on its counter row's lock, so batching sends of many requests into one
+ * connection's transaction would serialize what the pool runs in parallel (and couple their
+ * lock waits) to save a commit each; not done (see bench/profiles/send-path.md).
+ */
+class PooledAppender implements SendAppender {
+  readonly #db: Kysely<Database>
+  readonly #caps: Capabilities
+  readonly #sql: ReturnType<typeof statements>
+
+  constructor(db: Kysely<Database>, caps: Capabilities) {
+    this.#db = db
+    this.#caps = caps
+    this.#sql = statements(caps.dialect)
+  }
+
+  async append(input: AppendMessage, expectedVersion?: number): Promise<AppendResult> {
+    if (input.senderId) {
+      const existing = await this.#existing(input.conversationId, input.senderId, input.clientMsgId)
+      if (existing) return existing
+    }
+    try {
+      return await withTransaction(this.#db, async (trx) => {
+        const { seq, version } = await this.#bump(trx, input)
+        if (expectedVersion !== undefined && version !== expectedVersion) throw new Stale()
+        const row = newRow(input, seq)
+        const inserted = await trx.executeQuery(CompiledQuery.raw(this.#sql.insert, rowValues(row)))
+        if (Number(inserted.numAffectedRows ?? 1) === 0) throw new LostRace()
+        if (input.senderId) {
+          await trx.executeQuery(CompiledQuery.raw(this.#sql.readSeq, [seq, input.conversationId, input.senderId, seq]))
+        }
+        return { message: toMessage(row), created: true, membershipVersion: version }
+      })
+    } catch (err) {
+      if (err instanceof Stale) return 'stale'
+      // a concurrent retry with the same clientMsgId committed first; ours rolled back whole
+      if (!input.senderId || !(err instanceof LostRace || isUniqueViolation(err))) throw err
+      const existing = await this.#existing(input.conversationId, input.senderId, input.clientMsgId)
+      if (!existing) throw err
+      return existing
+    }
+  }
+
+  async #bump(trx: Kysely<Database>, input: AppendMessage): Promise<{ seq: number; version: number }> {
+    const bumped = await trx.executeQuery<{ last_seq: number; membership_version: number }>(
+      CompiledQuery.raw(this.#sql.bump, [input.now, input.conversationId]),
+    )
+    if (this.#caps.supportsReturning) {
+      const row = bumped.rows[0]
+      if (!row) throw new Error(`conversation ${input.conversationId} does not exist`)
+      return { seq: Number(row.last_seq), version: Number(row.membership_version) }
+    }
+    // MySQL: LAST_INSERT_ID(expr) comes back as the OK packet's insert id
+    if (bumped.insertId === undefined) throw new Error(`conversation ${input.conversationId} does not exist`)
+    return { seq: Number(bumped.insertId), version: await this.#version(trx, input.conversationId) }
+  }
+
+  async #existing(conversationId: string, senderId: string, clientMsgId: string): Promise<AppendResult | null> {
+    const found = await this.#db.executeQuery<MessagesTable>(CompiledQuery.raw(this.#sql.lookup, [conversationId, senderId, clientMsgId]))
+    const row = found.rows[0]
+    if (!row) return null
+    return { message: toMessage(row), created: false, membershipVersion: await this.#version(this.#db, conversationId) }
+  }
+
+  async #version(db: Kysely<Database>, conversationId: string): Promise<number> {
+    const r = await db.executeQuery<{ membership_version: number }>(CompiledQuery.raw(this.#sql.version, [conversationId]))
+    return Number(r.rows[0]?.membership_version ?? 0)
+  }
+}
+
+interface Pending {
+  input: AppendMessage
+  expectedVersion: number | undefined
+  resolve: (r: AppendResult) => void
+  reject: (err: unknown) => void
+}
+
+/**
+ * SQLite: group commit. Sends that arrive while a batch waits for the connection (or runs)
+ * share one `BEGIN IMMEDIATE ... COMMIT`, each inside its own savepoint, so each keeps its own
+ * seq, idempotency and error: a failing or stale message is rolled back to its savepoint and
+ * never fails its neighbours. Runs synchronously on better-sqlite3's prepared statements while
+ * holding Kysely's connection, so no Kysely transaction is open on it meanwhile.
+ */
+class SqliteGroupCommit implements SendAppender {
+  readonly #db: Kysely<Database>
+  readonly #raw: () => SQLite.Database | null
+  #prepared: ReturnType<typeof prepare> | null = null
+  #queue: Pending[] = []
+  #running = false
+
+  constructor(db: Kysely<Database>, raw: () => SQLite.Database | null) {
+    this.#db = db
+    this.#raw = raw
+  }
+
+  append(input: AppendMessage, expectedVersion?: number): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ input, expectedVersion, resolve, reject })
+      if (!this.#running) void this.#drain()
+    })
+  }
+
+  async #drain(): Promise<void> {
+    this.#running = true
+    let batch: Pending[] = []
+    try {
+      await this.#db.connection().execute(async () => {
+        batch = this.#queue
+        this.#queue = []
+        this.#run(batch)
+      })
+    } catch (err) {
+      // the connection could not be had, or the commit failed: nothing of the batch is stored
+      for (const p of batch.length ? batch : this.#queue.splice(0)) p.reject(err)
+    } finally {
+      this.#running = false
+      if (this.#queue.length > 0) void this.#drain()
+    }
+  }
+
+  #run(batch: Pending[]): void {
+    const raw = this.#raw()
+    if (!raw) throw new Error('sqlite connection is not open')
+    const s = (this.#prepared ??= prepare(raw))
+    const results: Array<{ ok: true; value: AppendResult } | { ok: false; error: unknown }> = []
+    s.begin.run()
+    try {
+      for (const { input, expectedVersion } of batch) {
+        s.savepoint.run()
+        try {
+          const value = appendOne(s, input, expectedVersion)
+          if (value === 'stale') s.rollbackTo.run()
+          s.release.run()
+          results.push({ ok: true, value })
+        } catch (error) {
+          s.rollbackTo.run()
+          s.release.run()
+          results.push({ ok: false, error })
+        }
+      }
+      s.commit.run()
+    } catch (err) {
+      if (raw.inTransaction) s.rollback.run()
+      throw err
+    }
+    batch.forEach((p, i) => {
+      const r = results[i]!
+      if (r.ok) p.resolve(r.value)
+      else p.reject(r.error)
+    })
+  }
+}
+
+function prepare(raw: SQLite.Database) {
+  const sql = statements('sqlite')
+  return {
+    begin: raw.prepare('BEGIN IMMEDIATE'),
+    commit: raw.prepare('COMMIT'),
+    rollback: raw.prepare('ROLLBACK'),
+    savepoint: raw.prepare('SAVEPOINT send'),
+    rollbackTo: raw.prepare('ROLLBACK TO send'),
+    release: raw.prepare('RELEASE send'),
+    lookup: raw.prepare<unknown[], MessagesTable>(sql.lookup),
+    version: raw.prepare<unknown[], { membership_version: number }>(sql.version),
+    bump: raw.prepare<unknown[], { last_seq: number; membership_version: number }>(sql.bump),
+    insert: raw.prepare(sql.insert),
+    readSeq: raw.prepare(sql.readSeq),
+  }
+}
+
+/** One send inside the batch's transaction (SQLite has one writer: the lookup inside it is exact). */
+function appendOne(s: ReturnType<typeof prepare>, input: AppendMessage, expectedVersion: number | undefined): AppendResult {
+  if (input.senderId) {
+    const existing = s.lookup.get(input.conversationId, input.senderId, input.clientMsgId)
+    if (existing) {
+      return {
+        message: toMessage(existing),
+        created: false,
+        membershipVersion: Number(s.version.get(input.conversationId)?.membership_version ?? 0),
+      }
+    }
+  }
+  const bumped = s.bump.get(input.now, input.conversationId)
+  if (!bumped) throw new Error(`conversation ${input.conversationId} does not exist`)
+  const version = Number(bumped.membership_version)
+  if (expectedVersion !== undefined && version !== expectedVersion) return 'stale'
+  const row = newRow(input, Number(bumped.last_seq))
+  s.insert.run(...rowValues(row))
+  if (input.senderId) s.readSeq.run(row.seq, input.conversationId, input.senderId, row.seq)
+  return { message: toMessage(row), created: true, membershipVersion: version }
+}
