@@ -33,7 +33,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**', 'bench/**', 'src/cli.ts', 'vitest.config.ts', 'scripts/**', 'web/**'],
+    files: ['test/**', 'bench/**', 'src/cli.ts', 'vitest.config.ts', 'scripts/**', 'web/**', 'packages/*/test/**', 'packages/*/examples/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', 'no-restricted-properties': 'off' },
   },
 )

@@ -12,8 +12,8 @@ const SCENARIO = 'fanout-group'
  */
 export const fanOutGroup: Scenario = {
   name: 'fan-out-group',
-  description:
-    'a 500-member group, all online: deliveries/s and send→deliver latency vs a raw ws broadcast (--members, --senders, --group-rate)',
+  description: 'a 500-member group, all online: deliveries/s and send→deliver latency vs a raw ws broadcast',
+  options: { members: 'group size (500)', senders: 'members who send (5)', 'group-rate': 'messages/s offered in total (40)' },
   shapes: ['embedded', 'mysql'],
   goals: (['embedded', 'mysql'] as const).map((shape) => ({
     label: `group fan-out deliveries/s >= 0.8x raw ws (${shape})`,

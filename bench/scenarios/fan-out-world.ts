@@ -13,8 +13,12 @@ const SCENARIO = 'fanout-world'
  */
 export const fanOutWorld: Scenario = {
   name: 'fan-out-world',
-  description:
-    'the world channel with 5,000 sockets: deliveries/s vs a raw ws broadcast (--world-users, --world-sockets-per-user, --world-rate)',
+  description: 'the world channel with 5,000 sockets: deliveries/s vs a raw ws broadcast',
+  options: {
+    'world-users': 'users (1000)',
+    'world-sockets-per-user': 'sockets each (5)',
+    'world-rate': 'messages/s offered in total (8)',
+  },
   shapes: ['embedded'],
   goals: [
     {

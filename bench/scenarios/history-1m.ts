@@ -28,8 +28,8 @@ function queryOf(q: (typeof QUERIES)[number], count: number): { params: string; 
  */
 export const history1m: Scenario = {
   name: 'history-1m',
-  description:
-    'history of a 1M-message conversation: latest, before=middle, before=10, after=end, p50/p99 (--history-messages, --history-requests)',
+  description: 'history of a 1M-message conversation: latest, before=middle, before=10, after=end, p50/p99',
+  options: { 'history-messages': 'messages in the conversation (1000000)', 'history-requests': 'timed requests per page (200)' },
   shapes: ['embedded', 'mysql', 'postgres'],
   goals: (['embedded', 'mysql', 'postgres'] as Shape[]).flatMap((shape): Goal[] =>
     QUERIES.map((q) => ({

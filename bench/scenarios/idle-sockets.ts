@@ -40,7 +40,8 @@ function inheritedFdLimit(): number {
  */
 export const idleSockets: Scenario = {
   name: 'idle-sockets',
-  description: '19,000 idle authenticated WebSockets to one process: RSS per socket, JIM and raw ws (--idle-sockets, --idle-users)',
+  description: '19,000 idle authenticated WebSockets to one process: RSS per socket, JIM and raw ws',
+  options: { 'idle-sockets': 'sockets to hold (19000)', 'idle-users': 'users they belong to (100)' },
   shapes: ['embedded'],
   goals: [{ label: 'idle socket <= 8 KB RSS', scenario: SCENARIO, shape: 'embedded', metric: 'rssPerSocketKB', op: '<=', value: 8 }],
   async run(ctx) {

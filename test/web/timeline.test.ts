@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { holes, mergeMessages, newClientMsgId } from '../../web/src/store/timeline.js'
-import { msg } from './fake-socket.js'
+import { msg } from '../../packages/client/test/fake-socket.js'
 
 describe('mergeMessages', () => {
   it('should keep one entry per seq in ascending order whatever the sources', () => {

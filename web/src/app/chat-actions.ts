@@ -113,7 +113,7 @@ export class ChatActions {
 
   async openGroup(group: Group): Promise<void> {
     this.#c.setTab('chats')
-    await this.openConversation(group.conversationId)
+    if (group.conversationId) await this.openConversation(group.conversationId)
   }
 
   #setTimeline(id: string, fn: (t: Timeline) => Timeline): void {
@@ -444,25 +444,15 @@ export class ChatActions {
     const me = this.#c.me
     switch (frame.type) {
       case 'message.updated':
-      case 'message.recalled': {
-        const m = frame.message
-        if (m) {
-          this.applyChange(m)
-        } else if (frame.type === 'message.recalled' && frame.conversationId && frame.seq) {
-          const { conversationId, seq } = frame
-          this.#setTimeline(conversationId, (t) => ({
-            ...t,
-            messages: t.messages.map((x) => (x.seq === seq ? { ...x, content: {}, recalledAt: new Date().toISOString() } : x)),
-          }))
-        }
+      case 'message.recalled':
+        this.applyChange(frame.message)
         return
-      }
       case 'conversation.updated':
         this.upsertConversation(frame.conversation)
         return
       case 'conversation.read': {
         const { conversationId } = frame
-        if (frame.reads) {
+        if ('reads' in frame) {
           for (const r of frame.reads) this.#applyRead(conversationId, r.userId, r.seq)
           return
         }
@@ -470,20 +460,25 @@ export class ChatActions {
         return
       }
       case 'typing': {
-        if (frame.userId === me) return
+        // one user, or (large groups) everyone who typed in the last second, coalesced
+        const userIds = ('userIds' in frame ? frame.userIds : [frame.userId]).filter((id) => id !== me)
+        if (userIds.length === 0) return
+        const { conversationId } = frame
         const until = Date.now() + 5000
         this.#c.set((s) => ({
           ...s,
-          typing: { ...s.typing, [frame.conversationId]: { ...s.typing[frame.conversationId], [frame.userId]: until } },
+          typing: {
+            ...s.typing,
+            [conversationId]: { ...s.typing[conversationId], ...Object.fromEntries(userIds.map((id) => [id, until])) },
+          },
         }))
-        this.#c.ensureUsers([frame.userId])
-        const { conversationId, userId } = frame
+        this.#c.ensureUsers(userIds)
         setTimeout(() => {
           this.#c.set((s) => {
             const cur = s.typing[conversationId]
-            if (!cur || (cur[userId] ?? 0) > Date.now()) return s
+            if (!cur) return s
             const rest = { ...cur }
-            delete rest[userId]
+            for (const id of userIds) if ((rest[id] ?? 0) <= Date.now()) delete rest[id]
             return { ...s, typing: { ...s.typing, [conversationId]: rest } }
           })
         }, 5100)

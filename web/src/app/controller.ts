@@ -162,6 +162,7 @@ export class Controller {
         this.#c.set((s) => ({ ...s, connection: { status: e.status, retryAt: e.retryAt } }))
         return
       case 'ready':
+        this.#c.set((s) => ({ ...s, limits: e.frame.limits }))
         if (e.reconnected) {
           // messages come back through resume; lists may have changed while we were away
           void this.chat.loadConversations()

@@ -242,6 +242,21 @@ export class GroupActions {
       case 'group.updated':
         if (frame.group) this.#mergeGroup(frame.group)
         return
+      case 'group.join_request':
+        // to owner and admins of an approval group: someone asked to join
+        this.#c.notify({
+          kind: 'info',
+          key: 'groups.joinRequestReceived',
+          params: { user: frame.request.user.nickname, name: this.#c.state.groups[frame.groupId]?.name ?? '' },
+        })
+        return
+      case 'group.join_request_updated':
+        this.#c.notify({
+          kind: 'info',
+          key: 'groups.joinRequestRejected',
+          params: { name: this.#c.state.groups[frame.groupId]?.name ?? '' },
+        })
+        return
       default:
         return
     }

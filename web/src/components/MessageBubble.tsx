@@ -128,8 +128,8 @@ export const MessageBubble = memo(function MessageBubble({
   )
 })
 
-const EDIT_WINDOW_MS = 15 * 60_000
-const RECALL_WINDOW_MS = 2 * 60_000
+/** until the socket's `ready` brings the server's windows: the defaults */
+const DEFAULT_WINDOWS = { editWindowSeconds: 900, recallWindowSeconds: 120 }
 const RANK = { owner: 3, admin: 2, member: 1 } as const
 
 /** Edit (own text, within the edit window) and recall (own within the recall window, or a lower rank's in a group). */
@@ -169,9 +169,10 @@ function MessageMenu({
       document.removeEventListener('keydown', close)
     }
   }, [open])
+  const windows = useAppState((s) => s.limits) ?? DEFAULT_WINDOWS
   const age = Date.now() - Date.parse(m.createdAt)
-  const canEdit = own && m.type === 'text' && age < EDIT_WINDOW_MS
-  const canRecall = (own && age < RECALL_WINDOW_MS) || outranks
+  const canEdit = own && m.type === 'text' && age < windows.editWindowSeconds * 1000
+  const canRecall = (own && age < windows.recallWindowSeconds * 1000) || outranks
   if (!own && !outranks) return null
   if (!open && !canEdit && !canRecall) return null
   return (

@@ -193,6 +193,8 @@ export const en = {
   'groups.invitations': 'Invitations',
   'groups.invitedBy': 'Invited by {name}',
   'groups.invitationReceived': 'You were invited to {name}.',
+  'groups.joinRequestReceived': '{user} asked to join {name}.',
+  'groups.joinRequestRejected': 'Your request to join {name} was declined.',
   'groups.accept': 'Join',
   'groups.decline': 'Decline',
   'groups.mine': 'My groups',

@@ -195,6 +195,8 @@ export const zhCN: Record<keyof typeof en, string> = {
   'groups.invitations': '群邀请',
   'groups.invitedBy': '{name} 邀请你加入',
   'groups.invitationReceived': '你被邀请加入 {name}。',
+  'groups.joinRequestReceived': '{user} 申请加入 {name}。',
+  'groups.joinRequestRejected': '你加入 {name} 的申请被拒绝了。',
   'groups.accept': '加入',
   'groups.decline': '拒绝',
   'groups.mine': '我的群组',

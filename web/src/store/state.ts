@@ -10,6 +10,7 @@ import type {
   Presence,
   PublicUser,
   SelfUser,
+  Limits,
 } from '../api/types.js'
 import type { Locale } from '../i18n/index.js'
 import type { PendingMessage, Timeline } from './timeline.js'
@@ -31,6 +32,8 @@ export interface State {
   /** token known; `user` null while it is being checked */
   auth: { token: string; user: SelfUser | null } | null
   connection: { status: SocketStatus; retryAt: number | null }
+  /** the server's limits (edit and recall windows...), from the socket's `ready` frame */
+  limits: Limits | null
   conversations: Record<string, Conversation>
   /** the world conversation's id, once known */
   worldId: string | null
@@ -66,6 +69,7 @@ export function initialState(locale: Locale, token: string | null): State {
     locale,
     auth: token ? { token, user: null } : null,
     connection: { status: 'idle', retryAt: null },
+    limits: null,
     conversations: {},
     worldId: null,
     conversationsUnavailable: false,

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { backoffDelay, DEFAULT_BACKOFF } from '../../web/src/api/socket.js'
+import { backoffDelay, DEFAULT_BACKOFF } from '@jim/client'
 
 describe('backoffDelay', () => {
   it('should grow exponentially from the base and stop at the maximum', () => {

@@ -1,5 +1,4 @@
-import type { SocketLike, Timers } from '../../web/src/api/socket.js'
-import type { Message } from '../../web/src/api/types.js'
+import type { Message, SocketLike, Timers } from '@jim/client'
 
 /** A WebSocket stand-in: records what the client sends, lets the test play the server. */
 export class FakeSocket implements SocketLike {
@@ -28,7 +27,7 @@ export class FakeSocket implements SocketLike {
     this.onmessage?.({ data: JSON.stringify(frame) })
   }
   ready(heartbeatSeconds = 30): void {
-    this.push({ type: 'ready', userId: 'u1', sessionId: 's1', connectionId: 'c1', heartbeatSeconds })
+    this.push({ type: 'ready', userId: 'u1', sessionId: 's1', connectionId: 'c1', heartbeatSeconds, limits: {} })
   }
   drop(code = 1006): void {
     this.onclose?.({ code, reason: '' })

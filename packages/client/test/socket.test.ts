@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { ChatSocket, DEFAULT_BACKOFF, type ChatSocketEvent } from '../../web/src/api/socket.js'
+import { DEFAULT_BACKOFF, JimSocket, type SocketEvent } from '@jim/client'
 import { FakeSocket, ManualTimers, msg } from './fake-socket.js'
 
 function setup(options: { random?: () => number; gapWaitMs?: number; modSeqOf?: (id: string) => number | undefined } = {}) {
   const timers = new ManualTimers()
   const sockets: FakeSocket[] = []
-  const events: ChatSocketEvent[] = []
-  const socket = new ChatSocket({
+  const events: SocketEvent[] = []
+  const socket = new JimSocket({
     url: 'ws://chat.test/api/v1/ws',
     factory: (url) => {
       const s = new FakeSocket(url)
@@ -29,7 +29,7 @@ function setup(options: { random?: () => number; gapWaitMs?: number; modSeqOf?: 
   return { timers, sockets, events, socket, last, delivered, connect }
 }
 
-describe('ChatSocket', () => {
+describe('JimSocket', () => {
   it('should authenticate with a first frame and never put the token in the URL', () => {
     const { socket, last } = setup()
     socket.start('secret-token')
@@ -37,9 +37,9 @@ describe('ChatSocket', () => {
     expect(last().url).not.toContain('secret')
     last().open()
     expect(last().sent[0]).toEqual({ type: 'auth', token: 'secret-token' })
-    expect(socket.status).toBe('connecting')
+    expect(socket.state).toBe('connecting')
     last().ready()
-    expect(socket.status).toBe('open')
+    expect(socket.state).toBe('connected')
   })
 
   it('should resume from the seeded positions when ready', () => {
@@ -59,7 +59,9 @@ describe('ChatSocket', () => {
     socket.sequencer.seed('c', 1)
     socket.start('t')
     connect()
-    expect(last().sentOfType('resume')).toEqual([{ type: 'resume', positions: { a: { seq: 4, modSeq: 9 }, b: 2, c: 1 } }])
+    expect(last().sentOfType('resume')).toEqual([
+      { type: 'resume', positions: { a: { seq: 4, modSeq: 9 }, b: { seq: 2, modSeq: 0 }, c: 1 } },
+    ])
   })
 
   it('should reconnect with exponential backoff and jitter, and reset the backoff once connected', () => {
@@ -67,7 +69,7 @@ describe('ChatSocket', () => {
     socket.start('t')
     connect()
     last().drop(1006)
-    expect(socket.status).toBe('reconnecting')
+    expect(socket.state).toBe('disconnected')
     // random 0 => the lowest wait: half the ceiling
     expect(timers.pending()).toContain(DEFAULT_BACKOFF.baseMs / 2)
     timers.advance(DEFAULT_BACKOFF.baseMs / 2)
@@ -80,7 +82,7 @@ describe('ChatSocket', () => {
     timers.advance(DEFAULT_BACKOFF.baseMs * 2)
     expect(sockets).toHaveLength(4)
     connect()
-    expect(socket.status).toBe('open')
+    expect(socket.state).toBe('connected')
     const ready = events.filter((e) => e.kind === 'ready')
     expect(ready.map((e) => e.kind === 'ready' && e.reconnected)).toEqual([false, true])
     last().drop(1001)
@@ -92,8 +94,8 @@ describe('ChatSocket', () => {
     socket.start('t')
     connect()
     last().drop()
-    const status = events.filter((e) => e.kind === 'status').pop()
-    expect(status).toMatchObject({ kind: 'status', status: 'reconnecting', retryAt: timers.now() + DEFAULT_BACKOFF.baseMs })
+    const state = events.filter((e) => e.kind === 'state').pop()
+    expect(state).toMatchObject({ kind: 'state', state: 'disconnected', stopped: false, retryAt: timers.now() + DEFAULT_BACKOFF.baseMs })
   })
 
   it('should lose and double nothing across a reconnect: resume from the last delivered seq, drop replays', () => {
@@ -171,7 +173,8 @@ describe('ChatSocket', () => {
     connect()
     last().push({ type: 'session.revoked', reason: 'signed_out' })
     expect(events.filter((e) => e.kind === 'revoked')).toEqual([{ kind: 'revoked', reason: 'signed_out' }])
-    expect(socket.status).toBe('closed')
+    expect(socket.state).toBe('disconnected')
+    expect(socket.running).toBe(false)
     timers.advance(60_000)
     expect(sockets).toHaveLength(1)
   })
@@ -224,5 +227,23 @@ describe('ChatSocket', () => {
     expect(events.filter((e) => e.kind === 'frame')).toEqual([
       { kind: 'frame', frame: { type: 'presence', userId: 'u9', status: 'online', connected: true } },
     ])
+  })
+})
+
+describe('JimSocket recovery by modSeq', () => {
+  it('should remember the modSeq of edits, recalls and conversation updates, and resume from it after a reconnect', () => {
+    const { socket, connect, last, timers } = setup()
+    socket.seed('a', 3, 5)
+    socket.seed('b', 1)
+    socket.start('t')
+    connect()
+    expect(last().sentOfType('resume')).toEqual([{ type: 'resume', positions: { a: { seq: 3, modSeq: 5 }, b: 1 } }])
+    last().push({ type: 'message.updated', message: msg('b', 1, { modSeq: 4, editedAt: new Date().toISOString() }) })
+    last().push({ type: 'message.recalled', message: msg('a', 2, { modSeq: 9 }) })
+    last().push({ type: 'message.updated', message: msg('a', 1, { modSeq: 7 }) }) // older: kept at 9
+    last().drop()
+    timers.advance(DEFAULT_BACKOFF.baseMs)
+    connect()
+    expect(last().sentOfType('resume')).toEqual([{ type: 'resume', positions: { a: { seq: 3, modSeq: 9 }, b: { seq: 1, modSeq: 4 } } }])
   })
 })

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { MessageSequencer } from '../../web/src/api/socket.js'
+import { MessageSequencer } from '@jim/client'
 import { msg } from './fake-socket.js'
 
 describe('MessageSequencer', () => {

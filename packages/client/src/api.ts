@@ -1,0 +1,244 @@
+import type {
+  BlockedUser,
+  Conversation,
+  ErrorBody,
+  Friend,
+  FriendRequest,
+  Group,
+  Ban,
+  Invitation,
+  Member,
+  JoinRequest,
+  Limits,
+  LoginResult,
+  Message,
+  MessagePage,
+  Page,
+  PublicUser,
+  SelfUser,
+} from '@jim/protocol'
+import type {
+  Captcha,
+  CreateGroupBody,
+  DeviceSession,
+  GroupPatch,
+  JoinResult,
+  LoginBody,
+  MemberPatch,
+  ProfilePatch,
+  RegisterBody,
+  SendFriendRequestBody,
+  SendMessageBody,
+  TextContent,
+  UploadedFile,
+  UploadKind,
+} from './rest-types.js'
+
+/** A failed call: the server's `{error:{code,message,details}}`, or `network` when it never answered. */
+export class ApiError extends Error {
+  override name = 'ApiError'
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    /** seconds, from Retry-After on 429/503 */
+    readonly retryAfter?: number,
+  ) {
+    super(message)
+  }
+
+  /** Worth retrying as is (the server never saw it, or was briefly unable to answer). */
+  get transient(): boolean {
+    return this.status === 0 || this.status === 429 || this.status >= 500
+  }
+}
+
+export type FetchLike = (
+  input: string,
+  init?: { method?: string; headers?: Record<string, string>; body?: string },
+) => Promise<{
+  status: number
+  ok: boolean
+  headers: { get(name: string): string | null }
+  text(): Promise<string>
+}>
+
+export interface ApiClientOptions {
+  /** '' for the same origin */
+  baseUrl?: string
+  fetch?: FetchLike
+  /** called when the server says the session is gone (401) */
+  onUnauthorized?: () => void
+}
+
+const enc = encodeURIComponent
+
+function query(params: Record<string, string | number | boolean | undefined | null>): string {
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${enc(k)}=${enc(String(v))}`)
+  return parts.length ? `?${parts.join('&')}` : ''
+}
+
+/** A typed client of /api/v1 (the main routes; `request` reaches any other). */
+export class ApiClient {
+  token: string | null = null
+  readonly #base: string
+  readonly #fetch: FetchLike
+  readonly #onUnauthorized: () => void
+
+  constructor(options: ApiClientOptions = {}) {
+    this.#base = (options.baseUrl ?? '') + '/api/v1'
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init))
+    this.#onUnauthorized = options.onUnauthorized ?? (() => {})
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' }
+    if (this.token) headers.authorization = `Bearer ${this.token}`
+    let payload: string | undefined
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json'
+      payload = JSON.stringify(body)
+    }
+    let res: Awaited<ReturnType<FetchLike>>
+    try {
+      res = await this.#fetch(this.#base + path, { method, headers, body: payload })
+    } catch (err) {
+      throw new ApiError(0, 'network', err instanceof Error ? err.message : 'network error')
+    }
+    const text = await res.text().catch(() => '')
+    let parsed: unknown = null
+    if (text) {
+      try {
+        parsed = JSON.parse(text)
+      } catch {
+        parsed = null
+      }
+    }
+    if (res.ok) return parsed as T
+    const retry = Number(res.headers.get('retry-after'))
+    const err = isErrorBody(parsed)
+      ? new ApiError(res.status, parsed.error.code, parsed.error.message, parsed.error.details, retry || undefined)
+      : new ApiError(res.status, res.status >= 500 ? 'internal' : 'http.' + res.status, `HTTP ${res.status}`, undefined, retry || undefined)
+    if (res.status === 401 && this.token && !path.startsWith('/auth/login')) this.#onUnauthorized()
+    throw err
+  }
+
+  /** `POST /files` (multipart): the bytes decide the type; voice and video must say their kind. */
+  async upload(file: Blob, name: string, kind: UploadKind, durationMs?: number): Promise<UploadedFile> {
+    const form = new FormData()
+    form.append('kind', kind)
+    if (durationMs !== undefined) form.append('durationMs', String(Math.round(durationMs)))
+    form.append('file', file, name)
+    const headers: Record<string, string> = { accept: 'application/json' }
+    if (this.token) headers.authorization = `Bearer ${this.token}`
+    let res: Response
+    try {
+      res = await fetch(this.#base + '/files', { method: 'POST', headers, body: form })
+    } catch (err) {
+      throw new ApiError(0, 'network', err instanceof Error ? err.message : 'network error')
+    }
+    const parsed: unknown = await res.json().catch(() => null)
+    if (res.ok) return parsed as UploadedFile
+    if (isErrorBody(parsed)) throw new ApiError(res.status, parsed.error.code, parsed.error.message, parsed.error.details)
+    throw new ApiError(res.status, res.status >= 500 ? 'internal' : 'http.' + res.status, `HTTP ${res.status}`)
+  }
+
+  fileUrl = (id: string, variant: 'original' | 'thumbnail' = 'original') =>
+    this.request<{ url: string; expiresAt: string }>('GET', `/files/${enc(id)}/url${query({ variant })}`)
+
+  /** The limits this server runs with (public). */
+  config = () => this.request<{ limits: Limits }>('GET', '/config')
+
+  // accounts
+  register = (body: RegisterBody) => this.request<{ user: SelfUser }>('POST', '/auth/register', body)
+  login = (body: LoginBody) => this.request<LoginResult>('POST', '/auth/login', body)
+  logout = () => this.request<null>('POST', '/auth/logout')
+  captcha = () => this.request<Captcha>('GET', '/auth/captcha')
+  me = () => this.request<SelfUser>('GET', '/me')
+  updateMe = (patch: ProfilePatch) => this.request<SelfUser>('PATCH', '/me', patch)
+  changePassword = (currentPassword: string, newPassword: string) =>
+    this.request<null>('PUT', '/me/password', { currentPassword, newPassword })
+  bindEmail = (email: string, password: string) => this.request<unknown>('POST', '/me/email', { email, password })
+  verifyEmail = (code: string) => this.request<unknown>('POST', '/me/email/verify', { code })
+  requestReset = (email: string) => this.request<unknown>('POST', '/auth/password-reset', { email })
+  confirmReset = (email: string, code: string, newPassword: string) =>
+    this.request<unknown>('POST', '/auth/password-reset/confirm', { email, code, newPassword })
+  sessions = () => this.request<{ items: DeviceSession[] }>('GET', '/me/sessions')
+  revokeSession = (id: string) => this.request<unknown>('DELETE', `/me/sessions/${enc(id)}`)
+  revokeOtherSessions = () => this.request<unknown>('DELETE', '/me/sessions?others=true')
+  deleteAccount = (password: string) => this.request<null>('DELETE', '/me', { password })
+  user = (id: string) => this.request<PublicUser>('GET', `/users/${enc(id)}`)
+  searchUsers = (q: string) => this.request<Page<PublicUser>>('GET', `/users${query({ q, limit: 20 })}`)
+
+  // friends and blocks
+  friends = () => this.request<Page<Friend>>('GET', `/friends${query({ limit: 200 })}`)
+  setRemark = (userId: string, remark: string) => this.request<Friend>('PATCH', `/friends/${enc(userId)}`, { remark })
+  removeFriend = (userId: string) => this.request<null>('DELETE', `/friends/${enc(userId)}`)
+  sendFriendRequest = (body: SendFriendRequestBody) => this.request<{ request: FriendRequest }>('POST', '/friend-requests', body)
+  friendRequests = (box: 'incoming' | 'outgoing') =>
+    this.request<Page<FriendRequest>>('GET', `/friend-requests${query({ box, limit: 100 })}`)
+  acceptFriendRequest = (id: string) => this.request<unknown>('POST', `/friend-requests/${enc(id)}/accept`, {})
+  rejectFriendRequest = (id: string) => this.request<unknown>('POST', `/friend-requests/${enc(id)}/reject`, {})
+  withdrawFriendRequest = (id: string) => this.request<null>('DELETE', `/friend-requests/${enc(id)}`)
+  blocks = () => this.request<Page<BlockedUser>>('GET', `/blocks${query({ limit: 200 })}`)
+  block = (userId: string) => this.request<unknown>('PUT', `/blocks/${enc(userId)}`)
+  unblock = (userId: string) => this.request<null>('DELETE', `/blocks/${enc(userId)}`)
+
+  // groups
+  myGroups = () => this.request<Page<Group>>('GET', `/groups${query({ limit: 200 })}`)
+  searchGroups = (q: string) => this.request<Page<Group>>('GET', `/groups${query({ q, limit: 20 })}`)
+  group = (id: string) => this.request<Group>('GET', `/groups/${enc(id)}`)
+  createGroup = (body: CreateGroupBody) => this.request<{ group: Group }>('POST', '/groups', body)
+  joinGroup = (id: string) => this.request<JoinResult | null>('POST', `/groups/${enc(id)}/join`, {})
+  leaveGroup = (id: string) => this.request<null>('POST', `/groups/${enc(id)}/leave`, {})
+  groupMembers = (id: string) => this.request<Page<Member>>('GET', `/groups/${enc(id)}/members${query({ limit: 200 })}`)
+  inviteMembers = (id: string, userIds: string[]) => this.request<unknown>('POST', `/groups/${enc(id)}/members`, { userIds })
+  updateGroup = (id: string, patch: GroupPatch) => this.request<{ group: Group } | Group>('PATCH', `/groups/${enc(id)}`, patch)
+  dissolveGroup = (id: string) => this.request<null>('DELETE', `/groups/${enc(id)}`)
+  transferGroup = (id: string, userId: string) => this.request<{ group: Group }>('POST', `/groups/${enc(id)}/transfer`, { userId })
+  updateMember = (id: string, userId: string, patch: MemberPatch) =>
+    this.request<Member>('PATCH', `/groups/${enc(id)}/members/${enc(userId)}`, patch)
+  removeMember = (id: string, userId: string, ban: boolean) =>
+    this.request<null>('DELETE', `/groups/${enc(id)}/members/${enc(userId)}${query({ ban: ban || undefined })}`)
+  groupBans = (id: string) => this.request<Page<Ban>>('GET', `/groups/${enc(id)}/bans${query({ limit: 100 })}`)
+  unban = (id: string, userId: string) => this.request<null>('DELETE', `/groups/${enc(id)}/bans/${enc(userId)}`)
+  joinRequests = (id: string) => this.request<Page<JoinRequest>>('GET', `/groups/${enc(id)}/join-requests${query({ limit: 100 })}`)
+  answerJoinRequest = (id: string, requestId: string, answer: 'approve' | 'reject') =>
+    this.request<unknown>('POST', `/groups/${enc(id)}/join-requests/${enc(requestId)}/${answer}`, {})
+  invitations = () => this.request<Page<Invitation>>('GET', `/me/group-invitations${query({ limit: 100 })}`)
+  answerInvitation = (id: string, answer: 'accept' | 'reject') =>
+    this.request<JoinResult | null>('POST', `/me/group-invitations/${enc(id)}/${answer}`, {})
+
+  // conversations and messages
+  conversations = (cursor?: string | null) =>
+    this.request<Page<Conversation>>('GET', `/conversations${query({ limit: 200, cursor: cursor ?? undefined })}`)
+  conversation = (id: string) => this.request<Conversation>('GET', `/conversations/${enc(id)}`)
+  world = () => this.request<Conversation>('GET', '/conversations/world')
+  direct = (userId: string) => this.request<Conversation>('PUT', `/conversations/direct/${enc(userId)}`)
+  updateConversation = (id: string, patch: { pinned?: boolean; muted?: boolean }) =>
+    this.request<Conversation>('PATCH', `/conversations/${enc(id)}`, patch)
+  messages = (id: string, params: { before?: number; after?: number; limit?: number } = {}) =>
+    this.request<MessagePage>('GET', `/conversations/${enc(id)}/messages${query(params)}`)
+  send = (id: string, body: SendMessageBody) => this.request<{ message: Message }>('POST', `/conversations/${enc(id)}/messages`, body)
+  markRead = (id: string, seq: number) => this.request<{ readSeq: number }>('POST', `/conversations/${enc(id)}/read`, { seq })
+  editMessage = (id: string, seq: number, content: TextContent) =>
+    this.request<{ message: Message }>('PATCH', `/conversations/${enc(id)}/messages/${seq}`, { content })
+  recallMessage = (id: string, seq: number) => this.request<{ message: Message }>('DELETE', `/conversations/${enc(id)}/messages/${seq}`)
+  reads = (id: string, seq: number) =>
+    this.request<{ count: number; userIds: string[] | null }>('GET', `/conversations/${enc(id)}/messages/${seq}/reads`)
+}
+
+function isErrorBody(value: unknown): value is ErrorBody {
+  if (!value || typeof value !== 'object') return false
+  const error = (value as { error?: unknown }).error
+  return !!error && typeof error === 'object' && typeof (error as { code?: unknown }).code === 'string'
+}
+
+/** Accepts `{[key]: value}` (what the contract says) or a bare value. */
+export function unwrap<T extends object>(value: T | Record<string, T>, key: string): T {
+  const inner = (value as Record<string, unknown>)[key]
+  return inner && typeof inner === 'object' ? (inner as T) : (value as T)
+}
