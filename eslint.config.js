@@ -33,7 +33,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**', 'bench/**', 'src/cli.ts', 'vitest.config.ts', 'scripts/**', 'web/**', 'packages/*/test/**', 'packages/*/examples/**'],
+    files: [
+      'test/**',
+      'bench/**',
+      'src/cli.ts',
+      'vitest.config.ts',
+      'scripts/**',
+      'web/**',
+      'packages/*/test/**',
+      'packages/*/examples/**',
+    ],
     rules: { '@typescript-eslint/no-explicit-any': 'off', 'no-restricted-properties': 'off' },
   },
 )

@@ -3,11 +3,11 @@
 // Builds a versioned npm tarball of JIM (server and web client prebuilt, the `jim` command, no dev
 // dependencies), its SHA-256 checksum file and release notes from the commit log, into release/.
 // The tarball is `npm pack` of a staging directory holding only what ships; the workspace package
-// @jim/protocol is not on any registry, so it travels inside the tarball as a bundled dependency.
+// @jim/protocol is not on any registry, so it travels inside dist/ (see below).
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 
 const root = resolve(import.meta.dirname, '..')
 const args = process.argv.slice(2)
@@ -23,28 +23,36 @@ const stage = join(out, `stage-${pkg.version}`)
 rmSync(stage, { recursive: true, force: true })
 mkdirSync(stage, { recursive: true })
 cpSync(join(root, 'dist'), join(stage, 'dist'), { recursive: true })
+// read at run time beside dist/ (the bundled stickers)
+cpSync(join(root, 'assets'), join(stage, 'assets'), { recursive: true })
 for (const file of ['README.md', 'config.example.yml', 'LICENSE'])
   if (existsSync(join(root, file))) cpSync(join(root, file), join(stage, file))
 
-const bundled = Object.keys(pkg.dependencies).filter((name) => existsSync(join(root, 'packages', name.split('/').pop(), 'package.json')))
-for (const name of bundled) {
+// The workspace package @jim/protocol is on no registry, and npm's bundleDependencies drop a
+// bundled package's own dependencies from the install: instead its compiled JS ships inside dist/
+// (dist/vendor/<name>) and the server's imports of it are rewritten to relative paths. Its
+// dependencies must be jim's own.
+const vendored = Object.keys(pkg.dependencies).filter((name) => existsSync(join(root, 'packages', name.split('/').pop(), 'package.json')))
+for (const name of vendored) {
   const from = join(root, 'packages', name.split('/').pop())
-  const to = join(stage, 'node_modules', name)
   const inner = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8'))
-  delete inner.private
-  delete inner.scripts
-  delete inner.devDependencies
-  // npm treats the dependencies of a bundled package as part of the bundle and then skips them at
-  // the top level (the installed jim lacked typebox): the root's dependencies provide them instead
   for (const dep of Object.keys(inner.dependencies ?? {}))
     if (!pkg.dependencies[dep]) throw new Error(`${name} depends on ${dep}, which jim does not: add it to jim's dependencies`)
-  delete inner.dependencies
-  mkdirSync(to, { recursive: true })
-  cpSync(join(from, 'dist'), join(to, 'dist'), { recursive: true })
-  writeFileSync(join(to, 'package.json'), JSON.stringify(inner, null, 2) + '\n')
+  const target = join(stage, 'dist', 'vendor', name.replace('/', '-').replace('@', ''))
+  cpSync(join(from, 'dist'), target, { recursive: true })
+  const specifier = new RegExp(`(from\\s*|import\\s*\\(\\s*)(['"])${name.replace('/', '\\/')}\\2`, 'g')
+  for (const file of readdirSync(join(stage, 'dist'), { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.js') || file.startsWith('vendor')) continue
+    const path = join(stage, 'dist', file)
+    const code = readFileSync(path, 'utf8')
+    let rel = relative(dirname(path), join(target, 'index.js')).split(sep).join('/')
+    if (!rel.startsWith('.')) rel = `./${rel}`
+    const rewritten = code.replace(specifier, (_m, lead, quote) => `${lead}${quote}${rel}${quote}`)
+    if (rewritten !== code) writeFileSync(path, rewritten)
+  }
 }
 
-const files = ['dist', 'README.md', 'config.example.yml', ...(existsSync(join(root, 'LICENSE')) ? ['LICENSE'] : [])]
+const files = ['dist', 'assets', 'README.md', 'config.example.yml', ...(existsSync(join(root, 'LICENSE')) ? ['LICENSE'] : [])]
 const shipped = {
   name: pkg.name,
   version: pkg.version,
@@ -54,8 +62,7 @@ const shipped = {
   engines: pkg.engines,
   bin: pkg.bin,
   files,
-  dependencies: pkg.dependencies,
-  bundleDependencies: bundled,
+  dependencies: Object.fromEntries(Object.entries(pkg.dependencies).filter(([name]) => !vendored.includes(name))),
 }
 writeFileSync(join(stage, 'package.json'), JSON.stringify(shipped, null, 2) + '\n')
 

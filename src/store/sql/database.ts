@@ -43,7 +43,10 @@ export function openDatabase(config: Pick<Config, 'storage' | 'dataDir'>): SqlDa
  * The Kysely dialect for the configured driver (opens nothing until first used); `onSqliteOpen`
  * receives SQLite's one connection when it opens.
  */
-export function createDialect(config: Pick<Config, 'storage' | 'dataDir'>, onSqliteOpen: (db: SQLite.Database) => void = () => {}): Dialect {
+export function createDialect(
+  config: Pick<Config, 'storage' | 'dataDir'>,
+  onSqliteOpen: (db: SQLite.Database) => void = () => {},
+): Dialect {
   const { driver, url, poolSize } = config.storage
   switch (driver) {
     case 'sqlite': {
