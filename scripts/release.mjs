@@ -34,6 +34,11 @@ for (const name of bundled) {
   delete inner.private
   delete inner.scripts
   delete inner.devDependencies
+  // npm treats the dependencies of a bundled package as part of the bundle and then skips them at
+  // the top level (the installed jim lacked typebox): the root's dependencies provide them instead
+  for (const dep of Object.keys(inner.dependencies ?? {}))
+    if (!pkg.dependencies[dep]) throw new Error(`${name} depends on ${dep}, which jim does not: add it to jim's dependencies`)
+  delete inner.dependencies
   mkdirSync(to, { recursive: true })
   cpSync(join(from, 'dist'), join(to, 'dist'), { recursive: true })
   writeFileSync(join(to, 'package.json'), JSON.stringify(inner, null, 2) + '\n')
