@@ -67,6 +67,10 @@ export interface Config {
     authTimeoutMs: number
     maxPendingPerIp: number
     sessionRecheckSeconds: number
+    resumePerSecond: number
+    resumeBurst: number
+    framesPerSecond: number
+    refusalsBeforeClose: number
   }
   groups: { maxMembers: number }
   messages: {

@@ -15,6 +15,7 @@ import { newId } from '../shared/ids.js'
 import { parseClientFrame } from './client-frame-parser.js'
 import { CloseCode } from './close-codes.js'
 import { Connection } from './connection.js'
+import { FrameLimiter, frameLimits } from './frame-limiter.js'
 import { Hub } from './hub.js'
 import { isAllowedOrigin } from './origin.js'
 
@@ -49,6 +50,9 @@ export class WsGateway {
   readonly #d: GatewayDeps
   readonly #handlers = new Map<string, FrameHandler<never>>()
   readonly #limits: Limits
+  /** null when rate limits are off (bench mode) */
+  readonly #frameLimiter: FrameLimiter | null
+  readonly #frameBudgets = new WeakMap<Connection, Float64Array>()
   readonly #pendingByIp = new Map<string, number>()
   #conversationRouter: ConversationRouter | null = null
   #heartbeat: NodeJS.Timeout | null = null
@@ -60,6 +64,8 @@ export class WsGateway {
   constructor(deps: GatewayDeps) {
     this.#d = deps
     this.#limits = clientLimits(deps.config)
+    const limits = frameLimits(deps.config)
+    this.#frameLimiter = limits ? new FrameLimiter(limits) : null
   }
 
   /** Registers a handler for a client frame `type`. */
@@ -243,6 +249,7 @@ export class WsGateway {
 
   async #onFrame(conn: Connection, data: Buffer): Promise<void> {
     const parsed = parseClientFrame(data)
+    if (!this.#withinBudget(conn, 'frame' in parsed ? parsed.frame.type : 'invalid', parsed)) return
     if ('problem' in parsed) {
       const { problem } = parsed
       return conn.send({ type: 'error', ...problem })
@@ -262,16 +269,37 @@ export class WsGateway {
       // the HTTP mapping: a lost database connection is `service.unavailable`, anything unknown `internal`
       const err = toAppError(thrown)
       if (err.code === 'internal') this.#d.logger.error({ err: thrown, userId: conn.userId, frameType: frame.type }, 'frame handler failed')
-      conn.send({
-        type: 'error',
-        code: err.code,
-        message: err.message,
-        ...(err.details !== undefined ? { details: err.details } : {}),
-        ...(err.retryAfter !== undefined ? { retryAfter: err.retryAfter } : {}),
-        replyTo,
-        ref,
-      })
+      sendError(conn, err, replyTo, ref)
     }
+  }
+
+  /**
+   * The per-socket frame budget (see FrameLimiter), checked before any work: a frame over it is
+   * refused with `rate_limited` and not run; a socket that keeps flooding is closed with 1008.
+   */
+  #withinBudget(conn: Connection, type: string, parsed: ReturnType<typeof parseClientFrame>): boolean {
+    const limiter = this.#frameLimiter
+    if (!limiter) return true
+    const now = Date.now()
+    let state = this.#frameBudgets.get(conn)
+    if (!state) this.#frameBudgets.set(conn, (state = limiter.newState(now)))
+    const verdict = limiter.take(state, type, now)
+    if (verdict.ok) return true
+    if (!conn.isOpen) return false
+    const frame = 'frame' in parsed ? (parsed.frame as { id?: string | number; ref?: string | number }) : null
+    const replyTo = frame ? (frame.id ?? null) : 'problem' in parsed ? parsed.problem.replyTo : null
+    const ref = frame ? frame.ref : 'problem' in parsed ? parsed.problem.ref : undefined
+    const err = new AppError('rate_limited', `Too many ${type} frames; slow down.`, { retryAfter: verdict.retryAfter })
+    // past any hold: a resume in progress must not keep the refusal back (or drop it on close)
+    sendError(conn, err, replyTo, ref, true)
+    if (verdict.close) {
+      this.#d.logger.warn(
+        { event: 'ws.flood_closed', userId: conn.userId, connectionId: conn.id, frameType: type },
+        'socket closed for flooding',
+      )
+      conn.close(CloseCode.policy, 'too many frames')
+    }
+    return false
   }
 
   #beat(): void {
@@ -303,6 +331,20 @@ export class WsGateway {
     conn.send({ type: 'session.revoked', reason })
     conn.close(CloseCode.notAuthenticated, 'session revoked')
   }
+}
+
+/** The one shape of a refused frame: `{type:"error", code, message, details?, retryAfter?, replyTo, ref}`. */
+function sendError(conn: Connection, err: AppError, replyTo: string | number | null, ref: string | number | undefined, now = false): void {
+  const send = now ? conn.sendNow.bind(conn) : conn.send.bind(conn)
+  send({
+    type: 'error',
+    code: err.code,
+    message: err.message,
+    ...(err.details !== undefined ? { details: err.details } : {}),
+    ...(err.retryAfter !== undefined ? { retryAfter: err.retryAfter } : {}),
+    replyTo,
+    ref,
+  })
 }
 
 /** tokens stay out of Connection so nothing that logs a connection can leak one */

@@ -29,7 +29,9 @@ describe('property-based fuzz of every route and frame', () => {
   let user: TestUser
   let ids: string[]
   beforeAll(async () => {
-    t = await startTestApp()
+    // the frame flood below checks error shapes and then needs its last ping answered: frame limits
+    // (test/integration/ws-frame-limits.test.ts) may refuse with rate_limited, but must not close it
+    t = await startTestApp({ overrides: { 'ws.framesPerSecond': 100_000, 'ws.refusalsBeforeClose': 100_000 } })
     user = await createUser(t.url, 'fuzzer')
     const friend = await createUser(t.url, 'fuzzfriend')
     await befriend(user, friend)
