@@ -40,9 +40,9 @@ export interface AppendInput {
  * a racing duplicate makes the insert fail, the whole transaction rolls back (the counter
  * bump with it), and `appendIdempotent` returns the stored message.
  */
-export async function appendInTx(trx: Transaction<Database>, caps: Capabilities, input: AppendInput): Promise<Message> {
-  const seq = await bumpCounter(trx, caps, input.conversationId, 'last_seq', input.now)
-  const row = {
+/** A new message row at `seq`: the one place a message's columns are filled. */
+export function messageRow(input: AppendInput, seq: number): MessagesTable {
+  return {
     conversation_id: input.conversationId,
     seq,
     id: newId(),
@@ -55,6 +55,11 @@ export async function appendInTx(trx: Transaction<Database>, caps: Capabilities,
     recalled_at: null,
     mod_seq: 0,
   }
+}
+
+export async function appendInTx(trx: Transaction<Database>, caps: Capabilities, input: AppendInput): Promise<Message> {
+  const seq = await bumpCounter(trx, caps, input.conversationId, 'last_seq', input.now)
+  const row = messageRow(input, seq)
   await trx.insertInto('messages').values(row).execute()
   if (input.senderId) {
     // sending reads everything before it

@@ -1,12 +1,11 @@
 import type SQLite from 'better-sqlite3'
 import { CompiledQuery, type Kysely } from 'kysely'
-import { newId } from '../../shared/ids.js'
 import type { AppendMessage, Appended } from '../message-store.js'
 
 type AppendResult = Appended | 'stale'
 import { isUniqueViolation, type Capabilities } from './capabilities.js'
 import type { Database, MessagesTable } from './db-schema.js'
-import { toMessage, withTransaction } from './message-appender.js'
+import { messageRow, toMessage, withTransaction } from './message-appender.js'
 
 /**
  * The send transaction on the hot path: statements written once per dialect (no query
@@ -37,22 +36,6 @@ function statements(dialect: Capabilities['dialect']) {
       // MySQL: a duplicate fails with ER_DUP_ENTRY (INSERT IGNORE would also turn other errors into warnings)
       (dialect === 'mysql' ? '' : ' ON CONFLICT DO NOTHING'),
     readSeq: `UPDATE conversation_members SET read_seq = ${p(1)} WHERE conversation_id = ${p(2)} AND user_id = ${p(3)} AND read_seq < ${p(4)}`,
-  }
-}
-
-function newRow(input: AppendMessage, seq: number): MessagesTable {
-  return {
-    conversation_id: input.conversationId,
-    seq,
-    id: newId(),
-    sender_id: input.senderId,
-    client_msg_id: input.clientMsgId,
-    type: input.type,
-    content: JSON.stringify(input.content),
-    created_at: input.now,
-    edited_at: null,
-    recalled_at: null,
-    mod_seq: 0,
   }
 }
 
@@ -104,7 +87,7 @@ class PooledAppender implements SendAppender {
       return await withTransaction(this.#db, async (trx) => {
         const { seq, version } = await this.#bump(trx, input)
         if (expectedVersion !== undefined && version !== expectedVersion) throw new Stale()
-        const row = newRow(input, seq)
+        const row = messageRow(input, seq)
         const inserted = await trx.executeQuery(CompiledQuery.raw(this.#sql.insert, rowValues(row)))
         if (Number(inserted.numAffectedRows ?? 1) === 0) throw new LostRace()
         if (input.senderId) {
@@ -266,7 +249,7 @@ function appendOne(s: ReturnType<typeof prepare>, input: AppendMessage, expected
   if (!bumped) throw new Error(`conversation ${input.conversationId} does not exist`)
   const version = Number(bumped.membership_version)
   if (expectedVersion !== undefined && version !== expectedVersion) return 'stale'
-  const row = newRow(input, Number(bumped.last_seq))
+  const row = messageRow(input, Number(bumped.last_seq))
   s.insert.run(...rowValues(row))
   if (input.senderId) s.readSeq.run(row.seq, input.conversationId, input.senderId, row.seq)
   return { message: toMessage(row), created: true, membershipVersion: version }
