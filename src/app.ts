@@ -6,11 +6,12 @@ import { withResolvedSecret } from './config/secret.js'
 import type { Broker } from './broker/broker.js'
 import { MemoryBroker } from './broker/memory-broker.js'
 import { RedisBroker } from './broker/redis-broker.js'
+import { createInstanceRouter } from './broker/instance-router.js'
 import { FallbackRateLimiter } from './domain/security/fallback-rate-limiter.js'
 import { RedisCaptchaStore } from './domain/security/redis-captcha-store.js'
 import { RedisRateLimiter } from './domain/security/redis-rate-limiter.js'
 import { RedisPresence } from './presence/redis-presence.js'
-import { closeRedisClient, createRedisClient } from './shared/redis-client.js'
+import { closeRedisClient, createRedisClient, parseRedisUrl } from './shared/redis-client.js'
 import { newId } from './shared/ids.js'
 import { AuthService } from './domain/auth/auth-service.js'
 import { createPasswordHasher } from './domain/auth/password-hasher.js'
@@ -52,6 +53,7 @@ import { registerWorldAdminRoutes } from './http/routes/world-admin-routes.js'
 import { registerCaptchaRoutes } from './http/routes/captcha-routes.js'
 import { MemoryRateLimiter } from './domain/security/memory-rate-limiter.js'
 import { ConversationFanout } from './gateway/conversation-fanout.js'
+import { MemberRangesCache } from './domain/conversations/member-ranges-cache.js'
 import { createResumeHandler } from './gateway/resume-handler.js'
 import { createMessageSendHandler } from './gateway/message-send-handler.js'
 import { registerConversationRoutes } from './http/routes/conversation-routes.js'
@@ -241,7 +243,16 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     if (typeof frame.conversationId !== 'string') throw new AppError('request.invalid', 'typing needs a conversationId.')
     await signals.typing(conn.userId, conn.sessionId, frame.conversationId)
   })
-  const fanout = new ConversationFanout({ hub: gateway.hub, store, logger, onPushed: (n) => metrics.wsFramesPushed.inc(n) })
+  const memberRanges = new MemberRangesCache(store)
+  const fanout = new ConversationFanout({
+    hub: gateway.hub,
+    store,
+    members: memberRanges,
+    logger,
+    onPushed: (n) => metrics.wsFramesPushed.inc(n),
+  })
+  // events go only to instances holding a recipient; sockets this instance had to re-register were missed meanwhile
+  shared.enableRouting(memberRanges, () => gateway.requestSync())
   gateway.setConversationRouter(fanout)
   // a friend request's greeting becomes the first direct message, from the requester
   friends.setOnAccepted(async (request) => {
@@ -344,6 +355,12 @@ interface SharedState {
   limiter: RateLimiter
   /** pending captcha challenges */
   captchas: CaptchaStore
+  /**
+   * Routes each event only to the instances holding one of its recipients (Redis), and runs
+   * `onReasserted` when this instance re-registered its sockets (they were not routed to meanwhile).
+   * One process: nothing to route.
+   */
+  enableRouting(members: MemberRangesCache, onReasserted: () => void): void
   /** closes what the broker and presence do not own (the shared Redis command connection) */
   close(): Promise<void>
 }
@@ -358,7 +375,7 @@ async function createSharedState(config: Config, deps: { logger: Logger; clock: 
   const local = { limiter: new MemoryRateLimiter(clock), captchas: new MemoryCaptchaStore(clock, config.captcha.maxPending) }
   switch (config.broker.driver) {
     case 'memory':
-      return { broker: new MemoryBroker(), presence: new MemoryPresence(), ...local, close: async () => {} }
+      return { broker: new MemoryBroker(), presence: new MemoryPresence(), ...local, enableRouting: () => {}, close: async () => {} }
     case 'redis': {
       const { url, prefix } = config.redis
       const instanceId = newId()
@@ -370,12 +387,18 @@ async function createSharedState(config: Config, deps: { logger: Logger; clock: 
         logger,
         instanceId,
         metrics: deps.metrics.broker,
+        sharded: parseRedisUrl(url).kind === 'cluster',
       })
       // start subscribed when Redis is up; when it is not, start degraded rather than not at all
       if (!(await broker.ready(5000))) logger.warn({ event: 'broker.start_degraded' }, 'redis unreachable at start; running degraded')
+      const presence = new RedisPresence({ client, prefix, instanceId, logger, ttlMs: config.redis.presenceTtlSeconds * 1000 })
       return {
         broker,
-        presence: new RedisPresence({ client, prefix, instanceId, logger, ttlMs: config.redis.presenceTtlSeconds * 1000 }),
+        presence,
+        enableRouting: (members, onReasserted) => {
+          broker.setRouter(createInstanceRouter({ members, instancesOf: (userIds) => presence.instancesOf(userIds) }))
+          presence.onReasserted(onReasserted)
+        },
         limiter: new FallbackRateLimiter(new RedisRateLimiter({ client, prefix, clock }), local.limiter, logger),
         captchas: new RedisCaptchaStore({ client, prefix, fallback: local.captchas, logger, clock, capacity: config.captcha.maxPending }),
         close: () => closeRedisClient(client),
