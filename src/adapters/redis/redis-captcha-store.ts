@@ -1,7 +1,7 @@
 import type { Clock } from '../../shared/clock.js'
 import type { Logger } from '../../shared/logger.js'
 import { RedisScript, type RedisClient } from '../../shared/redis-client.js'
-import type { CaptchaPut, CaptchaStore } from './captcha-store.js'
+import type { CaptchaPut, CaptchaStore } from '../../domain/security/captcha-store.js'
 
 /**
  * KEYS: the index (sorted set of pending ids by expiry), the challenge. ARGV: now, expiresAt,
