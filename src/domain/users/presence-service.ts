@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
-import type { Broker } from '../../broker/broker.js'
-import type { Presence } from '../../presence/presence.js'
-import type { Store } from '../../store/store.js'
+import type { Broker } from '../broker.js'
+import type { Presence } from './presence.js'
+import type { Store } from '../store.js'
 import type { User } from './user.js'
 
 /** Who is told when a user's presence changes (their friends and direct peers). */

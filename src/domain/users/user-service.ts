@@ -1,10 +1,10 @@
 import type { Logger } from 'pino'
 import { cleanDisplayName } from '../display-text.js'
-import type { Broker } from '../../broker/broker.js'
+import type { Broker } from '../broker.js'
 import type { Clock } from '../../shared/clock.js'
 import { isId } from '../../shared/ids.js'
-import type { Store } from '../../store/store.js'
-import type { UserPatch } from '../../store/user-store.js'
+import type { Store } from '../store.js'
+import type { UserPatch } from './user-store.js'
 import { AppError } from '../errors.js'
 import { selfUserView, toPublicUser, type PublicUser, type User } from './user.js'
 
