@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { ClusterEvent } from '../domain/events.js'
 import type { Logger } from '../shared/logger.js'
 import type { RedisClient } from '../shared/redis-client.js'
-import type { Broker, ClusterEventHandler } from './broker.js'
+import type { Broker, ClusterEventHandler } from '../domain/broker.js'
 import type { EventRouter, RouteTargets } from './instance-router.js'
 
 /** What the broker reports to /metrics (per instance). */

@@ -3,7 +3,7 @@ import type { Route, UserEvent } from '../domain/events.js'
 import type { Message } from '@jim/protocol'
 import { messageView } from '../domain/messages/message-view.js'
 import type { MemberRange, MemberRanges, MemberRangesCache } from '../domain/conversations/member-ranges-cache.js'
-import type { Store } from '../store/store.js'
+import type { Store } from '../domain/store.js'
 import type { Connection } from './connection.js'
 import type { Hub } from './hub.js'
 

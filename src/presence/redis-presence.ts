@@ -1,6 +1,6 @@
 import type { Logger } from '../shared/logger.js'
 import { RedisScript, type RedisClient } from '../shared/redis-client.js'
-import type { Presence } from './presence.js'
+import type { Presence } from '../domain/users/presence.js'
 
 export interface RedisPresenceOptions {
   client: RedisClient
