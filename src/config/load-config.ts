@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import type { Config } from './config.js'
 import { CONFIG_KEYS, type KeySpec } from './schema.js'
+import { parseRedisUrl } from '../shared/redis-client.js'
 
 /** Thrown for any bad configuration; the message always names the offending key. */
 export class ConfigError extends Error {
@@ -185,6 +186,13 @@ function checkCombinations(config: Config, env: Record<string, string | undefine
   }
   if (config.broker.driver === 'redis' && !config.redis.url) {
     throw new ConfigError('JIM_REDIS_URL: required when JIM_BROKER_DRIVER is redis')
+  }
+  if (config.broker.driver === 'redis') {
+    try {
+      parseRedisUrl(config.redis.url)
+    } catch (err) {
+      throw new ConfigError(`JIM_REDIS_URL: ${(err as Error).message}`)
+    }
   }
   // a cluster (redis broker) means several processes: each must see the same data
   if (config.broker.driver === 'redis' && config.storage.driver === 'sqlite') {

@@ -177,9 +177,13 @@ for (const [dialect, redis] of clusterDialects().flatMap((d) => [[d, 'one Redis'
         conv = res.body.id
       }
       const start = (await via(nodes[0]!, ana.user).get(`/conversations/${conv}`)).body.lastSeq as number
+      const readers = devicesOf('ana', 'bo', 'cy')
+      // a client that opened the world knows where it is: without a position, concurrent sends through
+      // different instances may reach a socket out of order and the earlier one is not pushed
+      for (const d of readers) d.sock.send({ type: 'resume', positions: { [conv]: start } })
+      for (const d of readers) await d.sock.next('resumed')
       const seqs = await Promise.all(range(0, 8).map((i) => send(nodes[i % 3]!, [ana, bo, cy][i % 3]!.user, conv, `world ${i}`)))
       expect([...seqs].sort((a, b) => a - b)).toEqual(range(start + 1, start + 9))
-      const readers = devicesOf('ana', 'bo', 'cy')
       await eventually(() => readers.every((d) => seqsOf(d.sock, conv).at(-1) === start + 9), 'world messages everywhere')
       await new Promise((r) => setTimeout(r, 200))
       for (const d of readers) expectExactlyOnceInOrder(d.sock, conv, range(start + 1, start + 9), `${d.user.username}@node${d.node}`)

@@ -1,34 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser, login, type TestUser } from '../helpers/api-client.js'
-import { clusterDialects, clusterServicesAvailable, range, seqsOf, startCluster, via, type TestCluster } from '../helpers/cluster.js'
+import {
+  clusterDialects,
+  clusterServicesAvailable,
+  range,
+  sendLoad,
+  seqsOf,
+  startCluster,
+  via,
+  type TestCluster,
+} from '../helpers/cluster.js'
 import { eventually } from '../helpers/eventually.js'
 import { TestRedisCluster, redisClusterAvailable } from '../helpers/redis-cluster.js'
 import { befriend } from '../helpers/social.js'
 import type { TestApp } from '../helpers/test-app.js'
 import { TestSocket } from '../helpers/ws-client.js'
-
-/** Senders posting into one conversation through given instances until stopped; 201s are acknowledged. */
-function sendLoad(senders: Array<{ node: TestApp; user: TestUser }>, conversationId: string) {
-  const acked: number[] = []
-  let running = true
-  let n = 0
-  const loops = senders.map(async ({ node, user }) => {
-    while (running) {
-      const res = await via(node, user)
-        .post(`/conversations/${conversationId}/messages`, { clientMsgId: `f-${user.id}-${++n}`, type: 'text', content: { text: `m${n}` } })
-        .catch(() => null)
-      if (res?.status === 201) acked.push(res.body.message.seq)
-      await new Promise((r) => setTimeout(r, res ? 15 : 100))
-    }
-  })
-  return {
-    acked,
-    stop: async () => {
-      running = false
-      await Promise.all(loops)
-    },
-  }
-}
 
 for (const dialect of clusterDialects()) {
   describe(`${dialect}: three instances on a Redis Cluster that loses a master`, async () => {
@@ -95,17 +81,22 @@ for (const dialect of clusterDialects()) {
       const lastSeq = Math.max(...load.acked)
       const first = Math.min(...load.acked)
       // every instance is healthy again on the promoted replica
-      await eventually(async () => {
-        const ready = await Promise.all(nodes.map((n) => fetch(`${n.url}/readyz`).then((r) => r.json() as Promise<{ broker: string }>)))
-        return ready.every((r) => r.broker === 'ok')
-      }, 'every broker ok again', 15_000)
+      await eventually(
+        async () => {
+          const ready = await Promise.all(nodes.map((n) => fetch(`${n.url}/readyz`).then((r) => r.json() as Promise<{ broker: string }>)))
+          return ready.every((r) => r.broker === 'ok')
+        },
+        'every broker ok again',
+        15_000,
+      )
       // the client's side of the contract: resume from the last seq up to which it has everything
-      const positions = devices.map(({ sock }) => {
+      const positionOf = (sock: TestSocket) => {
         const seen = new Set(seqsOf(sock, conv))
         let position = baseline
         while (seen.has(position + 1)) position++
         return position
-      })
+      }
+      const positions = devices.map(({ sock }) => positionOf(sock))
       for (const [i, { sock }] of devices.entries()) sock.send({ type: 'resume', positions: { [conv]: positions[i] } })
       for (const { sock } of devices) await sock.next('resumed', 10_000)
       for (const [i, { name, sock }] of devices.entries()) {
@@ -122,8 +113,27 @@ for (const dialect of clusterDialects()) {
         content: { text: 'back' },
       })
       expect(after.status).toBe(201)
+      // a subscription the failover broke is found by the liveness probe (within ~8 s) and the
+      // instance says `sync`: a client answers with `resume`, as every client must
+      const answered = new Map<TestSocket, number>()
+      const answerSyncs = () => {
+        for (const { sock } of devices) {
+          const syncs = sock.all('sync').length
+          if (syncs <= (answered.get(sock) ?? 0)) continue
+          answered.set(sock, syncs)
+          sock.send({ type: 'resume', positions: { [conv]: positionOf(sock) } })
+        }
+      }
+      for (const { sock } of devices) answered.set(sock, sock.all('sync').length)
       for (const { name, sock } of devices) {
-        await eventually(() => seqsOf(sock, conv).includes(after.body.message.seq), `${name}: a live push after the failover`, 10_000)
+        await eventually(
+          () => {
+            answerSyncs()
+            return seqsOf(sock, conv).includes(after.body.message.seq)
+          },
+          `${name}: the message sent after the failover`,
+          20_000,
+        )
       }
     })
   })
