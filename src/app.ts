@@ -204,7 +204,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   // a deleted account's groups pass to the longest-standing admin/member (or are dissolved), and it leaves the rest
   accounts.setOnAccountDeleted((userId) => groups.handleAccountDeleted(userId))
   const http = await createHttpServer({ config, logger, metrics, webRoot: options.webRoot ?? DEFAULT_WEB_ROOT })
-  const gateway = new WsGateway({ config, auth, presence: presenceService, logger, metrics: metrics.gateway })
+  const gateway = new WsGateway({ config, auth, presence: presenceService, logger, metrics: metrics.gateway, limiter: shared.limiter })
 
   // messaging: one send path (store, then publish); conversation pushes authorized per recipient
   const world = new WorldSettings(store)
