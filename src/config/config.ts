@@ -80,6 +80,9 @@ export interface Config {
     editWindowSeconds: number
     recallWindowSeconds: number
     resumeMaxMessages: number
+    maxReactionEmojis: number
+    maxReactionsPerUser: number
+    reactPerMinute: number
   }
   world: { sendPerMinute: number; globalSendPerSecond: number }
 }

@@ -6,6 +6,7 @@ import type { FileRecordStore } from './file-record-store.js'
 import type { FriendStore } from './friend-store.js'
 import type { GroupStore } from './group-store.js'
 import type { MessageStore } from './message-store.js'
+import type { ReactionStore } from './reaction-store.js'
 import type { SessionStore } from './session-store.js'
 import type { SettingsStore } from './settings-store.js'
 import type { UserStore } from './user-store.js'
@@ -20,6 +21,7 @@ export interface Store {
   readonly settings: SettingsStore
   readonly conversations: ConversationStore
   readonly messages: MessageStore
+  readonly reactions: ReactionStore
   readonly friends: FriendStore
   readonly groups: GroupStore
   readonly accounts: AccountStore
