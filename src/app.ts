@@ -6,9 +6,9 @@ import { withResolvedSecret } from './config/secret.js'
 import type { Broker } from './broker/broker.js'
 import { MemoryBroker } from './broker/memory-broker.js'
 import { RedisBroker } from './broker/redis-broker.js'
-import { FallbackRateLimiter } from './domain/security/fallback-rate-limiter.js'
-import { RedisCaptchaStore } from './domain/security/redis-captcha-store.js'
-import { RedisRateLimiter } from './domain/security/redis-rate-limiter.js'
+import { FallbackRateLimiter } from './adapters/fallback-rate-limiter.js'
+import { RedisCaptchaStore } from './adapters/redis/redis-captcha-store.js'
+import { RedisRateLimiter } from './adapters/redis/redis-rate-limiter.js'
 import { RedisPresence } from './presence/redis-presence.js'
 import { closeRedisClient, createRedisClient } from './shared/redis-client.js'
 import { newId } from './shared/ids.js'
@@ -33,25 +33,27 @@ import { ReactionService } from './domain/messages/reaction-service.js'
 import { SendFactsCache } from './domain/conversations/send-facts-cache.js'
 import { AdminService } from './domain/admin/admin-service.js'
 import { FileService } from './domain/files/file-service.js'
-import { UploadSpool } from './domain/files/upload-spool.js'
+import { DiskUploadSpool } from './adapters/files/disk-upload-spool.js'
+import { processImage } from './adapters/media/sharp-image-processor.js'
+import { stripIsoBmffMetadata } from './adapters/media/iso-bmff-metadata.js'
 import { createMediaHook } from './domain/files/media-content.js'
 import { AccountService } from './domain/security/account-service.js'
 import type { CaptchaStore } from './domain/security/captcha-store.js'
 import { CaptchaService } from './domain/security/captcha-service.js'
 import { EmailCodeService } from './domain/security/email-code-service.js'
-import { LogMailer } from './domain/security/log-mailer.js'
+import { LogMailer } from './adapters/mail/log-mailer.js'
 import { LoginGuard } from './domain/security/login-guard.js'
-import { MemoryCaptchaStore } from './domain/security/memory-captcha-store.js'
+import { MemoryCaptchaStore } from './adapters/memory/memory-captcha-store.js'
 import type { RateLimiter } from './domain/security/rate-limiter.js'
 import { RegistrationPolicy } from './domain/security/registration-policy.js'
-import { SmtpMailer } from './domain/security/smtp-mailer.js'
+import { SmtpMailer } from './adapters/mail/smtp-mailer.js'
 import { registerRateLimitHook } from './http/rate-limit-hook.js'
 import { sensitiveRouteLimits } from './http/route-limits.js'
 import { registerAccountRoutes } from './http/routes/account-routes.js'
 import { registerAdminRoutes } from './http/routes/admin-routes.js'
 import { registerWorldAdminRoutes } from './http/routes/world-admin-routes.js'
 import { registerCaptchaRoutes } from './http/routes/captcha-routes.js'
-import { MemoryRateLimiter } from './domain/security/memory-rate-limiter.js'
+import { MemoryRateLimiter } from './adapters/memory/memory-rate-limiter.js'
 import { ConversationFanout } from './gateway/conversation-fanout.js'
 import { createResumeHandler } from './gateway/resume-handler.js'
 import { createMessageSendHandler } from './gateway/message-send-handler.js'
@@ -67,6 +69,7 @@ import { registerGroupRoutes } from './http/routes/group-routes.js'
 import { registerHealthRoutes } from './http/routes/health-routes.js'
 import { registerMeRoutes } from './http/routes/me-routes.js'
 import { registerStickerRoutes } from './http/routes/sticker-routes.js'
+import { bundledStickerSet } from './adapters/stickers/bundled-sticker-set.js'
 import { registerConfigRoutes } from './http/routes/config-routes.js'
 import { clientLimits } from './config/client-limits.js'
 import { registerUserRoutes } from './http/routes/user-routes.js'
@@ -130,7 +133,8 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   const files = new FileService({
     records: store.files,
     bytes: createFileStore(config, database),
-    spool: new UploadSpool(config.files.tempDir || join(config.dataDir, 'tmp')),
+    spool: new DiskUploadSpool(config.files.tempDir || join(config.dataDir, 'tmp')),
+    media: { processImage, stripIsoBmffMetadata },
     clock,
     logger,
     secret: config.secret,
@@ -206,6 +210,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
 
   // messaging: one send path (store, then publish); conversation pushes authorized per recipient
   const world = new WorldSettings(store)
+  const stickers = bundledStickerSet()
   const conversations = new ConversationService({ store, broker, clock, logger })
   // authorization facts of sends, edits and recalls, cached per conversation and user
   const sendFacts = new SendFactsCache({ store, conversations, world })
@@ -216,7 +221,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     logger,
     conversations,
     facts: sendFacts,
-    limits: { maxTextLength: config.messages.maxTextLength },
+    limits: { maxTextLength: config.messages.maxTextLength, stickers },
     limiter: createSendLimiter(shared.limiter, {
       enabled: config.rateLimit.enabled,
       sendPerMinute: config.messages.sendPerMinute,
@@ -316,7 +321,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     files,
     limits: { minBytesPerSecond: config.files.uploadMinBytesPerSecond, windowSeconds: config.files.uploadRateWindowSeconds },
   })
-  registerStickerRoutes(http)
+  registerStickerRoutes(http, { stickers })
   registerConfigRoutes(http, { limits: clientLimits(config) })
   gateway.register(http)
   http.addHook('preClose', async () => {

@@ -8,7 +8,7 @@ import type { SendFactsCache } from '../conversations/send-facts-cache.js'
 import type { MediaHook } from '../files/media-content.js'
 import { AppError } from '../errors.js'
 import type { Message } from './message.js'
-import { validateContent } from './message-content.js'
+import { validateContent, type ContentRules } from './message-content.js'
 import { messageCreatedEvent } from './message-events.js'
 import { checkSendPolicy, type SendFacts } from './send-policy.js'
 
@@ -23,7 +23,7 @@ export interface MessageServiceDeps {
   conversations: ConversationService
   /** authorization facts, cached per conversation and user */
   facts: SendFactsCache
-  limits: { maxTextLength: number }
+  limits: ContentRules
   limiter: SendLimiter
   onStored: () => void
   /** media messages: fills content from the sender's upload, then records the message's file ref */
