@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from './config/config.js'
 import { withResolvedSecret } from './config/secret.js'
-import type { Broker } from './broker/broker.js'
+import type { Broker } from './domain/broker.js'
 import { MemoryBroker } from './broker/memory-broker.js'
 import { RedisBroker } from './broker/redis-broker.js'
 import { FallbackRateLimiter } from './adapters/fallback-rate-limiter.js'
@@ -25,6 +25,8 @@ import { ConversationService } from './domain/conversations/conversation-service
 import { SignalService } from './domain/conversations/signal-service.js'
 import { MessageEditService } from './domain/messages/message-edit-service.js'
 import { AppError } from './domain/errors.js'
+import { DomainEvents } from './domain/domain-events.js'
+import { subscribeDomainReactions } from './domain/domain-reactions.js'
 import { WorldSettings } from './domain/conversations/world-settings.js'
 import { MessageService } from './domain/messages/message-service.js'
 import { ResumeService } from './domain/messages/resume-service.js'
@@ -75,18 +77,18 @@ import { clientLimits } from './config/client-limits.js'
 import { registerUserRoutes } from './http/routes/user-routes.js'
 import { createHttpServer } from './http/server.js'
 import { MemoryPresence } from './presence/memory-presence.js'
-import type { Presence } from './presence/presence.js'
+import type { Presence } from './domain/users/presence.js'
 import { systemClock, type Clock } from './shared/clock.js'
 import { createLogger, type Logger } from './shared/logger.js'
 import { createMetrics, type Metrics } from './shared/metrics.js'
 import { ensureDatabaseExists, migrateToLatest, openDatabase, schemaVersions } from './store/sql/database.js'
 import { jimVersion } from './ops/jim-version.js'
-import type { FileStore } from './store/file-store.js'
+import type { FileStore } from './domain/files/file-store.js'
 import { LocalFileStore } from './store/local/local-file-store.js'
 import { SqlFileStore } from './store/sql/sql-file-store.js'
 import { createSqlStore } from './store/sql/sql-store.js'
 import type { SqlDatabase } from './store/sql/database.js'
-import type { Store } from './store/store.js'
+import type { Store } from './domain/store.js'
 
 export interface AppOptions {
   logger?: Logger
@@ -102,6 +104,8 @@ export interface App {
   readonly broker: Broker
   readonly gateway: WsGateway
   readonly logger: Logger
+  /** in-process domain events; tests subscribe to see what a capability announced */
+  readonly events: DomainEvents
   /** account security; tests draw known captcha answers through `captcha.useGenerator` */
   readonly security: { readonly captcha: CaptchaService; readonly accounts: AccountService; readonly admin: AdminService }
   /** uploads and media; tests run the unreferenced-upload sweeper with `files.sweepUnreferenced()` */
@@ -193,18 +197,15 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     sendsPerHour: config.rateLimit.emailPerHour,
     publicUrl: config.publicUrl,
   })
-  const accounts = new AccountService({ store, broker, auth, emailCodes, clock, logger })
+  // what one capability announces (after its commit) and others react to: see subscribeDomainReactions
+  const events = new DomainEvents(logger)
+  const accounts = new AccountService({ store, broker, events, auth, emailCodes, clock, logger })
   const admin = new AdminService({ store, broker, auth, accounts, registration, clock, logger })
-  const users = new UserService({ store, broker, clock, logger })
+  const users = new UserService({ store, broker, events, clock, logger })
   const presenceService = new PresenceService({ presence, broker, store, logger })
-  const friends = new FriendService({ store, broker, presence: presenceService, clock, logger })
-  // friends hear each other's presence; a status chosen with PATCH /me is presence too
-  presenceService.setAudience((userId) => friends.friendIds(userId))
-  users.setOnStatusChanged((userId) => presenceService.publish(userId))
+  const friends = new FriendService({ store, broker, events, presence: presenceService, clock, logger })
   const groups = new GroupService({ store, broker, clock, logger, maxMembers: config.groups.maxMembers })
   const groupMembers = new GroupMemberService({ store, broker, clock, logger })
-  // a deleted account's groups pass to the longest-standing admin/member (or are dissolved), and it leaves the rest
-  accounts.setOnAccountDeleted((userId) => groups.handleAccountDeleted(userId))
   const http = await createHttpServer({ config, logger, metrics, webRoot: options.webRoot ?? DEFAULT_WEB_ROOT })
   const gateway = new WsGateway({ config, auth, presence: presenceService, logger, metrics: metrics.gateway })
 
@@ -261,15 +262,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   })
   const fanout = new ConversationFanout({ hub: gateway.hub, store, logger, onPushed: (n) => metrics.wsFramesPushed.inc(n) })
   gateway.setConversationRouter(fanout)
-  // a friend request's greeting becomes the first direct message, from the requester
-  friends.setOnAccepted(async (request) => {
-    if (!request.greeting) return
-    const direct = await store.conversations.getOrCreateDirect(request.fromUserId, request.toUserId, clock.now())
-    await messages.postAs(request.fromUserId, direct.id, request.greeting, `greeting:${request.id}`)
-  })
-  friends.setOnRemoved(async (removed) => {
-    if (removed.deleteHistory) await conversations.clearDirectHistory(removed.userId, removed.friendId)
-  })
+  subscribeDomainReactions(events, { presence: presenceService, groups, messages, conversations })
   gateway.onFrame('message.send', createMessageSendHandler(messages))
   gateway.onFrame(
     'resume',
@@ -337,6 +330,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     broker,
     gateway,
     logger,
+    events,
     security: { captcha, accounts, admin },
     files,
     close: () =>

@@ -6,7 +6,7 @@ import type { WorldSettings } from '../../domain/conversations/world-settings.js
 import { AppError } from '../../domain/errors.js'
 import type { Clock } from '../../shared/clock.js'
 import { isId } from '../../shared/ids.js'
-import type { Store } from '../../store/store.js'
+import type { Store } from '../../domain/store.js'
 import { principalOf } from '../auth-hook.js'
 import { Id, IsoTime, withErrors } from '../schemas/common.js'
 import { adminOnly } from './admin-routes.js'

@@ -22,7 +22,7 @@ import type {
   MemberPatch,
   NewGroup,
   Paging,
-} from '../group-store.js'
+} from '../../domain/groups/group-store.js'
 import type { Capabilities } from './capabilities.js'
 import type { ConversationMembersTable, Database, GroupsTable } from './db-schema.js'
 import { appendInTx, bumpCounter, insertConversation, withTransaction } from './message-appender.js'

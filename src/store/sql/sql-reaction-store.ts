@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { ReactionSummary } from '../../domain/messages/message.js'
-import type { ReactionChange, ReactionLimits, ReactionStore } from '../reaction-store.js'
+import type { ReactionChange, ReactionLimits, ReactionStore } from '../../domain/messages/reaction-store.js'
 import type { Capabilities } from './capabilities.js'
 import type { Database } from './db-schema.js'
 import { bumpCounter, toMessage, withTransaction } from './message-appender.js'

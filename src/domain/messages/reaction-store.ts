@@ -1,4 +1,4 @@
-import type { Message } from '../domain/messages/message.js'
+import type { Message } from './message.js'
 
 /** What adding or removing a reaction did. */
 export type ReactionChange =
