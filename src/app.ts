@@ -33,7 +33,8 @@ import { subscribeDomainReactions } from './domain/domain-reactions.js'
 import { WorldSettings } from './domain/conversations/world-settings.js'
 import { MessageService } from './domain/messages/message-service.js'
 import { ResumeService } from './domain/messages/resume-service.js'
-import { createEditLimiter, createSendLimiter } from './domain/messages/send-limiter.js'
+import { createEditLimiter, createReactionLimiter, createSendLimiter } from './domain/messages/send-limiter.js'
+import { ReactionService } from './domain/messages/reaction-service.js'
 import { SendFactsCache } from './domain/conversations/send-facts-cache.js'
 import { AdminService } from './domain/admin/admin-service.js'
 import { FileService } from './domain/files/file-service.js'
@@ -63,6 +64,7 @@ import { createResumeHandler } from './gateway/resume-handler.js'
 import { createMessageSendHandler } from './gateway/message-send-handler.js'
 import { registerConversationRoutes } from './http/routes/conversation-routes.js'
 import { registerMessageRoutes } from './http/routes/message-routes.js'
+import { registerReactionRoutes } from './http/routes/reaction-routes.js'
 import { registerAuthHook } from './http/auth-hook.js'
 import { ConversationSchema, MessageSchema } from './http/schemas/message-schemas.js'
 import { registerAuthRoutes } from './http/routes/auth-routes.js'
@@ -256,6 +258,17 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     recallWindowMs: config.messages.recallWindowSeconds * 1000,
     maxTextLength: config.messages.maxTextLength,
   })
+  const reactions = new ReactionService({
+    store,
+    broker,
+    clock,
+    logger,
+    conversations,
+    facts: sendFacts,
+    limiter: createReactionLimiter(shared.limiter, { enabled: config.rateLimit.enabled, perMinute: config.messages.reactPerMinute }),
+    maxEmojis: config.messages.maxReactionEmojis,
+    maxPerUser: config.messages.maxReactionsPerUser,
+  })
   gateway.onFrame('typing', async (conn, frame) => {
     if (typeof frame.conversationId !== 'string') throw new AppError('request.invalid', 'typing needs a conversationId.')
     await signals.typing(conn.userId, conn.sessionId, frame.conversationId)
@@ -309,6 +322,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   http.addSchema(ConversationSchema)
   registerConversationRoutes(http, { conversations, signals })
   registerMessageRoutes(http, { messages, edits, signals })
+  registerReactionRoutes(http, { reactions })
   await registerFileRoutes(http, {
     files,
     limits: { minBytesPerSecond: config.files.uploadMinBytesPerSecond, windowSeconds: config.files.uploadRateWindowSeconds },

@@ -90,6 +90,9 @@ export interface Config {
     editWindowSeconds: number
     recallWindowSeconds: number
     resumeMaxMessages: number
+    maxReactionEmojis: number
+    maxReactionsPerUser: number
+    reactPerMinute: number
   }
   world: { sendPerMinute: number; globalSendPerSecond: number }
 }

@@ -506,6 +506,27 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     'How long after sending a user may recall their own message.',
   ),
   key(
+    'messages.maxReactionEmojis',
+    'JIM_MESSAGES_MAX_REACTION_EMOJIS',
+    int(1, 100),
+    20,
+    'Most different emoji one message may carry as reactions.',
+  ),
+  key(
+    'messages.maxReactionsPerUser',
+    'JIM_MESSAGES_MAX_REACTIONS_PER_USER',
+    int(1, 100),
+    3,
+    'Most reactions one user may put on one message.',
+  ),
+  key(
+    'messages.reactPerMinute',
+    'JIM_MESSAGES_REACT_PER_MINUTE',
+    int(1, 1_000_000),
+    60,
+    'Reactions one user may add or remove per minute (all conversations together).',
+  ),
+  key(
     'messages.resumeMaxMessages',
     'JIM_MESSAGES_RESUME_MAX_MESSAGES',
     int(1, 100_000),
