@@ -5,54 +5,10 @@ import type { Logger } from './logger.js'
 /** One Redis, or a Redis Cluster: both answer the same commands (a script's keys must share a slot). */
 export type RedisClient = Redis | Cluster
 
-/** What `JIM_REDIS_URL` names. */
+/** What `JIM_REDIS_URL` names (parsed and validated by config/redis-url.ts). */
 export type RedisTarget =
   | { kind: 'single'; url: string }
   | { kind: 'cluster'; nodes: Array<{ host: string; port: number }>; username?: string; password?: string; tls: boolean }
-
-const CLUSTER_SCHEMES = ['redis-cluster:', 'rediss-cluster:']
-
-/**
- * Parses `JIM_REDIS_URL`: `redis://[user:pass@]host:port[/db]` (or `rediss://`) for one Redis,
- * `redis-cluster://[user:pass@]host1:port1,host2:port2,...` (or `rediss-cluster://` for TLS) for a
- * Redis Cluster: any of its nodes as seeds, the rest is discovered. Throws with what to fix.
- */
-export function parseRedisUrl(raw: string): RedisTarget {
-  const scheme = /^[a-z-]+:/i.exec(raw)?.[0]?.toLowerCase() ?? ''
-  if (!CLUSTER_SCHEMES.includes(scheme)) {
-    let url: URL
-    try {
-      url = new URL(raw)
-    } catch {
-      throw new Error(`not a Redis URL: expected redis://host:port, or redis-cluster://host1:port1,host2:port2 for a Redis Cluster`)
-    }
-    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-      throw new Error(`unsupported scheme ${url.protocol} (use redis://, rediss://, redis-cluster:// or rediss-cluster://)`)
-    }
-    return { kind: 'single', url: raw }
-  }
-  const rest = raw.slice(scheme.length).replace(/^\/\//, '').replace(/\/+$/, '')
-  const at = rest.lastIndexOf('@')
-  const credentials = at >= 0 ? rest.slice(0, at) : ''
-  const list = at >= 0 ? rest.slice(at + 1) : rest
-  const nodes = list.split(',').map((entry) => {
-    const match = /^(\[[^\]]+\]|[^:\s/]+):(\d{1,5})$/.exec(entry.trim())
-    const port = match ? Number(match[2]) : 0
-    if (!match || port < 1 || port > 65535)
-      throw new Error(`"${entry}" is not host:port (a Redis Cluster URL lists seed nodes: redis-cluster://h1:6379,h2:6379)`)
-    return { host: match[1]!.replace(/^\[|\]$/g, ''), port }
-  })
-  const colon = credentials.indexOf(':')
-  const username = colon >= 0 ? decodeURIComponent(credentials.slice(0, colon)) : ''
-  const password = colon >= 0 ? decodeURIComponent(credentials.slice(colon + 1)) : decodeURIComponent(credentials)
-  return {
-    kind: 'cluster',
-    nodes,
-    ...(username ? { username } : {}),
-    ...(password ? { password } : {}),
-    tls: scheme === 'rediss-cluster:',
-  }
-}
 
 /**
  * Opens an ioredis connection (or a Cluster client) that fails fast instead of queueing: with
@@ -62,8 +18,12 @@ export function parseRedisUrl(raw: string): RedisTarget {
  * A Cluster client follows slot moves and failovers itself, and subscribes to sharded channels on
  * the master that owns each one's slot.
  */
-export function createRedisClient(url: string, options: { name: string; logger: Logger; commandTimeoutMs?: number }): RedisClient {
-  const target = parseRedisUrl(url)
+export function createRedisClient(
+  to: RedisTarget | string,
+  options: { name: string; logger: Logger; commandTimeoutMs?: number },
+): RedisClient {
+  // a plain string is one Redis (tests, benches); JIM itself passes the parsed setting
+  const target: RedisTarget = typeof to === 'string' ? { kind: 'single', url: to } : to
   const retryStrategy = (attempt: number) => Math.min(attempt * 100, 2000)
   const connection: RedisOptions = {
     connectionName: options.name,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../src/config/load-config.js'
-import { parseRedisUrl } from '../../src/shared/redis-client.js'
+import { parseRedisUrl } from '../../src/config/redis-url.js'
 
 const cwd = () => mkdtempSync(join(tmpdir(), 'jim-cluster-config-'))
 const cluster = {
@@ -51,9 +51,9 @@ describe('cluster safety checks at startup', () => {
     })
     expect(parseRedisUrl('redis://127.0.0.1:6379/2')).toEqual({ kind: 'single', url: 'redis://127.0.0.1:6379/2' })
     for (const [url, message] of [
-      ['127.0.0.1:7001,127.0.0.1:7002', /^JIM_REDIS_URL: .*redis-cluster:\/\/host1:port1,host2:port2/],
+      ['redis://127.0.0.1:7001,127.0.0.1:7002', /^JIM_REDIS_URL: a list of nodes is a Redis Cluster: write it as redis-cluster:\/\//],
       ['redis-cluster://10.0.0.1:7001,10.0.0.2', /^JIM_REDIS_URL: "10.0.0.2" is not host:port/],
-      ['http://10.0.0.1:6379', /^JIM_REDIS_URL: unsupported scheme http:/],
+      ['http://10.0.0.1:6379', /^JIM_REDIS_URL: must start with redis:\/\//],
     ] as const) {
       expect(() => loadConfig({ cwd: cwd(), env: { ...cluster, JIM_REDIS_URL: url } })).toThrow(message)
     }
