@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser } from '../helpers/api-client.js'
-import { befriend, sendText } from '../helpers/social.js'
+import { befriend, createGroup, sendText } from '../helpers/social.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 
 describe('what people removed from a group keep', () => {
@@ -15,8 +15,7 @@ describe('what people removed from a group keep', () => {
     const inviter = await createUser(t.url, 'iinviter')
     const invitee = await createUser(t.url, 'iinvitee')
     await befriend(owner, inviter)
-    const group = await owner.api.post('/groups', { name: 'voided', memberIds: [inviter.id] })
-    const gid = group.body.group.id
+    const gid = (await createGroup(owner, { name: 'voided', memberIds: [inviter.id] })).group.id
     // the invitee is not the inviter's friend: an invitation is filed
     const invited = await inviter.api.post(`/groups/${gid}/members`, { userIds: [invitee.id] })
     expect(invited.body.invited).toHaveLength(1)
@@ -36,10 +35,10 @@ describe('what people removed from a group keep', () => {
     const owner = await createUser(t.url, 'rowner')
     const leaver = await createUser(t.url, 'rleaver')
     await befriend(owner, leaver)
-    const group = await owner.api.post('/groups', { name: 'reads', memberIds: [leaver.id] })
-    const conv = group.body.group.conversationId
+    const { group } = await createGroup(owner, { name: 'reads', memberIds: [leaver.id] })
+    const conv = group.conversationId
     const m = await sendText(owner, conv, 'before')
-    expect((await leaver.api.post(`/groups/${group.body.group.id}/leave`)).status).toBe(204)
+    expect((await leaver.api.post(`/groups/${group.id}/leave`)).status).toBe(204)
     const reads = await leaver.api.get(`/conversations/${conv}/messages/${m.seq}/reads`)
     expect(reads.status).toBe(404)
     expect(reads.body.error.code).toBe('group.not_member')
