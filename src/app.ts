@@ -3,12 +3,12 @@ import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from './config/config.js'
 import { withResolvedSecret } from './config/secret.js'
-import type { Broker } from './broker/broker.js'
+import type { Broker } from './domain/broker.js'
 import { MemoryBroker } from './broker/memory-broker.js'
 import { RedisBroker } from './broker/redis-broker.js'
-import { FallbackRateLimiter } from './domain/security/fallback-rate-limiter.js'
-import { RedisCaptchaStore } from './domain/security/redis-captcha-store.js'
-import { RedisRateLimiter } from './domain/security/redis-rate-limiter.js'
+import { FallbackRateLimiter } from './adapters/fallback-rate-limiter.js'
+import { RedisCaptchaStore } from './adapters/redis/redis-captcha-store.js'
+import { RedisRateLimiter } from './adapters/redis/redis-rate-limiter.js'
 import { RedisPresence } from './presence/redis-presence.js'
 import { closeRedisClient, createRedisClient } from './shared/redis-client.js'
 import { newId } from './shared/ids.js'
@@ -25,6 +25,8 @@ import { ConversationService } from './domain/conversations/conversation-service
 import { SignalService } from './domain/conversations/signal-service.js'
 import { MessageEditService } from './domain/messages/message-edit-service.js'
 import { AppError } from './domain/errors.js'
+import { DomainEvents } from './domain/domain-events.js'
+import { subscribeDomainReactions } from './domain/domain-reactions.js'
 import { WorldSettings } from './domain/conversations/world-settings.js'
 import { MessageService } from './domain/messages/message-service.js'
 import { ResumeService } from './domain/messages/resume-service.js'
@@ -32,25 +34,27 @@ import { createEditLimiter, createSendLimiter } from './domain/messages/send-lim
 import { SendFactsCache } from './domain/conversations/send-facts-cache.js'
 import { AdminService } from './domain/admin/admin-service.js'
 import { FileService } from './domain/files/file-service.js'
-import { UploadSpool } from './domain/files/upload-spool.js'
+import { DiskUploadSpool } from './adapters/files/disk-upload-spool.js'
+import { processImage } from './adapters/media/sharp-image-processor.js'
+import { stripIsoBmffMetadata } from './adapters/media/iso-bmff-metadata.js'
 import { createMediaHook } from './domain/files/media-content.js'
 import { AccountService } from './domain/security/account-service.js'
 import type { CaptchaStore } from './domain/security/captcha-store.js'
 import { CaptchaService } from './domain/security/captcha-service.js'
 import { EmailCodeService } from './domain/security/email-code-service.js'
-import { LogMailer } from './domain/security/log-mailer.js'
+import { LogMailer } from './adapters/mail/log-mailer.js'
 import { LoginGuard } from './domain/security/login-guard.js'
-import { MemoryCaptchaStore } from './domain/security/memory-captcha-store.js'
+import { MemoryCaptchaStore } from './adapters/memory/memory-captcha-store.js'
 import type { RateLimiter } from './domain/security/rate-limiter.js'
 import { RegistrationPolicy } from './domain/security/registration-policy.js'
-import { SmtpMailer } from './domain/security/smtp-mailer.js'
+import { SmtpMailer } from './adapters/mail/smtp-mailer.js'
 import { registerRateLimitHook } from './http/rate-limit-hook.js'
 import { sensitiveRouteLimits } from './http/route-limits.js'
 import { registerAccountRoutes } from './http/routes/account-routes.js'
 import { registerAdminRoutes } from './http/routes/admin-routes.js'
 import { registerWorldAdminRoutes } from './http/routes/world-admin-routes.js'
 import { registerCaptchaRoutes } from './http/routes/captcha-routes.js'
-import { MemoryRateLimiter } from './domain/security/memory-rate-limiter.js'
+import { MemoryRateLimiter } from './adapters/memory/memory-rate-limiter.js'
 import { ConversationFanout } from './gateway/conversation-fanout.js'
 import { createResumeHandler } from './gateway/resume-handler.js'
 import { createMessageSendHandler } from './gateway/message-send-handler.js'
@@ -65,23 +69,24 @@ import { registerGroupRoutes } from './http/routes/group-routes.js'
 import { registerHealthRoutes } from './http/routes/health-routes.js'
 import { registerMeRoutes } from './http/routes/me-routes.js'
 import { registerStickerRoutes } from './http/routes/sticker-routes.js'
+import { bundledStickerSet } from './adapters/stickers/bundled-sticker-set.js'
 import { registerConfigRoutes } from './http/routes/config-routes.js'
 import { clientLimits } from './config/client-limits.js'
 import { registerUserRoutes } from './http/routes/user-routes.js'
 import { createHttpServer } from './http/server.js'
 import { MemoryPresence } from './presence/memory-presence.js'
-import type { Presence } from './presence/presence.js'
+import type { Presence } from './domain/users/presence.js'
 import { systemClock, type Clock } from './shared/clock.js'
 import { createLogger, type Logger } from './shared/logger.js'
 import { createMetrics, type Metrics } from './shared/metrics.js'
 import { ensureDatabaseExists, migrateToLatest, openDatabase, schemaVersions } from './store/sql/database.js'
 import { jimVersion } from './ops/jim-version.js'
-import type { FileStore } from './store/file-store.js'
+import type { FileStore } from './domain/files/file-store.js'
 import { LocalFileStore } from './store/local/local-file-store.js'
 import { SqlFileStore } from './store/sql/sql-file-store.js'
 import { createSqlStore } from './store/sql/sql-store.js'
 import type { SqlDatabase } from './store/sql/database.js'
-import type { Store } from './store/store.js'
+import type { Store } from './domain/store.js'
 
 export interface AppOptions {
   logger?: Logger
@@ -97,6 +102,8 @@ export interface App {
   readonly broker: Broker
   readonly gateway: WsGateway
   readonly logger: Logger
+  /** in-process domain events; tests subscribe to see what a capability announced */
+  readonly events: DomainEvents
   /** account security; tests draw known captcha answers through `captcha.useGenerator` */
   readonly security: { readonly captcha: CaptchaService; readonly accounts: AccountService; readonly admin: AdminService }
   /** uploads and media; tests run the unreferenced-upload sweeper with `files.sweepUnreferenced()` */
@@ -128,7 +135,8 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   const files = new FileService({
     records: store.files,
     bytes: createFileStore(config, database),
-    spool: new UploadSpool(config.files.tempDir || join(config.dataDir, 'tmp')),
+    spool: new DiskUploadSpool(config.files.tempDir || join(config.dataDir, 'tmp')),
+    media: { processImage, stripIsoBmffMetadata },
     clock,
     logger,
     secret: config.secret,
@@ -187,23 +195,21 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     sendsPerHour: config.rateLimit.emailPerHour,
     publicUrl: config.publicUrl,
   })
-  const accounts = new AccountService({ store, broker, auth, emailCodes, clock, logger })
+  // what one capability announces (after its commit) and others react to: see subscribeDomainReactions
+  const events = new DomainEvents(logger)
+  const accounts = new AccountService({ store, broker, events, auth, emailCodes, clock, logger })
   const admin = new AdminService({ store, broker, auth, accounts, registration, clock, logger })
-  const users = new UserService({ store, broker, clock, logger })
+  const users = new UserService({ store, broker, events, clock, logger })
   const presenceService = new PresenceService({ presence, broker, store, logger })
-  const friends = new FriendService({ store, broker, presence: presenceService, clock, logger })
-  // friends hear each other's presence; a status chosen with PATCH /me is presence too
-  presenceService.setAudience((userId) => friends.friendIds(userId))
-  users.setOnStatusChanged((userId) => presenceService.publish(userId))
+  const friends = new FriendService({ store, broker, events, presence: presenceService, clock, logger })
   const groups = new GroupService({ store, broker, clock, logger, maxMembers: config.groups.maxMembers })
   const groupMembers = new GroupMemberService({ store, broker, clock, logger })
-  // a deleted account's groups pass to the longest-standing admin/member (or are dissolved), and it leaves the rest
-  accounts.setOnAccountDeleted((userId) => groups.handleAccountDeleted(userId))
   const http = await createHttpServer({ config, logger, metrics, webRoot: options.webRoot ?? DEFAULT_WEB_ROOT })
   const gateway = new WsGateway({ config, auth, presence: presenceService, logger, metrics: metrics.gateway })
 
   // messaging: one send path (store, then publish); conversation pushes authorized per recipient
   const world = new WorldSettings(store)
+  const stickers = bundledStickerSet()
   const conversations = new ConversationService({ store, broker, clock, logger })
   // authorization facts of sends, edits and recalls, cached per conversation and user
   const sendFacts = new SendFactsCache({ store, conversations, world })
@@ -214,7 +220,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     logger,
     conversations,
     facts: sendFacts,
-    limits: { maxTextLength: config.messages.maxTextLength },
+    limits: { maxTextLength: config.messages.maxTextLength, stickers },
     limiter: createSendLimiter(shared.limiter, {
       enabled: config.rateLimit.enabled,
       sendPerMinute: config.messages.sendPerMinute,
@@ -243,15 +249,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   })
   const fanout = new ConversationFanout({ hub: gateway.hub, store, logger, onPushed: (n) => metrics.wsFramesPushed.inc(n) })
   gateway.setConversationRouter(fanout)
-  // a friend request's greeting becomes the first direct message, from the requester
-  friends.setOnAccepted(async (request) => {
-    if (!request.greeting) return
-    const direct = await store.conversations.getOrCreateDirect(request.fromUserId, request.toUserId, clock.now())
-    await messages.postAs(request.fromUserId, direct.id, request.greeting, `greeting:${request.id}`)
-  })
-  friends.setOnRemoved(async (removed) => {
-    if (removed.deleteHistory) await conversations.clearDirectHistory(removed.userId, removed.friendId)
-  })
+  subscribeDomainReactions(events, { presence: presenceService, groups, messages, conversations })
   gateway.onFrame('message.send', createMessageSendHandler(messages))
   gateway.onFrame(
     'resume',
@@ -302,7 +300,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     files,
     limits: { minBytesPerSecond: config.files.uploadMinBytesPerSecond, windowSeconds: config.files.uploadRateWindowSeconds },
   })
-  registerStickerRoutes(http)
+  registerStickerRoutes(http, { stickers })
   registerConfigRoutes(http, { limits: clientLimits(config) })
   gateway.register(http)
   http.addHook('preClose', async () => {
@@ -318,6 +316,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     broker,
     gateway,
     logger,
+    events,
     security: { captcha, accounts, admin },
     files,
     close: () =>

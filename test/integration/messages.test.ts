@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser, login } from '../helpers/api-client.js'
 import { befriend, directConversation, sendText } from '../helpers/social.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
-import { useDirectChat } from '../helpers/direct-chat.js'
+import { useDirectChat } from '../helpers/suite-fixtures.js'
 import { TestSocket } from '../helpers/ws-client.js'
 
 describe('direct messages', () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser, type TestUser } from '../helpers/api-client.js'
 import { befriend, directConversation } from '../helpers/social.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
-import { useDirectChat } from '../helpers/direct-chat.js'
+import { useDirectChat } from '../helpers/suite-fixtures.js'
 import { fullHistory } from '../helpers/history.js'
 import { messageSend, TestSocket, type Frame } from '../helpers/ws-client.js'
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createUser, login } from '../helpers/api-client.js'
 import { befriend, createGroup, directConversation, sendText } from '../helpers/social.js'
 import { dialectsUnderTest } from '../helpers/databases.js'
-import { useDirectChat } from '../helpers/direct-chat.js'
+import { useDirectChat } from '../helpers/suite-fixtures.js'
 
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: sending over the WebSocket (message.send)`, () => {

@@ -1,16 +1,19 @@
 import type { Logger } from 'pino'
-import type { Broker } from '../../broker/broker.js'
+import type { Broker } from '../broker.js'
 import type { Clock } from '../../shared/clock.js'
-import type { Store } from '../../store/store.js'
+import type { Store } from '../store.js'
 import { visibleRange, type ConversationService } from '../conversations/conversation-service.js'
 import type { Membership } from '../conversations/conversation.js'
 import { AppError } from '../errors.js'
 import type { Message } from './message.js'
 import { validateContent } from './message-content.js'
+import type { StickerSet } from '../stickers/sticker-set.js'
 import { messageView } from './message-view.js'
 import { checkSendPolicy } from './send-policy.js'
 import type { SendFactsCache } from '../conversations/send-facts-cache.js'
 
+/** edits change text only: no sticker id is valid in one */
+const NO_STICKERS: StickerSet = { name: '', stickers: [], svgs: new Map() }
 const RANK: Record<Membership['role'], number> = { owner: 3, admin: 2, member: 1 }
 
 /**
@@ -44,7 +47,7 @@ export class MessageEditService {
     const { message } = await this.#visibleMessage(userId, conversationId, seq)
     if (message.senderId !== userId || message.type !== 'text' || message.recalledAt) throw new AppError('message.not_editable')
     if (this.#d.clock.now() - message.createdAt > this.#d.editWindowMs) throw new AppError('message.edit_window')
-    const normalized = validateContent('text', content, { maxTextLength: this.#d.maxTextLength })
+    const normalized = validateContent('text', content, { maxTextLength: this.#d.maxTextLength, stickers: NO_STICKERS })
     await this.#mayPost(userId, conversationId, normalized)
     const changed = await this.#d.store.messages.edit(conversationId, seq, normalized, this.#d.clock.now())
     if (!changed) throw new AppError('message.not_editable')

@@ -88,6 +88,9 @@ export interface ConversationMembersTable {
   group_nickname: string
   joined_at: number
   updated_at: number
+  /** the group's name and avatar when this member left (null while a member) */
+  left_group_name: string | null
+  left_group_avatar_file_id: string | null
 }
 
 export interface MessagesTable {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Selectable } from 'kysely'
 import type { Message } from '../../domain/messages/message.js'
-import type { AppendMessage, Appended, MessageStore } from '../message-store.js'
+import type { AppendMessage, Appended, MessageStore } from '../../domain/messages/message-store.js'
 import type { Capabilities } from './capabilities.js'
 import { CompiledStatement } from './compiled-statement.js'
 import type { Database, MessagesTable } from './db-schema.js'

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Store } from '../store.js'
+import type { Store } from '../../domain/store.js'
 import type { SqlDatabase } from './database.js'
 import { SqlAccountStore } from './sql-account-store.js'
 import { SqlAuditLogStore } from './sql-audit-log-store.js'

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
 import { AppError } from '../../domain/errors.js'
 import type { User, UserRole, UserState, UserStatus, UserWithSecret } from '../../domain/users/user.js'
-import type { NewUser, UserPatch, UserStore } from '../user-store.js'
+import type { NewUser, UserPatch, UserStore } from '../../domain/users/user-store.js'
 import { isUniqueViolation } from './capabilities.js'
 import type { Database, UsersTable } from './db-schema.js'
 

@@ -1,4 +1,4 @@
-import type { Block, FriendRequest, Friendship } from '../domain/friends/friend.js'
+import type { Block, FriendRequest, Friendship } from './friend.js'
 
 export interface NewFriendRequest {
   id: string

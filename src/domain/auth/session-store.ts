@@ -1,4 +1,4 @@
-import type { Session } from '../domain/auth/session.js'
+import type { Session } from './session.js'
 
 /** Login sessions, keyed by the SHA-256 of the token (the token itself is never stored). */
 export interface SessionStore {

@@ -1,5 +1,5 @@
-import type { User, UserState } from '../domain/users/user.js'
-import type { AuditEntry } from './audit-log-store.js'
+import type { User, UserState } from '../users/user.js'
+import type { AuditEntry } from '../admin/audit-log-store.js'
 
 /** Account lifecycle beyond the profile: verified e-mail, state, deletion, the admin's user list. */
 export interface AccountStore {

@@ -9,9 +9,9 @@ import type {
   JoinPolicy,
   JoinVia,
   LeaveReason,
-} from '../domain/groups/group.js'
-import type { Message } from '../domain/messages/message.js'
-import type { ErrorCode } from '../domain/errors.js'
+} from './group.js'
+import type { Message } from '../messages/message.js'
+import type { ErrorCode } from '../errors.js'
 
 /**
  * What a committed change wrote that must be published: the `system` messages (in seq order)

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { Mailer, MailMessage } from './mailer.js'
+import type { Mailer, MailMessage } from '../../domain/security/mailer.js'
 
 /**
  * The default when no SMTP server is configured: each e-mail becomes one JSON log line

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { RedisScript } from '../../shared/redis-client.js'
 import type { Clock } from '../../shared/clock.js'
-import type { LimitRule, LimitState, RateLimiter } from './rate-limiter.js'
+import type { LimitRule, LimitState, RateLimiter } from '../../domain/security/rate-limiter.js'
 
 /** KEYS: the key. ARGV: now, windowMs, limit, member. → {count, allowed, retryAfterMs} */
 const HIT = new RedisScript(`

@@ -1,5 +1,5 @@
 import nodemailer, { type Transporter } from 'nodemailer'
-import type { Mailer, MailMessage } from './mailer.js'
+import type { Mailer, MailMessage } from '../../domain/security/mailer.js'
 
 export interface SmtpSettings {
   host: string

@@ -1,4 +1,4 @@
-import type { Message, MessageType } from '../domain/messages/message.js'
+import type { Message, MessageType } from './message.js'
 
 export interface AppendMessage {
   conversationId: string

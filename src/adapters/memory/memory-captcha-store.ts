@@ -1,5 +1,5 @@
 import type { Clock } from '../../shared/clock.js'
-import type { CaptchaPut, CaptchaStore } from './captcha-store.js'
+import type { CaptchaPut, CaptchaStore } from '../../domain/security/captcha-store.js'
 
 /**
  * Per-instance captcha challenges, at most `capacity`. All challenges live equally long, so

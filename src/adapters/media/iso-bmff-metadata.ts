@@ -179,8 +179,3 @@ function parseIloc(b: Buffer): Array<{ itemId: number; method: number; offset: n
   }
   return out
 }
-
-/** Whether these first bytes start an ISO base media file (an `ftyp` box first). */
-export function isIsoBmff(head: Buffer): boolean {
-  return head.length >= 12 && head.toString('latin1', 4, 8) === 'ftyp'
-}

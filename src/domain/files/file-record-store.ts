@@ -1,4 +1,4 @@
-import type { FileRefKind, StoredFile } from '../domain/files/file.js'
+import type { FileRefKind, StoredFile } from './file.js'
 
 /** One use of a file. Message refs carry the message's place for the membership check. */
 export type FileRef =

@@ -1,4 +1,4 @@
-import type { User, UserStatus, UserWithSecret, UserRole, UserState } from '../domain/users/user.js'
+import type { User, UserStatus, UserWithSecret, UserRole, UserState } from './user.js'
 
 export interface NewUser {
   id: string

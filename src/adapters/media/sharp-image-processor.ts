@@ -1,26 +1,13 @@
-import sharp, { type Metadata } from 'sharp'
-import { AppError } from '../errors.js'
-import { THUMBNAIL_MIME } from './file.js'
+import sharp, { type FormatEnum, type Metadata } from 'sharp'
+import { AppError } from '../../domain/errors.js'
+import { THUMBNAIL_MIME } from '../../domain/files/file.js'
+import type { ImageLimits, ImageMime, ProcessedImage } from '../../domain/files/media-processor.js'
 
-export interface ProcessedImage {
-  /** bytes of the re-encoded image written to the output path (same format, oriented, metadata stripped) */
-  size: number
-  width: number
-  height: number
-  thumbnail: { bytes: Buffer; width: number; height: number; mime: string }
-}
-
-export interface ImageLimits {
-  /** width x height x frames */
-  maxPixels: number
-  /** longest side of the thumbnail */
-  thumbnailSize: number
-}
-
-const FORMATS = { 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp', 'image/gif': 'gif' } as const
+const FORMATS: Record<ImageMime, keyof FormatEnum> = { 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp', 'image/gif': 'gif' }
 const TIMEOUT_SECONDS = 30
 
 /**
+ * The `processImage` of the MediaProcessor port, on libvips (sharp).
  * Decodes the uploaded raster image at `input` and re-encodes it to `output` (so what we
  * serve inline is what we produced, not what was sent: EXIF, GPS, ICC comments and other
  * metadata are dropped), and makes a WebP thumbnail. Files in, files out: libvips reads
@@ -28,12 +15,7 @@ const TIMEOUT_SECONDS = 30
  * is read first: an image with more than `maxPixels` is refused before any pixel is decoded
  * (pixel floods), and libvips is told the same limit as a second line of defence.
  */
-export async function processImage(
-  input: string,
-  output: string,
-  mime: keyof typeof FORMATS,
-  limits: ImageLimits,
-): Promise<ProcessedImage> {
+export async function processImage(input: string, output: string, mime: ImageMime, limits: ImageLimits): Promise<ProcessedImage> {
   const format = FORMATS[mime]
   let meta: Metadata
   try {

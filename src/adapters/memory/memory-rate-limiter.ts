@@ -1,5 +1,5 @@
 import type { Clock } from '../../shared/clock.js'
-import type { LimitRule, LimitState, RateLimiter } from './rate-limiter.js'
+import type { LimitRule, LimitState, RateLimiter } from '../../domain/security/rate-limiter.js'
 
 /**
  * Per-instance sliding-log limiter: each key keeps the times (and ids) of at most `limit` recent events.

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis'
 import type { Clock } from '../../shared/clock.js'
 import type { Logger } from '../../shared/logger.js'
 import { RedisScript } from '../../shared/redis-client.js'
-import type { CaptchaPut, CaptchaStore } from './captcha-store.js'
+import type { CaptchaPut, CaptchaStore } from '../../domain/security/captcha-store.js'
 
 /**
  * KEYS: the index (sorted set of pending ids by expiry), the challenge. ARGV: now, expiresAt,

@@ -1,4 +1,4 @@
-import type { Conversation, ConversationSummary, Membership } from '../domain/conversations/conversation.js'
+import type { Conversation, ConversationSummary, Membership } from './conversation.js'
 
 /** Conversations and memberships (direct and world; groups create theirs in the group store). */
 export interface ConversationStore {

@@ -1,4 +1,4 @@
-import type { ClusterEvent } from '../domain/events.js'
+import type { ClusterEvent } from './events.js'
 
 export type ClusterEventHandler = (event: ClusterEvent) => void
 

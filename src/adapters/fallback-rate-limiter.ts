@@ -1,5 +1,5 @@
-import type { Logger } from '../../shared/logger.js'
-import type { LimitRule, LimitState, RateLimiter } from './rate-limiter.js'
+import type { Logger } from '../shared/logger.js'
+import type { LimitRule, LimitState, RateLimiter } from '../domain/security/rate-limiter.js'
 
 const LOG_EVERY_MS = 10_000
 const PRIMARY = 'p:'
