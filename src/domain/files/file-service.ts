@@ -79,6 +79,7 @@ export class FileService {
     this.#signer = new FileUrlSigner(deps.secret)
     this.#gate = new UploadGate({
       maxConcurrentPerUser: deps.limits.maxConcurrentUploadsPerUser,
+      maxConcurrent: deps.limits.maxConcurrentUploads,
       quotaBytesPerUser: deps.limits.quotaBytesPerUser,
     })
   }
