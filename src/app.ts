@@ -3,14 +3,17 @@ import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from './config/config.js'
 import { withResolvedSecret } from './config/secret.js'
-import type { Broker } from './broker/broker.js'
+import type { Broker } from './domain/broker.js'
 import { MemoryBroker } from './broker/memory-broker.js'
 import { RedisBroker } from './broker/redis-broker.js'
-import { FallbackRateLimiter } from './domain/security/fallback-rate-limiter.js'
-import { RedisCaptchaStore } from './domain/security/redis-captcha-store.js'
-import { RedisRateLimiter } from './domain/security/redis-rate-limiter.js'
+import { FallbackRateLimiter } from './adapters/fallback-rate-limiter.js'
+import { RedisCaptchaStore } from './adapters/redis/redis-captcha-store.js'
+import { RedisRateLimiter } from './adapters/redis/redis-rate-limiter.js'
 import { RedisPresence } from './presence/redis-presence.js'
 import { closeRedisClient, createRedisClient } from './shared/redis-client.js'
+import { parseRedisUrl } from './config/redis-url.js'
+import { oneLine, withoutPassword } from './shared/operator-text.js'
+import { isConnectionError } from './shared/connection-errors.js'
 import { newId } from './shared/ids.js'
 import { AuthService } from './domain/auth/auth-service.js'
 import { createPasswordHasher } from './domain/auth/password-hasher.js'
@@ -25,37 +28,43 @@ import { ConversationService } from './domain/conversations/conversation-service
 import { SignalService } from './domain/conversations/signal-service.js'
 import { MessageEditService } from './domain/messages/message-edit-service.js'
 import { AppError } from './domain/errors.js'
+import { DomainEvents } from './domain/domain-events.js'
+import { subscribeDomainReactions } from './domain/domain-reactions.js'
 import { WorldSettings } from './domain/conversations/world-settings.js'
 import { MessageService } from './domain/messages/message-service.js'
 import { ResumeService } from './domain/messages/resume-service.js'
-import { createEditLimiter, createSendLimiter } from './domain/messages/send-limiter.js'
+import { createEditLimiter, createReactionLimiter, createSendLimiter } from './domain/messages/send-limiter.js'
+import { ReactionService } from './domain/messages/reaction-service.js'
 import { SendFactsCache } from './domain/conversations/send-facts-cache.js'
 import { AdminService } from './domain/admin/admin-service.js'
 import { FileService } from './domain/files/file-service.js'
-import { UploadSpool } from './domain/files/upload-spool.js'
+import { DiskUploadSpool } from './adapters/files/disk-upload-spool.js'
+import { processImage } from './adapters/media/sharp-image-processor.js'
+import { stripIsoBmffMetadata } from './adapters/media/iso-bmff-metadata.js'
 import { createMediaHook } from './domain/files/media-content.js'
 import { AccountService } from './domain/security/account-service.js'
 import type { CaptchaStore } from './domain/security/captcha-store.js'
 import { CaptchaService } from './domain/security/captcha-service.js'
 import { EmailCodeService } from './domain/security/email-code-service.js'
-import { LogMailer } from './domain/security/log-mailer.js'
+import { LogMailer } from './adapters/mail/log-mailer.js'
 import { LoginGuard } from './domain/security/login-guard.js'
-import { MemoryCaptchaStore } from './domain/security/memory-captcha-store.js'
+import { MemoryCaptchaStore } from './adapters/memory/memory-captcha-store.js'
 import type { RateLimiter } from './domain/security/rate-limiter.js'
 import { RegistrationPolicy } from './domain/security/registration-policy.js'
-import { SmtpMailer } from './domain/security/smtp-mailer.js'
+import { SmtpMailer } from './adapters/mail/smtp-mailer.js'
 import { registerRateLimitHook } from './http/rate-limit-hook.js'
 import { sensitiveRouteLimits } from './http/route-limits.js'
 import { registerAccountRoutes } from './http/routes/account-routes.js'
 import { registerAdminRoutes } from './http/routes/admin-routes.js'
 import { registerWorldAdminRoutes } from './http/routes/world-admin-routes.js'
 import { registerCaptchaRoutes } from './http/routes/captcha-routes.js'
-import { MemoryRateLimiter } from './domain/security/memory-rate-limiter.js'
+import { MemoryRateLimiter } from './adapters/memory/memory-rate-limiter.js'
 import { ConversationFanout } from './gateway/conversation-fanout.js'
 import { createResumeHandler } from './gateway/resume-handler.js'
 import { createMessageSendHandler } from './gateway/message-send-handler.js'
 import { registerConversationRoutes } from './http/routes/conversation-routes.js'
 import { registerMessageRoutes } from './http/routes/message-routes.js'
+import { registerReactionRoutes } from './http/routes/reaction-routes.js'
 import { registerAuthHook } from './http/auth-hook.js'
 import { ConversationSchema, MessageSchema } from './http/schemas/message-schemas.js'
 import { registerAuthRoutes } from './http/routes/auth-routes.js'
@@ -65,23 +74,24 @@ import { registerGroupRoutes } from './http/routes/group-routes.js'
 import { registerHealthRoutes } from './http/routes/health-routes.js'
 import { registerMeRoutes } from './http/routes/me-routes.js'
 import { registerStickerRoutes } from './http/routes/sticker-routes.js'
+import { bundledStickerSet } from './adapters/stickers/bundled-sticker-set.js'
 import { registerConfigRoutes } from './http/routes/config-routes.js'
 import { clientLimits } from './config/client-limits.js'
 import { registerUserRoutes } from './http/routes/user-routes.js'
 import { createHttpServer } from './http/server.js'
 import { MemoryPresence } from './presence/memory-presence.js'
-import type { Presence } from './presence/presence.js'
+import type { Presence } from './domain/users/presence.js'
 import { systemClock, type Clock } from './shared/clock.js'
 import { createLogger, type Logger } from './shared/logger.js'
 import { createMetrics, type Metrics } from './shared/metrics.js'
-import { ensureDatabaseExists, migrateToLatest, openDatabase, schemaVersions } from './store/sql/database.js'
+import { ensureDatabaseExists, migrateToLatest, openDatabase, schemaVersions, unbounded } from './store/sql/database.js'
 import { jimVersion } from './ops/jim-version.js'
-import type { FileStore } from './store/file-store.js'
+import type { FileStore } from './domain/files/file-store.js'
 import { LocalFileStore } from './store/local/local-file-store.js'
 import { SqlFileStore } from './store/sql/sql-file-store.js'
 import { createSqlStore } from './store/sql/sql-store.js'
 import type { SqlDatabase } from './store/sql/database.js'
-import type { Store } from './store/store.js'
+import type { Store } from './domain/store.js'
 
 export interface AppOptions {
   logger?: Logger
@@ -97,6 +107,8 @@ export interface App {
   readonly broker: Broker
   readonly gateway: WsGateway
   readonly logger: Logger
+  /** in-process domain events; tests subscribe to see what a capability announced */
+  readonly events: DomainEvents
   /** account security; tests draw known captcha answers through `captcha.useGenerator` */
   readonly security: { readonly captcha: CaptchaService; readonly accounts: AccountService; readonly admin: AdminService }
   /** uploads and media; tests run the unreferenced-upload sweeper with `files.sweepUnreferenced()` */
@@ -106,6 +118,8 @@ export interface App {
 }
 
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url))
+/** how long startup waits for Redis before giving up */
+const REDIS_START_TIMEOUT_MS = 5000
 /** how often unreferenced uploads are looked for (they are deleted `files.unreferencedTtlHours` after upload) */
 const FILE_SWEEP_INTERVAL_MS = 3600_000
 
@@ -120,24 +134,33 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   const clock = options.clock ?? systemClock
   const metrics = createMetrics()
 
-  await ensureDatabaseExists(config)
+  // serving connections: every statement and connection wait is bounded (a hung database means 503, not a hang)
   const database = openDatabase(config)
-  await migrateToLatest(database)
+  // broker, presence, rate limits and captchas: in memory (one process) or shared through Redis (a cluster)
+  let shared: SharedState
+  try {
+    await migrateOnStart(config, database)
+    shared = await createSharedState(config, { logger, clock, metrics })
+  } catch (err) {
+    // a failed start leaves nothing open behind it (the CLI then exits with the message)
+    metrics.close()
+    await database.db.destroy().catch(() => {})
+    throw err
+  }
+  const { broker, presence } = shared
   const store = createSqlStore(database)
   // uploads: bytes in the configured FileStore, metadata and refs in the database
   const files = new FileService({
     records: store.files,
     bytes: createFileStore(config, database),
-    spool: new UploadSpool(config.files.tempDir || join(config.dataDir, 'tmp')),
+    spool: new DiskUploadSpool(config.files.tempDir || join(config.dataDir, 'tmp')),
+    media: { processImage, stripIsoBmffMetadata },
     clock,
     logger,
     secret: config.secret,
     limits: config.files,
   })
   const stopFileSweeper = files.startSweeper(FILE_SWEEP_INTERVAL_MS)
-  // broker, presence, rate limits and captchas: in memory (one process) or shared through Redis (a cluster)
-  const shared = await createSharedState(config, { logger, clock, metrics })
-  const { broker, presence } = shared
 
   // account security: captchas, failed-login throttling, the registration window
   const captcha = new CaptchaService({
@@ -187,23 +210,21 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     sendsPerHour: config.rateLimit.emailPerHour,
     publicUrl: config.publicUrl,
   })
-  const accounts = new AccountService({ store, broker, auth, emailCodes, clock, logger })
+  // what one capability announces (after its commit) and others react to: see subscribeDomainReactions
+  const events = new DomainEvents(logger)
+  const accounts = new AccountService({ store, broker, events, auth, emailCodes, clock, logger })
   const admin = new AdminService({ store, broker, auth, accounts, registration, clock, logger })
-  const users = new UserService({ store, broker, clock, logger })
+  const users = new UserService({ store, broker, events, clock, logger })
   const presenceService = new PresenceService({ presence, broker, store, logger })
-  const friends = new FriendService({ store, broker, presence: presenceService, clock, logger })
-  // friends hear each other's presence; a status chosen with PATCH /me is presence too
-  presenceService.setAudience((userId) => friends.friendIds(userId))
-  users.setOnStatusChanged((userId) => presenceService.publish(userId))
+  const friends = new FriendService({ store, broker, events, presence: presenceService, clock, logger })
   const groups = new GroupService({ store, broker, clock, logger, maxMembers: config.groups.maxMembers })
   const groupMembers = new GroupMemberService({ store, broker, clock, logger })
-  // a deleted account's groups pass to the longest-standing admin/member (or are dissolved), and it leaves the rest
-  accounts.setOnAccountDeleted((userId) => groups.handleAccountDeleted(userId))
   const http = await createHttpServer({ config, logger, metrics, webRoot: options.webRoot ?? DEFAULT_WEB_ROOT })
-  const gateway = new WsGateway({ config, auth, presence: presenceService, logger, metrics: metrics.gateway })
+  const gateway = new WsGateway({ config, auth, presence: presenceService, logger, metrics: metrics.gateway, limiter: shared.limiter })
 
   // messaging: one send path (store, then publish); conversation pushes authorized per recipient
   const world = new WorldSettings(store)
+  const stickers = bundledStickerSet()
   const conversations = new ConversationService({ store, broker, clock, logger })
   // authorization facts of sends, edits and recalls, cached per conversation and user
   const sendFacts = new SendFactsCache({ store, conversations, world })
@@ -214,7 +235,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     logger,
     conversations,
     facts: sendFacts,
-    limits: { maxTextLength: config.messages.maxTextLength },
+    limits: { maxTextLength: config.messages.maxTextLength, stickers },
     limiter: createSendLimiter(shared.limiter, {
       enabled: config.rateLimit.enabled,
       sendPerMinute: config.messages.sendPerMinute,
@@ -237,21 +258,24 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     recallWindowMs: config.messages.recallWindowSeconds * 1000,
     maxTextLength: config.messages.maxTextLength,
   })
+  const reactions = new ReactionService({
+    store,
+    broker,
+    clock,
+    logger,
+    conversations,
+    facts: sendFacts,
+    limiter: createReactionLimiter(shared.limiter, { enabled: config.rateLimit.enabled, perMinute: config.messages.reactPerMinute }),
+    maxEmojis: config.messages.maxReactionEmojis,
+    maxPerUser: config.messages.maxReactionsPerUser,
+  })
   gateway.onFrame('typing', async (conn, frame) => {
     if (typeof frame.conversationId !== 'string') throw new AppError('request.invalid', 'typing needs a conversationId.')
     await signals.typing(conn.userId, conn.sessionId, frame.conversationId)
   })
   const fanout = new ConversationFanout({ hub: gateway.hub, store, logger, onPushed: (n) => metrics.wsFramesPushed.inc(n) })
   gateway.setConversationRouter(fanout)
-  // a friend request's greeting becomes the first direct message, from the requester
-  friends.setOnAccepted(async (request) => {
-    if (!request.greeting) return
-    const direct = await store.conversations.getOrCreateDirect(request.fromUserId, request.toUserId, clock.now())
-    await messages.postAs(request.fromUserId, direct.id, request.greeting, `greeting:${request.id}`)
-  })
-  friends.setOnRemoved(async (removed) => {
-    if (removed.deleteHistory) await conversations.clearDirectHistory(removed.userId, removed.friendId)
-  })
+  subscribeDomainReactions(events, { presence: presenceService, groups, messages, conversations })
   gateway.onFrame('message.send', createMessageSendHandler(messages))
   gateway.onFrame(
     'resume',
@@ -298,11 +322,12 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   http.addSchema(ConversationSchema)
   registerConversationRoutes(http, { conversations, signals })
   registerMessageRoutes(http, { messages, edits, signals })
+  registerReactionRoutes(http, { reactions })
   await registerFileRoutes(http, {
     files,
     limits: { minBytesPerSecond: config.files.uploadMinBytesPerSecond, windowSeconds: config.files.uploadRateWindowSeconds },
   })
-  registerStickerRoutes(http)
+  registerStickerRoutes(http, { stickers })
   registerConfigRoutes(http, { limits: clientLimits(config) })
   gateway.register(http)
   http.addHook('preClose', async () => {
@@ -318,6 +343,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     broker,
     gateway,
     logger,
+    events,
     security: { captcha, accounts, admin },
     files,
     close: () =>
@@ -360,7 +386,8 @@ async function createSharedState(config: Config, deps: { logger: Logger; clock: 
     case 'memory':
       return { broker: new MemoryBroker(), presence: new MemoryPresence(), ...local, close: async () => {} }
     case 'redis': {
-      const { url, prefix } = config.redis
+      const { url } = parseRedisUrl(config.redis.url)
+      const { prefix } = config.redis
       const instanceId = newId()
       const client = createRedisClient(url, { name: `jim-${instanceId}-cmd`, logger })
       const broker = new RedisBroker({
@@ -371,8 +398,15 @@ async function createSharedState(config: Config, deps: { logger: Logger; clock: 
         instanceId,
         metrics: deps.metrics.broker,
       })
-      // start subscribed when Redis is up; when it is not, start degraded rather than not at all
-      if (!(await broker.ready(5000))) logger.warn({ event: 'broker.start_degraded' }, 'redis unreachable at start; running degraded')
+      // start subscribed, or not at all: a Redis that cannot be reached at start is a setting to fix
+      // (an outage later is survived: the broker runs degraded and recovers by itself)
+      if (!(await broker.ready(REDIS_START_TIMEOUT_MS))) {
+        await broker.close()
+        await closeRedisClient(client)
+        throw new Error(
+          `JIM_REDIS_URL: Redis at ${withoutPassword(url)} did not answer within ${REDIS_START_TIMEOUT_MS / 1000} s; start it or fix the URL`,
+        )
+      }
       return {
         broker,
         presence: new RedisPresence({ client, prefix, instanceId, logger, ttlMs: config.redis.presenceTtlSeconds * 1000 }),
@@ -381,6 +415,31 @@ async function createSharedState(config: Config, deps: { logger: Logger; clock: 
         close: () => closeRedisClient(client),
       }
     }
+  }
+}
+
+/**
+ * Creates the database if needed and applies pending migrations on connections of their own
+ * without statement deadlines (a backfill may take longer than any request should).
+ */
+async function migrateOnStart(config: Config, serving: SqlDatabase): Promise<void> {
+  try {
+    await ensureDatabaseExists(config)
+  } catch (err) {
+    if (!isConnectionError(err)) throw err
+    const { driver, url } = config.storage
+    throw new Error(`JIM_STORAGE_URL: cannot reach the ${driver} database at ${withoutPassword(url)}: ${oneLine(err)}`, { cause: err })
+  }
+  // SQLite bounds lock waits only, not statements; and a `:memory:` database lives in its one connection
+  if (serving.caps.dialect === 'sqlite') {
+    await migrateToLatest(serving)
+    return
+  }
+  const migrating = openDatabase(unbounded(config))
+  try {
+    await migrateToLatest(migrating)
+  } finally {
+    await migrating.db.destroy()
   }
 }
 

@@ -1,5 +1,5 @@
 import type { ClusterEvent } from '../domain/events.js'
-import type { Broker, ClusterEventHandler } from './broker.js'
+import type { Broker, ClusterEventHandler } from '../domain/broker.js'
 
 /**
  * In-process broker for the embedded default. Only for a single instance: events never leave

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import type { ClusterEvent } from '../domain/events.js'
 import type { Logger } from '../shared/logger.js'
-import type { Broker, ClusterEventHandler } from './broker.js'
+import type { Broker, ClusterEventHandler } from '../domain/broker.js'
 
 /** What the broker reports to /metrics (per instance). */
 export interface BrokerMetrics {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import type { Route, UserEvent } from '../domain/events.js'
 import type { Message } from '@jim/protocol'
 import { messageView } from '../domain/messages/message-view.js'
-import type { Store } from '../store/store.js'
+import type { Store } from '../domain/store.js'
 import type { Connection } from './connection.js'
 import type { Hub } from './hub.js'
 

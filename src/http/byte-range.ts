@@ -1,4 +1,4 @@
-import type { ByteRange } from '../store/file-store.js'
+import type { ByteRange } from '../domain/files/file-store.js'
 
 const SINGLE_RANGE = /^bytes=(\d*)-(\d*)$/
 

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, kindOf, type ErrorCode, type ErrorKind } from '../domain/errors.js'
-import { isConnectionError } from '../store/sql/capabilities.js'
+import { isConnectionError } from '../shared/connection-errors.js'
 
 /** The one table from error kind to HTTP status. */
 export const STATUS_OF_KIND: Record<ErrorKind, number> = {

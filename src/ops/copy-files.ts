@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { SqlDatabase } from '../store/sql/database.js'
-import { assertFileKey } from '../store/file-store.js'
+import { assertFileKey } from '../domain/files/file-store.js'
 import { SqlFileStore } from '../store/sql/sql-file-store.js'
 
 /**

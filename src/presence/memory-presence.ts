@@ -1,4 +1,4 @@
-import type { Presence } from './presence.js'
+import type { Presence } from '../domain/users/presence.js'
 
 /** Presence for one process: a set of connection ids per user. */
 export class MemoryPresence implements Presence {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis'
 import type { Logger } from '../shared/logger.js'
 import { RedisScript } from '../shared/redis-client.js'
-import type { Presence } from './presence.js'
+import type { Presence } from '../domain/users/presence.js'
 
 export interface RedisPresenceOptions {
   client: Redis

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Broker } from '../../src/broker/broker.js'
+import type { Broker } from '../../src/domain/broker.js'
 import type { BrokerMetrics } from '../../src/broker/redis-broker.js'
 import type { ClusterEvent, UserEvent } from '../../src/domain/events.js'
 import { eventually } from '../helpers/eventually.js'

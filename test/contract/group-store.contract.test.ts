@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest'
 import { newId } from '../../src/shared/ids.js'
-import type { NewGroup } from '../../src/store/group-store.js'
+import type { NewGroup } from '../../src/domain/groups/group-store.js'
 import { describeEachStore, type StoreContext } from './store-contract.js'
 
 const T0 = 1_700_000_000_000

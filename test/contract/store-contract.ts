@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe } from 'vitest'
 import { ensureDatabaseExists, migrateToLatest, openDatabase, type SqlDatabase } from '../../src/store/sql/database.js'
 import { createSqlStore } from '../../src/store/sql/sql-store.js'
-import type { Store } from '../../src/store/store.js'
+import type { Store } from '../../src/domain/store.js'
 import { createTestDatabase, dialectAvailable, dialectsUnderTest, type Dialect } from '../helpers/databases.js'
 
 export interface StoreContext {

@@ -4,7 +4,9 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryBroker } from '../../src/broker/memory-broker.js'
-import { FriendService, type AcceptedRequest, type RemovedFriendship } from '../../src/domain/friends/friend-service.js'
+import { FriendService } from '../../src/domain/friends/friend-service.js'
+import type { AcceptedRequest, RemovedFriendship } from '../../src/domain/friends/friend.js'
+import { DomainEvents } from '../../src/domain/domain-events.js'
 import { PresenceService } from '../../src/domain/users/presence-service.js'
 import { MemoryPresence } from '../../src/presence/memory-presence.js'
 import { ManualClock } from '../../src/shared/clock.js'
@@ -12,7 +14,7 @@ import { newId } from '../../src/shared/ids.js'
 import { createLogger } from '../../src/shared/logger.js'
 import { migrateToLatest, openDatabase } from '../../src/store/sql/database.js'
 import { createSqlStore } from '../../src/store/sql/sql-store.js'
-import type { Store } from '../../src/store/store.js'
+import type { Store } from '../../src/domain/store.js'
 import { createUser, login, type TestUser } from '../helpers/api-client.js'
 import { dialectAvailable, dialectsUnderTest } from '../helpers/databases.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
@@ -487,6 +489,7 @@ describe('friend service hooks and logs', () => {
   const lines: Array<Record<string, unknown>> = []
   let store: Store
   let friends: FriendService
+  let events: DomainEvents
   const clock = new ManualClock()
   const userIds: string[] = []
 
@@ -503,7 +506,8 @@ describe('friend service hooks and logs', () => {
     const logger = createLogger('info', sink)
     const broker = new MemoryBroker()
     const presence = new PresenceService({ presence: new MemoryPresence(), broker, store, logger })
-    friends = new FriendService({ store, broker, presence, clock, logger })
+    events = new DomainEvents(logger)
+    friends = new FriendService({ store, broker, events, presence, clock, logger })
     for (const name of ['hook_a', 'hook_b', 'hook_c']) {
       const id = newId()
       await store.users.create({ id, username: name, nickname: name, passwordHash: 'h', email: null, role: 'user', createdAt: clock.now() })
@@ -515,14 +519,14 @@ describe('friend service hooks and logs', () => {
     rmSync(dataDir, { recursive: true, force: true })
   })
 
-  it('should call the accepted and removed hooks after commit, survive a failing hook, and log one line per event', async () => {
+  it('should announce friend.accepted and friend.removed after commit, survive a failing handler, and log one line per event', async () => {
     const [a, b, c] = userIds as [string, string, string]
     const accepted: Array<AcceptedRequest & { friendsAtCall: boolean }> = []
     const removed: RemovedFriendship[] = []
-    friends.setOnAccepted(async (r) => {
+    events.on('friend.accepted', async (r) => {
       accepted.push({ ...r, friendsAtCall: await store.friends.areFriends(r.fromUserId, r.toUserId) })
     })
-    friends.setOnRemoved(async (r) => {
+    events.on('friend.removed', async (r) => {
       removed.push(r)
     })
 
@@ -533,7 +537,7 @@ describe('friend service hooks and logs', () => {
     await friends.removeFriend(a, b, { deleteHistory: true })
     expect(removed).toEqual([{ userId: a, friendId: b, deleteHistory: true, reason: 'removed' }])
 
-    friends.setOnAccepted(async () => {
+    events.on('friend.accepted', async () => {
       throw new Error('messaging is down')
     })
     const again = await friends.sendRequest(b, { userId: a })
@@ -550,13 +554,14 @@ describe('friend service hooks and logs', () => {
     expect(removed.at(-1)).toEqual({ userId: a, friendId: b, deleteHistory: false, reason: 'blocked' })
     await friends.unblock(a, b)
 
-    const events = lines.filter((l) => typeof l.event === 'string')
-    expect(events.map((l) => l.event)).toEqual([
+    const logged = lines.filter((l) => typeof l.event === 'string')
+    expect(logged.map((l) => l.event)).toEqual([
       'friend.requested',
       'friend.accepted',
       'friend.removed',
       'friend.requested',
       'friend.accepted',
+      'domain_event.handler_failed',
       'friend.requested',
       'friend.rejected',
       'friend.requested',
@@ -564,11 +569,11 @@ describe('friend service hooks and logs', () => {
       'user.blocked',
       'user.unblocked',
     ])
-    expect(events[0]).toMatchObject({ level: 'info', requestId: sent.request.request.id, userId: a, friendId: b })
-    expect(events[1]).toMatchObject({ requestId: sent.request.request.id, userId: b, friendId: a })
-    expect(events[2]).toMatchObject({ userId: a, friendId: b, deleteHistory: true })
-    expect(events[9]).toMatchObject({ userId: a, blockedId: b, endedFriendship: true })
-    expect(events[10]).toMatchObject({ userId: a, blockedId: b })
-    expect(lines.some((l) => l.msg === 'after-accept hook failed')).toBe(true)
+    expect(logged[0]).toMatchObject({ level: 'info', requestId: sent.request.request.id, userId: a, friendId: b })
+    expect(logged[1]).toMatchObject({ requestId: sent.request.request.id, userId: b, friendId: a })
+    expect(logged[2]).toMatchObject({ userId: a, friendId: b, deleteHistory: true })
+    expect(logged[10]).toMatchObject({ userId: a, blockedId: b, endedFriendship: true })
+    expect(logged[11]).toMatchObject({ userId: a, blockedId: b })
+    expect(lines.some((l) => l.msg === 'a friend.accepted handler failed' && l.event === 'domain_event.handler_failed')).toBe(true)
   })
 })

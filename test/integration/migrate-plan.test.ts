@@ -8,7 +8,7 @@ import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../hel
 import { jim } from '../helpers/jim-cli.js'
 import { startTestApp } from '../helpers/test-app.js'
 
-const ALL = ['0001-initial', '0002-account-security', '0003-files']
+const ALL = ['0001-initial', '0002-account-security', '0003-files', '0004-former-member-view', '0005-reactions']
 
 async function captured(run: () => Promise<number>): Promise<{ code: number; out: string }> {
   const log = vi.spyOn(console, 'log').mockImplementation(() => {})
@@ -33,7 +33,7 @@ describe.each(dialectsUnderTest())('jim migrate --plan and /healthz on %s', (dia
     const config = fresh()
     const plan = await captured(() => runMigrate(config, { plan: true }))
     expect(plan.code).toBe(0)
-    expect(plan.out).toContain('would apply 3 migration(s)')
+    expect(plan.out).toContain(`would apply ${ALL.length} migration(s)`)
     for (const name of ALL) expect(plan.out).toContain(`-- ${name}`)
     expect(plan.out).toMatch(/create table "?`?messages/i)
     const database = openDatabase(config)
@@ -80,9 +80,9 @@ describe('jim migrate --plan (CLI)', () => {
       const plan = await jim(['migrate', '--plan'], env)
       expect(plan.stderr).toBe('')
       expect(plan.stdout).toContain('applied: none')
-      expect(plan.stdout).toContain('would apply 3 migration(s)')
+      expect(plan.stdout).toContain(`would apply ${ALL.length} migration(s)`)
       const again = await jim(['migrate', '--plan', '--log-level', 'warn'], env)
-      expect(again.stdout).toContain('would apply 3 migration(s)')
+      expect(again.stdout).toContain(`would apply ${ALL.length} migration(s)`)
     } finally {
       await d.cleanup()
     }

@@ -80,7 +80,7 @@ describe('DELETE /me', () => {
 
   it('should delete my account: sockets closed with 4001, profile anonymized, username reserved, hooks run', async () => {
     const deletedIds: string[] = []
-    t.app.security.accounts.setOnAccountDeleted(async (userId) => {
+    t.app.events.on('account.deleted', async ({ userId }) => {
       deletedIds.push(userId)
     })
     const user = await createUser(t.url, 'leaving', { email: 'leaving@example.com', nickname: 'Leaving Lu' })

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser } from '../helpers/api-client.js'
 import { befriend, sendText } from '../helpers/social.js'
+import { dialectsUnderTest } from '../helpers/databases.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 
 describe('what people removed from a group keep', () => {
@@ -45,3 +46,46 @@ describe('what people removed from a group keep', () => {
     expect(reads.body.error.code).toBe('group.not_member')
   })
 })
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`${dialect}: a former member sees the group as it was when they left`, () => {
+    let t: TestApp
+    beforeAll(async () => {
+      t = await startTestApp({ dialect })
+    })
+    afterAll(() => t?.close())
+
+    it('should keep the name (and avatar) of the moment they left or were removed, and show current members the rename', async () => {
+      const owner = await createUser(t.url, 'vowner')
+      const leaver = await createUser(t.url, 'vleaver')
+      const kicked = await createUser(t.url, 'vkicked')
+      await befriend(owner, leaver)
+      await befriend(owner, kicked)
+      // invite-only: the group has no public card that would show its current name to anyone
+      const group = await owner.api.post('/groups', { name: 'Before', joinPolicy: 'invite', memberIds: [leaver.id, kicked.id] })
+      const { id: gid, conversationId: conv } = group.body.group
+      expect((await leaver.api.post(`/groups/${gid}/leave`)).status).toBe(204)
+      expect((await owner.api.patch(`/groups/${gid}`, { name: 'Middle' })).status).toBe(200)
+      expect((await owner.api.delete(`/groups/${gid}/members/${kicked.id}`)).status).toBe(204)
+      expect((await owner.api.patch(`/groups/${gid}`, { name: 'After' })).status).toBe(200)
+
+      const nameSeenBy = async (who: typeof owner) => {
+        const one = await who.api.get(`/conversations/${conv}`)
+        expect(one.status).toBe(200)
+        const list = await who.api.get('/conversations?limit=100')
+        const listed = list.body.items.find((c: { id: string }) => c.id === conv)
+        return { one: one.body.group?.name, listed: listed?.group?.name ?? null }
+      }
+      expect(await nameSeenBy(owner)).toEqual({ one: 'After', listed: 'After' })
+      const leaverSees = await nameSeenBy(leaver)
+      expect(leaverSees.one).toBe('Before')
+      expect(leaverSees.listed === null || leaverSees.listed === 'Before').toBe(true)
+      expect((await nameSeenBy(kicked)).one).toBe('Middle')
+      expect(JSON.stringify(await kicked.api.get(`/conversations/${conv}/messages`))).not.toContain('After')
+      // back in: the current group again
+      const again = await owner.api.post(`/groups/${gid}/members`, { userIds: [leaver.id] })
+      expect(again.status).toBe(200)
+      expect((await nameSeenBy(leaver)).one).toBe('After')
+    })
+  })
+}

@@ -1,13 +1,14 @@
 import type { Logger } from 'pino'
 import { cleanDisplayText } from '../display-text.js'
-import type { Broker } from '../../broker/broker.js'
+import type { Broker } from '../broker.js'
 import type { Clock } from '../../shared/clock.js'
 import { newId } from '../../shared/ids.js'
-import type { Store } from '../../store/store.js'
+import type { Store } from '../store.js'
 import { AppError } from '../errors.js'
 import type { CaptchaAnswer } from '../security/captcha-service.js'
 import type { AuthGuard } from '../security/login-guard.js'
 import type { User } from '../users/user.js'
+import { DuplicateUserError } from '../users/user-store.js'
 import type { PasswordHasher } from './password-hasher.js'
 import { checkPasswordStrength, PASSWORD_MAX_LENGTH } from './password-policy.js'
 import type { Session } from './session.js'
@@ -74,16 +75,23 @@ export class AuthService {
       })
     }
     this.#checkNewPassword(input.password, [username, input.nickname ?? '', input.email ?? ''])
-    const user = await this.#o.store.users.create({
-      id: newId(),
-      username,
-      nickname: (input.nickname !== undefined && cleanDisplayText(input.nickname)) || username,
-      passwordHash: await this.#o.hasher.hash(input.password),
-      // bound only by an e-mailed code (AccountService.offerEmailBinding): no enumeration
-      email: null,
-      role: 'user',
-      createdAt: this.#o.clock.now(),
-    })
+    const user = await this.#o.store.users
+      .create({
+        id: newId(),
+        username,
+        nickname: (input.nickname !== undefined && cleanDisplayText(input.nickname)) || username,
+        passwordHash: await this.#o.hasher.hash(input.password),
+        // bound only by an e-mailed code (AccountService.offerEmailBinding): no enumeration
+        email: null,
+        role: 'user',
+        createdAt: this.#o.clock.now(),
+      })
+      .catch((err: unknown) => {
+        if (err instanceof DuplicateUserError) {
+          throw new AppError(err.field === 'username' ? 'user.username_taken' : 'user.email_taken', undefined, { cause: err })
+        }
+        throw err
+      })
     this.#o.logger.info({ event: 'user.registered', userId: user.id }, 'user registered')
     return user
   }

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino'
-import type { Broker } from '../../broker/broker.js'
+import type { Broker } from '../broker.js'
 import type { Clock } from '../../shared/clock.js'
 import { isId } from '../../shared/ids.js'
-import type { Store } from '../../store/store.js'
+import type { Store } from '../store.js'
+import type { RemovedFriendship } from '../friends/friend.js'
 import { AppError } from '../errors.js'
 import { toPublicUser, type PublicUser } from '../users/user.js'
 import { unreadCount, visibleLastSeq, type ConversationSummary } from './conversation.js'
@@ -106,10 +107,11 @@ export class ConversationService {
     return view
   }
 
-  /** Clears a direct history for one user (after "remove friend, delete history"). */
-  async clearDirectHistory(userId: string, peerId: string): Promise<void> {
-    const conversation = await this.#store.conversations.findDirect(userId, peerId)
-    if (conversation) await this.#store.conversations.clearHistory(conversation.id, userId, this.#clock.now())
+  /** A friendship ended: the remover's copy of the direct history is cleared when they asked for it. */
+  async friendshipEnded(removed: RemovedFriendship): Promise<void> {
+    if (!removed.deleteHistory) return
+    const conversation = await this.#store.conversations.findDirect(removed.userId, removed.friendId)
+    if (conversation) await this.#store.conversations.clearHistory(conversation.id, removed.userId, this.#clock.now())
   }
 
   /** Views for summaries, with peers' public profiles in one lookup. */

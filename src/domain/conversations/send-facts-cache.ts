@@ -1,4 +1,4 @@
-import type { Store } from '../../store/store.js'
+import type { Store } from '../store.js'
 import type { ClusterEvent } from '../events.js'
 import type { SendFacts } from '../messages/send-policy.js'
 import type { ConversationService } from './conversation-service.js'

@@ -1,10 +1,10 @@
-import type { Broker } from '../../broker/broker.js'
+import type { Broker } from '../broker.js'
 import type { Clock } from '../../shared/clock.js'
 import { isId } from '../../shared/ids.js'
-import type { Store } from '../../store/store.js'
+import type { Store } from '../store.js'
 import { AppError } from '../errors.js'
 import type { Route, UserEvent } from '../events.js'
-import type { ConversationSummary } from './conversation.js'
+import { visibleLastSeq, type ConversationSummary } from './conversation.js'
 import { Coalescer } from './coalescer.js'
 import type { ConversationService } from './conversation-service.js'
 
@@ -112,7 +112,9 @@ export class SignalService {
     this.#lastTyping.set(key, now)
     if (this.#lastTyping.size > 100_000) this.#lastTyping.clear()
     const s = await this.#conversations.summary(conversationId, userId)
-    if (s.membership.leftSeq !== null || s.conversation.kind === 'world') return
+    // a former member is refused like an outsider (as their sends are), not silently ignored
+    if (s.membership.leftSeq !== null) throw new AppError('conversation.not_found')
+    if (s.conversation.kind === 'world') return
     if (await this.#blockedDirect(s, userId)) throw new AppError('message.blocked')
     if (isLarge(s)) this.#typing.add(conversationId, userId, userId)
     else
@@ -129,9 +131,16 @@ export class SignalService {
     const s = await this.#conversations.summary(conversationId, userId)
     // who read what moves on after someone left: not theirs to follow
     if (s.membership.leftSeq !== null) throw new AppError('group.not_member')
+    // a message from before they joined is not theirs to see, nor who read it (the history rule)
+    if (seq < s.membership.joinSeq || seq > visibleLastSeq(s.conversation, s.membership)) throw new AppError('message.not_found')
     if (s.conversation.kind === 'world') return { count: 0, userIds: null }
     const large = isLarge(s)
     const { count, userIds } = await this.#store.messages.readers(conversationId, seq, large ? 0 : LARGE_GROUP)
+    // across a block no read receipt reaches the other side, not even when asked for
+    if (await this.#blockedDirect(s, userId)) {
+      const mine = userIds.filter((id) => id === userId)
+      return { count: mine.length, userIds: mine }
+    }
     return { count, userIds: large ? null : userIds }
   }
 

@@ -1,4 +1,4 @@
-import type { Store } from '../../store/store.js'
+import type { Store } from '../store.js'
 
 const OPEN_KEY = 'world.open'
 const muteKey = (userId: string) => `world.mute.${userId}`

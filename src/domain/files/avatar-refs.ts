@@ -1,4 +1,4 @@
-import type { FileRecordStore } from '../../store/file-record-store.js'
+import type { FileRecordStore } from './file-record-store.js'
 
 export interface AvatarChange {
   /** `avatar` for a user, `group_avatar` for a group */

@@ -2,19 +2,18 @@ import type { Config } from '../../config/config.js'
 import type { Logger } from 'pino'
 import type { Clock } from '../../shared/clock.js'
 import { isId, newId } from '../../shared/ids.js'
-import type { FileRecordStore } from '../../store/file-record-store.js'
+import type { FileRecordStore } from './file-record-store.js'
 import type { Readable } from 'node:stream'
-import type { ByteRange, FileStore } from '../../store/file-store.js'
+import type { ByteRange, FileStore } from './file-store.js'
 import { cleanDisplayText } from '../display-text.js'
 import { AppError } from '../errors.js'
 import { attachAvatar } from './avatar-refs.js'
 import { FILE_KINDS, IMAGE_MIMES, THUMBNAIL_MIME, thumbnailKey, type FileKind, type StoredFile } from './file.js'
 import { FileUrlSigner, type FileVariant } from './file-url-signer.js'
-import { processImage } from './image-processor.js'
-import { isImageMime, sniffMime } from './sniff.js'
-import { isIsoBmff, stripIsoBmffMetadata } from './strip-media-metadata.js'
+import type { MediaProcessor } from './media-processor.js'
+import { isImageMime, isIsoBmff, sniffMime } from './sniff.js'
 import { UploadGate } from './upload-gate.js'
-import { hashFile, type SpooledUpload, type UploadSpool } from './upload-spool.js'
+import type { SpooledUpload, UploadSpool } from './upload-spool.js'
 
 /** The `files.*` limits of the configuration (sizes, pixels, thumbnail, URL and sweep times). */
 export type FileLimits = Omit<Config['files'], 'driver' | 'sharedDir' | 'tempDir'>
@@ -24,6 +23,8 @@ export interface FileServiceDeps {
   bytes: FileStore
   /** temporary files of uploads in flight */
   spool: UploadSpool
+  /** image re-encoding and container metadata scrubbing */
+  media: MediaProcessor
   clock: Clock
   logger: Logger
   secret: string
@@ -147,7 +148,7 @@ export class FileService {
    * user's quota: `file.quota_exceeded`. The temporary file is moved into the store.
    */
   async upload(ownerId: string, input: UploadInput): Promise<StoredFile> {
-    const { records, bytes: store, spool, clock, logger, limits } = this.#d
+    const { records, bytes: store, spool, media, clock, logger, limits } = this.#d
     const { spooled } = input
     const mime = await sniffMime(spooled.head)
     const kind = input.kind ?? (isImageMime(mime) ? 'image' : 'file')
@@ -163,21 +164,21 @@ export class FileService {
     try {
       if (!isImageMime(mime) && isIsoBmff(spooled.head)) {
         // video, audio and HEIF keep their bytes but lose GPS and other metadata, in place
-        const scrubbed = await stripIsoBmffMetadata(path)
-        if (scrubbed > 0) sha256 = await hashFile(path)
+        const scrubbed = await media.stripIsoBmffMetadata(path)
+        if (scrubbed > 0) sha256 = await spool.hash(path)
         metadataScrubbed = scrubbed
       }
       if (isImageMime(mime)) {
         const output = await spool.tempPath()
         try {
-          const image = await processImage(path, output, mime as (typeof IMAGE_MIMES)[number], {
+          const image = await media.processImage(path, output, mime as (typeof IMAGE_MIMES)[number], {
             maxPixels: limits.maxImagePixels,
             thumbnailSize: limits.thumbnailSize,
           })
           await spool.discard(path)
           path = output
           size = image.size
-          sha256 = await hashFile(output)
+          sha256 = await spool.hash(output)
           dims = { width: image.width, height: image.height }
           thumbnail = image.thumbnail
         } catch (err) {

@@ -1,5 +1,5 @@
 import type { Clock } from '../../shared/clock.js'
-import type { FileRecordStore } from '../../store/file-record-store.js'
+import type { FileRecordStore } from './file-record-store.js'
 import { AppError } from '../errors.js'
 import type { Message } from '../messages/message.js'
 import type { FileService } from './file-service.js'

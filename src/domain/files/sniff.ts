@@ -32,3 +32,8 @@ export async function sniffMime(bytes: Uint8Array): Promise<string> {
 export function isImageMime(mime: string): boolean {
   return (IMAGE_MIMES as readonly string[]).includes(mime)
 }
+
+/** Whether these first bytes start an ISO base media file (an `ftyp` box first). */
+export function isIsoBmff(head: Buffer): boolean {
+  return head.length >= 12 && head.toString('latin1', 4, 8) === 'ftyp'
+}

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino'
 import { cleanDisplayText } from '../display-text.js'
-import type { Broker } from '../../broker/broker.js'
+import type { Broker } from '../broker.js'
+import type { DomainEvents } from '../domain-events.js'
 import type { Clock } from '../../shared/clock.js'
 import { newId } from '../../shared/ids.js'
-import type { Store } from '../../store/store.js'
+import type { Store } from '../store.js'
 import { AppError } from '../errors.js'
 import type { UserEvent } from '../events.js'
 import type { PresenceService, ShownStatus } from '../users/presence-service.js'
@@ -16,27 +17,11 @@ import {
   type FriendRequestAnswer,
   type FriendRequestWithUsers,
   type Friendship,
+  type RemovedFriendship,
 } from './friend.js'
 
 /** Answered requests stay in the request lists this long (pending ones stay until answered). */
 export const RECENT_REQUESTS_MS = 30 * 24 * 3600_000
-
-/** What the messaging capability needs when a request is accepted (to post the greeting). */
-export interface AcceptedRequest {
-  id: string
-  fromUserId: string
-  toUserId: string
-  greeting: string
-}
-
-/** A friendship ended: by `DELETE /friends/{id}` (`removed`) or because `userId` blocked `friendId`. */
-export interface RemovedFriendship {
-  userId: string
-  friendId: string
-  /** the remover asked to clear their copy of the direct history */
-  deleteHistory: boolean
-  reason: 'removed' | 'blocked'
-}
 
 export interface FriendEntry {
   friendship: Friendship
@@ -58,6 +43,8 @@ export interface FriendServiceDeps {
   store: Store
   broker: Broker
   presence: PresenceService
+  /** announces `friend.accepted` and `friend.removed` */
+  events: DomainEvents
   clock: Clock
   logger: Logger
 }
@@ -69,25 +56,15 @@ export class FriendService {
   readonly #presence: PresenceService
   readonly #clock: Clock
   readonly #logger: Logger
-  #onAccepted: (request: AcceptedRequest) => Promise<void> = async () => {}
-  #onRemoved: (removed: RemovedFriendship) => Promise<void> = async () => {}
+  readonly #events: DomainEvents
 
   constructor(deps: FriendServiceDeps) {
+    this.#events = deps.events
     this.#store = deps.store
     this.#broker = deps.broker
     this.#presence = deps.presence
     this.#clock = deps.clock
     this.#logger = deps.logger
-  }
-
-  /** Called after an acceptance is committed (messaging posts the greeting). Failures are logged, not thrown. */
-  setOnAccepted(fn: (request: AcceptedRequest) => Promise<void>): void {
-    this.#onAccepted = fn
-  }
-
-  /** Called after a friendship ended and was committed (messaging clears history on request). Failures are logged. */
-  setOnRemoved(fn: (removed: RemovedFriendship) => Promise<void>): void {
-    this.#onRemoved = fn
   }
 
   /**
@@ -154,11 +131,12 @@ export class FriendService {
     await this.#directFactsChanged(request.fromUserId, request.toUserId)
     this.#logger.info({ event: 'friend.accepted', requestId, userId, friendId: request.fromUserId }, 'friend request accepted')
     const full = await this.#answered(request, 'accepted')
-    try {
-      await this.#onAccepted({ id: request.id, fromUserId: request.fromUserId, toUserId: request.toUserId, greeting: request.greeting })
-    } catch (err) {
-      this.#logger.warn({ err, requestId }, 'after-accept hook failed')
-    }
+    await this.#events.emit('friend.accepted', {
+      id: request.id,
+      fromUserId: request.fromUserId,
+      toUserId: request.toUserId,
+      greeting: request.greeting,
+    })
     return full
   }
 
@@ -271,11 +249,6 @@ export class FriendService {
     return this.#store.friends.isBlockedEitherWay(a, b)
   }
 
-  /** Every friend's id: the presence audience. */
-  friendIds(userId: string): Promise<string[]> {
-    return this.#store.friends.friendIds(userId)
-  }
-
   /** Who is hidden from `userId` in search: people they block and people who block them. */
   searchExclusions(userId: string): Promise<string[]> {
     return this.#store.friends.blockedEitherWayIds(userId)
@@ -311,11 +284,7 @@ export class FriendService {
   }
 
   async #afterRemoved(removed: RemovedFriendship): Promise<void> {
-    try {
-      await this.#onRemoved(removed)
-    } catch (err) {
-      this.#logger.warn({ err, userId: removed.userId, friendId: removed.friendId }, 'after-remove hook failed')
-    }
+    await this.#events.emit('friend.removed', removed)
   }
 
   async #push(users: string[], event: UserEvent): Promise<void> {

@@ -72,3 +72,20 @@ export function friendRequestPayload({ request, from, to }: FriendRequestWithUse
 export function pairKey(a: string, b: string): string {
   return a < b ? `${a}:${b}` : `${b}:${a}`
 }
+
+/** An accepted friend request, as `friend.accepted` announces it (messaging posts the greeting). */
+export interface AcceptedRequest {
+  id: string
+  fromUserId: string
+  toUserId: string
+  greeting: string
+}
+
+/** A friendship ended: by `DELETE /friends/{id}` (`removed`) or because `userId` blocked `friendId`. */
+export interface RemovedFriendship {
+  userId: string
+  friendId: string
+  /** the remover asked to clear their copy of the direct history */
+  deleteHistory: boolean
+  reason: 'removed' | 'blocked'
+}

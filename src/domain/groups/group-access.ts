@@ -1,5 +1,5 @@
 import { isId } from '../../shared/ids.js'
-import type { GroupStore } from '../../store/group-store.js'
+import type { GroupStore } from './group-store.js'
 import { AppError } from '../errors.js'
 import { isManager, outranks, type Group, type GroupMember } from './group.js'
 

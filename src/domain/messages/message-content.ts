@@ -1,8 +1,8 @@
 import { isId } from '../../shared/ids.js'
 import { AppError } from '../errors.js'
-import { isStickerId } from '../stickers/sticker-set.js'
 import type { ClientMessageType } from './message.js'
 import { CLIENT_MESSAGE_TYPES } from './message.js'
+import type { StickerSet } from '../stickers/sticker-set.js'
 
 /** Bounds on any message content, whatever its type. */
 export const CONTENT_MAX_BYTES = 16 * 1024
@@ -17,7 +17,13 @@ const invalid = (field: string, message: string): never => {
  * Checks a client message's content for its type and returns a normalized copy holding only
  * known fields. `system` and unknown types are refused (400).
  */
-export function validateContent(type: string, content: unknown, limits: { maxTextLength: number }): Record<string, unknown> {
+/** What content is checked against: the text limit and the stickers users may send. */
+export interface ContentRules {
+  maxTextLength: number
+  stickers: StickerSet
+}
+
+export function validateContent(type: string, content: unknown, limits: ContentRules): Record<string, unknown> {
   if (!(CLIENT_MESSAGE_TYPES as readonly string[]).includes(type)) {
     throw new AppError(
       'request.invalid',
@@ -43,7 +49,7 @@ export function validateContent(type: string, content: unknown, limits: { maxTex
     case 'video':
       return mediaContent(type, c)
     case 'sticker':
-      return stickerContent(c)
+      return stickerContent(c, limits.stickers)
   }
 }
 
@@ -63,8 +69,8 @@ function mediaContent(type: string, c: Record<string, unknown>): Record<string, 
   return out
 }
 
-function stickerContent(c: Record<string, unknown>): Record<string, unknown> {
-  if (typeof c.stickerId !== 'string' || !isStickerId(c.stickerId))
+function stickerContent(c: Record<string, unknown>, stickers: StickerSet): Record<string, unknown> {
+  if (typeof c.stickerId !== 'string' || !stickers.svgs.has(c.stickerId))
     invalid('stickerId', 'content.stickerId must be the id of a sticker from GET /api/v1/stickers.')
   return { stickerId: c.stickerId }
 }

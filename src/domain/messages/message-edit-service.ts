@@ -1,16 +1,20 @@
 import type { Logger } from 'pino'
-import type { Broker } from '../../broker/broker.js'
+import type { Broker } from '../broker.js'
 import type { Clock } from '../../shared/clock.js'
-import type { Store } from '../../store/store.js'
-import { visibleRange, type ConversationService } from '../conversations/conversation-service.js'
+import type { Store } from '../store.js'
+import type { ConversationService } from '../conversations/conversation-service.js'
 import type { Membership } from '../conversations/conversation.js'
 import { AppError } from '../errors.js'
 import type { Message } from './message.js'
 import { validateContent } from './message-content.js'
+import type { StickerSet } from '../stickers/sticker-set.js'
 import { messageView } from './message-view.js'
 import { checkSendPolicy } from './send-policy.js'
+import { visibleMessage } from './visible-message.js'
 import type { SendFactsCache } from '../conversations/send-facts-cache.js'
 
+/** edits change text only: no sticker id is valid in one */
+const NO_STICKERS: StickerSet = { name: '', stickers: [], svgs: new Map() }
 const RANK: Record<Membership['role'], number> = { owner: 3, admin: 2, member: 1 }
 
 /**
@@ -44,7 +48,7 @@ export class MessageEditService {
     const { message } = await this.#visibleMessage(userId, conversationId, seq)
     if (message.senderId !== userId || message.type !== 'text' || message.recalledAt) throw new AppError('message.not_editable')
     if (this.#d.clock.now() - message.createdAt > this.#d.editWindowMs) throw new AppError('message.edit_window')
-    const normalized = validateContent('text', content, { maxTextLength: this.#d.maxTextLength })
+    const normalized = validateContent('text', content, { maxTextLength: this.#d.maxTextLength, stickers: NO_STICKERS })
     await this.#mayPost(userId, conversationId, normalized)
     const changed = await this.#d.store.messages.edit(conversationId, seq, normalized, this.#d.clock.now())
     if (!changed) throw new AppError('message.not_editable')
@@ -96,13 +100,8 @@ export class MessageEditService {
     await this.#d.limiter(userId)
   }
 
-  async #visibleMessage(userId: string, conversationId: string, seq: number) {
-    const s = await this.#d.conversations.summary(conversationId, userId)
-    if (s.membership.leftSeq !== null) throw new AppError('conversation.not_found')
-    const range = visibleRange(s)
-    const message = seq >= range.minSeq && seq <= range.maxSeq ? await this.#d.store.messages.findBySeq(conversationId, seq) : null
-    if (!message) throw new AppError('message.not_found')
-    return { message, membership: s.membership, kind: s.conversation.kind }
+  #visibleMessage(userId: string, conversationId: string, seq: number) {
+    return visibleMessage(this.#d, userId, conversationId, seq)
   }
 
   async #publish(type: 'message.updated' | 'message.recalled', message: Message, membershipVersion: number): Promise<void> {

@@ -1,14 +1,15 @@
 import type { Logger } from 'pino'
-import type { Broker } from '../../broker/broker.js'
+import type { Broker } from '../broker.js'
 import type { Clock } from '../../shared/clock.js'
-import type { AppendMessage } from '../../store/message-store.js'
-import type { Store } from '../../store/store.js'
+import type { AppendMessage } from './message-store.js'
+import type { Store } from '../store.js'
+import type { AcceptedRequest } from '../friends/friend.js'
 import { visibleRange, type ConversationService } from '../conversations/conversation-service.js'
 import type { SendFactsCache } from '../conversations/send-facts-cache.js'
 import type { MediaHook } from '../files/media-content.js'
 import { AppError } from '../errors.js'
 import type { Message } from './message.js'
-import { validateContent } from './message-content.js'
+import { validateContent, type ContentRules } from './message-content.js'
 import { messageCreatedEvent } from './message-events.js'
 import { checkSendPolicy, type SendFacts } from './send-policy.js'
 
@@ -23,7 +24,7 @@ export interface MessageServiceDeps {
   conversations: ConversationService
   /** authorization facts, cached per conversation and user */
   facts: SendFactsCache
-  limits: { maxTextLength: number }
+  limits: ContentRules
   limiter: SendLimiter
   onStored: () => void
   /** media messages: fills content from the sender's upload, then records the message's file ref */
@@ -78,10 +79,21 @@ export class MessageService {
     }
   }
 
-  /** Posts a message on the server's initiative as `senderId` (friend greetings), skipping the user-facing limits. */
-  async postAs(senderId: string, conversationId: string, text: string, clientMsgId: string): Promise<Message> {
-    const stored = await this.#storeAndPublish({ conversationId, senderId, clientMsgId, type: 'text', content: { text } })
-    return stored!.message
+  /**
+   * An accepted friend request's greeting becomes the first direct message, from the requester,
+   * skipping the user-facing limits; once per request (its id is the idempotency key).
+   */
+  async postGreeting(request: AcceptedRequest): Promise<void> {
+    if (!request.greeting) return
+    const { store, clock } = this.#d
+    const direct = await store.conversations.getOrCreateDirect(request.fromUserId, request.toUserId, clock.now())
+    await this.#storeAndPublish({
+      conversationId: direct.id,
+      senderId: request.fromUserId,
+      clientMsgId: `greeting:${request.id}`,
+      type: 'text',
+      content: { text: request.greeting },
+    })
   }
 
   /** Persist, then publish: the one place a message is stored and announced. */

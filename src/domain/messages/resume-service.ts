@@ -1,4 +1,4 @@
-import type { Store } from '../../store/store.js'
+import type { Store } from '../store.js'
 import { visibleRange, type ConversationService } from '../conversations/conversation-service.js'
 import type { ConversationView } from '../conversations/conversation-view.js'
 import { AppError } from '../errors.js'

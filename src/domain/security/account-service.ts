@@ -1,21 +1,21 @@
 import type { Logger } from 'pino'
-import type { Broker } from '../../broker/broker.js'
+import type { Broker } from '../broker.js'
+import type { DomainEvents } from '../domain-events.js'
 import type { Clock } from '../../shared/clock.js'
-import type { AuditEntry } from '../../store/audit-log-store.js'
-import type { Store } from '../../store/store.js'
+import type { AuditEntry } from '../admin/audit-log-store.js'
+import type { Store } from '../store.js'
 import type { AuthService, Principal } from '../auth/auth-service.js'
 import { AppError } from '../errors.js'
 import { selfUserView, type User } from '../users/user.js'
 import type { EmailCodeService } from './email-code-service.js'
-
-/** Runs after an account is deleted (groups hand over ownership, friends are removed...). */
-export type AccountDeletedHook = (userId: string) => Promise<void>
 
 export interface AccountServiceDeps {
   store: Store
   broker: Broker
   auth: AuthService
   emailCodes: EmailCodeService
+  /** announces `account.deleted` */
+  events: DomainEvents
   clock: Clock
   logger: Logger
 }
@@ -23,19 +23,9 @@ export interface AccountServiceDeps {
 /** Account security: binding a verified e-mail, password reset by e-mail code, deleting an account. */
 export class AccountService {
   readonly #d: AccountServiceDeps
-  readonly #onDeleted: AccountDeletedHook[] = []
 
   constructor(deps: AccountServiceDeps) {
     this.#d = deps
-  }
-
-  /**
-   * Adds a hook run after every account deletion (by the user or an admin), in the order added.
-   * The deletion is already committed and the sessions revoked when hooks run; a hook that
-   * throws is logged and does not stop the others.
-   */
-  setOnAccountDeleted(hook: AccountDeletedHook): void {
-    this.#onDeleted.push(hook)
   }
 
   /**
@@ -72,6 +62,8 @@ export class AccountService {
     const redeemed = await this.#d.emailCodes.redeem(userId, 'email', code, { revealAttempts: true })
     const bound = await this.#d.store.accounts.setVerifiedEmail(userId, redeemed.email, this.#d.clock.now())
     if (!bound) throw new AppError('user.not_found')
+    // another account proved the address first: it keeps it
+    if (bound === 'taken') throw new AppError('user.email_taken')
     const { user, previousHolderId } = bound
     this.#d.logger.info({ event: 'user.email_verified', userId, tookFromUserId: previousHolderId }, 'e-mail address verified')
     for (const changed of previousHolderId ? [userId, previousHolderId] : [userId]) {
@@ -140,13 +132,8 @@ export class AccountService {
     this.#d.logger.info({ event: 'user.deleted', userId, by: audit ? audit.actorId : 'self' }, 'account deleted')
     await this.#d.broker.publish({ kind: 'user.changed', userId })
     await this.#d.auth.revokeAllSessions(userId, 'account_deleted')
-    for (const hook of this.#onDeleted) {
-      try {
-        await hook(userId)
-      } catch (err) {
-        this.#d.logger.error({ event: 'user.deleted_hook_failed', userId, err }, 'an account-deletion hook failed')
-      }
-    }
+    // committed and the sessions revoked: now the other capabilities clean up (groups hand over ownership...)
+    await this.#d.events.emit('account.deleted', { userId })
     return true
   }
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../../shared/clock.js'
-import type { SettingsStore } from '../../store/settings-store.js'
+import type { SettingsStore } from '../settings-store.js'
 import { AppError } from '../errors.js'
 
 /** Whether registration is open: the switch and an optional window (epoch ms, null = unbounded). */

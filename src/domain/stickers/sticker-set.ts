@@ -1,38 +1,12 @@
-import { readFileSync } from 'node:fs'
-
 export interface Sticker {
   id: string
   name: string
 }
 
-interface LoadedSet {
+/** The stickers users may send (`sticker` messages name one by id). Adapter: `bundledStickerSet()`. */
+export interface StickerSet {
   name: string
   stickers: Sticker[]
+  /** each sticker's SVG, by id */
   svgs: Map<string, Buffer>
-}
-
-/** `assets/stickers` at the package root: the same path from `src/domain/stickers` and `dist/domain/stickers`. */
-const DIR = new URL('../../../assets/stickers/', import.meta.url)
-const STICKER_ID = /^[a-z0-9-]{1,32}$/
-
-let loaded: LoadedSet | null = null
-
-/**
- * The bundled sticker set: original SVGs drawn for JIM, listed in `assets/stickers/manifest.json`.
- * Read once, on first use; a manifest entry without its SVG stops the server loudly.
- */
-export function stickerSet(): LoadedSet {
-  if (loaded) return loaded
-  const manifest = JSON.parse(readFileSync(new URL('manifest.json', DIR), 'utf8')) as { name: string; stickers: Sticker[] }
-  const svgs = new Map<string, Buffer>()
-  for (const s of manifest.stickers) {
-    if (!STICKER_ID.test(s.id)) throw new Error(`assets/stickers/manifest.json: bad sticker id ${JSON.stringify(s.id)}`)
-    svgs.set(s.id, readFileSync(new URL(`${s.id}.svg`, DIR)))
-  }
-  loaded = { name: manifest.name, stickers: manifest.stickers.map((s) => ({ id: s.id, name: s.name })), svgs }
-  return loaded
-}
-
-export function isStickerId(id: string): boolean {
-  return stickerSet().svgs.has(id)
 }

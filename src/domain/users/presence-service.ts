@@ -1,11 +1,8 @@
 import type { Logger } from 'pino'
-import type { Broker } from '../../broker/broker.js'
-import type { Presence } from '../../presence/presence.js'
-import type { Store } from '../../store/store.js'
+import type { Broker } from '../broker.js'
+import type { Presence } from './presence.js'
+import type { Store } from '../store.js'
 import type { User } from './user.js'
-
-/** Who is told when a user's presence changes (their friends and direct peers). */
-export type PresenceAudience = (userId: string) => Promise<string[]>
 
 export type ShownStatus = 'online' | 'away' | 'busy' | 'offline'
 
@@ -21,7 +18,6 @@ export class PresenceService {
   readonly #broker: Broker
   readonly #store: Store
   readonly #logger: Logger
-  #audience: PresenceAudience = async () => []
   /** socket changes whose presence is still being published */
   readonly #inflight = new Set<Promise<void>>()
 
@@ -30,11 +26,6 @@ export class PresenceService {
     this.#broker = deps.broker
     this.#store = deps.store
     this.#logger = deps.logger
-  }
-
-  /** Set by the friends capability: who hears about a user's presence. */
-  setAudience(audience: PresenceAudience): void {
-    this.#audience = audience
   }
 
   async socketOpened(userId: string, connectionId: string): Promise<void> {
@@ -73,7 +64,8 @@ export class PresenceService {
       const user = await this.#store.users.findById(userId)
       if (!user) return
       const connected = (await this.#presence.connectedAmong([userId])).has(userId)
-      const audience = await this.#audience(userId)
+      // who hears it: the user's friends
+      const audience = await this.#store.friends.friendIds(userId)
       if (audience.length === 0) return
       const shown = shownPresence(user, connected)
       await this.#broker.publish({

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino'
 import { cleanDisplayName } from '../display-text.js'
-import type { Broker } from '../../broker/broker.js'
+import type { Broker } from '../broker.js'
+import type { DomainEvents } from '../domain-events.js'
 import type { Clock } from '../../shared/clock.js'
 import { isId } from '../../shared/ids.js'
-import type { Store } from '../../store/store.js'
-import type { UserPatch } from '../../store/user-store.js'
+import type { Store } from '../store.js'
+import type { UserPatch } from './user-store.js'
 import { AppError } from '../errors.js'
 import { selfUserView, toPublicUser, type PublicUser, type User } from './user.js'
 
@@ -19,18 +20,14 @@ export class UserService {
   readonly #broker: Broker
   readonly #clock: Clock
   readonly #logger: Logger
-  #onStatusChanged: (userId: string) => Promise<void> = async () => {}
+  readonly #events: DomainEvents
 
-  constructor(deps: { store: Store; broker: Broker; clock: Clock; logger: Logger }) {
+  constructor(deps: { store: Store; broker: Broker; events: DomainEvents; clock: Clock; logger: Logger }) {
+    this.#events = deps.events
     this.#store = deps.store
     this.#broker = deps.broker
     this.#clock = deps.clock
     this.#logger = deps.logger
-  }
-
-  /** Set by the composition root: tells friends when the chosen status changes (presence). */
-  setOnStatusChanged(fn: (userId: string) => Promise<void>): void {
-    this.#onStatusChanged = fn
   }
 
   async updateProfile(userId: string, input: UserPatch): Promise<User> {
@@ -42,7 +39,7 @@ export class UserService {
     this.#logger.info({ event: 'user.profile_updated', userId, fields: Object.keys(patch) }, 'profile updated')
     await this.#broker.publish({ kind: 'user.changed', userId })
     await this.#broker.publish({ kind: 'push', route: { users: [userId] }, event: { type: 'user.updated', user: selfUserView(user) } })
-    if (patch.status !== undefined && patch.status !== before.status) await this.#onStatusChanged(userId)
+    if (patch.status !== undefined && patch.status !== before.status) await this.#events.emit('user.status_changed', { userId })
     return user
   }
 

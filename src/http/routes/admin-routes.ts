@@ -5,7 +5,7 @@ import type { AdminService } from '../../domain/admin/admin-service.js'
 import { AppError } from '../../domain/errors.js'
 import type { User } from '../../domain/users/user.js'
 import { toIso } from '../../shared/clock.js'
-import type { AuditEntry } from '../../store/audit-log-store.js'
+import type { AuditEntry } from '../../domain/admin/audit-log-store.js'
 import { principalOf } from '../auth-hook.js'
 import { Id, IsoTime, Page, PageQuery, withErrors } from '../schemas/common.js'
 import { AdminUser, AuditEntryView, RegistrationState } from '../schemas/security-schemas.js'
@@ -50,7 +50,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { admin: AdminSe
   r.get(
     '/api/v1/admin/users',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags,
         summary: 'List or search users of every state, newest first',
@@ -74,7 +74,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { admin: AdminSe
   r.get(
     '/api/v1/admin/users/:id',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: { tags, summary: 'One user, any state', params: UserIdParams, response: withErrors({ 200: AdminUser }, ERRORS) },
     },
     async (request) => adminUserView(await admin.getUser(request.params.id)),
@@ -83,7 +83,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { admin: AdminSe
   r.post(
     '/api/v1/admin/users/:id/disable',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags,
         summary: 'Disable a user: no login, every session revoked and socket closed now',
@@ -98,7 +98,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { admin: AdminSe
   r.post(
     '/api/v1/admin/users/:id/enable',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags,
         summary: 'Enable a disabled user',
@@ -112,7 +112,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { admin: AdminSe
   r.delete(
     '/api/v1/admin/users/:id',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags,
         summary: 'Delete a user (as if they deleted themselves; audited)',
@@ -130,7 +130,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { admin: AdminSe
   r.get(
     '/api/v1/admin/registration',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: { tags, summary: 'Whether registration is open', response: withErrors({ 200: RegistrationState }, ERRORS) },
     },
     async () => registrationView(await admin.registration()),
@@ -139,7 +139,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { admin: AdminSe
   r.patch(
     '/api/v1/admin/registration',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags,
         summary: 'Open or close registration, and set or clear (null) its window',
@@ -169,7 +169,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { admin: AdminSe
   r.get(
     '/api/v1/admin/audit-log',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags,
         summary: 'Admin actions, newest first',

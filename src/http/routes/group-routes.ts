@@ -181,7 +181,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: GroupRouteDeps):
   r.put(
     '/api/v1/admin/groups/:id/member-limit',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags: ['admin'],
         summary: 'Set a group’s member limit, above the configured one too (system admins; audited)',

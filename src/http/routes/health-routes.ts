@@ -2,10 +2,10 @@ import { timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { Broker } from '../../broker/broker.js'
+import type { Broker } from '../../domain/broker.js'
 import { AppError } from '../../domain/errors.js'
 import type { Metrics } from '../../shared/metrics.js'
-import type { Store } from '../../store/store.js'
+import type { Store } from '../../domain/store.js'
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 

@@ -2,15 +2,15 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { AppError } from '../../domain/errors.js'
-import { stickerSet } from '../../domain/stickers/sticker-set.js'
+import type { StickerSet } from '../../domain/stickers/sticker-set.js'
 
 /** Our own SVGs: no script, no outside loads; inline styles only. */
 const STICKER_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 /** The bundled sticker set: the list (for pickers) and each SVG, both public and cacheable. */
-export function registerStickerRoutes(app: FastifyInstance): void {
+export function registerStickerRoutes(app: FastifyInstance, deps: { stickers: StickerSet }): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
-  const set = stickerSet()
+  const set = deps.stickers
 
   r.get(
     '/api/v1/stickers',

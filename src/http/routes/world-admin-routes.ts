@@ -6,7 +6,7 @@ import type { WorldSettings } from '../../domain/conversations/world-settings.js
 import { AppError } from '../../domain/errors.js'
 import type { Clock } from '../../shared/clock.js'
 import { isId } from '../../shared/ids.js'
-import type { Store } from '../../store/store.js'
+import type { Store } from '../../domain/store.js'
 import { principalOf } from '../auth-hook.js'
 import { Id, IsoTime, withErrors } from '../schemas/common.js'
 import { adminOnly } from './admin-routes.js'
@@ -25,7 +25,7 @@ export function registerWorldAdminRoutes(
 
   r.get(
     '/api/v1/admin/world',
-    { preHandler: adminOnly, schema: { tags, summary: 'World channel state', response: withErrors({ 200: WorldState }, ERRORS) } },
+    { preValidation: adminOnly, schema: { tags, summary: 'World channel state', response: withErrors({ 200: WorldState }, ERRORS) } },
     async () => ({
       open: await world.isOpen(),
     }),
@@ -34,7 +34,7 @@ export function registerWorldAdminRoutes(
   r.put(
     '/api/v1/admin/world',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags,
         summary: 'Open or close the world channel (closed: every send gets 422 message.world_closed)',
@@ -52,7 +52,7 @@ export function registerWorldAdminRoutes(
   r.put(
     '/api/v1/admin/world/mutes/:userId',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags,
         summary: 'Mute a user in the world channel until a time',
@@ -78,7 +78,7 @@ export function registerWorldAdminRoutes(
   r.delete(
     '/api/v1/admin/world/mutes/:userId',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags,
         summary: 'Lift a world-channel mute',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { copyFile, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { assertFileKey, type ByteRange, type FileStore } from '../file-store.js'
+import { assertFileKey, type ByteRange, type FileStore } from '../../domain/files/file-store.js'
 
 /**
  * File bytes under a directory (`<dataDir>/files`), sharded by the last two characters of

@@ -51,35 +51,3 @@ export function isUniqueViolation(err: unknown): boolean {
     e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
   )
 }
-
-/** Connection-level failures: the database is unreachable (mapped to 503). */
-export function isConnectionError(err: unknown): boolean {
-  const e = err as { code?: string; message?: string }
-  return (
-    [
-      'ECONNREFUSED',
-      'ECONNRESET',
-      'ETIMEDOUT',
-      'EPIPE',
-      'PROTOCOL_CONNECTION_LOST',
-      '57P01',
-      '57P03',
-      '08006',
-      '08001',
-      // network gone or host unknown, server shutting down or out of connections: all "try again later"
-      'EHOSTUNREACH',
-      'ENETUNREACH',
-      'ENOTFOUND',
-      'EAI_AGAIN',
-      'PROTOCOL_SEQUENCE_TIMEOUT',
-      'ER_CON_COUNT_ERROR',
-      '57P02',
-      '53300',
-      '08003',
-      '08004',
-    ].includes(e?.code ?? '') ||
-    /Connection terminated|connect ECONNREFUSED|Pool is closed|Can't add new command when connection is in closed state|timeout exceeded when trying to connect/.test(
-      e?.message ?? '',
-    )
-  )
-}

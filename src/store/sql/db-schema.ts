@@ -88,6 +88,9 @@ export interface ConversationMembersTable {
   group_nickname: string
   joined_at: number
   updated_at: number
+  /** the group's name and avatar when this member left (null while a member) */
+  left_group_name: string | null
+  left_group_avatar_file_id: string | null
 }
 
 export interface MessagesTable {
@@ -102,6 +105,17 @@ export interface MessagesTable {
   edited_at: number | null
   recalled_at: number | null
   mod_seq: number
+  /** reaction summary (JSON `[{emoji, count, userIds}]`), null when none */
+  reactions: string | null
+}
+
+/** one row per (message, emoji, user) */
+export interface MessageReactionsTable {
+  conversation_id: string
+  seq: number
+  emoji: string
+  user_id: string
+  created_at: number
 }
 
 export interface GroupsTable {
@@ -226,6 +240,7 @@ export interface Database {
   conversations: ConversationsTable
   conversation_members: ConversationMembersTable
   messages: MessagesTable
+  message_reactions: MessageReactionsTable
   groups: GroupsTable
   group_bans: GroupBansTable
   group_invitations: GroupInvitationsTable

@@ -1,6 +1,6 @@
 import type SQLite from 'better-sqlite3'
 import { CompiledQuery, type Kysely } from 'kysely'
-import type { AppendMessage, Appended } from '../message-store.js'
+import type { AppendMessage, Appended } from '../../domain/messages/message-store.js'
 
 type AppendResult = Appended | 'stale'
 import { isUniqueViolation, type Capabilities } from './capabilities.js'

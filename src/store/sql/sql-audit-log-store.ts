@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely'
-import type { AuditEntry, AuditLogStore } from '../audit-log-store.js'
+import type { AuditEntry, AuditLogStore } from '../../domain/admin/audit-log-store.js'
 import type { AuditLogTable, Database } from './db-schema.js'
 
 function toEntry(row: Selectable<AuditLogTable>): AuditEntry {

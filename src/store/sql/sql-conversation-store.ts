@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely'
 import type { Conversation, ConversationKind, ConversationSummary, Membership } from '../../domain/conversations/conversation.js'
 import { pairKeyOf, visibleLastSeq } from '../../domain/conversations/conversation.js'
 import { newId } from '../../shared/ids.js'
-import type { ConversationStore } from '../conversation-store.js'
+import type { ConversationStore } from '../../domain/conversations/conversation-store.js'
 import { isUniqueViolation, type Capabilities } from './capabilities.js'
 import type { ConversationMembersTable, ConversationsTable, Database } from './db-schema.js'
 import { ReadMarkStatement, type ReadMark } from './read-mark.js'
@@ -46,6 +46,8 @@ function memberRow(conversationId: string, userId: string, now: number) {
     role: 'member',
     join_seq: 1,
     left_seq: null,
+    left_group_name: null,
+    left_group_avatar_file_id: null,
     read_seq: 0,
     cleared_seq: 0,
     pinned: 0,
@@ -251,8 +253,9 @@ export class SqlConversationStore implements ConversationStore {
       const group = r.g_id
         ? {
             id: r.g_id,
-            name: r.g_name!,
-            avatarFileId: r.g_avatar_file_id ?? null,
+            // a former member sees the group as it was when they left, not its later renames
+            name: r.left_group_name ?? r.g_name!,
+            avatarFileId: r.left_group_name !== null ? (r.left_group_avatar_file_id ?? null) : (r.g_avatar_file_id ?? null),
             muteAll: Number(r.g_mute_all) === 1,
             memberCount: Number(r.g_member_count),
           }

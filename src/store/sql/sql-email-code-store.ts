@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
-import type { EmailCode, EmailCodePurpose, EmailCodeStore } from '../email-code-store.js'
+import type { EmailCode, EmailCodePurpose, EmailCodeStore } from '../../domain/security/email-code-store.js'
 import type { Database, EmailCodesTable } from './db-schema.js'
 
 function toEmailCode(row: Selectable<EmailCodesTable>): EmailCode {

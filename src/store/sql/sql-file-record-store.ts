@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { FileKind, FileRefKind, StoredFile } from '../../domain/files/file.js'
-import type { FileRecordStore, FileRef } from '../file-record-store.js'
+import type { FileRecordStore, FileRef } from '../../domain/files/file-record-store.js'
 import type { Capabilities } from './capabilities.js'
 import type { Database, FilesTable } from './db-schema.js'
 

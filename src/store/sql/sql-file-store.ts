@@ -1,7 +1,7 @@
 import { open, rm } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { sql, type Kysely } from 'kysely'
-import { assertFileKey, type ByteRange, type FileStore } from '../file-store.js'
+import { assertFileKey, type ByteRange, type FileStore } from '../../domain/files/file-store.js'
 import type { Database } from './db-schema.js'
 import { withTransaction } from './message-appender.js'
 

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely'
 import { AppError } from '../../domain/errors.js'
 import { pairKey, type Block, type FriendRequest, type FriendRequestStatus, type Friendship } from '../../domain/friends/friend.js'
-import type { BlockOutcome, FriendStore, NewFriendRequest, PageQuery } from '../friend-store.js'
+import type { BlockOutcome, FriendStore, NewFriendRequest, PageQuery } from '../../domain/friends/friend-store.js'
 import { isTransientDbError, type Capabilities } from './capabilities.js'
 import type { Database, FriendRequestsTable } from './db-schema.js'
 

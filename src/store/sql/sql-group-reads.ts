@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import type { Group, GroupBan, GroupMember, GroupMemberContext, GroupRole } from '../../domain/groups/group.js'
-import type { Paging } from '../group-store.js'
+import type { Paging } from '../../domain/groups/group-store.js'
 import type { Database } from './db-schema.js'
 import { currentMember, toBan, toGroup, toMember } from './sql-group-rows.js'
 import { escapeLike } from './sql-user-store.js'

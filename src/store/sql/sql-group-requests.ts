@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import { pendingKey, type GroupInvitation, type GroupJoinRequest } from '../../domain/groups/group.js'
 import { newId } from '../../shared/ids.js'
-import type { Paging } from '../group-store.js'
+import type { Paging } from '../../domain/groups/group-store.js'
 import { isUniqueViolation } from './capabilities.js'
 import type { Database } from './db-schema.js'
 import { toInvitation, toJoinRequest } from './sql-group-rows.js'

@@ -91,6 +91,8 @@ export function joinValues(role: GroupRole, seq: number, selfJoined: boolean, no
     role,
     join_seq: seq,
     left_seq: null,
+    left_group_name: null,
+    left_group_avatar_file_id: null,
     read_seq: selfJoined ? seq : seq - 1,
     cleared_seq: seq - 1,
     group_nickname: '',

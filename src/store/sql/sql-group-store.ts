@@ -22,7 +22,7 @@ import type {
   MemberPatch,
   NewGroup,
   Paging,
-} from '../group-store.js'
+} from '../../domain/groups/group-store.js'
 import type { Capabilities } from './capabilities.js'
 import type { ConversationMembersTable, Database, GroupsTable } from './db-schema.js'
 import { appendInTx, bumpCounter, insertConversation, withTransaction } from './message-appender.js'
@@ -161,7 +161,7 @@ export class SqlGroupStore implements GroupStore {
       const message = await this.#system(trx, group.conversationId, now, { event: 'group_dissolved', actorId, name: group.name })
       await trx
         .updateTable('conversation_members')
-        .set({ left_seq: message.seq, updated_at: now })
+        .set({ left_seq: message.seq, updated_at: now, ...groupAsLeft(group) })
         .where('conversation_id', '=', group.conversationId)
         .where('left_seq', 'is', null)
         .execute()
@@ -291,7 +291,7 @@ export class SqlGroupStore implements GroupStore {
       const message = await this.#system(trx, locked.conversationId, now, { event: 'member_left', userId, actorId, reason })
       await trx
         .updateTable('conversation_members')
-        .set({ left_seq: message.seq, updated_at: now })
+        .set({ left_seq: message.seq, updated_at: now, ...groupAsLeft(locked) })
         .where('conversation_id', '=', locked.conversationId)
         .where('user_id', '=', userId)
         .where('left_seq', 'is', null)
@@ -581,4 +581,9 @@ export class SqlGroupStore implements GroupStore {
       .where('pending_key', 'in', keys)
       .execute()
   }
+}
+
+/** What a leaving member keeps of the group: its name and avatar at that moment. */
+function groupAsLeft(group: { name: string; avatarFileId: string | null }) {
+  return { left_group_name: group.name, left_group_avatar_file_id: group.avatarFileId }
 }

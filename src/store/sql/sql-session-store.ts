@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { Session } from '../../domain/auth/session.js'
-import type { SessionStore } from '../session-store.js'
+import type { SessionStore } from '../../domain/auth/session-store.js'
 import type { Database, SessionsTable } from './db-schema.js'
 
 function toSession(row: Selectable<SessionsTable>): Session {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { SettingsStore } from '../settings-store.js'
+import type { SettingsStore } from '../../domain/settings-store.js'
 import type { Database } from './db-schema.js'
 
 export class SqlSettingsStore implements SettingsStore {
