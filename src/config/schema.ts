@@ -74,6 +74,20 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   ),
   key('storage.poolSize', 'JIM_STORAGE_POOL_SIZE', int(1, 200), 10, 'Connections per instance (mysql/postgres).'),
   key(
+    'storage.connectTimeoutMs',
+    'JIM_STORAGE_CONNECT_TIMEOUT_MS',
+    int(100, 600_000),
+    5000,
+    'Longest wait to open a database connection or to get one from a busy pool (mysql/postgres); then the request fails with 503 + Retry-After and startup stops.',
+  ),
+  key(
+    'storage.queryTimeoutMs',
+    'JIM_STORAGE_QUERY_TIMEOUT_MS',
+    int(100, 3600_000),
+    10_000,
+    'Longest one statement may take while serving; then its connection is closed (an open transaction rolls back) and the request fails with 503 + Retry-After. SQLite: how long a writer waits for the file lock. Migrations and CLI tools are not bounded.',
+  ),
+  key(
     'files.driver',
     'JIM_FILES_DRIVER',
     { kind: 'enum', values: ['local', 'sql'] },
@@ -157,6 +171,13 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     int(1, 1000),
     2,
     'Uploads one user may have in progress at once on one instance; one more gets 429.',
+  ),
+  key(
+    'files.maxConcurrentUploads',
+    'JIM_FILES_MAX_CONCURRENT_UPLOADS',
+    int(1, 100_000),
+    64,
+    'Uploads all users together may have in progress at once on one instance (disk, decoding, file handles); one more gets 503 `service.unavailable` with Retry-After.',
   ),
   key(
     'files.uploadMinBytesPerSecond',
@@ -341,6 +362,20 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     'Password reset requests and confirmations per IP per hour.',
   ),
   key(
+    'rateLimit.wsConnectsPerMinute',
+    'JIM_RATE_LIMIT_WS_CONNECTS_PER_MINUTE',
+    int(1, 1_000_000),
+    30,
+    'WebSockets one user may open per minute (a reconnect loop); one more gets an `error` frame `rate_limited` and close 4029.',
+  ),
+  key(
+    'rateLimit.wsConnectsPerMinutePerIp',
+    'JIM_RATE_LIMIT_WS_CONNECTS_PER_MINUTE_PER_IP',
+    int(1, 1_000_000),
+    600,
+    'WebSocket upgrades one IP may ask for per minute, signed in or not; one more is answered 429 before the upgrade.',
+  ),
+  key(
     'rateLimit.uploadsPerMinute',
     'JIM_RATE_LIMIT_UPLOADS_PER_MINUTE',
     int(1, 1_000_000),
@@ -476,6 +511,27 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     int(0, 7 * 24 * 3600),
     2 * 60,
     'How long after sending a user may recall their own message.',
+  ),
+  key(
+    'messages.maxReactionEmojis',
+    'JIM_MESSAGES_MAX_REACTION_EMOJIS',
+    int(1, 100),
+    20,
+    'Most different emoji one message may carry as reactions.',
+  ),
+  key(
+    'messages.maxReactionsPerUser',
+    'JIM_MESSAGES_MAX_REACTIONS_PER_USER',
+    int(1, 100),
+    3,
+    'Most reactions one user may put on one message.',
+  ),
+  key(
+    'messages.reactPerMinute',
+    'JIM_MESSAGES_REACT_PER_MINUTE',
+    int(1, 1_000_000),
+    60,
+    'Reactions one user may add or remove per minute (all conversations together).',
   ),
   key(
     'messages.resumeMaxMessages',

@@ -10,6 +10,7 @@ import { clientLimits } from '../config/client-limits.js'
 import { AppError } from '../domain/errors.js'
 import { toAppError } from '../http/error-response.js'
 import type { ClusterEvent, Route, UserEvent } from '../domain/events.js'
+import type { RateLimiter } from '../domain/security/rate-limiter.js'
 import type { PresenceService } from '../domain/users/presence-service.js'
 import { newId } from '../shared/ids.js'
 import { parseClientFrame } from './client-frame-parser.js'
@@ -18,6 +19,7 @@ import { Connection } from './connection.js'
 import { FrameLimiter, frameLimits } from './frame-limiter.js'
 import { Hub } from './hub.js'
 import { isAllowedOrigin } from './origin.js'
+import { dropUpgradeLeftovers, socketErrorHandler } from './socket-errors.js'
 
 /** A client frame handler a capability registers (typing, resume...); it gets frames already valid. */
 export type FrameHandler<T extends ClientFrameType = ClientFrameType> = (conn: Connection, frame: ClientFrameOf<T>) => Promise<void> | void
@@ -42,6 +44,8 @@ interface GatewayDeps {
   presence: PresenceService
   logger: Logger
   metrics: GatewayMetrics
+  /** counts sockets opened per user per minute (a reconnect loop); absent when rate limits are off */
+  limiter?: RateLimiter
 }
 
 /** The WebSocket endpoint: authenticates sockets, routes cluster events to them, heartbeats. */
@@ -59,6 +63,7 @@ export class WsGateway {
   #recheck: NodeJS.Timeout | null = null
   readonly #alive = new WeakSet<WebSocket>()
   readonly #sockets = new Set<WebSocket>()
+  readonly #onSocketError = socketErrorHandler()
   #draining = false
 
   constructor(deps: GatewayDeps) {
@@ -139,6 +144,8 @@ export class WsGateway {
 
   async #accept(ws: WebSocket, request: FastifyRequest): Promise<void> {
     const { config, logger } = this.#d
+    const fields = { ip: request.ip, reqId: request.id }
+    dropUpgradeLeftovers(ws, request, (error) => this.#onSocketError(error, ws, logger, fields))
     if (this.#draining) return ws.close(CloseCode.goingAway, 'server going away')
     if (!isAllowedOrigin(request.headers.origin, request.headers.host, config.publicUrl)) {
       logger.warn({ event: 'ws.origin_refused', origin: request.headers.origin, reqId: request.id }, 'websocket origin refused')
@@ -155,15 +162,41 @@ export class WsGateway {
     let bearer: string
     if (token) {
       bearer = token
-      principal = await this.#authenticate(token)
-      if (!principal) return ws.close(CloseCode.notAuthenticated, 'not authenticated')
+      const found = await this.#authenticateNew(ws, token)
+      if (found === 'closed') return
+      if (!found) return ws.close(CloseCode.notAuthenticated, 'not authenticated')
+      principal = found
     } else {
       const got = await this.#awaitAuthFrame(ws, request.ip)
       if (!got) return
       ;({ principal, token: bearer } = got)
     }
     if (ws.readyState !== ws.OPEN) return
+    if (!(await this.#withinConnectBudget(ws, principal.user.id, request))) return
+    if (ws.readyState !== ws.OPEN) return
     this.#open(ws, principal, bearer, request)
+  }
+
+  /**
+   * Sockets one user may open per minute: a client stuck in a reconnect loop (or a script) costs
+   * an authentication and a resume each time. Over it: an `error` frame `rate_limited` with
+   * `retryAfter`, then close 4029 (the SDK backs off). Per IP, the upgrade itself is limited
+   * before it happens (429, route limit `ws-connect`).
+   */
+  async #withinConnectBudget(ws: WebSocket, userId: string, request: FastifyRequest): Promise<boolean> {
+    const { limiter, config, logger } = this.#d
+    if (!limiter || !config.rateLimit.enabled) return true
+    const state = await limiter.hit(`ws-connect:user:${userId}`, { limit: config.rateLimit.wsConnectsPerMinute, windowMs: 60_000 })
+    if (state.allowed) return true
+    const retryAfter = Math.max(1, Math.ceil(state.retryAfterMs / 1000))
+    logger.warn(
+      { event: 'ws.connect_limited', userId, ip: request.ip, reqId: request.id, retryAfterSeconds: retryAfter },
+      'socket refused: too many connections',
+    )
+    const message = `Too many connections this minute; reconnect in ${retryAfter} s.`
+    ws.send(JSON.stringify({ type: 'error', code: 'rate_limited', message, retryAfter, replyTo: null }))
+    ws.close(CloseCode.tooManySockets, 'too many connections per minute')
+    return false
   }
 
   async #authenticate(token: string): Promise<Principal | null> {
@@ -172,6 +205,23 @@ export class WsGateway {
     } catch (err) {
       if (err instanceof AppError) return null
       throw err
+    }
+  }
+
+  /**
+   * Authenticates a new socket; when the database cannot answer (down, hung past its bound) the
+   * socket is closed with 1013 "try again later" (not 4001: the token may be fine) and `closed` returned.
+   */
+  async #authenticateNew(ws: WebSocket, token: string): Promise<Principal | null | 'closed'> {
+    try {
+      return await this.#authenticate(token)
+    } catch (err) {
+      this.#d.logger.warn(
+        { event: 'ws.auth_unavailable', err: { message: (err as Error).message } },
+        'socket refused: database unavailable',
+      )
+      ws.close(CloseCode.tryAgainLater, 'service unavailable, retry')
+      return 'closed'
     }
   }
 
@@ -203,7 +253,8 @@ export class WsGateway {
         if (frame?.type !== 'auth') {
           return finish(null, [CloseCode.notAuthenticated, 'send {"type":"auth","token":"..."} first'])
         }
-        const principal = await this.#authenticate(frame.token)
+        const principal = await this.#authenticateNew(ws, frame.token)
+        if (principal === 'closed') return finish(null)
         if (!principal) return finish(null, [CloseCode.notAuthenticated, 'not authenticated'])
         finish({ principal, token: frame.token })
       }
@@ -322,7 +373,14 @@ export class WsGateway {
     for (const conn of [...this.hub.all()]) {
       const token = tokens.get(conn)
       if (!token) continue
-      const principal = await this.#authenticate(token)
+      let principal: Principal | null
+      try {
+        principal = await this.#authenticate(token)
+      } catch (err) {
+        // the database is away: an unanswered check is no verdict; keep the sockets and check again next round
+        this.#d.logger.warn({ event: 'ws.recheck_skipped', err: { message: (err as Error).message } }, 'session re-check skipped')
+        return
+      }
       if (!principal) this.#revoke(conn, 'expired')
     }
   }

@@ -424,9 +424,9 @@ describe.skipIf(!hasChromium)('web client in Chromium', () => {
     await t.close()
     await alice.page.getByTestId('connection-banner').waitFor()
     await bob.page.getByTestId('connection-banner').waitFor()
-    // sent while the server is down: it fails and offers a retry
+    // sent while the server is down: it waits in the outbox (pending, not failed)
     await send(bob.page, 'sent while down')
-    await bob.page.locator('[data-status="failed"]').filter({ hasText: 'sent while down' }).waitFor()
+    await bob.page.locator('[data-status="sending"]').filter({ hasText: 'sent while down' }).waitFor()
 
     t = await startTestApp({ ...options(), port })
     // written by someone else before the browsers are back: resume must bring these
@@ -440,7 +440,7 @@ describe.skipIf(!hasChromium)('web client in Chromium', () => {
     }
     await until('Alice reconnected', async () => (await alice.page.getByTestId('connection-banner').count()) === 0, 30_000)
     await until('Bob reconnected', async () => (await bob.page.getByTestId('connection-banner').count()) === 0, 30_000)
-    // the failed send is retried with the same clientMsgId once the link is back
+    // the waiting send goes out with the same clientMsgId once the link is back
     await seesMessage(alice.page, 'sent while down')
     await send(alice.page, 'after restart')
     for (const w of [alice, bob]) {

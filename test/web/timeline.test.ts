@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { holes, mergeMessages, newClientMsgId } from '../../web/src/store/timeline.js'
+import { holes, mergeMessages } from '../../web/src/store/timeline.js'
 import { msg } from '../../packages/client/test/fake-socket.js'
 
 describe('mergeMessages', () => {
@@ -27,12 +27,5 @@ describe('mergeMessages', () => {
 
   it('should report holes', () => {
     expect(holes([msg('a', 1), msg('a', 4)])).toEqual([2, 3])
-  })
-})
-
-describe('newClientMsgId', () => {
-  it('should be unique per call', () => {
-    const ids = new Set(Array.from({ length: 1000 }, () => newClientMsgId()))
-    expect(ids.size).toBe(1000)
   })
 })

@@ -13,6 +13,15 @@ export interface JimClientOptions {
   fetch?: FetchLike
   timers?: Timers
   backoff?: BackoffOptions
+  /** how often a send is tried before it is given up (default 10; `Infinity`: until the server answers) */
+  sendAttempts?: number
+  /** called after a REST call answered 401 (the session is gone); the socket is stopped already */
+  onUnauthorized?: () => void
+  /**
+   * How a hole that `resume` could not fill is repaired. Default: `fillFromHistory` (every missed
+   * message is read). An app that shows only some conversations may skip the rest.
+   */
+  repair?: (conversationId: string, lastSeq: number | null) => Promise<void> | void
 }
 
 export interface JimEvents {
@@ -45,7 +54,10 @@ export class JimClient {
     this.api = new ApiClient({
       baseUrl: base,
       ...(options.fetch ? { fetch: options.fetch } : {}),
-      onUnauthorized: () => this.socket.stop(),
+      onUnauthorized: () => {
+        this.socket.stop()
+        options.onUnauthorized?.()
+      },
     })
     const wsBase = base ? base.replace(/^http/, 'ws') : wsOrigin()
     const Ctor = options.WebSocket
@@ -60,9 +72,11 @@ export class JimClient {
       api: this.api,
       ...(options.timers ? { timers: options.timers } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.sendAttempts !== undefined ? { maxAttempts: options.sendAttempts } : {}),
     })
+    const repair = options.repair ?? ((id: string, lastSeq: number | null) => this.fillFromHistory(id, { lastSeq }).catch(() => false))
     this.socket.subscribe((event) => {
-      if (event.kind === 'repair') void this.#repair(event.conversationId, event.lastSeq)
+      if (event.kind === 'repair') void repair(event.conversationId, event.lastSeq)
     })
   }
 
@@ -133,32 +147,46 @@ export class JimClient {
     this.socket.stop()
   }
 
-  /** Signs out: revokes the session and closes. */
+  /** Signs out: revokes the session, then forgets it. */
   async logout(): Promise<void> {
     try {
       await this.api.logout()
     } finally {
-      this.close()
-      this.api.token = null
+      this.forget()
     }
   }
 
-  /** Fills a hole from history (`after=` the position), page by page, then skips what could not be read. */
-  async #repair(conversationId: string, lastSeq: number | null): Promise<void> {
-    try {
-      for (let i = 0; i < MAX_REPAIR_PAGES; i++) {
-        const position = this.socket.sequencer.position(conversationId) ?? 0
-        const page = await this.api.messages(conversationId, { after: position, limit: REPAIR_PAGE })
-        const items = [...page.items].sort((a, b) => a.seq - b.seq)
-        for (const m of items) this.socket.accept(m)
-        const last = items.at(-1)?.seq
-        if (last !== undefined) this.socket.advance(conversationId, last)
-        if (!page.hasMore || items.length === 0) return
-      }
-      if (lastSeq !== null) this.socket.advance(conversationId, lastSeq)
-    } catch {
-      // the next reconnect resumes from the same position
+  /**
+   * Forgets the session here without asking the server (it already ended, or the account is
+   * gone): closes, drops unsent messages, positions and the token, so the next sign-in (maybe
+   * someone else's) starts afresh.
+   */
+  forget(): void {
+    this.outbox.clear()
+    this.socket.reset()
+    this.api.token = null
+    this.user = null
+  }
+
+  /**
+   * Fills a hole from history (`after=` the position), page by page, delivering each message
+   * through the socket (once, in order). True when it caught up; after `maxPages` pages it
+   * stops, skips to `lastSeq` when known, and answers false. Errors reach the caller (the next
+   * reconnect resumes from the same position).
+   */
+  async fillFromHistory(conversationId: string, options: { lastSeq?: number | null; maxPages?: number } = {}): Promise<boolean> {
+    const maxPages = options.maxPages ?? MAX_REPAIR_PAGES
+    for (let i = 0; i < maxPages; i++) {
+      const position = this.socket.sequencer.position(conversationId) ?? 0
+      const page = await this.api.messages(conversationId, { after: position, limit: REPAIR_PAGE })
+      const items = [...page.items].sort((a, b) => a.seq - b.seq)
+      for (const m of items) this.socket.accept(m)
+      const last = items.at(-1)?.seq
+      if (last !== undefined) this.socket.advance(conversationId, last)
+      if (!page.hasMore || items.length === 0) return true
     }
+    if (typeof options.lastSeq === 'number') this.socket.advance(conversationId, options.lastSeq)
+    return false
   }
 }
 

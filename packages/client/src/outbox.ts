@@ -26,6 +26,8 @@ interface Entry extends PendingSend {
   /** where the current try went; null while waiting to (re)try */
   via: 'ws' | 'http' | null
   retryTimer: unknown
+  /** the last try never reached the server (no network): worth trying again as soon as the socket is back */
+  unreached: boolean
   resolve(message: Message): void
   reject(error: ApiError): void
 }
@@ -66,11 +68,11 @@ export class Outbox {
       random: options.random ?? Math.random,
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       maxAttempts: options.maxAttempts ?? 10,
-      newId: options.newId ?? randomId,
+      newId: options.newId ?? newClientMsgId,
     }
     this.#socket.subscribe((event) => {
       if (event.kind === 'frame') this.#onFrame(event.frame)
-      else if (event.kind === 'ready') this.#retryUnanswered()
+      else if (event.kind === 'ready') this.#retryOnReconnect()
       else if (event.kind === 'state' && event.state === 'disconnected') this.#retryUnanswered()
     })
   }
@@ -92,6 +94,7 @@ export class Outbox {
         attempts: 0,
         via: null,
         retryTimer: null,
+        unreached: false,
         resolve,
         reject,
       }
@@ -153,6 +156,7 @@ export class Outbox {
   #failed(entry: Entry, err: ApiError): void {
     if (!this.#entries.has(entry.ref)) return
     entry.via = null
+    entry.unreached = err.status === 0 && err.code === 'network'
     const transient = TRANSIENT.has(err.code) || err.status >= 500
     if (!transient || entry.attempts >= this.#o.maxAttempts) {
       this.#entries.delete(entry.ref)
@@ -169,9 +173,25 @@ export class Outbox {
       if (entry.via === 'ws') this.#try(entry)
     }
   }
+
+  /**
+   * The socket is back: besides the unanswered frames, what waits out a backoff because the
+   * network was down goes now (in queue order), not seconds later. A wait the server asked for
+   * (rate_limited, Retry-After) is kept.
+   */
+  #retryOnReconnect(): void {
+    for (const entry of this.#entries.values()) {
+      if (entry.via === 'ws') this.#try(entry)
+      else if (entry.via === null && entry.unreached && entry.retryTimer !== null) {
+        this.#o.timers.clearTimeout(entry.retryTimer)
+        this.#try(entry)
+      }
+    }
+  }
 }
 
-function randomId(): string {
+/** A fresh idempotency key: unique per device and message, reused by every retry of it. */
+export function newClientMsgId(): string {
   const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto
   if (c?.randomUUID) return c.randomUUID()
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`

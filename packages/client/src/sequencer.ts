@@ -40,6 +40,12 @@ export class MessageSequencer {
     this.#buffers.delete(conversationId)
   }
 
+  /** Forgets every conversation (another user signs in next). */
+  clear(): void {
+    this.#positions.clear()
+    this.#buffers.clear()
+  }
+
   hasGap(conversationId: string): boolean {
     return (this.#buffers.get(conversationId)?.size ?? 0) > 0
   }

@@ -158,6 +158,14 @@ export class JimSocket {
     this.#setState('disconnected')
   }
 
+  /** Stops and forgets every position and modSeq: what comes next may be another user's session. */
+  reset(): void {
+    this.stop()
+    this.sequencer.clear()
+    this.#modSeqs.clear()
+    this.#ready = null
+  }
+
   /** Skips the wait (the user pressed "retry", or the network came back). */
   reconnectNow(): void {
     if (!this.#token || this.#state !== 'disconnected') return
@@ -264,6 +272,7 @@ export class JimSocket {
         return
       case 'message.updated':
       case 'message.recalled':
+      case 'message.reaction':
         this.#noteModSeq(frame.message.conversationId, frame.message.modSeq)
         this.#emit({ kind: 'frame', frame })
         return

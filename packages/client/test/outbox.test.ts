@@ -1,23 +1,7 @@
-import { ApiClient, ApiError, JimSocket, Outbox, type FetchLike, type Message, type SocketEvent } from '@jim/client'
+import { ApiClient, ApiError, JimSocket, newClientMsgId, Outbox, type Message, type SocketEvent } from '@jim/client'
 import { describe, expect, it } from 'vitest'
+import { fakeFetch } from './fake-fetch.js'
 import { FakeSocket, ManualTimers, msg } from './fake-socket.js'
-
-/** A fetch that records calls and answers from a queue the test fills (unanswered calls hang). */
-function fakeFetch() {
-  const calls: Array<{ url: string; method: string; body: any; answer(status: number, body: unknown): void; fail(): void }> = []
-  const fetch: FetchLike = (url, init) =>
-    new Promise((resolve, reject) => {
-      calls.push({
-        url,
-        method: init?.method ?? 'GET',
-        body: init?.body ? JSON.parse(init.body) : undefined,
-        answer: (status, body) =>
-          resolve({ status, ok: status < 300, headers: { get: () => null }, text: async () => JSON.stringify(body) }),
-        fail: () => reject(new TypeError('fetch failed')),
-      })
-    })
-  return { fetch, calls }
-}
 
 function setup() {
   const timers = new ManualTimers()
@@ -96,15 +80,56 @@ describe('Outbox', () => {
     expect(http.calls[0]!.body.clientMsgId).toBe('cm-1')
     http.calls[0]!.fail() // the network is down too
     await settle()
-    timers.advance(250) // the socket's reconnect
+    expect(timers.pending()).toEqual([250, 500]) // the socket's reconnect, the outbox's backoff
+    timers.advance(250)
     connect()
-    expect(last().sentOfType('message.send')).toHaveLength(0)
-    timers.advance(1000) // the outbox's retry: over the socket now, same key
+    // the socket is back: the send goes at once, over the socket, with the same key
     const retried = last().sentOfType('message.send')
     expect(retried.map((f) => f.clientMsgId)).toEqual(['cm-1'])
+    expect(timers.pending()).toEqual([30_000]) // only the heartbeat: the backoff was cancelled
     const stored = msg('a', 1, { clientMsgId: 'cm-1' })
     last().push({ type: 'message.ack', ref: retried[0].ref, message: stored })
     expect(await sent).toEqual(stored)
+  })
+
+  it('should keep a message typed offline until the server answers when told to try without limit', async () => {
+    const timers = new ManualTimers()
+    const sockets: FakeSocket[] = []
+    const socket = new JimSocket({ url: 'ws://chat.test/api/v1/ws', factory: (u) => sockets[sockets.push(new FakeSocket(u)) - 1]!, timers })
+    const http = fakeFetch()
+    const api = new ApiClient({ baseUrl: 'http://chat.test', fetch: http.fetch })
+    const outbox = new Outbox({ socket, api, timers, random: () => 1, maxAttempts: Infinity, newId: () => 'cm-x' })
+    const sent = outbox.send({ conversationId: 'a', type: 'text', content: { text: 'typed offline' } })
+    for (let i = 0; i < 30; i++) {
+      await new Promise((r) => setTimeout(r, 0))
+      http.calls.at(-1)!.fail()
+      await new Promise((r) => setTimeout(r, 0))
+      timers.advance(15_000)
+    }
+    expect(http.calls.length).toBeGreaterThan(30)
+    expect(new Set(http.calls.map((c) => c.body.clientMsgId))).toEqual(new Set(['cm-x']))
+    expect(outbox.pending).toHaveLength(1)
+    http.calls.at(-1)!.answer(201, { message: msg('a', 1, { clientMsgId: 'cm-x' }) })
+    expect((await sent).seq).toBe(1)
+  })
+
+  it('should keep a wait the server asked for (rate_limited) when the socket comes back', async () => {
+    const { socket, outbox, last, connect, timers } = setup()
+    socket.start('t')
+    connect()
+    void outbox.send({ conversationId: 'a', type: 'text', content: { text: 'x' } })
+    const [first] = last().sentOfType('message.send')
+    last().push({ type: 'error', ref: first.ref, code: 'rate_limited', message: 'slow down', retryAfter: 5 })
+    last().drop()
+    timers.advance(250)
+    connect()
+    expect(last().sentOfType('message.send')).toHaveLength(0)
+    timers.advance(5000)
+    expect(
+      last()
+        .sentOfType('message.send')
+        .map((f) => f.clientMsgId),
+    ).toEqual([first.clientMsgId])
   })
 
   it('should wait out rate_limited and retry the same message, but reject a refusal', async () => {
@@ -133,5 +158,12 @@ describe('Outbox', () => {
     const sent = outbox.send({ conversationId: 'a', type: 'text', content: { text: 'bye' } })
     outbox.clear()
     await expect(sent).rejects.toBeInstanceOf(ApiError)
+  })
+})
+
+describe('newClientMsgId', () => {
+  it('should be unique per call', () => {
+    const ids = new Set(Array.from({ length: 1000 }, () => newClientMsgId()))
+    expect(ids.size).toBe(1000)
   })
 })

@@ -1,22 +1,32 @@
-import { ApiError, type ApiClient } from '../api/client.js'
-import type { ChatSocket } from '../api/socket.js'
+import { ApiError, type ApiClient, type JimClient, type JimSocket, type Outbox } from '@jim/client'
 import type { Message } from '../api/types.js'
 import type { Notice, State, Tab } from '../store/state.js'
 import type { Store } from '../store/store.js'
 
 /**
- * What every group of actions shares: the API client, the store, the socket of the current
- * session, user-facing notices and the profile cache.
+ * What every group of actions shares: the SDK client (REST, socket, outbox), the store,
+ * user-facing notices and the profile cache.
  */
 export class AppContext {
-  socket: ChatSocket | null = null
   #noticeId = 0
   readonly #userFetches = new Set<string>()
 
   constructor(
-    readonly api: ApiClient,
+    readonly client: JimClient,
     readonly store: Store<State>,
   ) {}
+
+  get api(): ApiClient {
+    return this.client.api
+  }
+
+  get socket(): JimSocket {
+    return this.client.socket
+  }
+
+  get outbox(): Outbox {
+    return this.client.outbox
+  }
 
   get state(): State {
     return this.store.getState()

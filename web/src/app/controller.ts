@@ -1,19 +1,23 @@
 /**
  * The client's brain: the session (sign in, boot, socket) and the actions components call,
- * grouped by subject (`chat`, `friends`, `groups`). Components never fetch on their own.
+ * grouped by subject (`conversations`, `history`, `messages`, `friends`, `groups`...).
+ * Components never fetch on their own. The wire work (REST, the socket's auth, heartbeat,
+ * reconnect, resume, gap fill and dedupe, the outbox) is the SDK's, `@jim/client`.
  */
-import { AccountActions } from './account-actions.js'
-import { AdminActions } from './admin-actions.js'
-import { ApiClient, ApiError } from '../api/client.js'
-import { ChatSocket, type ChatSocketEvent } from '../api/socket.js'
+import { ApiError, JimClient, type ApiClient, type SocketEvent } from '@jim/client'
 import type { ServerFrame } from '../api/types.js'
 import type { Locale } from '../i18n/index.js'
 import { initialState, signedOut, type State, type Tab } from '../store/state.js'
 import { Store } from '../store/store.js'
-import { ChatActions } from './chat-actions.js'
+import { AccountActions } from './account-actions.js'
+import { AdminActions } from './admin-actions.js'
+import { ChatEvents } from './chat-events.js'
 import { AppContext } from './context.js'
+import { ConversationList } from './conversation-list.js'
 import { FriendActions } from './friend-actions.js'
 import { GroupActions } from './group-actions.js'
+import { History } from './history.js'
+import { MessageActions } from './message-actions.js'
 import { safeStorage } from './storage.js'
 
 const TOKEN_KEY = 'jim.token'
@@ -22,31 +26,51 @@ const LOCALE_KEY = 'jim.locale'
 type CaptchaAnswer = { id: string; answer: string }
 
 export class Controller {
-  readonly api: ApiClient
   readonly store: Store<State>
-  readonly chat: ChatActions
+  readonly conversations: ConversationList
+  readonly history: History
+  readonly messages: MessageActions
   readonly friends: FriendActions
   readonly groups: GroupActions
   readonly account: AccountActions
   readonly admin: AdminActions
   readonly #c: AppContext
+  readonly #events: ChatEvents
 
   constructor(locale: Locale) {
     const token = safeStorage.get(TOKEN_KEY)
     this.store = new Store(initialState(locale, token))
-    this.api = new ApiClient({ onUnauthorized: () => this.#sessionEnded() })
-    this.api.token = token
-    this.#c = new AppContext(this.api, this.store)
-    this.chat = new ChatActions(this.#c, { loadMembers: (groupId) => this.groups.loadMembers(groupId) })
-    this.groups = new GroupActions(this.#c, this.chat)
-    this.friends = new FriendActions(this.#c, this.chat)
+    const client = new JimClient({
+      baseUrl: '',
+      // a message typed offline waits in the outbox until the server answers; only a refusal fails it
+      sendAttempts: Infinity,
+      onUnauthorized: () => this.#sessionEnded(),
+      repair: (id, lastSeq) => this.history.repair(id, lastSeq),
+    })
+    client.api.token = token
+    this.#c = new AppContext(client, this.store)
+    this.conversations = new ConversationList(this.#c, {
+      loadMembers: (groupId) => this.groups.loadMembers(groupId),
+      loadLatest: (id) => this.history.loadLatest(id),
+    })
+    this.history = new History(this.#c, this.conversations)
+    this.messages = new MessageActions(this.#c)
+    this.#events = new ChatEvents(this.#c, this.conversations)
+    this.groups = new GroupActions(this.#c, this.conversations)
+    this.friends = new FriendActions(this.#c, this.conversations)
     this.account = new AccountActions(this.#c)
     this.admin = new AdminActions(this.#c)
+    client.socket.subscribe((e) => this.#onSocket(e))
     document.addEventListener('visibilitychange', () => {
-      if (!document.hidden) this.chat.markActiveRead()
+      if (!document.hidden) this.conversations.markActiveRead()
     })
-    window.addEventListener('online', () => this.#c.socket?.reconnectNow())
+    window.addEventListener('online', () => this.#c.socket.reconnectNow())
     if (token) void this.#boot()
+  }
+
+  /** The REST client (components read file URLs and the captcha through it). */
+  get api(): ApiClient {
+    return this.#c.api
   }
 
   get state(): State {
@@ -89,7 +113,7 @@ export class Controller {
 
   async logout(): Promise<void> {
     try {
-      await this.api.logout()
+      await this.#c.client.logout()
     } catch {
       // the token is forgotten anyway
     }
@@ -102,7 +126,7 @@ export class Controller {
   }
 
   reconnectNow(): void {
-    this.#c.socket?.reconnectNow()
+    this.#c.socket.reconnectNow()
   }
 
   #sessionEnded(): void {
@@ -112,10 +136,8 @@ export class Controller {
   }
 
   #signOut(): void {
-    this.#c.socket?.stop()
-    this.#c.socket = null
+    this.#c.client.forget()
     safeStorage.remove(TOKEN_KEY)
-    this.api.token = null
     this.#c.set(signedOut)
   }
 
@@ -129,7 +151,7 @@ export class Controller {
       this.#c.notifyError(err)
     }
     await Promise.all([
-      this.chat.loadConversations(),
+      this.conversations.loadConversations(),
       this.friends.loadFriends(),
       this.friends.loadRequests(),
       this.friends.loadBlocks(),
@@ -139,44 +161,32 @@ export class Controller {
     this.#startSocket()
   }
 
+  /** Opens the socket; `resume` starts from what the conversation list said (seeded as it loaded). */
   #startSocket(): void {
     const token = this.state.auth?.token
-    if (!token) return
-    this.#c.socket?.stop()
-    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/ws`
-    const socket = new ChatSocket({
-      url,
-      factory: (u) => new WebSocket(u),
-      modSeqOf: (id) => this.state.conversations[id]?.modSeq,
-    })
-    this.#c.socket = socket
-    // the positions resume starts from: what the conversation list said
-    for (const c of Object.values(this.state.conversations)) socket.sequencer.seed(c.id, c.lastSeq)
-    socket.subscribe((e) => this.#onSocket(e))
-    socket.start(token)
+    if (token) this.#c.socket.start(token)
   }
 
-  #onSocket(e: ChatSocketEvent): void {
+  #onSocket(e: SocketEvent): void {
     switch (e.kind) {
-      case 'status':
-        this.#c.set((s) => ({ ...s, connection: { status: e.status, retryAt: e.retryAt } }))
+      case 'state':
+        this.#c.set((s) => ({ ...s, connection: { state: e.state, retryAt: e.retryAt, attempt: e.attempt, stopped: e.stopped } }))
         return
       case 'ready':
         this.#c.set((s) => ({ ...s, limits: e.frame.limits }))
         if (e.reconnected) {
           // messages come back through resume; lists may have changed while we were away
-          void this.chat.loadConversations()
+          void this.conversations.loadConversations()
           void this.friends.loadFriends()
           void this.friends.loadRequests()
           void this.groups.loadInvitations()
-          this.chat.retryTransientFailures()
         }
         return
       case 'message':
-        this.chat.applyMessage(e.message, true)
+        this.#events.onMessage(e.message)
         return
       case 'repair':
-        void this.chat.repair(e.conversationId)
+        // the SDK calls `history.repair` (the `repair` option)
         return
       case 'revoked':
         this.#sessionEnded()
@@ -189,6 +199,6 @@ export class Controller {
   #route(frame: ServerFrame): void {
     if (frame.type.startsWith('group.')) this.groups.onFrame(frame)
     else if (frame.type.startsWith('friend.') || frame.type === 'presence') this.friends.onFrame(frame)
-    else this.chat.onFrame(frame)
+    else this.#events.onFrame(frame)
   }
 }

@@ -42,8 +42,13 @@ export function previewText(s: NameState, m: Message): string {
   if (m.recalledAt) return translate(s.locale, 'msg.recalled')
   if (m.type === 'text') return String(m.content.text ?? '')
   if (m.type === 'system') return systemText(s, m)
-  const key = TYPE_KEYS[m.type]
-  return key ? translate(s.locale, key) : translate(s.locale, 'msg.type.unknown')
+  return typeLabel(s.locale, m.type)
+}
+
+/** What a message of this (non-text) type is called: "Image", "Sticker"... */
+export function typeLabel(locale: Locale, type: string): string {
+  const key = TYPE_KEYS[type]
+  return key ? translate(locale, key) : translate(locale, 'msg.type.unknown')
 }
 
 const SYSTEM_KEYS: Record<string, MessageKey> = {

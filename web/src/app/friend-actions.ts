@@ -1,18 +1,18 @@
 /** Friends, friend requests, blocks and presence. */
-import { unwrap } from '../api/client.js'
+import { unwrap } from '@jim/client'
 import type { Friend, FriendRequest, PublicUser, ServerFrame } from '../api/types.js'
 import { translate } from '../i18n/index.js'
-import type { ChatActions } from './chat-actions.js'
+import type { ConversationList } from './conversation-list.js'
 import type { AppContext } from './context.js'
 import { showNotification } from './notify.js'
 
 export class FriendActions {
   readonly #c: AppContext
-  readonly #chat: ChatActions
+  readonly #list: ConversationList
 
-  constructor(context: AppContext, chat: ChatActions) {
+  constructor(context: AppContext, list: ConversationList) {
     this.#c = context
-    this.#chat = chat
+    this.#list = list
   }
 
   async loadFriends(): Promise<void> {
@@ -68,7 +68,7 @@ export class FriendActions {
         ...s,
         incoming: s.incoming.map((x) => (x.id === r.id ? { ...x, status: answer === 'accept' ? 'accepted' : 'rejected' } : x)),
       }))
-      if (answer === 'accept') await Promise.all([this.loadFriends(), this.#chat.loadConversations()])
+      if (answer === 'accept') await Promise.all([this.loadFriends(), this.#list.loadConversations()])
     } catch (err) {
       this.#c.notifyError(err)
       void this.loadRequests()
@@ -148,7 +148,7 @@ export class FriendActions {
     }
     if (r.status === 'accepted') {
       void this.loadFriends()
-      void this.#chat.loadConversations()
+      void this.#list.loadConversations()
     }
   }
 

@@ -1,16 +1,16 @@
 /** Groups: mine, search and join, invitations, members, leaving. */
-import { unwrap } from '../api/client.js'
+import { unwrap } from '@jim/client'
 import type { Group, GroupBan, JoinRequest, ServerFrame } from '../api/types.js'
-import type { ChatActions } from './chat-actions.js'
+import type { ConversationList } from './conversation-list.js'
 import type { AppContext } from './context.js'
 
 export class GroupActions {
   readonly #c: AppContext
-  readonly #chat: ChatActions
+  readonly #list: ConversationList
 
-  constructor(context: AppContext, chat: ChatActions) {
+  constructor(context: AppContext, list: ConversationList) {
     this.#c = context
-    this.#chat = chat
+    this.#list = list
   }
 
   async loadGroups(): Promise<void> {
@@ -43,8 +43,8 @@ export class GroupActions {
       const res = await this.#c.api.createGroup({ name, memberIds, joinPolicy })
       const group = unwrap<Group>(res, 'group')
       this.#c.set((s) => ({ ...s, groups: { ...s.groups, [group.id]: group } }))
-      await this.#chat.loadConversations()
-      await this.#chat.openGroup(group)
+      await this.#list.loadConversations()
+      await this.#list.openGroup(group)
       return group
     } catch (err) {
       this.#c.notifyError(err)
@@ -64,8 +64,8 @@ export class GroupActions {
         this.#c.notify({ kind: 'info', key: 'groups.requestSent' })
         return
       }
-      await Promise.all([this.loadGroups(), this.#chat.loadConversations()])
-      await this.#chat.openGroup(this.#c.state.groups[group.id] ?? group)
+      await Promise.all([this.loadGroups(), this.#list.loadConversations()])
+      await this.#list.openGroup(this.#c.state.groups[group.id] ?? group)
     } catch (err) {
       this.#c.notifyError(err)
     }
@@ -97,7 +97,7 @@ export class GroupActions {
       const res = await this.#c.api.answerInvitation(id, answer)
       this.#c.set((s) => ({ ...s, invitations: s.invitations.filter((i) => i.id !== id) }))
       if (res?.joinRequest) this.#c.notify({ kind: 'info', key: 'groups.requestSent' })
-      if (answer === 'accept') await Promise.all([this.loadGroups(), this.#chat.loadConversations()])
+      if (answer === 'accept') await Promise.all([this.loadGroups(), this.#list.loadConversations()])
     } catch (err) {
       this.#c.notifyError(err)
       void this.loadInvitations()
@@ -211,7 +211,7 @@ export class GroupActions {
       delete groups[groupId]
       return { ...st, groups }
     })
-    if (convId) this.#chat.dropConversation(convId)
+    if (convId) this.#list.drop(convId)
   }
 
   onFrame(frame: ServerFrame): void {
@@ -231,7 +231,7 @@ export class GroupActions {
       case 'group.member_joined':
         if (me && frame.userIds?.includes(me)) {
           void this.loadGroups()
-          void this.#chat.loadConversations()
+          void this.#list.loadConversations()
         }
         if (this.#c.state.members[frame.groupId]) void this.loadMembers(frame.groupId)
         if (frame.group) this.#mergeGroup(frame.group)

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { ApiError } from '../api/client.js'
+import { ApiError } from '@jim/client'
 import type { Captcha, WeakPasswordDetails } from '../api/types.js'
 import { useController, useT } from '../hooks/app-context.js'
 import { errorText } from './error-text.js'

@@ -56,12 +56,7 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
     <section className="chat" aria-label={t('chat.label', { name: title })}>
       <header className="chat-header">
         {narrow ? (
-          <button
-            type="button"
-            className="icon-btn"
-            aria-label={t('common.back')}
-            onClick={() => void controller.chat.openConversation(null)}
-          >
+          <button type="button" className="icon-btn" aria-label={t('common.back')} onClick={() => void controller.conversations.open(null)}>
             <Icon name="back" />
           </button>
         ) : null}
@@ -88,7 +83,7 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
                 aria-pressed={c.pinned}
                 aria-label={c.pinned ? t('conv.unpin') : t('conv.pin')}
                 title={c.pinned ? t('conv.unpin') : t('conv.pin')}
-                onClick={() => void controller.chat.setPinned(c.id, !c.pinned)}
+                onClick={() => void controller.conversations.setPinned(c.id, !c.pinned)}
               >
                 <Icon name="pin" />
               </button>
@@ -98,7 +93,7 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
                 aria-pressed={c.muted}
                 aria-label={c.muted ? t('conv.unmute') : t('conv.mute')}
                 title={c.muted ? t('conv.unmute') : t('conv.mute')}
-                onClick={() => void controller.chat.setMuted(c.id, !c.muted)}
+                onClick={() => void controller.conversations.setMuted(c.id, !c.muted)}
               >
                 <Icon name="mute" />
               </button>

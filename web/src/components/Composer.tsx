@@ -118,7 +118,7 @@ export function Composer({
     const value = text.trim()
     if (!value) return
     const mentions = mentioned.filter((c) => value.includes(`@${c.name}`)).map((c) => c.id)
-    void controller.chat.send(id, value, { mentions, replyTo })
+    controller.messages.send(id, value, { mentions, replyTo })
     setText('')
     setMentioned([])
     setQuery(null)
@@ -225,7 +225,7 @@ export function Composer({
           onChange={(e) => {
             setText(e.target.value)
             updateQuery(e.target.value, e.target.selectionStart)
-            if (conversation.kind !== 'world' && e.target.value) controller.chat.sendTyping(id)
+            if (conversation.kind !== 'world' && e.target.value) controller.messages.sendTyping(id)
           }}
           onKeyDown={onKeyDown}
           onClick={(e) => updateQuery(e.currentTarget.value, e.currentTarget.selectionStart)}

@@ -5,16 +5,18 @@ import { useNow } from '../hooks/use-now.js'
 export function ConnectionBanner() {
   const controller = useController()
   const t = useT()
-  const { status, retryAt } = useAppState((s) => s.connection)
-  const down = status === 'reconnecting' || status === 'connecting'
-  const now = useNow(500, down && retryAt !== null)
-  if (!down) return null
+  const { state, retryAt, attempt, stopped } = useAppState((s) => s.connection)
+  const waiting = state === 'disconnected' && retryAt !== null
+  const now = useNow(500, waiting)
+  if (stopped || state === 'connected') return null
   const seconds = retryAt ? Math.max(0, Math.ceil((retryAt - now) / 1000)) : 0
+  const text =
+    state === 'connecting' && attempt === 0 ? t('conn.connecting') : seconds > 0 ? t('conn.retryIn', { seconds }) : t('conn.reconnecting')
   return (
     <div className="conn-banner" role="status" aria-live="polite" data-testid="connection-banner">
       <span className="spinner" aria-hidden="true" />
-      <span>{status === 'connecting' ? t('conn.connecting') : seconds > 0 ? t('conn.retryIn', { seconds }) : t('conn.reconnecting')}</span>
-      {status === 'reconnecting' && seconds > 0 ? (
+      <span>{text}</span>
+      {waiting && seconds > 0 ? (
         <button type="button" className="btn small light" onClick={() => controller.reconnectNow()}>
           {t('conn.retryNow')}
         </button>

@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState } from 'react'
+import { useRef, useState } from 'react'
 import type { Conversation } from '../api/types.js'
 import type { State } from '../store/state.js'
 import type { Translate } from '../hooks/app-context.js'
 import { conversationTitle, displayNameOf, formatListTime, previewText } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
+import { useDismiss } from '../hooks/use-dismiss.js'
 import { Avatar } from './Avatar.js'
 import { Icon } from './Icon.js'
 
@@ -23,7 +24,7 @@ export function ConversationItem({ conversation: c }: { conversation: Conversati
       <button
         type="button"
         className="conv-open"
-        onClick={() => void controller.chat.openConversation(c.id)}
+        onClick={() => void controller.conversations.open(c.id)}
         aria-current={active ? 'true' : undefined}
         aria-label={t(c.unreadCount ? 'conv.openUnread' : 'conv.open', { name: title, count: c.unreadCount })}
       >
@@ -62,18 +63,7 @@ function ConversationMenu({ conversation: c }: { conversation: Conversation }) {
   const t = useT()
   const [open, setOpen] = useState(false)
   const ref = useRef<HTMLDivElement>(null)
-  useEffect(() => {
-    if (!open) return
-    const close = (e: MouseEvent | KeyboardEvent) => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !ref.current?.contains(e.target as Node)) setOpen(false)
-    }
-    document.addEventListener('mousedown', close)
-    document.addEventListener('keydown', close)
-    return () => {
-      document.removeEventListener('mousedown', close)
-      document.removeEventListener('keydown', close)
-    }
-  }, [open])
+  useDismiss(ref, () => setOpen(false), { active: open })
   return (
     <div className="menu-wrap" ref={ref}>
       <button
@@ -93,7 +83,7 @@ function ConversationMenu({ conversation: c }: { conversation: Conversation }) {
             role="menuitem"
             onClick={() => {
               setOpen(false)
-              void controller.chat.setPinned(c.id, !c.pinned)
+              void controller.conversations.setPinned(c.id, !c.pinned)
             }}
           >
             <Icon name="pin" size={16} /> {c.pinned ? t('conv.unpin') : t('conv.pin')}
@@ -103,7 +93,7 @@ function ConversationMenu({ conversation: c }: { conversation: Conversation }) {
             role="menuitem"
             onClick={() => {
               setOpen(false)
-              void controller.chat.setMuted(c.id, !c.muted)
+              void controller.conversations.setMuted(c.id, !c.muted)
             }}
           >
             <Icon name="mute" size={16} /> {c.muted ? t('conv.unmute') : t('conv.mute')}

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
 import { useController, useT } from '../hooks/app-context.js'
+import { useDismiss } from '../hooks/use-dismiss.js'
 
 interface Sticker {
   id: string
@@ -20,20 +21,10 @@ function loadStickers(): Promise<Sticker[]> {
   return stickerCache
 }
 
+/** A popover that closes on Escape or a press outside it and its opener (the parent). */
 function usePopover(onClose: () => void) {
   const ref = useRef<HTMLDivElement>(null)
-  useEffect(() => {
-    const onDown = (e: MouseEvent) => {
-      if (!ref.current?.parentElement?.contains(e.target as Node)) onClose()
-    }
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose()
-    document.addEventListener('mousedown', onDown)
-    document.addEventListener('keydown', onKey)
-    return () => {
-      document.removeEventListener('mousedown', onDown)
-      document.removeEventListener('keydown', onKey)
-    }
-  }, [onClose])
+  useDismiss(ref, onClose, { area: (el) => el.parentElement })
   return ref
 }
 
@@ -98,7 +89,7 @@ function StickerPicker({ conversationId, onClose }: { conversationId: string; on
             title={s.name}
             onClick={() => {
               onClose()
-              void controller.chat.sendContent(conversationId, 'sticker', { stickerId: s.id })
+              controller.messages.sendContent(conversationId, 'sticker', { stickerId: s.id })
             }}
           >
             <img src={s.url} alt="" width={40} height={40} />
@@ -129,7 +120,7 @@ function LocationForm({ conversationId, onClose }: { conversationId: string; onC
           onClose()
           const content: Record<string, unknown> = { lat: latN, lng: lngN }
           if (name.trim()) content.name = name.trim()
-          void controller.chat.sendContent(conversationId, 'location', content)
+          controller.messages.sendContent(conversationId, 'location', content)
         }}
       >
         <label>
@@ -155,7 +146,7 @@ function LocationForm({ conversationId, onClose }: { conversationId: string; onC
                     setLat(p.coords.latitude.toFixed(6))
                     setLng(p.coords.longitude.toFixed(6))
                   },
-                  () => controller.chat.warn('media.noLocation'),
+                  () => controller.messages.warn('media.noLocation'),
                 )
               }
             >

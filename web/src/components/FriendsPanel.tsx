@@ -69,7 +69,7 @@ export function FriendsPanel() {
               <button
                 type="button"
                 className="person-open"
-                onClick={() => void controller.chat.openDirect(f.user.id)}
+                onClick={() => void controller.conversations.openDirect(f.user.id)}
                 aria-label={t('friends.message', { name: f.remark || f.user.nickname })}
               >
                 <Avatar
@@ -204,7 +204,7 @@ function PeopleSearch() {
                     <span className="muted small">@{u.username}</span>
                   </div>
                   {friends[u.id] ? (
-                    <button type="button" className="btn small" onClick={() => void controller.chat.openDirect(u.id)}>
+                    <button type="button" className="btn small" onClick={() => void controller.conversations.openDirect(u.id)}>
                       {t('friends.messageShort')}
                     </button>
                   ) : composing === u.id ? null : (

@@ -70,7 +70,7 @@ export function GroupsPanel() {
         <ul className="plain-list">
           {mine.map((g) => (
             <li key={g.id} className="person-row" data-testid="group-row">
-              <button type="button" className="person-open" onClick={() => void controller.chat.openGroup(g)}>
+              <button type="button" className="person-open" onClick={() => void controller.conversations.openGroup(g)}>
                 <Avatar name={g.name} colorKey={g.id} size="sm" kind="group" />
                 <span className="person-text">
                   <strong className="ellipsis">{g.name}</strong>
@@ -203,7 +203,7 @@ function GroupSearch() {
                   </span>
                 </div>
                 {mine[g.id] ? (
-                  <button type="button" className="btn small" onClick={() => void controller.chat.openGroup(mine[g.id]!)}>
+                  <button type="button" className="btn small" onClick={() => void controller.conversations.openGroup(mine[g.id]!)}>
                     {t('groups.open')}
                   </button>
                 ) : (

@@ -40,20 +40,20 @@ export function MediaButtons({ conversationId }: { conversationId: string }) {
 
   const pick = async (file: File) => {
     setBusy(true)
-    await controller.chat.sendFile(conversationId, file, file.name, kindOf(file))
+    await controller.messages.sendFile(conversationId, file, file.name, kindOf(file))
     setBusy(false)
   }
 
   const startRecording = async () => {
     if (typeof MediaRecorder === 'undefined' || !navigator.mediaDevices?.getUserMedia) {
-      controller.chat.warn('media.noMic')
+      controller.messages.warn('media.noMic')
       return
     }
     let stream: MediaStream
     try {
       stream = await navigator.mediaDevices.getUserMedia({ audio: true })
     } catch {
-      controller.chat.warn('media.noMic')
+      controller.messages.warn('media.noMic')
       return
     }
     const mime = ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus', 'audio/mp4'].find((m) => MediaRecorder.isTypeSupported(m))
@@ -73,7 +73,7 @@ export function MediaButtons({ conversationId }: { conversationId: string }) {
       setRecordingSince(null)
       if (blob.size === 0) return
       setBusy(true)
-      void controller.chat.sendFile(conversationId, blob, `voice.${ext}`, 'voice', durationMs).finally(() => setBusy(false))
+      void controller.messages.sendFile(conversationId, blob, `voice.${ext}`, 'voice', durationMs).finally(() => setBusy(false))
     }
     recorder.current = { rec, stream, started }
     rec.start()

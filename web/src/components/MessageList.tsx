@@ -2,8 +2,10 @@ import { Fragment, useCallback, useLayoutEffect, useMemo, useRef, useState } fro
 import type { Conversation, Message } from '../api/types.js'
 import { formatDay, sameDay } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
-import { emptyTimeline, type PendingMessage } from '../store/timeline.js'
-import { MessageBubble, PendingBubble, SystemLine } from './MessageBubble.js'
+import { emptyTimeline, replyToOf, type PendingMessage } from '../store/timeline.js'
+import { MessageBubble } from './MessageBubble.js'
+import { SystemLine } from './MessageText.js'
+import { PendingBubble } from './PendingBubble.js'
 
 const NO_PENDING: PendingMessage[] = []
 const GROUP_GAP_MS = 5 * 60_000
@@ -42,7 +44,7 @@ export function MessageList({ conversation, onReply }: { conversation: Conversat
   const loadOlderIfNeeded = useCallback(() => {
     const el = ref.current
     if (!el || !hasMore || loading || !loaded) return
-    if (el.scrollTop < 150 || el.scrollHeight <= el.clientHeight) void controller.chat.loadOlder(id)
+    if (el.scrollTop < 150 || el.scrollHeight <= el.clientHeight) void controller.history.loadOlder(id)
   }, [controller, id, hasMore, loading, loaded])
 
   useLayoutEffect(() => {
@@ -110,7 +112,7 @@ export function MessageList({ conversation, onReply }: { conversation: Conversat
                     conversation={conversation}
                     own={m.senderId === me}
                     continued={continued}
-                    replied={typeof m.content.replyTo === 'number' ? (bySeq.get(m.content.replyTo) ?? null) : null}
+                    replied={bySeq.get(replyToOf(m.content) ?? 0) ?? null}
                     read={conversation.kind === 'direct' && peerRead >= m.seq}
                     readBy={m.senderId === me && conversation.kind === 'group' ? readSeqs.filter((seq) => seq >= m.seq).length : 0}
                     hidden={m.senderId !== null && blockedIds.has(m.senderId)}
@@ -124,7 +126,7 @@ export function MessageList({ conversation, onReply }: { conversation: Conversat
             <PendingBubble
               key={p.clientMsgId}
               pending={p}
-              replied={p.replyTo ? (bySeq.get(p.replyTo) ?? null) : null}
+              replied={bySeq.get(replyToOf(p.content) ?? 0) ?? null}
               conversation={conversation}
             />
           ))}

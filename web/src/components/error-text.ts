@@ -1,4 +1,4 @@
-import { ApiError } from '../api/client.js'
+import { ApiError } from '@jim/client'
 import { isMessageKey } from '../i18n/index.js'
 import type { Translate } from '../hooks/app-context.js'
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react'
-import type { ApiClient } from '../api/client.js'
+import type { ApiClient } from '@jim/client'
 
 type Variant = 'original' | 'thumbnail'
 const cache = new Map<string, { url: string; expiresAt: number }>()

@@ -1,4 +1,4 @@
-import type { SocketStatus } from '../api/socket.js'
+import type { SocketState } from '@jim/client'
 import type {
   BlockedUser,
   Conversation,
@@ -31,7 +31,8 @@ export interface State {
   locale: Locale
   /** token known; `user` null while it is being checked */
   auth: { token: string; user: SelfUser | null } | null
-  connection: { status: SocketStatus; retryAt: number | null }
+  /** the SDK socket's state; `attempt` counts reconnects since it was last connected, `stopped` when signed out */
+  connection: { state: SocketState; retryAt: number | null; attempt: number; stopped: boolean }
   /** the server's limits (edit and recall windows...), from the socket's `ready` frame */
   limits: Limits | null
   conversations: Record<string, Conversation>
@@ -68,7 +69,7 @@ export function initialState(locale: Locale, token: string | null): State {
   return {
     locale,
     auth: token ? { token, user: null } : null,
-    connection: { status: 'idle', retryAt: null },
+    connection: { state: 'disconnected', retryAt: null, attempt: 0, stopped: true },
     limits: null,
     conversations: {},
     worldId: null,

@@ -2,7 +2,7 @@
  * A conversation's loaded messages: sorted by seq, one entry per seq, whichever way they came
  * (history page, live push, resume, the answer to our own send). Pure functions, no React.
  */
-import type { Message } from '../api/types.js'
+import type { ClientMessageType, Message } from '../api/types.js'
 
 export interface Timeline {
   /** ascending seq, unique */
@@ -51,26 +51,20 @@ export function lastSeqOf(messages: readonly Message[]): number {
   return messages.length ? messages[messages.length - 1]!.seq : 0
 }
 
-/** An own message not stored yet (or that failed), shown after the stored ones. */
+/** An own message the outbox has not got stored yet (or that the server refused), shown after the stored ones. */
 export interface PendingMessage {
   clientMsgId: string
   conversationId: string
-  text: string
-  mentions: string[]
-  replyTo: number | null
+  type: ClientMessageType
+  content: Record<string, unknown>
+  /** `sending` also while it waits for the connection; `failed` only when the server refused it */
   status: 'sending' | 'failed'
   createdAt: string
-  /** error code of the last failure */
+  /** error code of the refusal */
   error: string | null
 }
 
-/** A new clientMsgId: unique per device and send (reused on retry so the server stores it once). */
-export function newClientMsgId(random: () => string = defaultRandomId): string {
-  return `c-${random()}`
-}
-
-function defaultRandomId(): string {
-  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto
-  if (c?.randomUUID) return c.randomUUID()
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`
+/** The seq a message (stored or pending) replies to, if any. */
+export function replyToOf(content: Record<string, unknown>): number | null {
+  return typeof content.replyTo === 'number' ? content.replyTo : null
 }

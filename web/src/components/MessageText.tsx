@@ -1,0 +1,66 @@
+import type { ReactNode } from 'react'
+import type { Message } from '../api/types.js'
+import { displayNameOf, previewText, systemText } from '../app/format.js'
+import { useAppState, useT } from '../hooks/app-context.js'
+
+export function SystemLine({ message }: { message: Message }) {
+  const text = useAppState((s) => systemText(s, message))
+  return (
+    <li className="system-line" data-testid="system-message" data-seq={message.seq}>
+      <span>{text}</span>
+    </li>
+  )
+}
+
+/** The message a reply answers: who and what, a click scrolls to it. */
+export function ReplyQuote({ replied, seq, groupId }: { replied: Message | null; seq: number; groupId: string | null }) {
+  const t = useT()
+  const name = useAppState((s) => (replied ? displayNameOf(s, replied.senderId, groupId) : ''))
+  const preview = useAppState((s) => (replied ? previewText(s, replied) : ''))
+  const jump = () => {
+    if (!replied) return
+    const el = document.getElementById(`msg-${replied.conversationId}-${seq}`)
+    el?.scrollIntoView({ block: 'center', behavior: 'smooth' })
+    el?.classList.add('flash')
+    setTimeout(() => el?.classList.remove('flash'), 1200)
+  }
+  return (
+    <button type="button" className="reply-quote" onClick={jump} disabled={!replied}>
+      <strong>{replied ? name : t('chat.replyUnknown', { seq })}</strong>
+      {replied ? <span className="ellipsis">{preview}</span> : null}
+    </button>
+  )
+}
+
+const TOKEN = /(https?:\/\/[^\s<>"']+)|(@[^\s@]{1,64})/g
+
+/**
+ * Text with links and @mentions highlighted. Everything is a React text node or an element we
+ * build: the user's characters are never parsed as HTML.
+ */
+export function renderText(text: string): ReactNode[] {
+  const out: ReactNode[] = []
+  let last = 0
+  let key = 0
+  for (const match of text.matchAll(TOKEN)) {
+    const start = match.index ?? 0
+    if (start > last) out.push(text.slice(last, start))
+    const [whole, url, mention] = match
+    if (url) {
+      out.push(
+        <a key={key++} href={url} target="_blank" rel="noopener noreferrer nofollow">
+          {url}
+        </a>,
+      )
+    } else if (mention) {
+      out.push(
+        <span key={key++} className="mention">
+          {mention}
+        </span>,
+      )
+    }
+    last = start + whole.length
+  }
+  if (last < text.length) out.push(text.slice(last))
+  return out
+}
