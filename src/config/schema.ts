@@ -74,6 +74,20 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   ),
   key('storage.poolSize', 'JIM_STORAGE_POOL_SIZE', int(1, 200), 10, 'Connections per instance (mysql/postgres).'),
   key(
+    'storage.connectTimeoutMs',
+    'JIM_STORAGE_CONNECT_TIMEOUT_MS',
+    int(100, 600_000),
+    5000,
+    'Longest wait to open a database connection or to get one from a busy pool (mysql/postgres); then the request fails with 503 + Retry-After and startup stops.',
+  ),
+  key(
+    'storage.queryTimeoutMs',
+    'JIM_STORAGE_QUERY_TIMEOUT_MS',
+    int(100, 3600_000),
+    10_000,
+    'Longest one statement may take while serving; then its connection is closed (an open transaction rolls back) and the request fails with 503 + Retry-After. SQLite: how long a writer waits for the file lock. Migrations and CLI tools are not bounded.',
+  ),
+  key(
     'files.driver',
     'JIM_FILES_DRIVER',
     { kind: 'enum', values: ['local', 'sql'] },
@@ -157,6 +171,13 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     int(1, 1000),
     2,
     'Uploads one user may have in progress at once on one instance; one more gets 429.',
+  ),
+  key(
+    'files.maxConcurrentUploads',
+    'JIM_FILES_MAX_CONCURRENT_UPLOADS',
+    int(1, 100_000),
+    64,
+    'Uploads all users together may have in progress at once on one instance (disk, decoding, file handles); one more gets 503 `service.unavailable` with Retry-After.',
   ),
   key(
     'files.uploadMinBytesPerSecond',
