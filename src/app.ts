@@ -6,6 +6,7 @@ import { withResolvedSecret } from './config/secret.js'
 import type { Broker } from './domain/broker.js'
 import { MemoryBroker } from './broker/memory-broker.js'
 import { RedisBroker } from './broker/redis-broker.js'
+import { createInstanceRouter } from './broker/instance-router.js'
 import { FallbackRateLimiter } from './adapters/fallback-rate-limiter.js'
 import { RedisCaptchaStore } from './adapters/redis/redis-captcha-store.js'
 import { RedisRateLimiter } from './adapters/redis/redis-rate-limiter.js'
@@ -61,6 +62,7 @@ import { registerWorldAdminRoutes } from './http/routes/world-admin-routes.js'
 import { registerCaptchaRoutes } from './http/routes/captcha-routes.js'
 import { MemoryRateLimiter } from './adapters/memory/memory-rate-limiter.js'
 import { ConversationFanout } from './gateway/conversation-fanout.js'
+import { MemberRangesCache } from './domain/conversations/member-ranges-cache.js'
 import { createResumeHandler } from './gateway/resume-handler.js'
 import { createMessageSendHandler } from './gateway/message-send-handler.js'
 import { registerConversationRoutes } from './http/routes/conversation-routes.js'
@@ -274,7 +276,16 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     if (typeof frame.conversationId !== 'string') throw new AppError('request.invalid', 'typing needs a conversationId.')
     await signals.typing(conn.userId, conn.sessionId, frame.conversationId)
   })
-  const fanout = new ConversationFanout({ hub: gateway.hub, store, logger, onPushed: (n) => metrics.wsFramesPushed.inc(n) })
+  const memberRanges = new MemberRangesCache(store)
+  const fanout = new ConversationFanout({
+    hub: gateway.hub,
+    store,
+    members: memberRanges,
+    logger,
+    onPushed: (n) => metrics.wsFramesPushed.inc(n),
+  })
+  // events go only to instances holding a recipient; sockets this instance had to re-register were missed meanwhile
+  shared.enableRouting(memberRanges, () => gateway.requestSync())
   gateway.setConversationRouter(fanout)
   subscribeDomainReactions(events, { presence: presenceService, groups, messages, conversations })
   gateway.onFrame('message.send', createMessageSendHandler(messages))
@@ -371,6 +382,12 @@ interface SharedState {
   limiter: RateLimiter
   /** pending captcha challenges */
   captchas: CaptchaStore
+  /**
+   * Routes each event only to the instances holding one of its recipients (Redis), and runs
+   * `onReasserted` when this instance re-registered its sockets (they were not routed to meanwhile).
+   * One process: nothing to route.
+   */
+  enableRouting(members: MemberRangesCache, onReasserted: () => void): void
   /** closes what the broker and presence do not own (the shared Redis command connection) */
   close(): Promise<void>
 }
@@ -385,19 +402,20 @@ async function createSharedState(config: Config, deps: { logger: Logger; clock: 
   const local = { limiter: new MemoryRateLimiter(clock), captchas: new MemoryCaptchaStore(clock, config.captcha.maxPending) }
   switch (config.broker.driver) {
     case 'memory':
-      return { broker: new MemoryBroker(), presence: new MemoryPresence(), ...local, close: async () => {} }
+      return { broker: new MemoryBroker(), presence: new MemoryPresence(), ...local, enableRouting: () => {}, close: async () => {} }
     case 'redis': {
-      const { url } = parseRedisUrl(config.redis.url)
+      const target = parseRedisUrl(config.redis.url)
       const { prefix } = config.redis
       const instanceId = newId()
-      const client = createRedisClient(url, { name: `jim-${instanceId}-cmd`, logger })
+      const client = createRedisClient(target, { name: `jim-${instanceId}-cmd`, logger })
       const broker = new RedisBroker({
         publisher: client,
-        subscriber: createRedisClient(url, { name: `jim-${instanceId}-sub`, logger }),
+        subscriber: createRedisClient(target, { name: `jim-${instanceId}-sub`, logger }),
         prefix,
         logger,
         instanceId,
         metrics: deps.metrics.broker,
+        sharded: target.kind === 'cluster',
       })
       // start subscribed, or not at all: a Redis that cannot be reached at start is a setting to fix
       // (an outage later is survived: the broker runs degraded and recovers by itself)
@@ -405,12 +423,17 @@ async function createSharedState(config: Config, deps: { logger: Logger; clock: 
         await broker.close()
         await closeRedisClient(client)
         throw new Error(
-          `JIM_REDIS_URL: Redis at ${withoutPassword(url)} did not answer within ${REDIS_START_TIMEOUT_MS / 1000} s; start it or fix the URL`,
+          `JIM_REDIS_URL: Redis at ${withoutPassword(config.redis.url)} did not answer within ${REDIS_START_TIMEOUT_MS / 1000} s; start it or fix the URL`,
         )
       }
+      const presence = new RedisPresence({ client, prefix, instanceId, logger, ttlMs: config.redis.presenceTtlSeconds * 1000 })
       return {
         broker,
-        presence: new RedisPresence({ client, prefix, instanceId, logger, ttlMs: config.redis.presenceTtlSeconds * 1000 }),
+        presence,
+        enableRouting: (members, onReasserted) => {
+          broker.setRouter(createInstanceRouter({ members, instancesOf: (userIds) => presence.instancesOf(userIds) }))
+          presence.onReasserted(onReasserted)
+        },
         limiter: new FallbackRateLimiter(new RedisRateLimiter({ client, prefix, clock }), local.limiter, logger),
         captchas: new RedisCaptchaStore({ client, prefix, fallback: local.captchas, logger, clock, capacity: config.captcha.maxPending }),
         close: () => closeRedisClient(client),
