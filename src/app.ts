@@ -34,8 +34,9 @@ import { subscribeDomainReactions } from './domain/domain-reactions.js'
 import { WorldSettings } from './domain/conversations/world-settings.js'
 import { MessageService } from './domain/messages/message-service.js'
 import { ResumeService } from './domain/messages/resume-service.js'
-import { createEditLimiter, createReactionLimiter, createSendLimiter } from './domain/messages/send-limiter.js'
+import { createActionLimiter, createSendLimiter } from './domain/messages/send-limiter.js'
 import { ReactionService } from './domain/messages/reaction-service.js'
+import { PinService } from './domain/messages/pin-service.js'
 import { SendFactsCache } from './domain/conversations/send-facts-cache.js'
 import { AdminService } from './domain/admin/admin-service.js'
 import { FileService } from './domain/files/file-service.js'
@@ -68,6 +69,7 @@ import { createMessageSendHandler } from './gateway/message-send-handler.js'
 import { registerConversationRoutes } from './http/routes/conversation-routes.js'
 import { registerMessageRoutes } from './http/routes/message-routes.js'
 import { registerReactionRoutes } from './http/routes/reaction-routes.js'
+import { registerPinRoutes } from './http/routes/pin-routes.js'
 import { registerAuthHook } from './http/auth-hook.js'
 import { ConversationSchema, MessageSchema } from './http/schemas/message-schemas.js'
 import { registerAuthRoutes } from './http/routes/auth-routes.js'
@@ -256,7 +258,12 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     logger,
     conversations,
     facts: sendFacts,
-    limiter: createEditLimiter(shared.limiter, { enabled: config.rateLimit.enabled, perMinute: config.messages.editPerMinute }),
+    limiter: createActionLimiter(
+      shared.limiter,
+      { enabled: config.rateLimit.enabled, perMinute: config.messages.editPerMinute },
+      'edit',
+      'You are changing messages too fast; wait a moment.',
+    ),
     editWindowMs: config.messages.editWindowSeconds * 1000,
     recallWindowMs: config.messages.recallWindowSeconds * 1000,
     maxTextLength: config.messages.maxTextLength,
@@ -268,9 +275,29 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     logger,
     conversations,
     facts: sendFacts,
-    limiter: createReactionLimiter(shared.limiter, { enabled: config.rateLimit.enabled, perMinute: config.messages.reactPerMinute }),
+    limiter: createActionLimiter(
+      shared.limiter,
+      { enabled: config.rateLimit.enabled, perMinute: config.messages.reactPerMinute },
+      'react',
+      'You are reacting too fast; wait a moment.',
+    ),
     maxEmojis: config.messages.maxReactionEmojis,
     maxPerUser: config.messages.maxReactionsPerUser,
+  })
+  const pins = new PinService({
+    store,
+    broker,
+    clock,
+    logger,
+    conversations,
+    facts: sendFacts,
+    limiter: createActionLimiter(
+      shared.limiter,
+      { enabled: config.rateLimit.enabled, perMinute: config.messages.pinPerMinute },
+      'pin',
+      'You are pinning too fast; wait a moment.',
+    ),
+    maxPinned: config.messages.maxPinned,
   })
   gateway.onFrame('typing', async (conn, frame) => {
     if (typeof frame.conversationId !== 'string') throw new AppError('request.invalid', 'typing needs a conversationId.')
@@ -335,6 +362,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   registerConversationRoutes(http, { conversations, signals })
   registerMessageRoutes(http, { messages, edits, signals })
   registerReactionRoutes(http, { reactions })
+  registerPinRoutes(http, { pins })
   await registerFileRoutes(http, {
     files,
     limits: { minBytesPerSecond: config.files.uploadMinBytesPerSecond, windowSeconds: config.files.uploadRateWindowSeconds },

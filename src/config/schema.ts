@@ -533,6 +533,14 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     60,
     'Reactions one user may add or remove per minute (all conversations together).',
   ),
+  key('messages.maxPinned', 'JIM_MESSAGES_MAX_PINNED', int(1, 100), 10, 'Most pinned messages per conversation.'),
+  key(
+    'messages.pinPerMinute',
+    'JIM_MESSAGES_PIN_PER_MINUTE',
+    int(1, 1_000_000),
+    20,
+    'Pins and unpins one user may make per minute (all conversations together).',
+  ),
   key(
     'messages.resumeMaxMessages',
     'JIM_MESSAGES_RESUME_MAX_MESSAGES',
