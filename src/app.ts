@@ -180,9 +180,12 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     captchaAfter: config.captcha.afterFailures,
     failuresPerIp: config.rateLimit.loginFailuresPerIp,
   })
+  // what one capability announces (after its commit) and others react to: see subscribeDomainReactions
+  const events = new DomainEvents(logger)
   const auth = new AuthService({
     store,
     broker,
+    events,
     hasher: new BoundedHasher(createPasswordHasher(config.auth.hashProfile), {
       concurrency: config.auth.hashConcurrency,
       maxQueued: config.auth.hashQueueMax,
@@ -210,8 +213,6 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     sendsPerHour: config.rateLimit.emailPerHour,
     publicUrl: config.publicUrl,
   })
-  // what one capability announces (after its commit) and others react to: see subscribeDomainReactions
-  const events = new DomainEvents(logger)
   const accounts = new AccountService({ store, broker, events, auth, emailCodes, clock, logger })
   const admin = new AdminService({ store, broker, auth, accounts, registration, clock, logger })
   const users = new UserService({ store, broker, events, clock, logger })

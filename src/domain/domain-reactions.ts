@@ -9,6 +9,10 @@ export function subscribeDomainReactions(
   events: DomainEvents,
   s: { presence: PresenceService; groups: GroupService; messages: MessageService; conversations: ConversationService },
 ): void {
+  // every active user is a world member from registration: its pushes reach them with no prior call
+  events.on('user.registered', async ({ userId }) => {
+    await s.conversations.joinWorld(userId)
+  })
   // a status chosen with PATCH /me is presence too: friends hear it
   events.on('user.status_changed', ({ userId }) => s.presence.publish(userId))
   // a deleted account's groups pass to the longest-standing admin/member (or are dissolved), and it leaves the rest

@@ -15,8 +15,11 @@ export interface ConversationStore {
   getOrCreateWorld(now: number): Promise<Conversation>
   /** A user's membership row; null when they never were a member. */
   membership(conversationId: string, userId: string): Promise<Membership | null>
-  /** World rows are created lazily: makes sure the user has one (join_seq 1: all history). */
-  ensureWorldMember(conversationId: string, userId: string, now: number): Promise<Membership>
+  /**
+   * Makes the user a member of the world channel (at registration; idempotent): their range starts
+   * after the world's last message, read up to it. Creates the world if it does not exist yet.
+   */
+  joinWorld(userId: string, now: number): Promise<{ conversation: Conversation; membership: Membership }>
   /**
    * Bumps `membership_version`: the conversation's authorization facts changed (a block, a
    * friendship, a world setting), so sends checked against cached facts are checked again.
