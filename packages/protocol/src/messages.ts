@@ -50,6 +50,9 @@ export const ReactionUsersPage = Type.Object({
 
 export const ConversationKind = Type.Union([Type.Literal('direct'), Type.Literal('group'), Type.Literal('world')])
 
+/** How far one member has read a conversation. */
+export const ReadPosition = Type.Object({ userId: Id, seq: Type.Integer() })
+
 /** One conversation as its member sees it. */
 export const Conversation = Type.Object({
   id: Id,
@@ -67,6 +70,12 @@ export const Conversation = Type.Object({
   muted: Type.Boolean(),
   lastMessage: Type.Union([Message, Type.Null()]),
   lastActivityAt: IsoTime,
+  reads: Type.Optional(
+    Type.Array(ReadPosition, {
+      description:
+        '`GET /conversations/{id}` only: how far the other current members have read (direct: the peer; groups of up to 50 members: each), for read ticks and "read by N" after a reload; absent for the world, larger groups (ask `GET …/messages/{seq}/reads`) and former members; empty across a block.',
+    }),
+  ),
 })
 
 /** `GET /conversations/{id}/messages` answer. */
@@ -83,4 +92,5 @@ export type Reaction = Static<typeof Reaction>
 export type ReactionUsersPage = Static<typeof ReactionUsersPage>
 export type ConversationKind = Static<typeof ConversationKind>
 export type Conversation = Static<typeof Conversation>
+export type ReadPosition = Static<typeof ReadPosition>
 export type MessagePage = Static<typeof MessagePage>

@@ -3,7 +3,7 @@ import { Id } from './common.js'
 import { FriendRequest, FriendRequestStatus } from './friends.js'
 import { Group, Invitation, JoinRequest, JoinVia, LeaveReason, Member } from './groups.js'
 import { Limits } from './limits.js'
-import { Conversation, Message } from './messages.js'
+import { Conversation, Message, ReadPosition } from './messages.js'
 import { SelfUser, ShownStatus } from './users.js'
 
 /**
@@ -47,7 +47,7 @@ export const ConversationReadFrame = frame(
 )
 export const ConversationReadsFrame = frame(
   'conversation.read',
-  { conversationId: Id, reads: Type.Array(Type.Object({ userId: Id, seq: Type.Integer() })) },
+  { conversationId: Id, reads: Type.Array(ReadPosition) },
   'Large groups: read receipts coalesced (about one frame per second per conversation).',
 )
 export const ConversationUpdatedFrame = frame(

@@ -25,6 +25,8 @@ export interface ConversationStore {
    * friendship, a world setting), so sends checked against cached facts are checked again.
    */
   bumpMembershipVersion(conversationId: string, now: number): Promise<number>
+  /** How far current members other than `exceptUserId` have read, by user id; at most `limit`. */
+  readPositions(conversationId: string, exceptUserId: string, limit: number): Promise<Array<{ userId: string; seq: number }>>
   /** Every member row (current and past) with its seq range, for push routing. */
   memberRanges(
     conversationId: string,

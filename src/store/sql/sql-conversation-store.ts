@@ -195,6 +195,19 @@ export class SqlConversationStore implements ConversationStore {
     return withTransaction(this.#db, (trx) => bumpCounter(trx, this.#caps, conversationId, 'membership_version', now))
   }
 
+  async readPositions(conversationId: string, exceptUserId: string, limit: number) {
+    const rows = await this.#db
+      .selectFrom('conversation_members')
+      .select(['user_id', 'read_seq'])
+      .where('conversation_id', '=', conversationId)
+      .where('left_seq', 'is', null)
+      .where('user_id', '<>', exceptUserId)
+      .orderBy('user_id')
+      .limit(limit)
+      .execute()
+    return rows.map((r) => ({ userId: r.user_id, seq: Number(r.read_seq) }))
+  }
+
   async memberRanges(conversationId: string) {
     const conv = await this.#db.selectFrom('conversations').select('membership_version').where('id', '=', conversationId).executeTakeFirst()
     const rows = await this.#db
