@@ -118,8 +118,8 @@ export interface App {
 }
 
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url))
-/** how long startup waits for Redis before giving up */
-const REDIS_START_TIMEOUT_MS = 5000
+/** how long startup waits for Redis before giving up (generous: a loaded host may starve the first connect for seconds) */
+const REDIS_START_TIMEOUT_MS = 20_000
 /** how often unreferenced uploads are looked for (they are deleted `files.unreferencedTtlHours` after upload) */
 const FILE_SWEEP_INTERVAL_MS = 3600_000
 
