@@ -30,6 +30,7 @@ import { MessageEditService } from './domain/messages/message-edit-service.js'
 import { AppError } from './domain/errors.js'
 import { DomainEvents } from './domain/domain-events.js'
 import { subscribeDomainReactions } from './domain/domain-reactions.js'
+import { ProfileNotifier } from './domain/users/profile-notifier.js'
 import { WorldSettings } from './domain/conversations/world-settings.js'
 import { MessageService } from './domain/messages/message-service.js'
 import { ResumeService } from './domain/messages/resume-service.js'
@@ -276,7 +277,8 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   })
   const fanout = new ConversationFanout({ hub: gateway.hub, store, logger, onPushed: (n) => metrics.wsFramesPushed.inc(n) })
   gateway.setConversationRouter(fanout)
-  subscribeDomainReactions(events, { presence: presenceService, groups, messages, conversations })
+  const profiles = new ProfileNotifier({ store, broker, presence, logger })
+  subscribeDomainReactions(events, { presence: presenceService, groups, messages, conversations, profiles })
   gateway.onFrame('message.send', createMessageSendHandler(messages))
   gateway.onFrame(
     'resume',
@@ -352,6 +354,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
         stopFileSweeper()
         await http.close()
         signals.close()
+        profiles.close()
         metrics.close()
         await mailer.close()
         // presence first: the drained sockets' "offline" still goes out through the broker

@@ -27,6 +27,8 @@ export interface ConversationStore {
   bumpMembershipVersion(conversationId: string, now: number): Promise<number>
   /** How far current members other than `exceptUserId` have read, by user id; at most `limit`. */
   readPositions(conversationId: string, exceptUserId: string, limit: number): Promise<Array<{ userId: string; seq: number }>>
+  /** Users who share a direct or group conversation with `userId` now (both current members); at most `limit`. */
+  sharedMemberIds(userId: string, limit: number): Promise<string[]>
   /** Every member row (current and past) with its seq range, for push routing. */
   memberRanges(
     conversationId: string,

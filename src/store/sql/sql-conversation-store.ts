@@ -208,6 +208,23 @@ export class SqlConversationStore implements ConversationStore {
     return rows.map((r) => ({ userId: r.user_id, seq: Number(r.read_seq) }))
   }
 
+  async sharedMemberIds(userId: string, limit: number) {
+    const rows = await this.#db
+      .selectFrom('conversation_members as mine')
+      .innerJoin('conversations as c', 'c.id', 'mine.conversation_id')
+      .innerJoin('conversation_members as other', 'other.conversation_id', 'mine.conversation_id')
+      .select('other.user_id')
+      .distinct()
+      .where('mine.user_id', '=', userId)
+      .where('mine.left_seq', 'is', null)
+      .where('c.kind', 'in', ['direct', 'group'])
+      .where('other.left_seq', 'is', null)
+      .where('other.user_id', '<>', userId)
+      .limit(limit)
+      .execute()
+    return rows.map((r) => r.user_id)
+  }
+
   async memberRanges(conversationId: string) {
     const conv = await this.#db.selectFrom('conversations').select('membership_version').where('id', '=', conversationId).executeTakeFirst()
     const rows = await this.#db
