@@ -32,6 +32,7 @@ export interface Config {
     /** 0 = no quota */
     quotaBytesPerUser: number
     maxConcurrentUploadsPerUser: number
+    maxConcurrentUploads: number
     /** 0 = no minimum */
     uploadMinBytesPerSecond: number
     uploadRateWindowSeconds: number
@@ -93,6 +94,8 @@ export interface Config {
     maxReactionEmojis: number
     maxReactionsPerUser: number
     reactPerMinute: number
+    maxPinned: number
+    pinPerMinute: number
   }
   world: { sendPerMinute: number; globalSendPerSecond: number }
 }

@@ -2,25 +2,15 @@ import type { Logger } from 'pino'
 import type { Route, UserEvent } from '../domain/events.js'
 import type { Message } from '@jim/protocol'
 import { messageView } from '../domain/messages/message-view.js'
+import type { MemberRange, MemberRanges, MemberRangesCache } from '../domain/conversations/member-ranges-cache.js'
 import type { Store } from '../domain/store.js'
 import type { Connection } from './connection.js'
 import type { Hub } from './hub.js'
 
 type ConversationRoute = Extract<Route, { conversationId: string }>
 
-interface MemberRange {
-  joinSeq: number
-  leftSeq: number | null
-}
-
-interface Members {
-  version: number
-  ranges: Map<string, MemberRange>
-}
-
 /** Beyond this many missing messages a socket is told `resync_required` instead of a gap fill. */
 const MAX_GAP_FILL = 200
-const MAX_CACHED_CONVERSATIONS = 10_000
 
 /** The seq of the message an event carries (`message.updated`, `message.recalled`...), if any. */
 function seqCarriedBy(event: UserEvent): number | null {
@@ -54,12 +44,13 @@ export class ConversationFanout {
   readonly #hub: Hub
   readonly #store: Store
   readonly #logger: Logger
-  readonly #members = new Map<string, Members>()
+  readonly #members: MemberRangesCache
   readonly #chains = new Map<string, Promise<void>>()
   #pushed: (n: number) => void
 
-  constructor(deps: { hub: Hub; store: Store; logger: Logger; onPushed: (n: number) => void }) {
+  constructor(deps: { hub: Hub; store: Store; members: MemberRangesCache; logger: Logger; onPushed: (n: number) => void }) {
     this.#hub = deps.hub
+    this.#members = deps.members
     this.#store = deps.store
     this.#logger = deps.logger
     this.#pushed = deps.onPushed
@@ -87,23 +78,31 @@ export class ConversationFanout {
   }
 
   async #deliver(route: ConversationRoute, event: UserEvent, exceptSessionId?: string): Promise<void> {
-    const members = await this.#membersAt(route.conversationId, route.membershipVersion)
+    const members = await this.#members.at(route.conversationId, route.membershipVersion)
     const message = event.type === 'message.created' ? event.message : null
     const aboutSeq = message ? message.seq : seqCarriedBy(event)
-    const data = JSON.stringify(event)
+    // serialized and encoded once: every recipient's socket writes the same bytes
+    const data = Buffer.from(JSON.stringify(event))
     let pushed = 0
     for (const [userId, range] of this.#localMembers(members)) {
       if (!isVisible(range, aboutSeq, message !== null)) continue
       for (const conn of this.#hub.socketsOf(userId)) {
         if (conn.sessionId === exceptSessionId) continue
-        pushed += message ? await this.#pushMessage(conn, message, data, range) : (conn.sendRaw(data), 1)
+        if (!message) {
+          conn.sendRaw(data)
+          pushed++
+          continue
+        }
+        // no promise per recipient: only a socket with a gap to fill waits for the database
+        const sent = this.#pushMessage(conn, message, data, range)
+        pushed += typeof sent === 'number' ? sent : await sent
       }
     }
     if (pushed > 0) this.#pushed(pushed)
   }
 
   /** Iterates whichever is smaller: the members, or the users with sockets here. */
-  *#localMembers(members: Members): Iterable<[string, MemberRange]> {
+  *#localMembers(members: MemberRanges): Iterable<[string, MemberRange]> {
     if (members.ranges.size <= this.#hub.userCount) {
       for (const entry of members.ranges) if (this.#hub.countOf(entry[0]) > 0) yield entry
       return
@@ -114,47 +113,31 @@ export class ConversationFanout {
     }
   }
 
-  async #pushMessage(conn: Connection, message: Message, data: string, range: MemberRange): Promise<number> {
+  /** Frames sent to `conn`; a promise only when a gap must be filled from the database first. */
+  #pushMessage(conn: Connection, message: Message, data: Buffer, range: MemberRange): number | Promise<number> {
     const last = conn.lastSeq.get(message.conversationId)
     if (last !== undefined && message.seq <= last) return 0
-    let sent = 0
     if (last !== undefined && message.seq > last + 1) {
       const missing = message.seq - last - 1
-      if (missing > MAX_GAP_FILL) {
-        conn.send({ type: 'resync_required', conversationId: message.conversationId, lastSeq: message.seq })
-      } else {
-        const { items } = await this.#store.messages.history(message.conversationId, {
-          after: last,
-          limit: missing,
-          minSeq: range.joinSeq,
-          maxSeq: message.seq - 1,
-        })
-        for (const m of items) conn.send({ type: 'message.created', message: messageView(m) })
-        sent += items.length
-      }
+      if (missing <= MAX_GAP_FILL) return this.#fillGapThenPush(conn, message, data, range, last)
+      conn.send({ type: 'resync_required', conversationId: message.conversationId, lastSeq: message.seq })
     }
     if (last === undefined && !conn.firstSeq.has(message.conversationId)) conn.firstSeq.set(message.conversationId, message.seq)
     conn.lastSeq.set(message.conversationId, message.seq)
     conn.sendRaw(data)
-    return sent + 1
+    return 1
   }
 
-  async #membersAt(conversationId: string, version: number): Promise<Members> {
-    const cached = this.#members.get(conversationId)
-    if (cached && cached.version >= version) {
-      // refresh LRU position
-      this.#members.delete(conversationId)
-      this.#members.set(conversationId, cached)
-      return cached
-    }
-    const fresh = await this.#store.conversations.memberRanges(conversationId)
-    const members: Members = {
-      version: fresh.version,
-      ranges: new Map(fresh.members.map((m) => [m.userId, { joinSeq: m.joinSeq, leftSeq: m.leftSeq }])),
-    }
-    this.#members.delete(conversationId)
-    this.#members.set(conversationId, members)
-    if (this.#members.size > MAX_CACHED_CONVERSATIONS) this.#members.delete(this.#members.keys().next().value!)
-    return members
+  async #fillGapThenPush(conn: Connection, message: Message, data: Buffer, range: MemberRange, last: number): Promise<number> {
+    const { items } = await this.#store.messages.history(message.conversationId, {
+      after: last,
+      limit: message.seq - last - 1,
+      minSeq: range.joinSeq,
+      maxSeq: message.seq - 1,
+    })
+    for (const m of items) conn.send({ type: 'message.created', message: messageView(m) })
+    conn.lastSeq.set(message.conversationId, message.seq)
+    conn.sendRaw(data)
+    return items.length + 1
   }
 }

@@ -53,6 +53,16 @@ export const ConversationKind = Type.Union([Type.Literal('direct'), Type.Literal
 /** How far one member has read a conversation. */
 export const ReadPosition = Type.Object({ userId: Id, seq: Type.Integer() })
 
+/** A pinned message's place in a conversation (the message itself: `GET /conversations/{id}/pins`). */
+export const Pin = Type.Object({
+  seq: Type.Integer(),
+  pinnedBy: Id,
+  pinnedAt: IsoTime,
+})
+
+/** `GET /conversations/{id}/pins` item: a pin with its message. */
+export const PinnedMessage = Type.Object({ ...Pin.properties, message: Message })
+
 /** One conversation as its member sees it. */
 export const Conversation = Type.Object({
   id: Id,
@@ -76,6 +86,7 @@ export const Conversation = Type.Object({
         '`GET /conversations/{id}` only: how far the other current members have read (direct: the peer; groups of up to 50 members: each), for read ticks and "read by N" after a reload; absent for the world, larger groups (ask `GET …/messages/{seq}/reads`) and former members; empty across a block.',
     }),
   ),
+  pins: Type.Optional(Type.Array(Pin, { description: 'pinned messages I may see, newest pin first (absent when none)' })),
 })
 
 /** `GET /conversations/{id}/messages` answer. */
@@ -90,6 +101,8 @@ export type ClientMessageType = Static<typeof ClientMessageType>
 export type Message = Static<typeof Message>
 export type Reaction = Static<typeof Reaction>
 export type ReactionUsersPage = Static<typeof ReactionUsersPage>
+export type Pin = Static<typeof Pin>
+export type PinnedMessage = Static<typeof PinnedMessage>
 export type ConversationKind = Static<typeof ConversationKind>
 export type Conversation = Static<typeof Conversation>
 export type ReadPosition = Static<typeof ReadPosition>
