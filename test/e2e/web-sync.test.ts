@@ -191,3 +191,40 @@ describe.skipIf(!hasChromium)('web client in Chromium: the link (sends, offline,
     expect(kept[0].clientMsgId).toBe(failedPosts[0])
   }, 90_000)
 })
+
+/** The message menu follows the server's windows (`GET /config`, `ready`), not numbers built into the client. */
+describe.skipIf(!hasChromium)('web client in Chromium: the server’s edit and recall windows', () => {
+  let t: TestApp
+  let browser: Browser
+  let w: Watched | null = null
+
+  beforeAll(async () => {
+    ensureWebBuilt()
+    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'messages.editWindowSeconds': 0, 'messages.recallWindowSeconds': 3600 } })
+    browser = await launchChromium()
+  }, 180_000)
+
+  afterAll(async () => {
+    expect(w?.errors ?? []).toEqual([])
+    await browser?.close()
+    await t?.close()
+  })
+
+  it('should offer recall but not edit when the server allows no edits', async () => {
+    const fay = await createUser(t.url, 'fay', { nickname: 'Fay' })
+    const gus = await createUser(t.url, 'gus', { nickname: 'Gus' })
+    await befriend(fay, gus)
+    const conv = await directConversation(fay, gus)
+    await sendText(fay, conv, 'no edits here')
+    w = await openPage(browser, t.url)
+    await w.page.getByLabel('Username').fill(fay.username)
+    await w.page.getByLabel('Password').fill(STRONG_PASSWORD)
+    await w.page.getByRole('button', { name: 'Sign in' }).click()
+    await w.page.getByRole('button', { name: /^Open Gus/ }).click()
+    const bubble = w.page.getByTestId('message').filter({ hasText: 'no edits here' })
+    await bubble.hover()
+    await bubble.getByRole('button', { name: 'Message options' }).click()
+    await w.page.getByRole('menuitem', { name: 'Recall' }).waitFor()
+    expect(await w.page.getByRole('menuitem', { name: 'Edit' }).count()).toBe(0)
+  }, 60_000)
+})
