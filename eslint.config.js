@@ -1,5 +1,6 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+import { layersConfig } from './eslint.layers.js'
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '**/dist/', 'data/', 'test-results/', 'bench/out/', 'web/dist/'] },
@@ -45,4 +46,5 @@ export default tseslint.config(
     ],
     rules: { '@typescript-eslint/no-explicit-any': 'off', 'no-restricted-properties': 'off' },
   },
+  layersConfig,
 )

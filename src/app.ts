@@ -205,7 +205,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   const groups = new GroupService({ store, broker, clock, logger, maxMembers: config.groups.maxMembers })
   const groupMembers = new GroupMemberService({ store, broker, clock, logger })
   const http = await createHttpServer({ config, logger, metrics, webRoot: options.webRoot ?? DEFAULT_WEB_ROOT })
-  const gateway = new WsGateway({ config, auth, presence: presenceService, logger, metrics: metrics.gateway })
+  const gateway = new WsGateway({ config, auth, presence: presenceService, logger, metrics: metrics.gateway, limiter: shared.limiter })
 
   // messaging: one send path (store, then publish); conversation pushes authorized per recipient
   const world = new WorldSettings(store)

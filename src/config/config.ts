@@ -43,6 +43,8 @@ export interface Config {
     friendRequestsPerHour: number
     groupsPerHour: number
     invitationsPerHour: number
+    wsConnectsPerMinute: number
+    wsConnectsPerMinutePerIp: number
   }
   captcha: { mode: 'auto' | 'always' | 'off'; afterFailures: number; ttlSeconds: number; maxPending: number }
   metrics: { token: string }

@@ -341,6 +341,20 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     'Password reset requests and confirmations per IP per hour.',
   ),
   key(
+    'rateLimit.wsConnectsPerMinute',
+    'JIM_RATE_LIMIT_WS_CONNECTS_PER_MINUTE',
+    int(1, 1_000_000),
+    30,
+    'WebSockets one user may open per minute (a reconnect loop); one more gets an `error` frame `rate_limited` and close 4029.',
+  ),
+  key(
+    'rateLimit.wsConnectsPerMinutePerIp',
+    'JIM_RATE_LIMIT_WS_CONNECTS_PER_MINUTE_PER_IP',
+    int(1, 1_000_000),
+    600,
+    'WebSocket upgrades one IP may ask for per minute, signed in or not; one more is answered 429 before the upgrade.',
+  ),
+  key(
     'rateLimit.uploadsPerMinute',
     'JIM_RATE_LIMIT_UPLOADS_PER_MINUTE',
     int(1, 1_000_000),

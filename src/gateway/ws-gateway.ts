@@ -10,6 +10,7 @@ import { clientLimits } from '../config/client-limits.js'
 import { AppError } from '../domain/errors.js'
 import { toAppError } from '../http/error-response.js'
 import type { ClusterEvent, Route, UserEvent } from '../domain/events.js'
+import type { RateLimiter } from '../domain/security/rate-limiter.js'
 import type { PresenceService } from '../domain/users/presence-service.js'
 import { newId } from '../shared/ids.js'
 import { parseClientFrame } from './client-frame-parser.js'
@@ -42,6 +43,8 @@ interface GatewayDeps {
   presence: PresenceService
   logger: Logger
   metrics: GatewayMetrics
+  /** counts sockets opened per user per minute (a reconnect loop); absent when rate limits are off */
+  limiter?: RateLimiter
 }
 
 /** The WebSocket endpoint: authenticates sockets, routes cluster events to them, heartbeats. */
@@ -163,7 +166,31 @@ export class WsGateway {
       ;({ principal, token: bearer } = got)
     }
     if (ws.readyState !== ws.OPEN) return
+    if (!(await this.#withinConnectBudget(ws, principal.user.id, request))) return
+    if (ws.readyState !== ws.OPEN) return
     this.#open(ws, principal, bearer, request)
+  }
+
+  /**
+   * Sockets one user may open per minute: a client stuck in a reconnect loop (or a script) costs
+   * an authentication and a resume each time. Over it: an `error` frame `rate_limited` with
+   * `retryAfter`, then close 4029 (the SDK backs off). Per IP, the upgrade itself is limited
+   * before it happens (429, route limit `ws-connect`).
+   */
+  async #withinConnectBudget(ws: WebSocket, userId: string, request: FastifyRequest): Promise<boolean> {
+    const { limiter, config, logger } = this.#d
+    if (!limiter || !config.rateLimit.enabled) return true
+    const state = await limiter.hit(`ws-connect:user:${userId}`, { limit: config.rateLimit.wsConnectsPerMinute, windowMs: 60_000 })
+    if (state.allowed) return true
+    const retryAfter = Math.max(1, Math.ceil(state.retryAfterMs / 1000))
+    logger.warn(
+      { event: 'ws.connect_limited', userId, ip: request.ip, reqId: request.id, retryAfterSeconds: retryAfter },
+      'socket refused: too many connections',
+    )
+    const message = `Too many connections this minute; reconnect in ${retryAfter} s.`
+    ws.send(JSON.stringify({ type: 'error', code: 'rate_limited', message, retryAfter, replyTo: null }))
+    ws.close(CloseCode.tooManySockets, 'too many connections per minute')
+    return false
   }
 
   async #authenticate(token: string): Promise<Principal | null> {

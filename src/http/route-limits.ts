@@ -39,6 +39,8 @@ export function sensitiveRouteLimits(c: Config['rateLimit']): RouteLimit[] {
     // routes that check the current password: a stolen token must not brute-force it
     { method: 'PUT', url: '/api/v1/me/password', name: 'password-check', per: 'user', rule: perHour(c.passwordResetPerHour) },
     { method: 'DELETE', url: '/api/v1/me', name: 'password-check', per: 'user', rule: perHour(c.passwordResetPerHour) },
+    // a reconnect loop costs an upgrade and an authentication each time (per user: see WsGateway)
+    { method: 'GET', url: '/api/v1/ws', name: 'ws-connect', per: 'ip', rule: { limit: c.wsConnectsPerMinutePerIp, windowMs: MINUTE } },
     // uploads are costly (disk, database, image decoding): also bounded in bytes, time and concurrency
     { method: 'POST', url: '/api/v1/files', name: 'upload', per: 'user', rule: { limit: c.uploadsPerMinute, windowMs: MINUTE } },
     // social actions that notify other people: cheap to send, costly to receive in bulk

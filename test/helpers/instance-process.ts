@@ -41,6 +41,8 @@ export class InstanceProcess {
         JIM_AUTH_HASH_PROFILE: 'test',
         JIM_LOG_LEVEL: 'warn',
         JIM_RATE_LIMIT_REGISTER_PER_HOUR: '1000000',
+        JIM_RATE_LIMIT_WS_CONNECTS_PER_MINUTE: '1000000',
+        JIM_RATE_LIMIT_WS_CONNECTS_PER_MINUTE_PER_IP: '1000000',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -47,6 +47,9 @@ export async function startTestApp(
       'rateLimit.friendRequestsPerHour': 1_000_000,
       'rateLimit.groupsPerHour': 1_000_000,
       'rateLimit.invitationsPerHour': 1_000_000,
+      // suites open many sockets; test/security/ws-connect-limits.test.ts passes its own
+      'rateLimit.wsConnectsPerMinute': 1_000_000,
+      'rateLimit.wsConnectsPerMinutePerIp': 1_000_000,
       'log.level': process.env.TEST_LOG_LEVEL ?? 'silent',
       ...database.overrides,
       ...options.overrides,

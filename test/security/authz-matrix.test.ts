@@ -1,22 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiClient, createUser } from '../helpers/api-client.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
-
-/** The routes meant to answer without a session; any other that does is a finding. */
-const PUBLIC = new Set([
-  'POST /auth/register',
-  'POST /auth/login',
-  'GET /auth/captcha',
-  'POST /auth/password-reset',
-  'POST /auth/password-reset/confirm',
-  // signed short-lived URLs for <img>/<audio>: the signature is the credential (404 without it)
-  'GET /files/{id}/content',
-  'GET /files/{id}/thumbnail/content',
-  // the bundled sticker set: the same static list for everyone
-  'GET /stickers',
-  // client-visible limits (no secrets: sizes, windows), read before signing in
-  'GET /config',
-])
+import { PUBLIC_ROUTES } from './authz-rows.js'
 
 /**
  * The first row of the authorization matrix, for every route in the route table (new routes are
@@ -40,7 +25,7 @@ describe('authorization matrix: callers without a valid session', () => {
         Object.entries(methods)
           .filter(([m]) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
           .map(([m]) => ({ method: m.toUpperCase(), route: path.replace(/^\/api\/v1/, '') }))
-          .filter(({ method, route }) => !PUBLIC.has(`${method} ${route}`))
+          .filter(({ method, route }) => !PUBLIC_ROUTES.has(`${method} ${route}`))
           .map(({ method, route }) => ({ method, path: route.replace(/\{[^}]+\}/g, '01ARZ3NDEKTSV4RRFFQ69G5FAV') })),
       )
     expect(routes.length).toBeGreaterThan(50)

@@ -217,7 +217,10 @@ function fileRow(s: Scenario, role: Role, suffix: string): Attempt {
   return refuse(`/files/${s.early.fileId}${suffix}`, 404, 'file.not_found')
 }
 
-/** Routes any caller may use, signed in or not (the 401 row lists them); tried here as GETs for leaks. */
+/**
+ * The routes meant to answer without a session (any other that does is a finding, see
+ * authz-matrix.test.ts); the signed file URLs carry their own credential (404 without it).
+ */
 export const PUBLIC_ROUTES = new Set([
   'POST /auth/register',
   'POST /auth/login',
