@@ -4,11 +4,17 @@ import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-clien
 import { befriend, directConversation, sendText } from '../helpers/social.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import {
+  cutSockets,
   ensureWebBuilt,
-  expectText,
+  expectCleanPages,
   hasChromium,
+  holdSockets,
   launchChromium,
+  openChat,
   openPage,
+  restoreSockets,
+  seesOnce,
+  sendMessage,
   shownMessages,
   until,
   WEB_ROOT,
@@ -49,17 +55,7 @@ describe.skipIf(!hasChromium)('web client in Chromium: the link (sends, offline,
     const opened = await openPage(browser, t.url)
     const w = { ...opened, sends: watchSends(opened.page) }
     pages.push(w)
-    await w.context.addInitScript(() => {
-      const g = globalThis as any
-      const Real = g.WebSocket
-      g.sockets = []
-      g.WebSocket = class extends Real {
-        constructor(url: string, protocols?: string | string[]) {
-          super(g.blockSockets ? 'ws://127.0.0.1:9/' : url, protocols)
-          g.sockets.push(this)
-        }
-      }
-    })
+    await holdSockets(w.context)
     await w.page.reload()
     await w.page.getByLabel('Username').fill(user.username)
     await w.page.getByLabel('Password').fill(STRONG_PASSWORD)
@@ -68,39 +64,8 @@ describe.skipIf(!hasChromium)('web client in Chromium: the link (sends, offline,
     return w
   }
 
-  const cutSockets = async (page: Page) => {
-    await page.evaluate(() => {
-      const g = globalThis as any
-      g.blockSockets = true
-      for (const s of g.sockets) s.close()
-    })
-    await page.getByTestId('connection-banner').waitFor()
-  }
-
-  const restoreSockets = async (page: Page) => {
-    await page.evaluate(() => {
-      const g = globalThis as any
-      g.blockSockets = false
-      g.dispatchEvent(new g.Event('online'))
-    })
-    await until('reconnected', async () => (await page.getByTestId('connection-banner').count()) === 0, 30_000)
-  }
-
-  const openChat = async (page: Page, title: string) => {
-    await page.getByRole('tab', { name: /^Chats/ }).click()
-    await page.getByRole('button', { name: new RegExp(`^Open ${title}`) }).click()
-    await expectText(page.getByTestId('chat-title'), title)
-  }
-
-  const send = async (page: Page, text: string) => {
-    const input = page.getByRole('textbox', { name: 'Message' })
-    await input.fill(text)
-    await input.press('Enter')
-  }
-
-  /** The open chat shows this text once, stored (not pending). */
-  const sees = (page: Page, text: string) =>
-    until(`"${text}" in the chat`, async () => (await shownMessages(page)).filter((m) => m.text === text).length === 1)
+  const send = sendMessage
+  const sees = seesOnce
 
   const stored = async (text: string) => {
     const res = await dee.api.get(`/conversations/${conv}/messages?limit=100`)
@@ -118,10 +83,7 @@ describe.skipIf(!hasChromium)('web client in Chromium: the link (sends, offline,
   }, 180_000)
 
   afterAll(async () => {
-    for (const p of pages) {
-      expect(p.errors, 'uncaught errors in the page').toEqual([])
-      expect(p.dialogs, 'dialogs opened by the page').toEqual([])
-    }
+    expectCleanPages(pages)
     await browser?.close()
     await t?.close()
   })
@@ -205,7 +167,7 @@ describe.skipIf(!hasChromium)('web client in Chromium: the server’s edit and r
   }, 180_000)
 
   afterAll(async () => {
-    expect(w?.errors ?? []).toEqual([])
+    expectCleanPages(w ? [w] : [])
     await browser?.close()
     await t?.close()
   })
