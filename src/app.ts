@@ -11,6 +11,9 @@ import { RedisCaptchaStore } from './adapters/redis/redis-captcha-store.js'
 import { RedisRateLimiter } from './adapters/redis/redis-rate-limiter.js'
 import { RedisPresence } from './presence/redis-presence.js'
 import { closeRedisClient, createRedisClient } from './shared/redis-client.js'
+import { parseRedisUrl } from './config/redis-url.js'
+import { oneLine, withoutPassword } from './shared/operator-text.js'
+import { isConnectionError } from './shared/connection-errors.js'
 import { newId } from './shared/ids.js'
 import { AuthService } from './domain/auth/auth-service.js'
 import { createPasswordHasher } from './domain/auth/password-hasher.js'
@@ -30,7 +33,8 @@ import { subscribeDomainReactions } from './domain/domain-reactions.js'
 import { WorldSettings } from './domain/conversations/world-settings.js'
 import { MessageService } from './domain/messages/message-service.js'
 import { ResumeService } from './domain/messages/resume-service.js'
-import { createEditLimiter, createSendLimiter } from './domain/messages/send-limiter.js'
+import { createEditLimiter, createReactionLimiter, createSendLimiter } from './domain/messages/send-limiter.js'
+import { ReactionService } from './domain/messages/reaction-service.js'
 import { SendFactsCache } from './domain/conversations/send-facts-cache.js'
 import { AdminService } from './domain/admin/admin-service.js'
 import { FileService } from './domain/files/file-service.js'
@@ -60,6 +64,7 @@ import { createResumeHandler } from './gateway/resume-handler.js'
 import { createMessageSendHandler } from './gateway/message-send-handler.js'
 import { registerConversationRoutes } from './http/routes/conversation-routes.js'
 import { registerMessageRoutes } from './http/routes/message-routes.js'
+import { registerReactionRoutes } from './http/routes/reaction-routes.js'
 import { registerAuthHook } from './http/auth-hook.js'
 import { ConversationSchema, MessageSchema } from './http/schemas/message-schemas.js'
 import { registerAuthRoutes } from './http/routes/auth-routes.js'
@@ -79,7 +84,7 @@ import type { Presence } from './domain/users/presence.js'
 import { systemClock, type Clock } from './shared/clock.js'
 import { createLogger, type Logger } from './shared/logger.js'
 import { createMetrics, type Metrics } from './shared/metrics.js'
-import { ensureDatabaseExists, migrateToLatest, openDatabase, schemaVersions } from './store/sql/database.js'
+import { ensureDatabaseExists, migrateToLatest, openDatabase, schemaVersions, unbounded } from './store/sql/database.js'
 import { jimVersion } from './ops/jim-version.js'
 import type { FileStore } from './domain/files/file-store.js'
 import { LocalFileStore } from './store/local/local-file-store.js'
@@ -113,6 +118,8 @@ export interface App {
 }
 
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url))
+/** how long startup waits for Redis before giving up */
+const REDIS_START_TIMEOUT_MS = 5000
 /** how often unreferenced uploads are looked for (they are deleted `files.unreferencedTtlHours` after upload) */
 const FILE_SWEEP_INTERVAL_MS = 3600_000
 
@@ -127,9 +134,20 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   const clock = options.clock ?? systemClock
   const metrics = createMetrics()
 
-  await ensureDatabaseExists(config)
+  // serving connections: every statement and connection wait is bounded (a hung database means 503, not a hang)
   const database = openDatabase(config)
-  await migrateToLatest(database)
+  // broker, presence, rate limits and captchas: in memory (one process) or shared through Redis (a cluster)
+  let shared: SharedState
+  try {
+    await migrateOnStart(config, database)
+    shared = await createSharedState(config, { logger, clock, metrics })
+  } catch (err) {
+    // a failed start leaves nothing open behind it (the CLI then exits with the message)
+    metrics.close()
+    await database.db.destroy().catch(() => {})
+    throw err
+  }
+  const { broker, presence } = shared
   const store = createSqlStore(database)
   // uploads: bytes in the configured FileStore, metadata and refs in the database
   const files = new FileService({
@@ -143,9 +161,6 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     limits: config.files,
   })
   const stopFileSweeper = files.startSweeper(FILE_SWEEP_INTERVAL_MS)
-  // broker, presence, rate limits and captchas: in memory (one process) or shared through Redis (a cluster)
-  const shared = await createSharedState(config, { logger, clock, metrics })
-  const { broker, presence } = shared
 
   // account security: captchas, failed-login throttling, the registration window
   const captcha = new CaptchaService({
@@ -243,6 +258,17 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     recallWindowMs: config.messages.recallWindowSeconds * 1000,
     maxTextLength: config.messages.maxTextLength,
   })
+  const reactions = new ReactionService({
+    store,
+    broker,
+    clock,
+    logger,
+    conversations,
+    facts: sendFacts,
+    limiter: createReactionLimiter(shared.limiter, { enabled: config.rateLimit.enabled, perMinute: config.messages.reactPerMinute }),
+    maxEmojis: config.messages.maxReactionEmojis,
+    maxPerUser: config.messages.maxReactionsPerUser,
+  })
   gateway.onFrame('typing', async (conn, frame) => {
     if (typeof frame.conversationId !== 'string') throw new AppError('request.invalid', 'typing needs a conversationId.')
     await signals.typing(conn.userId, conn.sessionId, frame.conversationId)
@@ -296,6 +322,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   http.addSchema(ConversationSchema)
   registerConversationRoutes(http, { conversations, signals })
   registerMessageRoutes(http, { messages, edits, signals })
+  registerReactionRoutes(http, { reactions })
   await registerFileRoutes(http, {
     files,
     limits: { minBytesPerSecond: config.files.uploadMinBytesPerSecond, windowSeconds: config.files.uploadRateWindowSeconds },
@@ -359,7 +386,8 @@ async function createSharedState(config: Config, deps: { logger: Logger; clock: 
     case 'memory':
       return { broker: new MemoryBroker(), presence: new MemoryPresence(), ...local, close: async () => {} }
     case 'redis': {
-      const { url, prefix } = config.redis
+      const { url } = parseRedisUrl(config.redis.url)
+      const { prefix } = config.redis
       const instanceId = newId()
       const client = createRedisClient(url, { name: `jim-${instanceId}-cmd`, logger })
       const broker = new RedisBroker({
@@ -370,8 +398,15 @@ async function createSharedState(config: Config, deps: { logger: Logger; clock: 
         instanceId,
         metrics: deps.metrics.broker,
       })
-      // start subscribed when Redis is up; when it is not, start degraded rather than not at all
-      if (!(await broker.ready(5000))) logger.warn({ event: 'broker.start_degraded' }, 'redis unreachable at start; running degraded')
+      // start subscribed, or not at all: a Redis that cannot be reached at start is a setting to fix
+      // (an outage later is survived: the broker runs degraded and recovers by itself)
+      if (!(await broker.ready(REDIS_START_TIMEOUT_MS))) {
+        await broker.close()
+        await closeRedisClient(client)
+        throw new Error(
+          `JIM_REDIS_URL: Redis at ${withoutPassword(url)} did not answer within ${REDIS_START_TIMEOUT_MS / 1000} s; start it or fix the URL`,
+        )
+      }
       return {
         broker,
         presence: new RedisPresence({ client, prefix, instanceId, logger, ttlMs: config.redis.presenceTtlSeconds * 1000 }),
@@ -380,6 +415,31 @@ async function createSharedState(config: Config, deps: { logger: Logger; clock: 
         close: () => closeRedisClient(client),
       }
     }
+  }
+}
+
+/**
+ * Creates the database if needed and applies pending migrations on connections of their own
+ * without statement deadlines (a backfill may take longer than any request should).
+ */
+async function migrateOnStart(config: Config, serving: SqlDatabase): Promise<void> {
+  try {
+    await ensureDatabaseExists(config)
+  } catch (err) {
+    if (!isConnectionError(err)) throw err
+    const { driver, url } = config.storage
+    throw new Error(`JIM_STORAGE_URL: cannot reach the ${driver} database at ${withoutPassword(url)}: ${oneLine(err)}`, { cause: err })
+  }
+  // SQLite bounds lock waits only, not statements; and a `:memory:` database lives in its one connection
+  if (serving.caps.dialect === 'sqlite') {
+    await migrateToLatest(serving)
+    return
+  }
+  const migrating = openDatabase(unbounded(config))
+  try {
+    await migrateToLatest(migrating)
+  } finally {
+    await migrating.db.destroy()
   }
 }
 

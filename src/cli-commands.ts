@@ -1,12 +1,12 @@
 import type { Config } from './config/config.js'
 import { planMigrations } from './ops/migration-plan.js'
-import { ensureDatabaseExists, migrateToLatest, migrationStatus, openDatabase, type SqlDatabase } from './store/sql/database.js'
+import { ensureDatabaseExists, migrateToLatest, migrationStatus, openDatabase, unbounded, type SqlDatabase } from './store/sql/database.js'
 import { createSqlStore } from './store/sql/sql-store.js'
 
 /** `jim migrate`: applies pending migrations; with `plan`, prints them and their SQL instead. */
 export async function runMigrate(config: Config, options: { plan?: boolean } = {}): Promise<number> {
   await ensureDatabaseExists(config)
-  const database = openDatabase(config)
+  const database = openDatabase(unbounded(config))
   try {
     if (options.plan) return await printMigrationPlan(config, database)
     const applied = await migrateToLatest(database)
@@ -37,7 +37,7 @@ async function printMigrationPlan(config: Config, database: SqlDatabase): Promis
 /** `jim admin create <username>`: gives an existing account the admin role. */
 export async function runAdminCreate(config: Config, username: string): Promise<number> {
   await ensureDatabaseExists(config)
-  const database = openDatabase(config)
+  const database = openDatabase(unbounded(config))
   try {
     await migrateToLatest(database)
     const store = createSqlStore(database)

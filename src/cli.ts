@@ -7,6 +7,7 @@ import { runAdminCreate, runMigrate } from './cli-commands.js'
 import { runBackup, runRestore } from './ops/backup-commands.js'
 import { COPY_DATA_FLAGS, runCopyData } from './ops/copy-data-command.js'
 import { runDoctor } from './ops/doctor.js'
+import { oneLine } from './shared/operator-text.js'
 
 const USAGE = `Usage: jim <command> [--flag value ...]
 
@@ -76,8 +77,8 @@ run(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code
   },
   (err) => {
-    if (err instanceof ConfigError) console.error(`jim: configuration error: ${err.message}`)
-    else console.error('jim:', err instanceof Error ? err.message : err)
-    process.exitCode = 1
+    console.error(err instanceof ConfigError ? `jim: configuration error: ${oneLine(err)}` : `jim: ${oneLine(err)}`)
+    // exit now: a half-started server may still hold sockets or timers that would keep the process alive
+    process.exit(1)
   },
 )

@@ -23,5 +23,7 @@ export function clientLimits(config: Config): Limits {
     resumeMaxConversations: MAX_RESUME_CONVERSATIONS,
     maxFrameBytes: config.ws.maxFrameBytes,
     heartbeatSeconds: config.ws.heartbeatSeconds,
+    maxReactionEmojis: config.messages.maxReactionEmojis,
+    maxReactionsPerUser: config.messages.maxReactionsPerUser,
   }
 }

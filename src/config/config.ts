@@ -6,7 +6,15 @@ export interface Config {
   trustProxy: string
   secret: string
   dataDir: string
-  storage: { driver: 'sqlite' | 'mysql' | 'postgres'; url: string; poolSize: number }
+  storage: {
+    driver: 'sqlite' | 'mysql' | 'postgres'
+    url: string
+    poolSize: number
+    /** opening a connection or waiting for a pooled one (mysql/postgres) */
+    connectTimeoutMs: number
+    /** one statement while serving (SQLite: the busy timeout) */
+    queryTimeoutMs: number
+  }
   files: {
     driver: 'local' | 'sql'
     /** the local files dir is shared by every instance (allows `local` files in a cluster) */
@@ -82,6 +90,9 @@ export interface Config {
     editWindowSeconds: number
     recallWindowSeconds: number
     resumeMaxMessages: number
+    maxReactionEmojis: number
+    maxReactionsPerUser: number
+    reactPerMinute: number
   }
   world: { sendPerMinute: number; globalSendPerSecond: number }
 }

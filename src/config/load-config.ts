@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import type { Config } from './config.js'
+import { withoutPassword } from '../shared/operator-text.js'
+import { parseRedisUrl, RedisUrlError } from './redis-url.js'
 import { CONFIG_KEYS, type KeySpec } from './schema.js'
 
 /** Thrown for any bad configuration; the message always names the offending key. */
@@ -177,7 +179,7 @@ function checkCombinations(config: Config, env: Record<string, string | undefine
     try {
       protocol = new URL(config.storage.url).protocol
     } catch {
-      throw new ConfigError(`JIM_STORAGE_URL: not a URL: ${config.storage.url}`)
+      throw new ConfigError(`JIM_STORAGE_URL: not a URL: ${withoutPassword(config.storage.url)}`)
     }
     if (!expected.includes(protocol)) {
       throw new ConfigError(`JIM_STORAGE_URL: a ${config.storage.driver} URL must start with ${expected.join(' or ')}//`)
@@ -185,6 +187,14 @@ function checkCombinations(config: Config, env: Record<string, string | undefine
   }
   if (config.broker.driver === 'redis' && !config.redis.url) {
     throw new ConfigError('JIM_REDIS_URL: required when JIM_BROKER_DRIVER is redis')
+  }
+  if (config.broker.driver === 'redis') {
+    try {
+      parseRedisUrl(config.redis.url)
+    } catch (err) {
+      if (err instanceof RedisUrlError) throw new ConfigError(`JIM_REDIS_URL: ${err.message}`)
+      throw err
+    }
   }
   // a cluster (redis broker) means several processes: each must see the same data
   if (config.broker.driver === 'redis' && config.storage.driver === 'sqlite') {

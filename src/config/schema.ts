@@ -74,6 +74,20 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   ),
   key('storage.poolSize', 'JIM_STORAGE_POOL_SIZE', int(1, 200), 10, 'Connections per instance (mysql/postgres).'),
   key(
+    'storage.connectTimeoutMs',
+    'JIM_STORAGE_CONNECT_TIMEOUT_MS',
+    int(100, 600_000),
+    5000,
+    'Longest wait to open a database connection or to get one from a busy pool (mysql/postgres); then the request fails with 503 + Retry-After and startup stops.',
+  ),
+  key(
+    'storage.queryTimeoutMs',
+    'JIM_STORAGE_QUERY_TIMEOUT_MS',
+    int(100, 3600_000),
+    10_000,
+    'Longest one statement may take while serving; then its connection is closed (an open transaction rolls back) and the request fails with 503 + Retry-After. SQLite: how long a writer waits for the file lock. Migrations and CLI tools are not bounded.',
+  ),
+  key(
     'files.driver',
     'JIM_FILES_DRIVER',
     { kind: 'enum', values: ['local', 'sql'] },
@@ -490,6 +504,27 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     int(0, 7 * 24 * 3600),
     2 * 60,
     'How long after sending a user may recall their own message.',
+  ),
+  key(
+    'messages.maxReactionEmojis',
+    'JIM_MESSAGES_MAX_REACTION_EMOJIS',
+    int(1, 100),
+    20,
+    'Most different emoji one message may carry as reactions.',
+  ),
+  key(
+    'messages.maxReactionsPerUser',
+    'JIM_MESSAGES_MAX_REACTIONS_PER_USER',
+    int(1, 100),
+    3,
+    'Most reactions one user may put on one message.',
+  ),
+  key(
+    'messages.reactPerMinute',
+    'JIM_MESSAGES_REACT_PER_MINUTE',
+    int(1, 1_000_000),
+    60,
+    'Reactions one user may add or remove per minute (all conversations together).',
   ),
   key(
     'messages.resumeMaxMessages',

@@ -93,6 +93,11 @@ const catalogue = {
   'message.recall_window': ['refused', 'The time to recall this message has passed.'],
   'message.not_editable': ['refused', 'Only your own, unrecalled text messages can be edited.'],
   'message.forbidden': ['forbidden', 'You may not change this message.'],
+  // reactions
+  'reaction.invalid_emoji': ['invalid', 'A reaction is one emoji (e.g. 👍 or ❤️), nothing else.'],
+  'reaction.message_limit': ['refused', 'This message has as many different reactions as it may have; add one of those instead.'],
+  'reaction.user_limit': ['refused', 'You have used all your reactions on this message; remove one first.'],
+  'reaction.recalled': ['refused', 'A recalled message takes no reactions.'],
   // files and media
   'file.not_found': ['not_found', 'No such file (or it is not yours to use or see).'],
   'file.too_large': ['too_large', 'The file is larger than the limit for its kind.'],

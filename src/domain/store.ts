@@ -6,6 +6,7 @@ import type { FileRecordStore } from './files/file-record-store.js'
 import type { FriendStore } from './friends/friend-store.js'
 import type { GroupStore } from './groups/group-store.js'
 import type { MessageStore } from './messages/message-store.js'
+import type { ReactionStore } from './messages/reaction-store.js'
 import type { SessionStore } from './auth/session-store.js'
 import type { SettingsStore } from './settings-store.js'
 import type { UserStore } from './users/user-store.js'
@@ -20,6 +21,7 @@ export interface Store {
   readonly settings: SettingsStore
   readonly conversations: ConversationStore
   readonly messages: MessageStore
+  readonly reactions: ReactionStore
   readonly friends: FriendStore
   readonly groups: GroupStore
   readonly accounts: AccountStore

@@ -158,8 +158,10 @@ export class WsGateway {
     let bearer: string
     if (token) {
       bearer = token
-      principal = await this.#authenticate(token)
-      if (!principal) return ws.close(CloseCode.notAuthenticated, 'not authenticated')
+      const found = await this.#authenticateNew(ws, token)
+      if (found === 'closed') return
+      if (!found) return ws.close(CloseCode.notAuthenticated, 'not authenticated')
+      principal = found
     } else {
       const got = await this.#awaitAuthFrame(ws, request.ip)
       if (!got) return
@@ -202,6 +204,23 @@ export class WsGateway {
     }
   }
 
+  /**
+   * Authenticates a new socket; when the database cannot answer (down, hung past its bound) the
+   * socket is closed with 1013 "try again later" (not 4001: the token may be fine) and `closed` returned.
+   */
+  async #authenticateNew(ws: WebSocket, token: string): Promise<Principal | null | 'closed'> {
+    try {
+      return await this.#authenticate(token)
+    } catch (err) {
+      this.#d.logger.warn(
+        { event: 'ws.auth_unavailable', err: { message: (err as Error).message } },
+        'socket refused: database unavailable',
+      )
+      ws.close(CloseCode.tryAgainLater, 'service unavailable, retry')
+      return 'closed'
+    }
+  }
+
   /** Browsers cannot set headers on a WebSocket: they send `{type:"auth", token}` first. */
   #awaitAuthFrame(ws: WebSocket, ip: string): Promise<{ principal: Principal; token: string } | null> {
     const pending = this.#pendingByIp.get(ip) ?? 0
@@ -230,7 +249,8 @@ export class WsGateway {
         if (frame?.type !== 'auth') {
           return finish(null, [CloseCode.notAuthenticated, 'send {"type":"auth","token":"..."} first'])
         }
-        const principal = await this.#authenticate(frame.token)
+        const principal = await this.#authenticateNew(ws, frame.token)
+        if (principal === 'closed') return finish(null)
         if (!principal) return finish(null, [CloseCode.notAuthenticated, 'not authenticated'])
         finish({ principal, token: frame.token })
       }
@@ -349,7 +369,14 @@ export class WsGateway {
     for (const conn of [...this.hub.all()]) {
       const token = tokens.get(conn)
       if (!token) continue
-      const principal = await this.#authenticate(token)
+      let principal: Principal | null
+      try {
+        principal = await this.#authenticate(token)
+      } catch (err) {
+        // the database is away: an unanswered check is no verdict; keep the sockets and check again next round
+        this.#d.logger.warn({ event: 'ws.recheck_skipped', err: { message: (err as Error).message } }, 'session re-check skipped')
+        return
+      }
       if (!principal) this.#revoke(conn, 'expired')
     }
   }

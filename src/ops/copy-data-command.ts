@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js'
+import { unbounded } from '../store/sql/database.js'
 import { copyData } from './copy-data.js'
 import { describeStorage, parseStorageUrl } from './storage-url.js'
 
@@ -15,7 +16,7 @@ export async function runCopyData(config: Config, flags: Map<string, string | tr
     console.error('jim: copy-data needs --to <storage url> (mysql://…, postgres://… or sqlite:<path>)')
     return 2
   }
-  const from = text('--from') ? parseStorageUrl(text('--from')!, config.dataDir) : { storage: config.storage, dataDir: config.dataDir }
+  const from = text('--from') ? parseStorageUrl(text('--from')!, config.dataDir) : unbounded(config)
   const batchSize = text('--batch-size') ? Number(text('--batch-size')) : undefined
   if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0 && batchSize <= 5000)) {
     console.error('jim: --batch-size must be a whole number from 1 to 5000')

@@ -1,7 +1,10 @@
 import { resolve } from 'node:path'
 import type { Config } from '../config/config.js'
+import { withoutPassword } from '../shared/operator-text.js'
+import type { DatabaseSettings } from '../store/sql/database.js'
 
-export type StorageTarget = Pick<Config, 'storage' | 'dataDir'>
+/** A copy's end: no statement deadlines (a batch may take long) */
+export type StorageTarget = DatabaseSettings
 
 /**
  * A storage URL as `jim copy-data` takes it: `mysql://…` or `mariadb://…`, `postgres://…` or
@@ -19,6 +22,4 @@ export function parseStorageUrl(text: string, dataDir: string): StorageTarget {
 }
 
 /** The URL without its password, for messages and the progress table. */
-export function describeStorage(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^:/@]+):[^@/]*@/i, '$1:***@')
-}
+export const describeStorage = withoutPassword

@@ -27,8 +27,11 @@ export function isConnectionError(err: unknown): boolean {
       '53300',
       '08003',
       '08004',
+      // a statement or a connection wait past its bound (store/sql/bounded-drivers.ts): the database hangs
+      'JIM_DB_TIMEOUT',
     ].includes(e?.code ?? '') ||
-    /Connection terminated|connect ECONNREFUSED|Pool is closed|Can't add new command when connection is in closed state|timeout exceeded when trying to connect/.test(
+    // (pg's connect timeout says "timeout expired")
+    /Connection terminated|connect ECONNREFUSED|Pool is closed|Can't add new command when connection is in closed state|timeout exceeded when trying to connect|^timeout expired$/.test(
       e?.message ?? '',
     )
   )

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest'
-import { AppError } from '../../src/domain/errors.js'
+import { DuplicateUserError } from '../../src/domain/users/user-store.js'
 import { newId } from '../../src/shared/ids.js'
 import { describeEachStore } from './store-contract.js'
 
@@ -23,16 +23,16 @@ describeEachStore('users', (ctx) => {
     expect(typeof found!.createdAt).toBe('number')
   })
 
-  it('should refuse a duplicate username with user.username_taken', async () => {
+  it('should refuse a duplicate username with DuplicateUserError naming the field', async () => {
     await ctx().store.users.create(newUser('taken_one'))
-    await expect(ctx().store.users.create(newUser('taken_one'))).rejects.toMatchObject({ code: 'user.username_taken' })
-    await expect(ctx().store.users.create(newUser('taken_one'))).rejects.toBeInstanceOf(AppError)
+    await expect(ctx().store.users.create(newUser('taken_one'))).rejects.toMatchObject({ field: 'username' })
+    await expect(ctx().store.users.create(newUser('taken_one'))).rejects.toBeInstanceOf(DuplicateUserError)
   })
 
-  it('should refuse a duplicate e-mail with user.email_taken', async () => {
+  it('should refuse a duplicate e-mail with DuplicateUserError naming the field', async () => {
     await ctx().store.users.create(newUser('mail_a', { email: 'same@example.com' }))
     await expect(ctx().store.users.create(newUser('mail_b', { email: 'same@example.com' }))).rejects.toMatchObject({
-      code: 'user.email_taken',
+      field: 'email',
     })
   })
 

@@ -60,6 +60,21 @@ function messageTry(s: Scenario, role: Role, suffix: '' | '/reads', body?: unkno
   return refuse(path, 404, 'conversation.not_found', body)
 }
 
+/**
+ * Reacting (and listing who reacted): outsiders and former members get 404, the late joiner 404 on
+ * a message before their join or outside their (cleared) copy of the chat.
+ */
+function reactionTry(s: Scenario, role: Role, listing: boolean): Attempt {
+  const thumbs = encodeURIComponent('👍')
+  if (role === 'late')
+    return refuse(`/conversations/${s.group.conversationId}/messages/${s.early.seq}/reactions/${thumbs}`, 404, 'message.not_found')
+  const path = `/conversations/${conversationOf(s, role)}/messages/1/reactions/${thumbs}`
+  // the blocked peer's copy of the chat is cleared by then (the message is gone for them); the block rule itself: reactions tests
+  if (role === 'blocked')
+    return listing ? own(path, 'who reacted in their own history of the chat') : refuse(path, 404, 'message.not_found')
+  return refuse(path, 404, 'conversation.not_found')
+}
+
 /** Group actions: outsiders and former members get 404 (the group is not theirs to know), members the rule's 403. */
 function groupRefusal(role: Role, memberCode = 'group.forbidden'): [number, string] {
   if (role === 'late' || role === 'nonAdmin') return [403, memberCode]
@@ -202,6 +217,9 @@ export const ROUTE_ROWS: Record<string, Row> = {
     r === 'blocked'
       ? own(`/conversations/${s.blockedDirect}/messages/1/reads`, 'their own receipts only (the blocker’s are not shown)')
       : messageTry(s, r, '/reads'),
+  'PUT /conversations/{id}/messages/{seq}/reactions/{emoji}': (s, r) => reactionTry(s, r, false),
+  'DELETE /conversations/{id}/messages/{seq}/reactions/{emoji}': (s, r) => reactionTry(s, r, false),
+  'GET /conversations/{id}/messages/{seq}/reactions/{emoji}': (s, r) => reactionTry(s, r, true),
 
   'POST /files': () => ({ path: '/files', own: 'anyone may upload (limits: files-limits tests)' }),
   'GET /files/{id}': (s, r) => fileRow(s, r, ''),

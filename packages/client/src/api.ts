@@ -11,6 +11,7 @@ import type {
   JoinRequest,
   Limits,
   LoginResult,
+  ReactionUsersPage,
   Message,
   MessagePage,
   Page,
@@ -227,6 +228,18 @@ export class ApiClient {
   editMessage = (id: string, seq: number, content: TextContent) =>
     this.request<{ message: Message }>('PATCH', `/conversations/${enc(id)}/messages/${seq}`, { content })
   recallMessage = (id: string, seq: number) => this.request<{ message: Message }>('DELETE', `/conversations/${enc(id)}/messages/${seq}`)
+  /** Adds my reaction (one emoji; idempotent); the answer carries the message's new `reactions`. */
+  react = (id: string, seq: number, emoji: string) =>
+    this.request<{ message: Message }>('PUT', `/conversations/${enc(id)}/messages/${seq}/reactions/${enc(emoji)}`)
+  /** Takes my reaction back (idempotent). */
+  unreact = (id: string, seq: number, emoji: string) =>
+    this.request<{ message: Message }>('DELETE', `/conversations/${enc(id)}/messages/${seq}/reactions/${enc(emoji)}`)
+  /** Who reacted with `emoji`, paged by user id. */
+  reactors = (id: string, seq: number, emoji: string, cursor?: string | null) =>
+    this.request<ReactionUsersPage>(
+      'GET',
+      `/conversations/${enc(id)}/messages/${seq}/reactions/${enc(emoji)}${query({ limit: 200, cursor: cursor ?? undefined })}`,
+    )
   reads = (id: string, seq: number) =>
     this.request<{ count: number; userIds: string[] | null }>('GET', `/conversations/${enc(id)}/messages/${seq}/reads`)
 }

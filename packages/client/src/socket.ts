@@ -272,6 +272,7 @@ export class JimSocket {
         return
       case 'message.updated':
       case 'message.recalled':
+      case 'message.reaction':
         this.#noteModSeq(frame.message.conversationId, frame.message.modSeq)
         this.#emit({ kind: 'frame', frame })
         return

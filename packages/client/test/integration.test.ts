@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { JimClient, type Message } from '@jim/client'
+import type { ServerFrame } from '@jim/protocol'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
 import { createUser, STRONG_PASSWORD, type TestUser } from '../../../test/helpers/api-client.js'
@@ -81,6 +82,24 @@ describe('@jim/client against a real JIM server', () => {
     await until(() => expect(got).toEqual(['missed 1', 'missed 2']))
     await until(() => expect(edits.map((m) => m.content.text)).toContain('before (edited)'))
     expect(states).toEqual(expect.arrayContaining(['disconnected', 'connecting', 'connected']))
+  })
+
+  it('should react, see the reaction pushed live, list who reacted and take it back', async () => {
+    const a = client()
+    const b = client()
+    await a.useToken(alice.token)
+    await b.useToken(bob.token)
+    const reactions: ServerFrame[] = []
+    a.on('frame', (f) => f.type === 'message.reaction' && reactions.push(f))
+    await a.connect()
+    const m = await sendText(alice, conv, 'react here')
+    const { message } = await b.api.react(conv, m.seq, '🎉')
+    expect(message.reactions).toEqual([{ emoji: '🎉', count: 1, userIds: [bob.id] }])
+    await until(() => expect(reactions).toEqual([expect.objectContaining({ userId: bob.id, emoji: '🎉', added: true })]))
+    expect(await b.api.reactors(conv, m.seq, '🎉')).toEqual({ userIds: [bob.id], nextCursor: null })
+    expect((await b.api.unreact(conv, m.seq, '🎉')).message.reactions).toBeUndefined()
+    await until(() => expect(reactions.at(-1)).toMatchObject({ added: false }))
+    await expect(b.api.react(conv, m.seq, 'not an emoji')).rejects.toMatchObject({ code: 'reaction.invalid_emoji', status: 400 })
   })
 
   it('should send through HTTP while the socket is down', async () => {

@@ -19,5 +19,7 @@ export const Limits = Type.Object({
   resumeMaxConversations: Type.Integer({ description: 'most conversations one `resume` frame may list' }),
   maxFrameBytes: Type.Integer({ description: 'largest client frame (the socket closes with 1009 above)' }),
   heartbeatSeconds: Type.Integer({ description: 'server ping interval' }),
+  maxReactionEmojis: Type.Integer({ description: 'most different emoji on one message' }),
+  maxReactionsPerUser: Type.Integer({ description: 'most reactions one user may put on one message' }),
 })
 export type Limits = Static<typeof Limits>

@@ -15,6 +15,15 @@ export const ClientMessageType = Type.Union([
 ])
 export const MessageType = Type.Union([...ClientMessageType.anyOf, Type.Literal('system')])
 
+/** One emoji's reactions on a message. */
+export const Reaction = Type.Object({
+  emoji: Type.String({ description: 'one emoji (an RGI emoji sequence)' }),
+  count: Type.Integer({ description: 'how many members reacted with it' }),
+  userIds: Type.Array(Id, {
+    description: 'who reacted, first reactors first; at most a few (see `GET …/reactions/{emoji}` for all of them)',
+  }),
+})
+
 /** A stored message, as HTTP and WebSocket return it. */
 export const Message = Type.Object({
   id: Id,
@@ -27,7 +36,16 @@ export const Message = Type.Object({
   createdAt: IsoTime,
   editedAt: Type.Union([IsoTime, Type.Null()]),
   recalledAt: Type.Union([IsoTime, Type.Null()]),
-  modSeq: Type.Integer({ description: 'the conversation modSeq of its last edit or recall (0: never changed)' }),
+  modSeq: Type.Integer({ description: 'the conversation modSeq of its last edit, recall or reaction (0: never changed)' }),
+  reactions: Type.Optional(
+    Type.Array(Reaction, { description: 'emoji reactions, in the order each emoji was first used; absent when none' }),
+  ),
+})
+
+/** `GET /conversations/{id}/messages/{seq}/reactions/{emoji}` answer: who reacted with one emoji. */
+export const ReactionUsersPage = Type.Object({
+  userIds: Type.Array(Id),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
 })
 
 export const ConversationKind = Type.Union([Type.Literal('direct'), Type.Literal('group'), Type.Literal('world')])
@@ -61,6 +79,8 @@ export const MessagePage = Type.Object({
 export type MessageType = Static<typeof MessageType>
 export type ClientMessageType = Static<typeof ClientMessageType>
 export type Message = Static<typeof Message>
+export type Reaction = Static<typeof Reaction>
+export type ReactionUsersPage = Static<typeof ReactionUsersPage>
 export type ConversationKind = Static<typeof ConversationKind>
 export type Conversation = Static<typeof Conversation>
 export type MessagePage = Static<typeof MessagePage>

@@ -29,6 +29,11 @@ export const PongFrame = frame('pong', { id: Type.Union([Type.String(), Type.Num
 export const MessageCreatedFrame = frame('message.created', { message: Message }, 'A new message, in seq order per conversation.')
 export const MessageUpdatedFrame = frame('message.updated', { message: Message }, 'A message was edited (its modSeq moved).')
 export const MessageRecalledFrame = frame('message.recalled', { message: Message }, 'A message was recalled (content emptied).')
+export const MessageReactionFrame = frame(
+  'message.reaction',
+  { message: Message, userId: Id, emoji: Type.String(), added: Type.Boolean() },
+  'Someone added (or removed) a reaction: `message` carries the new `reactions` and modSeq.',
+)
 export const MessageAckFrame = frame(
   'message.ack',
   { ref: Type.Union([Type.String(), Type.Number()]), message: Message },
@@ -150,6 +155,7 @@ export const SERVER_FRAMES = [
   MessageCreatedFrame,
   MessageUpdatedFrame,
   MessageRecalledFrame,
+  MessageReactionFrame,
   MessageAckFrame,
   ConversationReadFrame,
   ConversationReadsFrame,

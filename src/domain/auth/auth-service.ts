@@ -8,6 +8,7 @@ import { AppError } from '../errors.js'
 import type { CaptchaAnswer } from '../security/captcha-service.js'
 import type { AuthGuard } from '../security/login-guard.js'
 import type { User } from '../users/user.js'
+import { DuplicateUserError } from '../users/user-store.js'
 import type { PasswordHasher } from './password-hasher.js'
 import { checkPasswordStrength, PASSWORD_MAX_LENGTH } from './password-policy.js'
 import type { Session } from './session.js'
@@ -74,16 +75,23 @@ export class AuthService {
       })
     }
     this.#checkNewPassword(input.password, [username, input.nickname ?? '', input.email ?? ''])
-    const user = await this.#o.store.users.create({
-      id: newId(),
-      username,
-      nickname: (input.nickname !== undefined && cleanDisplayText(input.nickname)) || username,
-      passwordHash: await this.#o.hasher.hash(input.password),
-      // bound only by an e-mailed code (AccountService.offerEmailBinding): no enumeration
-      email: null,
-      role: 'user',
-      createdAt: this.#o.clock.now(),
-    })
+    const user = await this.#o.store.users
+      .create({
+        id: newId(),
+        username,
+        nickname: (input.nickname !== undefined && cleanDisplayText(input.nickname)) || username,
+        passwordHash: await this.#o.hasher.hash(input.password),
+        // bound only by an e-mailed code (AccountService.offerEmailBinding): no enumeration
+        email: null,
+        role: 'user',
+        createdAt: this.#o.clock.now(),
+      })
+      .catch((err: unknown) => {
+        if (err instanceof DuplicateUserError) {
+          throw new AppError(err.field === 'username' ? 'user.username_taken' : 'user.email_taken', undefined, { cause: err })
+        }
+        throw err
+      })
     this.#o.logger.info({ event: 'user.registered', userId: user.id }, 'user registered')
     return user
   }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import type { Broker } from '../broker.js'
 import type { Clock } from '../../shared/clock.js'
 import type { Store } from '../store.js'
-import { visibleRange, type ConversationService } from '../conversations/conversation-service.js'
+import type { ConversationService } from '../conversations/conversation-service.js'
 import type { Membership } from '../conversations/conversation.js'
 import { AppError } from '../errors.js'
 import type { Message } from './message.js'
@@ -10,6 +10,7 @@ import { validateContent } from './message-content.js'
 import type { StickerSet } from '../stickers/sticker-set.js'
 import { messageView } from './message-view.js'
 import { checkSendPolicy } from './send-policy.js'
+import { visibleMessage } from './visible-message.js'
 import type { SendFactsCache } from '../conversations/send-facts-cache.js'
 
 /** edits change text only: no sticker id is valid in one */
@@ -99,13 +100,8 @@ export class MessageEditService {
     await this.#d.limiter(userId)
   }
 
-  async #visibleMessage(userId: string, conversationId: string, seq: number) {
-    const s = await this.#d.conversations.summary(conversationId, userId)
-    if (s.membership.leftSeq !== null) throw new AppError('conversation.not_found')
-    const range = visibleRange(s)
-    const message = seq >= range.minSeq && seq <= range.maxSeq ? await this.#d.store.messages.findBySeq(conversationId, seq) : null
-    if (!message) throw new AppError('message.not_found')
-    return { message, membership: s.membership, kind: s.conversation.kind }
+  #visibleMessage(userId: string, conversationId: string, seq: number) {
+    return visibleMessage(this.#d, userId, conversationId, seq)
   }
 
   async #publish(type: 'message.updated' | 'message.recalled', message: Message, membershipVersion: number): Promise<void> {

@@ -15,6 +15,7 @@ export function messageView(m: Message) {
     editedAt: toIso(m.editedAt),
     recalledAt: toIso(m.recalledAt),
     modSeq: m.modSeq,
+    ...(m.reactions.length > 0 ? { reactions: m.reactions } : {}),
   }
 }
 

@@ -17,8 +17,17 @@ export interface Message {
   createdAt: number
   editedAt: number | null
   recalledAt: number | null
-  /** the conversation's mod_seq at the last edit/recall; 0 if never changed */
+  /** the conversation's mod_seq at the last edit/recall/reaction; 0 if never changed */
   modSeq: number
+  /** per emoji, in the order each was first used; empty when none (and once recalled) */
+  reactions: ReactionSummary[]
+}
+
+/** One emoji's reactions on a message: the count and the first few reactors. */
+export interface ReactionSummary {
+  emoji: string
+  count: number
+  userIds: string[]
 }
 
 /** What a system message says happened (content of `type: 'system'`). */

@@ -31,6 +31,16 @@ export function createEditLimiter(
   return (userId) => check(`edit:user:${userId}`, limits.perMinute, 60_000)
 }
 
+/** Reactions added or removed: per user per minute (each is pushed to every member). */
+export function createReactionLimiter(
+  limiter: RateLimiter,
+  limits: { enabled: boolean; perMinute: number },
+): (userId: string) => Promise<void> {
+  if (!limits.enabled) return async () => {}
+  const check = checker(limiter, 'You are reacting too fast; wait a moment.')
+  return (userId) => check(`react:user:${userId}`, limits.perMinute, 60_000)
+}
+
 function checker(limiter: RateLimiter, message: string) {
   return async (key: string, limit: number, windowMs: number) => {
     const state = await limiter.hit(key, { limit, windowMs })

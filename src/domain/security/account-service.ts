@@ -62,6 +62,8 @@ export class AccountService {
     const redeemed = await this.#d.emailCodes.redeem(userId, 'email', code, { revealAttempts: true })
     const bound = await this.#d.store.accounts.setVerifiedEmail(userId, redeemed.email, this.#d.clock.now())
     if (!bound) throw new AppError('user.not_found')
+    // another account proved the address first: it keeps it
+    if (bound === 'taken') throw new AppError('user.email_taken')
     const { user, previousHolderId } = bound
     this.#d.logger.info({ event: 'user.email_verified', userId, tookFromUserId: previousHolderId }, 'e-mail address verified')
     for (const changed of previousHolderId ? [userId, previousHolderId] : [userId]) {

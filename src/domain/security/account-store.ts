@@ -5,11 +5,11 @@ import type { AuditEntry } from '../admin/audit-log-store.js'
 export interface AccountStore {
   /**
    * Binds a verified address (lower-cased) to the user, in one transaction. Another account that
-   * holds the same address unverified loses it (proving the address wins); one that holds it
-   * verified makes this throw AppError `user.email_taken`. Returns the user and the id of the
+   * holds the same address unverified loses it; one that holds it verified keeps it, and nothing
+   * changes: `'taken'` (the unique address index refuses). Returns the user and the id of the
    * account that lost the address (null if none), or null if the user is unknown or deleted.
    */
-  setVerifiedEmail(userId: string, email: string, now: number): Promise<{ user: User; previousHolderId: string | null } | null>
+  setVerifiedEmail(userId: string, email: string, now: number): Promise<{ user: User; previousHolderId: string | null } | null | 'taken'>
   /** Whether an account other than `exceptUserId` holds `email` verified. */
   isVerifiedEmailTaken(email: string, exceptUserId: string): Promise<boolean>
   /** The active (not disabled or deleted) user whose verified address is `email`, or null. */

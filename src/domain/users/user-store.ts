@@ -17,9 +17,20 @@ export interface UserPatch {
   status?: UserStatus
 }
 
+/** What `UserStore.create` throws when a unique index refuses the new row: the store reports, the domain decides the answer. */
+export class DuplicateUserError extends Error {
+  constructor(
+    readonly field: 'username' | 'email',
+    options?: ErrorOptions,
+  ) {
+    super(`another user has this ${field}`, options)
+    this.name = 'DuplicateUserError'
+  }
+}
+
 /** Users: accounts and profiles. */
 export interface UserStore {
-  /** Inserts a user. Throws AppError `user.username_taken` (or `user.email_taken`) on a duplicate. */
+  /** Inserts a user. Throws `DuplicateUserError` (naming the field) when the username or e-mail is taken. */
   create(user: NewUser): Promise<User>
   /** By id, any state; null when unknown. */
   findById(id: string): Promise<User | null>

@@ -15,6 +15,7 @@ import {
 import { createPool as createMysqlPool } from 'mysql2'
 import pg from 'pg'
 import type { Config } from '../../config/config.js'
+import { boundedMysqlPool, boundedPgClient } from './bounded-drivers.js'
 import { capabilitiesFor, type Capabilities } from './capabilities.js'
 import type { Database } from './db-schema.js'
 import { migrations } from './migrations/index.js'
@@ -26,13 +27,34 @@ export interface SqlDatabase {
   sqlite: (() => SQLite.Database | null) | null
 }
 
+/**
+ * Where the database is and how long to wait for it. Without the timeouts (migrations, CLI
+ * tools, tests) nothing is bounded beyond the drivers' defaults; the server passes both.
+ */
+export interface DatabaseSettings {
+  storage: Pick<Config['storage'], 'driver' | 'url' | 'poolSize'> & Partial<Pick<Config['storage'], 'connectTimeoutMs' | 'queryTimeoutMs'>>
+  dataDir: string
+}
+
+/** The settings without statement deadlines: migrations and bulk copies may run long. */
+export function unbounded(config: DatabaseSettings): DatabaseSettings {
+  const { driver, url, poolSize, connectTimeoutMs } = config.storage
+  return { dataDir: config.dataDir, storage: { driver, url, poolSize, connectTimeoutMs } }
+}
+
+/** Connecting to the server to create or drop a database, when no timeout is configured. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+
+/** SQLite's busy timeout when none is configured: a CLI command may hold the write lock briefly. */
+const SQLITE_BUSY_TIMEOUT_MS = 5000
+
 /** The URL-or-path SQLite uses: `storage.url` if set, else `<dataDir>/jim.sqlite`. */
-export function sqliteFile(config: Pick<Config, 'storage' | 'dataDir'>): string {
+export function sqliteFile(config: DatabaseSettings): string {
   return config.storage.url || join(config.dataDir, 'jim.sqlite')
 }
 
 /** Opens a connection pool for the configured dialect. Does not migrate. */
-export function openDatabase(config: Pick<Config, 'storage' | 'dataDir'>): SqlDatabase {
+export function openDatabase(config: DatabaseSettings): SqlDatabase {
   const caps = capabilitiesFor(config.storage.driver)
   let connection: SQLite.Database | null = null
   const db = new Kysely<Database>({ dialect: createDialect(config, (c) => (connection = c)) })
@@ -43,11 +65,8 @@ export function openDatabase(config: Pick<Config, 'storage' | 'dataDir'>): SqlDa
  * The Kysely dialect for the configured driver (opens nothing until first used); `onSqliteOpen`
  * receives SQLite's one connection when it opens.
  */
-export function createDialect(
-  config: Pick<Config, 'storage' | 'dataDir'>,
-  onSqliteOpen: (db: SQLite.Database) => void = () => {},
-): Dialect {
-  const { driver, url, poolSize } = config.storage
+export function createDialect(config: DatabaseSettings, onSqliteOpen: (db: SQLite.Database) => void = () => {}): Dialect {
+  const { driver, url, poolSize, connectTimeoutMs, queryTimeoutMs } = config.storage
   switch (driver) {
     case 'sqlite': {
       const file = sqliteFile(config)
@@ -57,8 +76,8 @@ export function createDialect(
           const db = new SQLite(file)
           db.pragma('journal_mode = WAL')
           db.pragma('synchronous = NORMAL')
-          // a CLI command may hold the write lock briefly; wait instead of failing
-          db.pragma('busy_timeout = 5000')
+          // a CLI command may hold the write lock briefly: wait (boundedly) instead of failing
+          db.pragma(`busy_timeout = ${Math.floor(queryTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS)}`)
           db.pragma('foreign_keys = OFF')
           onSqliteOpen(db)
           return withStatementCache(db)
@@ -67,15 +86,18 @@ export function createDialect(
     }
     case 'mysql':
       return new MysqlDialect({
-        pool: async () =>
-          createMysqlPool({
+        pool: async () => {
+          const pool = createMysqlPool({
             uri: url.replace(/^mariadb:/, 'mysql:'),
             connectionLimit: poolSize,
             charset: 'utf8mb4_bin',
             supportBigNumbers: true,
             bigNumberStrings: false,
             enableKeepAlive: true,
-          }),
+            ...(connectTimeoutMs ? { connectTimeout: connectTimeoutMs } : {}),
+          })
+          return queryTimeoutMs && connectTimeoutMs ? boundedMysqlPool(pool, { connectTimeoutMs, queryTimeoutMs }) : pool
+        },
         onCreateConnection: async (conn) => {
           // seq counters are locked rows; READ COMMITTED avoids gap locks and reads fresh rows
           await conn.executeQuery(CompiledQuery.raw('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'))
@@ -88,6 +110,10 @@ export function createDialect(
           new pg.Pool({
             connectionString: url,
             max: poolSize,
+            // bounds on a database that accepts connections but never answers (see bounded-drivers.ts)
+            ...(connectTimeoutMs ? { connectionTimeoutMillis: connectTimeoutMs } : {}),
+            ...(queryTimeoutMs ? { Client: boundedPgClient(queryTimeoutMs), statement_timeout: queryTimeoutMs } : {}),
+            keepAlive: true,
             // int8 (BIGINT, COUNT) arrives as a string; our values stay below 2^53
             types: {
               getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -207,7 +233,7 @@ export async function appliedMigrations(db: Kysely<Database>): Promise<string[]>
  * Creates the database named in a mysql/postgres URL if it does not exist yet, so a new
  * operator (and each test run) can point JIM at a fresh name. No-op for SQLite.
  */
-export async function ensureDatabaseExists(config: Pick<Config, 'storage'>): Promise<void> {
+export async function ensureDatabaseExists(config: Pick<DatabaseSettings, 'storage'>): Promise<void> {
   await onServer(config, true, {
     mysql: (name) => `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
     // PostgreSQL has no CREATE DATABASE IF NOT EXISTS: look first, and when instances starting
@@ -226,7 +252,7 @@ export async function ensureDatabaseExists(config: Pick<Config, 'storage'>): Pro
 }
 
 /** Drops a database created by `ensureDatabaseExists` (tests clean up with this). */
-export async function dropDatabase(config: Pick<Config, 'storage'>): Promise<void> {
+export async function dropDatabase(config: Pick<DatabaseSettings, 'storage'>): Promise<void> {
   await onServer(config, false, {
     mysql: (name) => `DROP DATABASE IF EXISTS \`${name}\``,
     postgres: async (name, query) => {
@@ -241,7 +267,7 @@ export async function dropDatabase(config: Pick<Config, 'storage'>): Promise<voi
  * pattern first, since identifiers cannot be bound as parameters.
  */
 async function onServer(
-  config: Pick<Config, 'storage'>,
+  config: Pick<DatabaseSettings, 'storage'>,
   strict: boolean,
   statements: {
     mysql: (name: string) => string
@@ -250,6 +276,8 @@ async function onServer(
 ): Promise<void> {
   const { driver, url } = config.storage
   if (driver === 'sqlite') return
+  // an unreachable or hung server at start must end startup, not hang it
+  const connectTimeout = config.storage.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
   const parsed = new URL(url.replace(/^mariadb:/, 'mysql:'))
   const name = decodeURIComponent(parsed.pathname.replace(/^\//, ''))
   if (!/^[A-Za-z0-9_]{1,63}$/.test(name)) {
@@ -258,7 +286,7 @@ async function onServer(
   }
   if (driver === 'mysql') {
     parsed.pathname = '/'
-    const pool = createMysqlPool({ uri: parsed.toString(), connectionLimit: 1 }).promise()
+    const pool = createMysqlPool({ uri: parsed.toString(), connectionLimit: 1, connectTimeout }).promise()
     try {
       await pool.query(statements.mysql(name))
     } finally {
@@ -267,7 +295,11 @@ async function onServer(
     return
   }
   parsed.pathname = '/postgres'
-  const client = new pg.Client({ connectionString: parsed.toString() })
+  const client = new pg.Client({
+    connectionString: parsed.toString(),
+    connectionTimeoutMillis: connectTimeout,
+    query_timeout: connectTimeout,
+  })
   await client.connect()
   try {
     await statements.postgres(name, (text, values) => client.query(text, values))

@@ -105,6 +105,17 @@ export interface MessagesTable {
   edited_at: number | null
   recalled_at: number | null
   mod_seq: number
+  /** reaction summary (JSON `[{emoji, count, userIds}]`), null when none */
+  reactions: string | null
+}
+
+/** one row per (message, emoji, user) */
+export interface MessageReactionsTable {
+  conversation_id: string
+  seq: number
+  emoji: string
+  user_id: string
+  created_at: number
 }
 
 export interface GroupsTable {
@@ -229,6 +240,7 @@ export interface Database {
   conversations: ConversationsTable
   conversation_members: ConversationMembersTable
   messages: MessagesTable
+  message_reactions: MessageReactionsTable
   groups: GroupsTable
   group_bans: GroupBansTable
   group_invitations: GroupInvitationsTable

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
-import type { Message, MessageType } from '../../domain/messages/message.js'
+import type { Message, MessageType, ReactionSummary } from '../../domain/messages/message.js'
 import { newId } from '../../shared/ids.js'
 import { isTransientDbError } from './capabilities.js'
 import type { Capabilities } from './capabilities.js'
@@ -18,6 +18,7 @@ export function toMessage(row: Selectable<MessagesTable>): Message {
     editedAt: row.edited_at == null ? null : Number(row.edited_at),
     recalledAt: row.recalled_at == null ? null : Number(row.recalled_at),
     modSeq: Number(row.mod_seq),
+    reactions: row.reactions ? (JSON.parse(row.reactions) as ReactionSummary[]) : [],
   }
 }
 
@@ -54,6 +55,7 @@ export function messageRow(input: AppendInput, seq: number): MessagesTable {
     edited_at: null,
     recalled_at: null,
     mod_seq: 0,
+    reactions: null,
   }
 }
 

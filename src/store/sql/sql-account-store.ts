@@ -1,5 +1,4 @@
 import { sql, type Kysely } from 'kysely'
-import { AppError } from '../../domain/errors.js'
 import type { User, UserState } from '../../domain/users/user.js'
 import type { AccountStore } from '../../domain/security/account-store.js'
 import type { AuditEntry } from '../../domain/admin/audit-log-store.js'
@@ -17,16 +16,21 @@ export class SqlAccountStore implements AccountStore {
     this.#db = db
   }
 
-  async setVerifiedEmail(userId: string, email: string, now: number): Promise<{ user: User; previousHolderId: string | null } | null> {
+  async setVerifiedEmail(
+    userId: string,
+    email: string,
+    now: number,
+  ): Promise<{ user: User; previousHolderId: string | null } | null | 'taken'> {
     try {
       return await this.#db.transaction().execute(async (trx) => {
+        // only an unverified holder gives the address up; a verified one keeps it and the unique index refuses ours
         const holder = await trx
           .selectFrom('users')
-          .select(['id', 'email_verified_at'])
+          .select('id')
           .where('email', '=', email)
           .where('id', '<>', userId)
+          .where('email_verified_at', 'is', null)
           .executeTakeFirst()
-        if (holder && holder.email_verified_at != null) throw new AppError('user.email_taken')
         if (holder) await trx.updateTable('users').set({ email: null, updated_at: now }).where('id', '=', holder.id).execute()
         const updated = await trx
           .updateTable('users')
@@ -39,7 +43,7 @@ export class SqlAccountStore implements AccountStore {
         return { user: toUser(row), previousHolderId: holder?.id ?? null }
       })
     } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('user.email_taken', undefined, { cause: err })
+      if (isUniqueViolation(err)) return 'taken'
       throw err
     }
   }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { Selectable } from 'kysely'
 import type { Message } from '../../domain/messages/message.js'
 import type { AppendMessage, Appended, MessageStore } from '../../domain/messages/message-store.js'
@@ -79,8 +79,17 @@ export class SqlMessageStore implements MessageStore {
     return this.#change(conversationId, seq, now, (modSeq) => ({ content: JSON.stringify(content), edited_at: now, mod_seq: modSeq }))
   }
 
+  /** A recall empties the content and takes the reactions with it. */
   recall(conversationId: string, seq: number, now: number) {
-    return this.#change(conversationId, seq, now, (modSeq) => ({ content: '{}', recalled_at: now, mod_seq: modSeq }))
+    return this.#change(
+      conversationId,
+      seq,
+      now,
+      (modSeq) => ({ content: '{}', recalled_at: now, mod_seq: modSeq, reactions: null }),
+      async (trx) => {
+        await trx.deleteFrom('message_reactions').where('conversation_id', '=', conversationId).where('seq', '=', seq).execute()
+      },
+    )
   }
 
   /** Applies a change to an unrecalled message with the conversation's next mod_seq, in one transaction. */
@@ -88,7 +97,8 @@ export class SqlMessageStore implements MessageStore {
     conversationId: string,
     seq: number,
     now: number,
-    values: (modSeq: number) => { content: string; mod_seq: number; edited_at?: number; recalled_at?: number },
+    values: (modSeq: number) => { content: string; mod_seq: number; edited_at?: number; recalled_at?: number; reactions?: null },
+    alsoInTransaction?: (trx: Transaction<Database>) => Promise<void>,
   ): Promise<{ message: Message; membershipVersion: number } | null> {
     return withTransaction(this.#db, async (trx) => {
       const exists = await trx
@@ -109,6 +119,7 @@ export class SqlMessageStore implements MessageStore {
         .executeTakeFirst()
       // recalled concurrently: give the mod_seq back by rolling back
       if (Number(result.numUpdatedRows) === 0) throw new ConcurrentChange()
+      await alsoInTransaction?.(trx)
       const row = await trx
         .selectFrom('messages')
         .selectAll()

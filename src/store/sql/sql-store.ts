@@ -9,6 +9,7 @@ import { SqlFileRecordStore } from './sql-file-record-store.js'
 import { SqlFriendStore } from './sql-friend-store.js'
 import { SqlGroupStore } from './sql-group-store.js'
 import { SqlMessageStore } from './sql-message-store.js'
+import { SqlReactionStore } from './sql-reaction-store.js'
 import { createSendAppender } from './send-appender.js'
 import { SqlSessionStore } from './sql-session-store.js'
 import { SqlSettingsStore } from './sql-settings-store.js'
@@ -23,6 +24,7 @@ export function createSqlStore(database: SqlDatabase): Store {
     settings: new SqlSettingsStore(db),
     conversations: new SqlConversationStore(db, database.caps),
     messages: new SqlMessageStore(db, database.caps, createSendAppender(db, database.caps, database.sqlite)),
+    reactions: new SqlReactionStore(db, database.caps),
     friends: new SqlFriendStore(db, database.caps),
     groups: new SqlGroupStore(db, database.caps),
     accounts: new SqlAccountStore(db),

@@ -1,7 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
-import { AppError } from '../../domain/errors.js'
 import type { User, UserRole, UserState, UserStatus, UserWithSecret } from '../../domain/users/user.js'
-import type { NewUser, UserPatch, UserStore } from '../../domain/users/user-store.js'
+import { DuplicateUserError, type NewUser, type UserPatch, type UserStore } from '../../domain/users/user-store.js'
 import { isUniqueViolation } from './capabilities.js'
 import type { Database, UsersTable } from './db-schema.js'
 
@@ -50,7 +49,7 @@ export class SqlUserStore implements UserStore {
     } catch (err) {
       if (!isUniqueViolation(err)) throw err
       const taken = await this.#db.selectFrom('users').select('id').where('username', '=', user.username).executeTakeFirst()
-      throw new AppError(taken ? 'user.username_taken' : 'user.email_taken', undefined, { cause: err })
+      throw new DuplicateUserError(taken ? 'username' : 'email', { cause: err })
     }
     return toUser(row)
   }

@@ -4,6 +4,7 @@ import * as initial from './0001-initial.js'
 import * as accountSecurity from './0002-account-security.js'
 import * as files from './0003-files.js'
 import * as formerMemberView from './0004-former-member-view.js'
+import * as reactions from './0005-reactions.js'
 
 /**
  * Every migration, in order. Imported statically (not read from a folder) so the same list
@@ -15,5 +16,6 @@ export function migrations(caps: Capabilities): Record<string, Migration> {
     '0002-account-security': { up: accountSecurity.up(caps) },
     '0003-files': { up: files.up(caps) },
     '0004-former-member-view': { up: formerMemberView.up(caps) },
+    '0005-reactions': { up: reactions.up(caps) },
   }
 }
