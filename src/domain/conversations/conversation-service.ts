@@ -7,7 +7,7 @@ import type { RemovedFriendship } from '../friends/friend.js'
 import { AppError } from '../errors.js'
 import type { Pin } from '../messages/pin-store.js'
 import { toPublicUser, type PublicUser } from '../users/user.js'
-import { unreadCount, visibleLastSeq, type ConversationSummary } from './conversation.js'
+import { unreadCount, visibleLastSeq, type Conversation, type ConversationSummary } from './conversation.js'
 import { conversationView, type ConversationView } from './conversation-view.js'
 
 /** The seqs a member may read: from join (or after a clear) to leave. */
@@ -70,12 +70,18 @@ export class ConversationService {
     return this.get(conversation.id, userId)
   }
 
-  /** The world conversation; every user is a member (rows are created lazily). */
+  /**
+   * The world conversation. Every user joins it at registration (`joinWorld`); joining here too
+   * repairs an account whose registration-time join failed.
+   */
   async world(userId: string): Promise<ConversationView> {
-    const now = this.#clock.now()
-    const world = await this.#store.conversations.getOrCreateWorld(now)
-    await this.#store.conversations.ensureWorldMember(world.id, userId, now)
-    return this.get(world.id, userId)
+    const { conversation } = await this.joinWorld(userId)
+    return this.get(conversation.id, userId)
+  }
+
+  /** Makes the user a world member (idempotent): pushes of the world reach them from now on. */
+  async joinWorld(userId: string): Promise<{ conversation: Conversation }> {
+    return this.#store.conversations.joinWorld(userId, this.#clock.now())
   }
 
   async updatePrefs(
@@ -108,11 +114,22 @@ export class ConversationService {
     return view
   }
 
-  /** A friendship ended: the remover's copy of the direct history is cleared when they asked for it. */
+  /**
+   * A friendship ended: the remover's copy of the direct history is cleared when they asked for
+   * it, and the friend's too when they asked for both; each cleared side's devices are told.
+   */
   async friendshipEnded(removed: RemovedFriendship): Promise<void> {
     if (!removed.deleteHistory) return
     const conversation = await this.#store.conversations.findDirect(removed.userId, removed.friendId)
-    if (conversation) await this.#store.conversations.clearHistory(conversation.id, removed.userId, this.#clock.now())
+    if (!conversation) return
+    for (const userId of removed.forBoth ? [removed.userId, removed.friendId] : [removed.userId]) {
+      const clearedSeq = await this.#store.conversations.clearHistory(conversation.id, userId, this.#clock.now())
+      this.#logger.info(
+        { event: 'conversation.cleared', conversationId: conversation.id, userId, clearedSeq, by: removed.userId },
+        'history cleared on friend removal',
+      )
+      await this.#tellMyOtherDevices(userId, '', conversation.id)
+    }
   }
 
   /** Views for summaries, with peers' public profiles and the pins in one lookup each (pins only within each visible range). */
