@@ -4,6 +4,10 @@ import { paced } from '../lib/pace.js'
 import { cpuMicros } from '../lib/proc-stats.js'
 import type { ResultRow, Scenario, ScenarioContext } from '../lib/scenario.js'
 import { createUsers, pair } from '../lib/users.js'
+import { checkDeliveries, type Acked, type Delivery } from '../lib/correctness.js'
+
+/** how long to wait after the last send for deliveries still in flight */
+const STRAGGLER_WAIT_MS = 10_000
 
 /** Cluster events this instance took from Redis (envelopes; its own pings' echoes are a few per 5 s) and handled in all. */
 async function brokerCounters(metricsUrl: string): Promise<{ received: number; handled: number }> {
@@ -32,11 +36,16 @@ async function measure(ctx: ScenarioContext, instances: number, pairs: number, r
         const users = await createUsers(https[0]!, `bi${instances}${Date.now().toString(36)}_`, pairs * 2)
         const conversations: string[] = []
         for (let k = 0; k < pairs; k++) conversations.push(await pair(https[0]!, users[2 * k]!, users[2 * k + 1]!))
-        let delivered = 0
+        const deliveries: Delivery[] = []
+        const acked: Acked[] = []
         const sockets: WebSocket[] = []
         for (const [i, user] of users.entries()) {
           sockets.push(
-            await openSocket(target.instances[i % instances]!.wsUrl, user.token, (f) => f.type === 'message.created' && delivered++),
+            await openSocket(target.instances[i % instances]!.wsUrl, user.token, (f) => {
+              if (f.type !== 'message.created') return
+              const m = f.message
+              deliveries.push({ receiver: user.id, conversationId: m.conversationId, seq: m.seq, clientMsgId: m.clientMsgId })
+            }),
           )
         }
         // let presence settle and the first lookups warm the member caches
@@ -54,9 +63,20 @@ async function measure(ctx: ScenarioContext, instances: number, pairs: number, r
             users[from]!.token,
           )
           if (res.status !== 201) throw new Error(`send: ${res.status}`)
+          acked.push({ conversationId: conversations[k]!, clientMsgId: `b${n}` })
         })
+        const sendEnded = performance.now()
         await new Promise((r) => setTimeout(r, 1000))
         const elapsed = (performance.now() - started) / 1000
+        const deliveredAfter1s = deliveries.length
+        // stragglers: wait (bounded) until every acknowledged message reached its receiver, so
+        // lag is told apart from loss
+        while (deliveries.length < acked.length && performance.now() - sendEnded < STRAGGLER_WAIT_MS) {
+          await new Promise((r) => setTimeout(r, 100))
+        }
+        const lastWaitMs = Math.round(performance.now() - sendEnded)
+        const correctness = checkDeliveries(acked, deliveries, load.errors)
+        const delivered = deliveries.length
         const after = await Promise.all(target.metricsUrls.map(brokerCounters))
         const cpu = target.instances.map((i, n) => (cpuMicros(i.pid) - cpuBefore[n]!) / 1000 / elapsed)
         for (const s of sockets) s.close()
@@ -64,7 +84,7 @@ async function measure(ctx: ScenarioContext, instances: number, pairs: number, r
         const handled = after.map((a, i) => a.handled - before[i]!.handled)
         const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
         ctx.log(
-          `jim x${instances}: sent ${load.sent} (${load.errors} errors), delivered ${delivered}; per instance received ${received.join(', ')}, handled ${handled.join(', ')}, CPU ms/s ${cpu.map((c) => c.toFixed(0)).join(', ')}`,
+          `jim x${instances}: sent ${load.sent} (${load.errors} errors), delivered ${delivered}; per instance received ${received.join(', ')}, handled ${handled.join(', ')}, CPU ms/s ${cpu.map((c) => c.toFixed(0)).join(', ')}; ${deliveredAfter1s} delivered 1 s after the last send, ${delivered} after ${lastWaitMs} ms; lost ${correctness.lost}, duplicated ${correctness.duplicated}, gaps ${correctness.gaps}`,
         )
         return [
           {
@@ -72,10 +92,12 @@ async function measure(ctx: ScenarioContext, instances: number, pairs: number, r
             shape: ctx.shape,
             target: 'jim' as const,
             offered: rate,
+            correctness,
             metrics: {
               instances,
               sent: load.sent,
               delivered,
+              deliveredAfter1s,
               receivedPerInstance: Math.round(mean(received)),
               receivedMaxInstance: Math.max(...received),
               handledPerInstance: Math.round(mean(handled)),
