@@ -41,6 +41,7 @@ import { FileService } from './domain/files/file-service.js'
 import { DiskUploadSpool } from './adapters/files/disk-upload-spool.js'
 import { processImage } from './adapters/media/sharp-image-processor.js'
 import { stripIsoBmffMetadata } from './adapters/media/iso-bmff-metadata.js'
+import { stripMatroskaMetadata } from './adapters/media/matroska-metadata.js'
 import { createMediaHook } from './domain/files/media-content.js'
 import { AccountService } from './domain/security/account-service.js'
 import type { CaptchaStore } from './domain/security/captcha-store.js'
@@ -154,7 +155,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     records: store.files,
     bytes: createFileStore(config, database),
     spool: new DiskUploadSpool(config.files.tempDir || join(config.dataDir, 'tmp')),
-    media: { processImage, stripIsoBmffMetadata },
+    media: { processImage, stripIsoBmffMetadata, stripMatroskaMetadata },
     clock,
     logger,
     secret: config.secret,

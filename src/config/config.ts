@@ -32,6 +32,7 @@ export interface Config {
     /** 0 = no quota */
     quotaBytesPerUser: number
     maxConcurrentUploadsPerUser: number
+    maxConcurrentUploads: number
     /** 0 = no minimum */
     uploadMinBytesPerSecond: number
     uploadRateWindowSeconds: number

@@ -173,6 +173,13 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     'Uploads one user may have in progress at once on one instance; one more gets 429.',
   ),
   key(
+    'files.maxConcurrentUploads',
+    'JIM_FILES_MAX_CONCURRENT_UPLOADS',
+    int(1, 100_000),
+    64,
+    'Uploads all users together may have in progress at once on one instance (disk, decoding, file handles); one more gets 503 `service.unavailable` with Retry-After.',
+  ),
+  key(
     'files.uploadMinBytesPerSecond',
     'JIM_FILES_UPLOAD_MIN_BYTES_PER_SECOND',
     int(0, 1024 * 1024 * 1024),

@@ -2,6 +2,9 @@ import type { WebSocket } from 'ws'
 import type { ServerFrame } from '@jim/protocol'
 import { CloseCode } from './close-codes.js'
 
+/** every frame is JSON text, also when handed over already encoded as a Buffer */
+const TEXT_FRAME = { binary: false }
+
 /**
  * One authenticated socket. Outbound frames are counted until `ws` has written them; a socket
  * that lets more than `maxQueued` pile up is a slow consumer and is closed with 4008 rather
@@ -17,7 +20,7 @@ export class Connection {
   #closed = false
   /** nested holds (resumes in progress) and the live frames they hold back; null when none */
   #holds = 0
-  #held: string[] | null = null
+  #held: Array<string | Buffer> | null = null
   #waiters: Array<{ frames: number; resolve: () => void }> | null = null
   /** last pushed message seq per conversation, to drop duplicates */
   readonly lastSeq = new Map<string, number>()
@@ -49,10 +52,11 @@ export class Connection {
   }
 
   /**
-   * Same as `send` for a frame already serialized (fan-out serializes once). While the socket
-   * resumes (see `hold`), live frames wait, in order, within the same bound.
+   * Same as `send` for a frame already serialized (fan-out serializes once, to a Buffer that every
+   * recipient's socket writes as is). While the socket resumes (see `hold`), live frames wait, in
+   * order, within the same bound.
    */
-  sendRaw(data: string): void {
+  sendRaw(data: string | Buffer): void {
     if (this.#held !== null) {
       if (!this.isOpen) return
       if (this.#held.length + this.#queued >= this.#maxQueued) return this.close(CloseCode.tooSlow, 'too slow')
@@ -90,14 +94,14 @@ export class Connection {
     return new Promise((resolve) => (this.#waiters ??= []).push({ frames, resolve }))
   }
 
-  #write(data: string): void {
+  #write(data: string | Buffer): void {
     if (!this.isOpen) return
     if (this.#queued >= this.#maxQueued) {
       this.close(CloseCode.tooSlow, 'too slow')
       return
     }
     this.#queued++
-    this.#ws.send(data, this.#written)
+    this.#ws.send(data, TEXT_FRAME, this.#written)
   }
 
   /** one callback for every write (no closure per frame) */

@@ -90,13 +90,21 @@ export class ConversationFanout {
     const members = await this.#membersAt(route.conversationId, route.membershipVersion)
     const message = event.type === 'message.created' ? event.message : null
     const aboutSeq = message ? message.seq : seqCarriedBy(event)
-    const data = JSON.stringify(event)
+    // serialized and encoded once: every recipient's socket writes the same bytes
+    const data = Buffer.from(JSON.stringify(event))
     let pushed = 0
     for (const [userId, range] of this.#localMembers(members)) {
       if (!isVisible(range, aboutSeq, message !== null)) continue
       for (const conn of this.#hub.socketsOf(userId)) {
         if (conn.sessionId === exceptSessionId) continue
-        pushed += message ? await this.#pushMessage(conn, message, data, range) : (conn.sendRaw(data), 1)
+        if (!message) {
+          conn.sendRaw(data)
+          pushed++
+          continue
+        }
+        // no promise per recipient: only a socket with a gap to fill waits for the database
+        const sent = this.#pushMessage(conn, message, data, range)
+        pushed += typeof sent === 'number' ? sent : await sent
       }
     }
     if (pushed > 0) this.#pushed(pushed)
@@ -114,29 +122,32 @@ export class ConversationFanout {
     }
   }
 
-  async #pushMessage(conn: Connection, message: Message, data: string, range: MemberRange): Promise<number> {
+  /** Frames sent to `conn`; a promise only when a gap must be filled from the database first. */
+  #pushMessage(conn: Connection, message: Message, data: Buffer, range: MemberRange): number | Promise<number> {
     const last = conn.lastSeq.get(message.conversationId)
     if (last !== undefined && message.seq <= last) return 0
-    let sent = 0
     if (last !== undefined && message.seq > last + 1) {
       const missing = message.seq - last - 1
-      if (missing > MAX_GAP_FILL) {
-        conn.send({ type: 'resync_required', conversationId: message.conversationId, lastSeq: message.seq })
-      } else {
-        const { items } = await this.#store.messages.history(message.conversationId, {
-          after: last,
-          limit: missing,
-          minSeq: range.joinSeq,
-          maxSeq: message.seq - 1,
-        })
-        for (const m of items) conn.send({ type: 'message.created', message: messageView(m) })
-        sent += items.length
-      }
+      if (missing <= MAX_GAP_FILL) return this.#fillGapThenPush(conn, message, data, range, last)
+      conn.send({ type: 'resync_required', conversationId: message.conversationId, lastSeq: message.seq })
     }
     if (last === undefined && !conn.firstSeq.has(message.conversationId)) conn.firstSeq.set(message.conversationId, message.seq)
     conn.lastSeq.set(message.conversationId, message.seq)
     conn.sendRaw(data)
-    return sent + 1
+    return 1
+  }
+
+  async #fillGapThenPush(conn: Connection, message: Message, data: Buffer, range: MemberRange, last: number): Promise<number> {
+    const { items } = await this.#store.messages.history(message.conversationId, {
+      after: last,
+      limit: message.seq - last - 1,
+      minSeq: range.joinSeq,
+      maxSeq: message.seq - 1,
+    })
+    for (const m of items) conn.send({ type: 'message.created', message: messageView(m) })
+    conn.lastSeq.set(message.conversationId, message.seq)
+    conn.sendRaw(data)
+    return items.length + 1
   }
 
   async #membersAt(conversationId: string, version: number): Promise<Members> {

@@ -19,6 +19,7 @@ import { Connection } from './connection.js'
 import { FrameLimiter, frameLimits } from './frame-limiter.js'
 import { Hub } from './hub.js'
 import { isAllowedOrigin } from './origin.js'
+import { dropUpgradeLeftovers, socketErrorHandler } from './socket-errors.js'
 
 /** A client frame handler a capability registers (typing, resume...); it gets frames already valid. */
 export type FrameHandler<T extends ClientFrameType = ClientFrameType> = (conn: Connection, frame: ClientFrameOf<T>) => Promise<void> | void
@@ -62,6 +63,7 @@ export class WsGateway {
   #recheck: NodeJS.Timeout | null = null
   readonly #alive = new WeakSet<WebSocket>()
   readonly #sockets = new Set<WebSocket>()
+  readonly #onSocketError = socketErrorHandler()
   #draining = false
 
   constructor(deps: GatewayDeps) {
@@ -142,6 +144,8 @@ export class WsGateway {
 
   async #accept(ws: WebSocket, request: FastifyRequest): Promise<void> {
     const { config, logger } = this.#d
+    const fields = { ip: request.ip, reqId: request.id }
+    dropUpgradeLeftovers(ws, request, (error) => this.#onSocketError(error, ws, logger, fields))
     if (this.#draining) return ws.close(CloseCode.goingAway, 'server going away')
     if (!isAllowedOrigin(request.headers.origin, request.headers.host, config.publicUrl)) {
       logger.warn({ event: 'ws.origin_refused', origin: request.headers.origin, reqId: request.id }, 'websocket origin refused')

@@ -9,12 +9,12 @@ import type { Logger } from 'pino'
 import type { Config } from '../config/config.js'
 import { AppError, ERROR_CATALOGUE } from '../domain/errors.js'
 import { newId } from '../shared/ids.js'
-import { LogThrottle } from '../shared/log-throttle.js'
 import type { Metrics } from '../shared/metrics.js'
 import { sendError, STATUS_OF_KIND } from './error-response.js'
 import { ErrorBody } from './schemas/common.js'
 import { installValidators } from './validators.js'
 import { registerSecurityHeaders } from './security-headers.js'
+import { socketErrorHandler } from '../gateway/socket-errors.js'
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
 
@@ -123,23 +123,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     exposedHeaders: ['x-request-id', 'retry-after'],
     maxAge: 600,
   })
-  const wsClientErrors = new LogThrottle(10_000)
+  const onSocketError = socketErrorHandler()
   await app.register(websocket, {
     options: { maxPayload: config.ws.maxFrameBytes },
-    // a client breaking the protocol (oversized frame, bad opcode) needs no login: one cheap,
-    // throttled warning, never a stack per socket; anything else is our bug and keeps its stack
-    errorHandler: (error, socket, request) => {
-      const code = (error as { code?: string }).code
-      if (code?.startsWith('WS_ERR_')) {
-        const suppressed = wsClientErrors.take()
-        if (suppressed !== null) {
-          request.log.warn({ event: 'ws.client_error', code, ip: request.ip, suppressed }, `websocket closed: ${error.message}`)
-        }
-      } else {
-        request.log.error({ err: error }, 'websocket handler failed')
-      }
-      socket.terminate()
-    },
+    // until the gateway takes the socket over (see dropUpgradeLeftovers)
+    errorHandler: (error, socket, request) => onSocketError(error, socket, request.log, { ip: request.ip }),
     // the gateway's own preClose hook closes every socket with 1001 "going away" (reconnect
     // elsewhere); the plugin's default would close them first with no code (1005)
     preClose: (done) => done(),

@@ -1,37 +1,38 @@
-/** Minimal HTTP client for tests: real requests, parsed JSON, status and headers kept. */
-export interface ApiResponse<T = any> {
-  status: number
-  body: T
-  headers: Headers
-}
+import { ApiClient as SdkClient, type ApiResponse as SdkResponse } from '@jim/client'
 
+/** What a test sees of an answer: the status, the parsed body (or the text), the headers. */
+export type ApiResponse<T = any> = Omit<SdkResponse<T>, 'ok'>
+
+/**
+ * HTTP for tests: the SDK's client (`sdk`, typed calls that throw on refusal) plus verbs that
+ * return every answer as it came, so a test can assert statuses, error bodies and headers.
+ * A string body is sent unchanged (malformed JSON tests).
+ */
 export class ApiClient {
+  readonly sdk: SdkClient
+
   constructor(
     readonly baseUrl: string,
-    public token: string | null = null,
-  ) {}
+    token: string | null = null,
+  ) {
+    this.sdk = new SdkClient({ baseUrl })
+    this.sdk.token = token
+  }
+
+  get token(): string | null {
+    return this.sdk.token
+  }
+  set token(token: string | null) {
+    this.sdk.token = token
+  }
 
   withToken(token: string | null): ApiClient {
     return new ApiClient(this.baseUrl, token)
   }
 
-  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
-    const h: Record<string, string> = { ...headers }
-    if (this.token) h.authorization = `Bearer ${this.token}`
-    let payload: string | undefined
-    if (body !== undefined) {
-      payload = typeof body === 'string' ? body : JSON.stringify(body)
-      h['content-type'] ??= 'application/json'
-    }
-    const res = await fetch(this.baseUrl + '/api/v1' + path, { method, headers: h, body: payload })
-    const text = await res.text()
-    let parsed: unknown = text
-    try {
-      parsed = text ? JSON.parse(text) : null
-    } catch {
-      // keep raw text
-    }
-    return { status: res.status, body: parsed as T, headers: res.headers }
+  request<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>> {
+    const payload = typeof body === 'string' ? { body } : { json: body }
+    return this.sdk.call(method, path, { ...payload, headers }) as Promise<ApiResponse<T>>
   }
 
   get<T = any>(path: string) {
@@ -66,20 +67,11 @@ let counter = 0
 /** Registers a new user with a unique name and logs in. */
 export async function createUser(baseUrl: string, name = 'user', extra: Record<string, unknown> = {}): Promise<TestUser> {
   const username = `${name}${Date.now().toString(36).slice(-5)}${++counter}`.toLowerCase().slice(0, 32)
-  const anon = new ApiClient(baseUrl)
-  const reg = await anon.post('/auth/register', { username, password: STRONG_PASSWORD, ...extra })
-  if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.body)}`)
+  await new SdkClient({ baseUrl }).register({ username, password: STRONG_PASSWORD, ...extra })
   return login(baseUrl, username)
 }
 
 export async function login(baseUrl: string, username: string, password = STRONG_PASSWORD): Promise<TestUser> {
-  const res = await new ApiClient(baseUrl).post('/auth/login', { username, password })
-  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`)
-  return {
-    id: res.body.user.id,
-    username,
-    token: res.body.token,
-    sessionId: res.body.sessionId,
-    api: new ApiClient(baseUrl, res.body.token),
-  }
+  const { user, token, sessionId } = await new SdkClient({ baseUrl }).login({ username, password })
+  return { id: user.id, username, token, sessionId, api: new ApiClient(baseUrl, token) }
 }

@@ -1,3 +1,4 @@
+import type { ClientFrame, ServerFrameOf, ServerFrameType } from '@jim/client'
 import WebSocket from 'ws'
 
 export interface Frame {
@@ -6,8 +7,9 @@ export interface Frame {
 }
 
 /**
- * A real WebSocket client that records every frame, so tests can wait for one, or assert
- * that none of a type arrived.
+ * A raw WebSocket that records every frame, so tests can wait for one (typed by @jim/protocol),
+ * assert that none of a type arrived, send malformed frames and watch close codes. Tests of
+ * client behaviour (reconnect, resume, gap fill, retried sends) use `JimClient` from @jim/client.
  */
 export class TestSocket {
   readonly frames: Frame[] = []
@@ -42,33 +44,47 @@ export class TestSocket {
       ws.once('error', reject)
       ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)))
     })
-    if (options.authFrame) ws.send(JSON.stringify({ type: 'auth', token: options.authFrame }))
+    if (options.authFrame) ws.send(JSON.stringify({ type: 'auth', token: options.authFrame } satisfies ClientFrame))
     if ((options.token || options.authFrame) && options.waitReady !== false) await socket.next('ready')
     return socket
   }
 
-  send(frame: Record<string, unknown>): void {
+  /** Sends any object as JSON: well-formed frames and the deliberately wrong ones. */
+  send(frame: ClientFrame | Record<string, unknown>): void {
     this.ws.send(JSON.stringify(frame))
   }
 
+  /** Sends `message.send` with a fresh ref and waits for its answer (`message.ack` or `error`). */
+  sendMessage(conversationId: string, fields: Omit<MessageSendFields, 'ref'>) {
+    const ref = `r${++refs}`
+    this.send(messageSend(conversationId, { ...fields, ref }))
+    return this.reply(ref)
+  }
+
   /** Waits for the first not-yet-taken frame of `type` (any type if omitted) and takes it. */
+  next<T extends ServerFrameType>(type: T, timeoutMs?: number): Promise<ServerFrameOf<T> & Frame>
+  next(type?: string, timeoutMs?: number): Promise<Frame>
   next(type?: string, timeoutMs = 5000): Promise<Frame> {
     return this.take((f) => type === undefined || f.type === type, type ?? 'any', timeoutMs)
   }
 
   /** Waits for the answer to a frame sent with this `ref` (`message.ack` or `error`) and takes it. */
-  reply(ref: string | number, timeoutMs = 5000): Promise<Frame> {
-    return this.take((f) => f.ref === ref && (f.type === 'message.ack' || f.type === 'error'), `reply to ${ref}`, timeoutMs)
+  reply(ref: string | number, timeoutMs = 5000): Promise<ServerFrameOf<'message.ack' | 'error'> & Frame> {
+    return this.take<ServerFrameOf<'message.ack' | 'error'>>(
+      (f) => f.ref === ref && (f.type === 'message.ack' || f.type === 'error'),
+      `reply to ${ref}`,
+      timeoutMs,
+    )
   }
 
-  async take(match: (f: Frame) => boolean, what: string, timeoutMs = 5000): Promise<Frame> {
+  async take<T = unknown>(match: (f: Frame) => boolean, what: string, timeoutMs = 5000): Promise<T & Frame> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       const index = this.frames.findIndex((f) => !taken.has(f) && match(f))
       if (index >= 0) {
         const frame = this.frames[index]!
         taken.add(frame)
-        return frame
+        return frame as T & Frame
       }
       const left = deadline - Date.now()
       if (left <= 0 || this.ws.readyState === WebSocket.CLOSED) {
@@ -101,3 +117,26 @@ export class TestSocket {
 }
 
 const taken = new WeakSet<Frame>()
+let refs = 0
+
+export interface MessageSendFields {
+  ref: string
+  clientMsgId: string
+  /** the text of a text message (default "hi") */
+  text?: string
+  /** any type, a wrong one too (default text) */
+  messageType?: string
+  content?: Record<string, unknown>
+}
+
+/** A `message.send` frame, as is: the fields may be deliberately wrong. */
+export function messageSend(conversationId: string, fields: MessageSendFields): Record<string, unknown> {
+  return {
+    type: 'message.send',
+    ref: fields.ref,
+    conversationId,
+    clientMsgId: fields.clientMsgId,
+    messageType: fields.messageType ?? 'text',
+    content: fields.content ?? { text: fields.text ?? 'hi' },
+  }
+}

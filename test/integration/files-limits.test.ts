@@ -197,3 +197,45 @@ describe('slow clients: the whole-request timeout', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 408/)
   })
 })
+
+describe('upload limits: uploads in progress on one instance, all users together', () => {
+  let t: TestApp
+  let users: TestUser[]
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      overrides: { 'files.maxConcurrentUploads': 3, 'files.maxConcurrentUploadsPerUser': 2, 'rateLimit.uploadsPerMinute': 1000 },
+    })
+    users = await Promise.all(['fay', 'gus', 'hal'].map((n) => createUser(t.url, n)))
+  })
+  afterAll(async () => {
+    await t.close()
+  })
+
+  it('should admit three uploads of a parallel burst from three users and answer 503 service.unavailable to the rest at once', async () => {
+    const burst = users.flatMap((u) => [openUpload(t.url, u, { kind: 'file' }), openUpload(t.url, u, { kind: 'file' })])
+    burst.forEach((u) => u.write(pdfBytes()))
+    // the three refusals come while every body is still open (the admitted three wait for their end)
+    const early: Array<{ index: number; status: number; body: any }> = []
+    await new Promise<void>((resolve) =>
+      burst.forEach((u, index) =>
+        u.answer.then((a) => {
+          early.push({ index, ...a })
+          if (early.length === 3) resolve()
+        }),
+      ),
+    )
+    for (const a of early) {
+      expect(a.status).toBe(503)
+      expect(a.body.error).toMatchObject({
+        code: 'service.unavailable',
+        details: { limit: 'upload-concurrency-instance', maxConcurrent: 3 },
+      })
+    }
+    const admitted = burst.filter((_, i) => !early.some((a) => a.index === i))
+    expect((await Promise.all(admitted.map((u) => u.finish()))).map((d) => d.status)).toEqual([201, 201, 201])
+    early.forEach((a) => burst[a.index]!.abort())
+    // the slots are free again
+    expect((await upload(t.url, users[0]!, pdfBytes(), { name: 'again.pdf' })).status).toBe(201)
+  })
+})

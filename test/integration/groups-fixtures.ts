@@ -1,8 +1,6 @@
 import type { Kysely } from 'kysely'
-import { expect } from 'vitest'
 import { openDatabase } from '../../src/store/sql/database.js'
 import type { Database } from '../../src/store/sql/db-schema.js'
-import type { TestUser } from '../helpers/api-client.js'
 import type { TestApp } from '../helpers/test-app.js'
 
 /** A second connection to the test app's database, to check rows the API does not show. */
@@ -10,20 +8,7 @@ export function openTestDb(t: TestApp): Kysely<Database> {
   return openDatabase(t.app.config).db
 }
 
-/** Makes two users friends through the friends API. */
-export async function befriend(a: TestUser, b: TestUser): Promise<void> {
-  const sent = await a.api.post('/friend-requests', { userId: b.id })
-  expect(sent.status).toBe(201)
-  const accepted = await b.api.post(`/friend-requests/${sent.body.request.id}/accept`)
-  expect(accepted.status).toBe(200)
-}
-
-/** Creates a group and returns the response body (`{group, added, invited, refused}`). */
-export async function createGroup(owner: TestUser, body: Record<string, unknown> = {}): Promise<any> {
-  const res = await owner.api.post('/groups', { name: 'Group', ...body })
-  expect(res.status, JSON.stringify(res.body)).toBe(201)
-  return res.body
-}
+export { befriend, createGroup } from '../helpers/social.js'
 
 /** The conversation's messages in seq order, content parsed. */
 export async function messagesOf(db: Kysely<Database>, conversationId: string) {

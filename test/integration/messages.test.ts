@@ -1,41 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, login, type TestUser } from '../helpers/api-client.js'
+import { createUser, login } from '../helpers/api-client.js'
 import { befriend, directConversation, sendText } from '../helpers/social.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
+import { useDirectChat } from '../helpers/suite-fixtures.js'
 import { TestSocket } from '../helpers/ws-client.js'
 
 describe('direct messages', () => {
-  let t: TestApp
-  let alice: TestUser
-  let bob: TestUser
-  let carol: TestUser
-  let conv: string
-  const sockets: TestSocket[] = []
-  const open = async (user: TestUser) => {
-    const s = await TestSocket.open(t.wsUrl, { token: user.token })
-    sockets.push(s)
-    return s
-  }
-
-  beforeAll(async () => {
-    t = await startTestApp()
-    alice = await createUser(t.url, 'alice')
-    bob = await createUser(t.url, 'bob')
-    carol = await createUser(t.url, 'carol')
-    await befriend(alice, bob)
-    conv = await directConversation(alice, bob)
-  })
-  afterAll(async () => {
-    for (const s of sockets) s.close()
-    await t.close()
-  })
+  const chat = useDirectChat()
 
   it('should store a message with seq 1 and push it once to every device of both users and to nobody else', async () => {
-    const bob1 = await open(bob)
-    const bob2 = await open(bob)
-    const alice2 = await open(alice)
-    const carolSock = await open(carol)
-    const res = await alice.api.post(`/conversations/${conv}/messages`, {
+    const bob1 = await chat.open(chat.bob)
+    const bob2 = await chat.open(chat.bob)
+    const alice2 = await chat.open(chat.alice)
+    const carolSock = await chat.open(chat.carol)
+    const res = await chat.alice.api.post(`/conversations/${chat.conv}/messages`, {
       clientMsgId: 'first',
       type: 'text',
       content: { text: 'Hi Bob 👋 你好' },
@@ -43,7 +21,7 @@ describe('direct messages', () => {
     expect(res.status).toBe(201)
     expect(res.body.message).toMatchObject({
       seq: 1,
-      senderId: alice.id,
+      senderId: chat.alice.id,
       clientMsgId: 'first',
       type: 'text',
       content: { text: 'Hi Bob 👋 你好' },
@@ -57,10 +35,10 @@ describe('direct messages', () => {
   })
 
   it('should return the stored message for a retried clientMsgId, even with changed content, and push nothing new', async () => {
-    const bobSock = await open(bob)
-    const first = await sendText(alice, conv, 'original', 'retry-1')
+    const bobSock = await chat.open(chat.bob)
+    const first = await sendText(chat.alice, chat.conv, 'original', 'retry-1')
     await bobSock.next('message.created')
-    const retry = await alice.api.post(`/conversations/${conv}/messages`, {
+    const retry = await chat.alice.api.post(`/conversations/${chat.conv}/messages`, {
       clientMsgId: 'retry-1',
       type: 'text',
       content: { text: 'changed' },
@@ -73,7 +51,7 @@ describe('direct messages', () => {
   it('should store exactly one message for racing retries on two connections', async () => {
     const results = await Promise.all(
       Array.from({ length: 8 }, () =>
-        alice.api.post(`/conversations/${conv}/messages`, { clientMsgId: 'race-1', type: 'text', content: { text: 'once' } }),
+        chat.alice.api.post(`/conversations/${chat.conv}/messages`, { clientMsgId: 'race-1', type: 'text', content: { text: 'once' } }),
       ),
     )
     expect(results.filter((r) => r.status === 201)).toHaveLength(1)
@@ -81,50 +59,54 @@ describe('direct messages', () => {
   })
 
   it('should keep seq gapless and in order under concurrent senders, and deliver in seq order', async () => {
-    const bobSock = await open(bob)
-    const start = (await bob.api.get(`/conversations/${conv}`)).body.lastSeq
-    await Promise.all(Array.from({ length: 20 }, (_, i) => sendText(i % 2 ? alice : bob, conv, `c${i}`)))
+    const bobSock = await chat.open(chat.bob)
+    const start = (await chat.bob.api.get(`/conversations/${chat.conv}`)).body.lastSeq
+    await Promise.all(Array.from({ length: 20 }, (_, i) => sendText(i % 2 ? chat.alice : chat.bob, chat.conv, `c${i}`)))
     const pushed: number[] = []
     for (let i = 0; i < 20; i++) pushed.push((await bobSock.next('message.created')).message.seq)
     expect(pushed).toEqual(Array.from({ length: 20 }, (_, i) => start + i + 1))
-    const history = await bob.api.get(`/conversations/${conv}/messages?after=${start}&limit=200`)
+    const history = await chat.bob.api.get(`/conversations/${chat.conv}/messages?after=${start}&limit=200`)
     expect(history.body.items.map((m: { seq: number }) => m.seq)).toEqual(pushed)
   })
 
   it('should page history: latest, before and after', async () => {
-    const latest = await alice.api.get(`/conversations/${conv}/messages?limit=3`)
+    const latest = await chat.alice.api.get(`/conversations/${chat.conv}/messages?limit=3`)
     expect(latest.status).toBe(200)
     const seqs = latest.body.items.map((m: { seq: number }) => m.seq)
     expect(seqs).toHaveLength(3)
     expect(seqs[1]).toBe(seqs[0] + 1)
     expect(latest.body.hasMore).toBe(true)
-    const before = await alice.api.get(`/conversations/${conv}/messages?before=${seqs[0]}&limit=2`)
+    const before = await chat.alice.api.get(`/conversations/${chat.conv}/messages?before=${seqs[0]}&limit=2`)
     expect(before.body.items.map((m: { seq: number }) => m.seq)).toEqual([seqs[0] - 2, seqs[0] - 1])
-    const after = await alice.api.get(`/conversations/${conv}/messages?after=1&limit=2`)
+    const after = await chat.alice.api.get(`/conversations/${chat.conv}/messages?after=1&limit=2`)
     expect(after.body.items.map((m: { seq: number }) => m.seq)).toEqual([2, 3])
   })
 
   it('should hide a conversation from non-members with 404', async () => {
-    expect((await carol.api.get(`/conversations/${conv}`)).status).toBe(404)
-    expect((await carol.api.get(`/conversations/${conv}/messages`)).status).toBe(404)
-    const send = await carol.api.post(`/conversations/${conv}/messages`, { clientMsgId: 'x', type: 'text', content: { text: 'sneak' } })
+    expect((await chat.carol.api.get(`/conversations/${chat.conv}`)).status).toBe(404)
+    expect((await chat.carol.api.get(`/conversations/${chat.conv}/messages`)).status).toBe(404)
+    const send = await chat.carol.api.post(`/conversations/${chat.conv}/messages`, {
+      clientMsgId: 'x',
+      type: 'text',
+      content: { text: 'sneak' },
+    })
     expect(send.status).toBe(404)
     expect(send.body.error.code).toBe('conversation.not_found')
   })
 
   it('should refuse a direct conversation with a non-friend (422) and sends after a block (422, nothing stored or pushed)', async () => {
-    const dave = await createUser(t.url, 'dave')
-    const open1 = await alice.api.put(`/conversations/direct/${dave.id}`)
+    const dave = await createUser(chat.t.url, 'dave')
+    const open1 = await chat.alice.api.put(`/conversations/direct/${dave.id}`)
     expect(open1.status).toBe(422)
     expect(open1.body.error.code).toBe('message.not_friends')
-    await befriend(alice, dave)
-    const c = await directConversation(alice, dave)
-    // open first: a push of 'before block' may otherwise reach a socket opened right after the send
-    const daveSock = await open(dave)
-    await sendText(alice, c, 'before block')
+    await befriend(chat.alice, dave)
+    const c = await directConversation(chat.alice, dave)
+    // chat.open first: a push of 'before block' may otherwise reach a socket opened right after the send
+    const daveSock = await chat.open(dave)
+    await sendText(chat.alice, c, 'before block')
     expect((await daveSock.next('message.created')).message.content.text).toBe('before block')
-    expect((await dave.api.put(`/blocks/${alice.id}`)).status).toBe(204)
-    const refused = await alice.api.post(`/conversations/${c}/messages`, {
+    expect((await dave.api.put(`/blocks/${chat.alice.id}`)).status).toBe(204)
+    const refused = await chat.alice.api.post(`/conversations/${c}/messages`, {
       clientMsgId: 'blocked',
       type: 'text',
       content: { text: 'hello?' },
@@ -132,7 +114,7 @@ describe('direct messages', () => {
     expect(refused.status).toBe(422)
     expect(refused.body.error.code).toBe('message.blocked')
     expect((await daveSock.settle('message.created', 150)).map((f) => f.message.content.text)).toEqual(['before block'])
-    expect((await alice.api.get(`/conversations/${c}`)).body.lastSeq).toBe(1)
+    expect((await chat.alice.api.get(`/conversations/${c}`)).body.lastSeq).toBe(1)
   })
 
   it.each([
@@ -146,15 +128,15 @@ describe('direct messages', () => {
     [{ clientMsgId: 'bad id with spaces', type: 'text', content: { text: 'x' } }, 400, 'request.invalid'],
     [{ clientMsgId: 'v8', type: 'location', content: { lat: 91, lng: 0 } }, 400, 'request.invalid'],
   ])('should refuse bad message %j with %i and store nothing', async (body, status, code) => {
-    const before = (await alice.api.get(`/conversations/${conv}`)).body.lastSeq
-    const res = await alice.api.post(`/conversations/${conv}/messages`, body)
+    const before = (await chat.alice.api.get(`/conversations/${chat.conv}`)).body.lastSeq
+    const res = await chat.alice.api.post(`/conversations/${chat.conv}/messages`, body)
     expect(res.status).toBe(status)
     expect(res.body.error.code).toBe(code)
-    expect((await alice.api.get(`/conversations/${conv}`)).body.lastSeq).toBe(before)
+    expect((await chat.alice.api.get(`/conversations/${chat.conv}`)).body.lastSeq).toBe(before)
   })
 
   it('should accept a location message', async () => {
-    const res = await alice.api.post(`/conversations/${conv}/messages`, {
+    const res = await chat.alice.api.post(`/conversations/${chat.conv}/messages`, {
       clientMsgId: 'loc',
       type: 'location',
       content: { lat: 31.23, lng: 121.47, name: '上海' },
@@ -164,9 +146,9 @@ describe('direct messages', () => {
   })
 
   it('should post the greeting of an accepted friend request as a direct message from the requester', async () => {
-    const erin = await createUser(t.url, 'erin')
-    const frank = await createUser(t.url, 'frank')
-    const frankSock = await open(frank)
+    const erin = await createUser(chat.t.url, 'erin')
+    const frank = await createUser(chat.t.url, 'frank')
+    const frankSock = await chat.open(frank)
     await befriend(erin, frank, 'Hi Frank, it is Erin!')
     const created = await frankSock.next('message.created')
     expect(created.message).toMatchObject({ senderId: erin.id, seq: 1, content: { text: 'Hi Frank, it is Erin!' } })
@@ -175,8 +157,8 @@ describe('direct messages', () => {
   })
 
   it('should clear the direct history for the remover only when removing a friend with deleteHistory', async () => {
-    const gus = await createUser(t.url, 'gus')
-    const hal = await createUser(t.url, 'hal')
+    const gus = await createUser(chat.t.url, 'gus')
+    const hal = await createUser(chat.t.url, 'hal')
     await befriend(gus, hal)
     const c = await directConversation(gus, hal)
     await sendText(gus, c, 'one')

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../src/shared/clock.js'
-import { ApiClient, createUser, STRONG_PASSWORD } from '../helpers/api-client.js'
+import { ApiClient, createUser, STRONG_PASSWORD, type ApiResponse } from '../helpers/api-client.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 
-function expectRateLimited(res: { status: number; body: any; headers: Headers }, maxSeconds: number): void {
+function expectRateLimited(res: ApiResponse, maxSeconds: number): void {
   expect(res.status).toBe(429)
   expect(res.body.error.code).toBe('rate_limited')
   const retryAfter = Number(res.headers.get('retry-after'))

@@ -2,63 +2,33 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser, type TestUser } from '../helpers/api-client.js'
 import { befriend, directConversation } from '../helpers/social.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
-import { TestSocket, type Frame } from '../helpers/ws-client.js'
+import { useDirectChat } from '../helpers/suite-fixtures.js'
+import { fullHistory } from '../helpers/history.js'
+import { messageSend, TestSocket, type Frame } from '../helpers/ws-client.js'
 
 /** Sends `count` frames without waiting, the way a looping client does. */
 function flood(socket: TestSocket, count: number, frame: (i: number) => Record<string, unknown>): void {
   for (let i = 0; i < count && socket.ws.readyState === socket.ws.OPEN; i++) socket.send(frame(i))
 }
 
-const sendFrame = (conversationId: string, tag: string) => (i: number) => ({
-  type: 'message.send',
-  ref: `${tag}-${i}`,
-  conversationId,
-  clientMsgId: `${tag}-${i}`,
-  messageType: 'text',
-  content: { text: `${tag} ${i}` },
-})
-
-async function history(user: TestUser, conversationId: string): Promise<Array<{ content: { text: string } }>> {
-  const res = await user.api.get(`/conversations/${conversationId}/messages?limit=100`)
-  expect(res.status, JSON.stringify(res.body)).toBe(200)
-  return res.body.items
-}
+const sendFrame = (conversationId: string, tag: string) => (i: number) =>
+  messageSend(conversationId, { ref: `${tag}-${i}`, clientMsgId: `${tag}-${i}`, text: `${tag} ${i}` })
 
 describe('per-socket frame limits (rate limits on)', () => {
-  let t: TestApp
+  // alice sends to bob; carol is served while flooder floods
+  const chat = useDirectChat({ overrides: { 'messages.sendPerMinute': 120 } })
   let flooder: TestUser
-  let victim: TestUser
-  let sender: TestUser
-  let friend: TestUser
-  let conv: string
-  const sockets: TestSocket[] = []
-  const open = async (user: TestUser) => {
-    const s = await TestSocket.open(t.wsUrl, { token: user.token })
-    sockets.push(s)
-    return s
-  }
-
   beforeAll(async () => {
-    t = await startTestApp({ overrides: { 'messages.sendPerMinute': 120 } })
-    flooder = await createUser(t.url, 'flooder')
-    victim = await createUser(t.url, 'victim')
-    sender = await createUser(t.url, 'sender')
-    friend = await createUser(t.url, 'friend')
-    await befriend(sender, friend)
-    conv = await directConversation(sender, friend)
-  })
-  afterAll(async () => {
-    for (const s of sockets) s.close()
-    await t.close()
+    flooder = await createUser(chat.t.url, 'flooder')
   })
 
   it('should refuse resume loops on 10 sockets with rate_limited, close them with 1008, and keep serving another user', async () => {
-    const victimSock = await open(victim)
-    const loops = await Promise.all(Array.from({ length: 10 }, () => open(flooder)))
+    const victimSock = await chat.open(chat.carol)
+    const loops = await Promise.all(Array.from({ length: 10 }, () => chat.open(flooder)))
     for (const s of loops) flood(s, 300, () => ({ type: 'resume', positions: {} }))
 
     // another user is served meanwhile: REST and socket
-    const me = await victim.api.get('/me')
+    const me = await chat.carol.api.get('/me')
     expect(me.status).toBe(200)
     victimSock.send({ type: 'ping', id: 'v1' })
     expect((await victimSock.next('pong')).id).toBe('v1')
@@ -76,18 +46,18 @@ describe('per-socket frame limits (rate limits on)', () => {
       expect(refused.length).toBeLessThan(60)
     }
     expect(victimSock.all('error')).toEqual([])
-    expect((await victim.api.get('/me')).status).toBe(200)
+    expect((await chat.carol.api.get('/me')).status).toBe(200)
     victimSock.send({ type: 'ping', id: 'v2' })
     expect((await victimSock.next('pong')).id).toBe('v2')
   })
 
   it('should never limit a client working at a human pace', async () => {
-    const s = await open(sender)
+    const s = await chat.open(chat.alice)
     s.send({ type: 'resume', positions: {} })
     await s.next('resumed')
     for (let i = 0; i < 5; i++) {
-      s.send({ type: 'typing', conversationId: conv })
-      s.send(sendFrame(conv, 'human')(i))
+      s.send({ type: 'typing', conversationId: chat.conv })
+      s.send(sendFrame(chat.conv, 'human')(i))
       expect((await s.reply(`human-${i}`)).type).toBe('message.ack')
       s.send({ type: 'ping', id: i })
       await s.next('pong')
@@ -101,8 +71,8 @@ describe('per-socket frame limits (rate limits on)', () => {
   })
 
   it('should refuse message.send over the per-socket budget with its ref and store nothing for it', async () => {
-    const s = await open(sender)
-    flood(s, 40, sendFrame(conv, 'burst'))
+    const s = await chat.open(chat.alice)
+    flood(s, 40, sendFrame(chat.conv, 'burst'))
     const answers: Frame[] = await Promise.all(Array.from({ length: 40 }, (_, i) => s.reply(`burst-${i}`)))
     const acked = answers.filter((f) => f.type === 'message.ack')
     const refused = answers.filter((f) => f.type === 'error')
@@ -112,7 +82,7 @@ describe('per-socket frame limits (rate limits on)', () => {
       expect(f).toMatchObject({ code: 'rate_limited', message: expect.stringMatching(/Too many message\.send frames/) })
       expect(f.retryAfter).toBeGreaterThanOrEqual(1)
     }
-    const stored = (await history(sender, conv)).map((m) => m.content.text).filter((text) => text.startsWith('burst '))
+    const stored = (await fullHistory(chat.alice, chat.conv)).map((m) => String(m.content.text)).filter((text) => text.startsWith('burst '))
     expect(stored.length).toBe(acked.length)
     expect(new Set(stored)).toEqual(new Set(acked.map((f) => f.message.content.text)))
   })

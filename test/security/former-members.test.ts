@@ -1,23 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createUser } from '../helpers/api-client.js'
-import { befriend, sendText } from '../helpers/social.js'
+import { befriend, createGroup, sendText } from '../helpers/social.js'
 import { dialectsUnderTest } from '../helpers/databases.js'
-import { startTestApp, type TestApp } from '../helpers/test-app.js'
+import { useTestApp } from '../helpers/suite-fixtures.js'
 
 describe('what people removed from a group keep', () => {
-  let t: TestApp
-  beforeAll(async () => {
-    t = await startTestApp()
-  })
-  afterAll(() => t?.close())
+  const suite = useTestApp()
 
   it('should void an invitation once its inviter is no longer a member', async () => {
-    const owner = await createUser(t.url, 'iowner')
-    const inviter = await createUser(t.url, 'iinviter')
-    const invitee = await createUser(t.url, 'iinvitee')
+    const owner = await createUser(suite.t.url, 'iowner')
+    const inviter = await createUser(suite.t.url, 'iinviter')
+    const invitee = await createUser(suite.t.url, 'iinvitee')
     await befriend(owner, inviter)
-    const group = await owner.api.post('/groups', { name: 'voided', memberIds: [inviter.id] })
-    const gid = group.body.group.id
+    const gid = (await createGroup(owner, { name: 'voided', memberIds: [inviter.id] })).group.id
     // the invitee is not the inviter's friend: an invitation is filed
     const invited = await inviter.api.post(`/groups/${gid}/members`, { userIds: [invitee.id] })
     expect(invited.body.invited).toHaveLength(1)
@@ -34,13 +29,13 @@ describe('what people removed from a group keep', () => {
   })
 
   it('should not show a former member who read messages after they left', async () => {
-    const owner = await createUser(t.url, 'rowner')
-    const leaver = await createUser(t.url, 'rleaver')
+    const owner = await createUser(suite.t.url, 'rowner')
+    const leaver = await createUser(suite.t.url, 'rleaver')
     await befriend(owner, leaver)
-    const group = await owner.api.post('/groups', { name: 'reads', memberIds: [leaver.id] })
-    const conv = group.body.group.conversationId
+    const { group } = await createGroup(owner, { name: 'reads', memberIds: [leaver.id] })
+    const conv = group.conversationId
     const m = await sendText(owner, conv, 'before')
-    expect((await leaver.api.post(`/groups/${group.body.group.id}/leave`)).status).toBe(204)
+    expect((await leaver.api.post(`/groups/${group.id}/leave`)).status).toBe(204)
     const reads = await leaver.api.get(`/conversations/${conv}/messages/${m.seq}/reads`)
     expect(reads.status).toBe(404)
     expect(reads.body.error.code).toBe('group.not_member')
@@ -49,21 +44,17 @@ describe('what people removed from a group keep', () => {
 
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: a former member sees the group as it was when they left`, () => {
-    let t: TestApp
-    beforeAll(async () => {
-      t = await startTestApp({ dialect })
-    })
-    afterAll(() => t?.close())
+    const suite = useTestApp({ dialect })
 
     it('should keep the name (and avatar) of the moment they left or were removed, and show current members the rename', async () => {
-      const owner = await createUser(t.url, 'vowner')
-      const leaver = await createUser(t.url, 'vleaver')
-      const kicked = await createUser(t.url, 'vkicked')
+      const owner = await createUser(suite.t.url, 'vowner')
+      const leaver = await createUser(suite.t.url, 'vleaver')
+      const kicked = await createUser(suite.t.url, 'vkicked')
       await befriend(owner, leaver)
       await befriend(owner, kicked)
       // invite-only: the group has no public card that would show its current name to anyone
-      const group = await owner.api.post('/groups', { name: 'Before', joinPolicy: 'invite', memberIds: [leaver.id, kicked.id] })
-      const { id: gid, conversationId: conv } = group.body.group
+      const { group } = await createGroup(owner, { name: 'Before', joinPolicy: 'invite', memberIds: [leaver.id, kicked.id] })
+      const { id: gid, conversationId: conv } = group
       expect((await leaver.api.post(`/groups/${gid}/leave`)).status).toBe(204)
       expect((await owner.api.patch(`/groups/${gid}`, { name: 'Middle' })).status).toBe(200)
       expect((await owner.api.delete(`/groups/${gid}/members/${kicked.id}`)).status).toBe(204)

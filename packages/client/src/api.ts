@@ -25,6 +25,7 @@ import type {
   GroupPatch,
   JoinResult,
   LoginBody,
+  MemberReport,
   MemberPatch,
   ProfilePatch,
   RegisterBody,
@@ -65,6 +66,14 @@ export type FetchLike = (
   text(): Promise<string>
 }>
 
+/** What `call` returns: the answer as it came. */
+export interface ApiResponse<T = unknown> {
+  status: number
+  ok: boolean
+  body: T
+  headers: { get(name: string): string | null }
+}
+
 export interface ApiClientOptions {
   /** '' for the same origin */
   baseUrl?: string
@@ -95,14 +104,23 @@ export class ApiClient {
     this.#onUnauthorized = options.onUnauthorized ?? (() => {})
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /**
+   * Any route, answered as it came: the status, the body (parsed JSON, else the text, null when
+   * empty) and the headers. Never throws for an HTTP status (only `network` when there was no
+   * answer): for callers that look at refusals themselves. `json` is serialized; `body` goes as is
+   * (a pre-serialized or deliberately malformed payload); `headers` are added to the defaults.
+   */
+  async call(
+    method: string,
+    path: string,
+    options: { json?: unknown; body?: string; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse> {
     const headers: Record<string, string> = { accept: 'application/json' }
     if (this.token) headers.authorization = `Bearer ${this.token}`
-    let payload: string | undefined
-    if (body !== undefined) {
-      headers['content-type'] = 'application/json'
-      payload = JSON.stringify(body)
-    }
+    let payload = options.body
+    if (options.json !== undefined) payload = JSON.stringify(options.json)
+    if (payload !== undefined) headers['content-type'] = 'application/json'
+    Object.assign(headers, options.headers)
     let res: Awaited<ReturnType<FetchLike>>
     try {
       res = await this.#fetch(this.#base + path, { method, headers, body: payload })
@@ -110,18 +128,24 @@ export class ApiClient {
       throw new ApiError(0, 'network', err instanceof Error ? err.message : 'network error')
     }
     const text = await res.text().catch(() => '')
-    let parsed: unknown = null
+    let body: unknown = null
     if (text) {
       try {
-        parsed = JSON.parse(text)
+        body = JSON.parse(text)
       } catch {
-        parsed = null
+        body = text
       }
     }
-    if (res.ok) return parsed as T
+    return { status: res.status, ok: res.ok, body, headers: res.headers }
+  }
+
+  /** A call whose success is the answer: resolves with the body, throws `ApiError` otherwise. */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.call(method, path, { json: body })
+    if (res.ok) return res.body as T
     const retry = Number(res.headers.get('retry-after'))
-    const err = isErrorBody(parsed)
-      ? new ApiError(res.status, parsed.error.code, parsed.error.message, parsed.error.details, retry || undefined)
+    const err = isErrorBody(res.body)
+      ? new ApiError(res.status, res.body.error.code, res.body.error.message, res.body.error.details, retry || undefined)
       : new ApiError(res.status, res.status >= 500 ? 'internal' : 'http.' + res.status, `HTTP ${res.status}`, undefined, retry || undefined)
     if (res.status === 401 && this.token && !path.startsWith('/auth/login')) this.#onUnauthorized()
     throw err
@@ -192,11 +216,11 @@ export class ApiClient {
   myGroups = () => this.request<Page<Group>>('GET', `/groups${query({ limit: 200 })}`)
   searchGroups = (q: string) => this.request<Page<Group>>('GET', `/groups${query({ q, limit: 20 })}`)
   group = (id: string) => this.request<Group>('GET', `/groups/${enc(id)}`)
-  createGroup = (body: CreateGroupBody) => this.request<{ group: Group }>('POST', '/groups', body)
+  createGroup = (body: CreateGroupBody) => this.request<{ group: Group } & MemberReport>('POST', '/groups', body)
   joinGroup = (id: string) => this.request<JoinResult | null>('POST', `/groups/${enc(id)}/join`, {})
   leaveGroup = (id: string) => this.request<null>('POST', `/groups/${enc(id)}/leave`, {})
   groupMembers = (id: string) => this.request<Page<Member>>('GET', `/groups/${enc(id)}/members${query({ limit: 200 })}`)
-  inviteMembers = (id: string, userIds: string[]) => this.request<unknown>('POST', `/groups/${enc(id)}/members`, { userIds })
+  inviteMembers = (id: string, userIds: string[]) => this.request<MemberReport>('POST', `/groups/${enc(id)}/members`, { userIds })
   updateGroup = (id: string, patch: GroupPatch) => this.request<{ group: Group } | Group>('PATCH', `/groups/${enc(id)}`, patch)
   dissolveGroup = (id: string) => this.request<null>('DELETE', `/groups/${enc(id)}`)
   transferGroup = (id: string, userId: string) => this.request<{ group: Group }>('POST', `/groups/${enc(id)}/transfer`, { userId })

@@ -62,6 +62,13 @@ export interface CreateGroupBody {
   maxMembers?: number
 }
 
+/** What became of each id of a group creation or an invitation: nobody is silently dropped. */
+export interface MemberReport {
+  added: string[]
+  invited: Array<{ userId: string; invitationId: string }>
+  refused: Array<{ userId: string; code: string }>
+}
+
 export interface GroupPatch {
   name?: string
   announcement?: string

@@ -9,8 +9,10 @@ import { open, type FileHandle } from 'node:fs/promises'
  *   top-level XMP `uuid` boxes become `free` boxes of the same size with their contents zeroed.
  * - HEIF/AVIF: the payloads of `Exif` items and XMP (`mime` application/rdf+xml) items,
  *   located through `iinf`/`iloc`, are zeroed.
- * Not covered: samples of timed metadata tracks (e.g. GoPro GPMF, dash-cam GPS tracks) and
- * fragmented files' per-fragment metadata; see docs/media.md.
+ * - Fragmented MP4 (fMP4, CMAF): the same boxes in every `moof` and its `traf`s, and top-level `udta`.
+ * - Capture times: the creation and modification times of `mvhd`, each `tkhd` and `mdhd` are zeroed
+ *   (0 means "unknown" to players).
+ * Not covered: samples of timed metadata tracks (e.g. GoPro GPMF, dash-cam GPS tracks); see docs/media.md.
  * Returns how many boxes or items were scrubbed. A file that does not parse as boxes is left as it is.
  */
 export async function stripIsoBmffMetadata(path: string): Promise<number> {
@@ -19,7 +21,11 @@ export async function stripIsoBmffMetadata(path: string): Promise<number> {
     const size = (await file.stat()).size
     let scrubbed = 0
     for (const box of await boxes(file, 0, size)) {
-      if (box.type === 'moov') scrubbed += await scrubContainer(file, box, ['udta', 'meta'], ['trak'])
+      if (box.type === 'moov') {
+        scrubbed += await scrubContainer(file, box, ['udta', 'meta'], ['trak'])
+        scrubbed += await clearCaptureTimes(file, box)
+      } else if (box.type === 'moof') scrubbed += await scrubContainer(file, box, ['udta', 'meta'], ['traf'])
+      else if (box.type === 'udta') scrubbed += await neutralize(file, box)
       else if (box.type === 'uuid' && (await isXmpUuid(file, box))) scrubbed += await neutralize(file, box)
       else if (box.type === 'meta') scrubbed += await scrubHeifItems(file, box, size)
     }
@@ -78,6 +84,32 @@ async function scrubContainer(file: FileHandle, box: Box, remove: string[], desc
     else if (descend.includes(child.type)) n += await scrubContainer(file, child, remove, [])
   }
   return n
+}
+
+/** Zeroes the creation and modification times of `mvhd`, and of `tkhd` and `mdhd` in each track. */
+async function clearCaptureTimes(file: FileHandle, moov: Box): Promise<number> {
+  let n = 0
+  for (const child of await boxes(file, moov.body, moov.end)) {
+    if (child.type === 'mvhd') n += await clearTimes(file, child)
+    if (child.type !== 'trak') continue
+    for (const t of await boxes(file, child.body, child.end)) {
+      if (t.type === 'tkhd') n += await clearTimes(file, t)
+      if (t.type !== 'mdia') continue
+      for (const m of await boxes(file, t.body, t.end)) if (m.type === 'mdhd') n += await clearTimes(file, m)
+    }
+  }
+  return n
+}
+
+/** A FullBox starting with creation and modification times (32 bits each in version 0, 64 in version 1). */
+async function clearTimes(file: FileHandle, box: Box): Promise<number> {
+  const version = (await read(file, box.body, 1))[0]
+  const length = version === 1 ? 16 : 8
+  if (box.body + 4 + length > box.end) return 0
+  const times = await read(file, box.body + 4, length)
+  if (times.every((b) => b === 0)) return 0
+  await zero(file, box.body + 4, length)
+  return 1
 }
 
 /** Makes a box a `free` box of the same size, its contents zeroed. */

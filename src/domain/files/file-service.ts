@@ -11,7 +11,7 @@ import { attachAvatar } from './avatar-refs.js'
 import { FILE_KINDS, IMAGE_MIMES, THUMBNAIL_MIME, thumbnailKey, type FileKind, type StoredFile } from './file.js'
 import { FileUrlSigner, type FileVariant } from './file-url-signer.js'
 import type { MediaProcessor } from './media-processor.js'
-import { isImageMime, isIsoBmff, sniffMime } from './sniff.js'
+import { isImageMime, isIsoBmff, isMatroska, sniffMime } from './sniff.js'
 import { UploadGate } from './upload-gate.js'
 import type { SpooledUpload, UploadSpool } from './upload-spool.js'
 
@@ -79,6 +79,7 @@ export class FileService {
     this.#signer = new FileUrlSigner(deps.secret)
     this.#gate = new UploadGate({
       maxConcurrentPerUser: deps.limits.maxConcurrentUploadsPerUser,
+      maxConcurrent: deps.limits.maxConcurrentUploads,
       quotaBytesPerUser: deps.limits.quotaBytesPerUser,
     })
   }
@@ -162,9 +163,16 @@ export class FileService {
     let thumbnail: { bytes: Buffer; width: number; height: number } | null = null
     let metadataScrubbed = 0
     try {
-      if (!isImageMime(mime) && isIsoBmff(spooled.head)) {
-        // video, audio and HEIF keep their bytes but lose GPS and other metadata, in place
-        const scrubbed = await media.stripIsoBmffMetadata(path)
+      // video, audio and HEIF keep their bytes but lose GPS, capture times and other metadata, in place
+      const strip = isImageMime(mime)
+        ? null
+        : isIsoBmff(spooled.head)
+          ? media.stripIsoBmffMetadata
+          : isMatroska(spooled.head)
+            ? media.stripMatroskaMetadata
+            : null
+      if (strip) {
+        const scrubbed = await strip(path)
         if (scrubbed > 0) sha256 = await spool.hash(path)
         metadataScrubbed = scrubbed
       }

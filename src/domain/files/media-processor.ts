@@ -19,7 +19,8 @@ export interface ImageLimits {
 
 /**
  * Port: what the file service asks of a media library, on spooled files. Adapters:
- * `adapters/media/sharp-image-processor.ts` (libvips) and `adapters/media/iso-bmff-metadata.ts`.
+ * `adapters/media/sharp-image-processor.ts` (libvips), `adapters/media/iso-bmff-metadata.ts` and
+ * `adapters/media/matroska-metadata.ts`.
  */
 export interface MediaProcessor {
   /**
@@ -33,4 +34,6 @@ export interface MediaProcessor {
    * in place, without re-encoding. Returns how many boxes or items were scrubbed.
    */
   stripIsoBmffMetadata(path: string): Promise<number>
+  /** The same for a Matroska or WebM file (`Tags`, `Info/DateUTC`). */
+  stripMatroskaMetadata(path: string): Promise<number>
 }

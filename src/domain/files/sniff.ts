@@ -37,3 +37,8 @@ export function isImageMime(mime: string): boolean {
 export function isIsoBmff(head: Buffer): boolean {
   return head.length >= 12 && head.toString('latin1', 4, 8) === 'ftyp'
 }
+
+/** Whether these first bytes start an EBML document (Matroska, WebM). */
+export function isMatroska(head: Buffer): boolean {
+  return head.length >= 4 && head.readUInt32BE(0) === 0x1a45dfa3
+}

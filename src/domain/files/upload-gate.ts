@@ -1,25 +1,38 @@
 import { AppError } from '../errors.js'
 
 /**
- * Per-user bounds on uploads in one process: how many may be in progress at once, and the
+ * Bounds on uploads in one process: how many may be in progress at once (per user, and for
+ * everyone together so a crowd cannot exhaust disk bandwidth and file handles), and the
  * storage quota (checked and recorded one upload at a time per user). In a cluster both are
  * per instance: a user uploading through several instances at once can pass the quota by
  * at most one upload per instance.
  */
 export class UploadGate {
   readonly #maxConcurrent: number
+  readonly #maxConcurrentTotal: number
   readonly #quotaBytes: number
   readonly #active = new Map<string, number>()
+  #activeTotal = 0
   /** per user: the tail of their quota checks, run one after another */
   readonly #queues = new Map<string, Promise<void>>()
 
-  constructor(limits: { maxConcurrentPerUser: number; quotaBytesPerUser: number }) {
+  constructor(limits: { maxConcurrentPerUser: number; maxConcurrent: number; quotaBytesPerUser: number }) {
     this.#maxConcurrent = limits.maxConcurrentPerUser
+    this.#maxConcurrentTotal = limits.maxConcurrent
     this.#quotaBytes = limits.quotaBytesPerUser
   }
 
-  /** Starts an upload for `userId` (429 `rate_limited` when they have too many going); call the answer when it ends. */
+  /**
+   * Starts an upload for `userId` (429 `rate_limited` when they have too many going, 503
+   * `service.unavailable` when the instance has); call the answer when it ends.
+   */
   enter(userId: string): () => void {
+    if (this.#activeTotal >= this.#maxConcurrentTotal) {
+      throw new AppError('service.unavailable', 'The server is busy with other uploads; retry in a moment.', {
+        retryAfter: 2,
+        details: { limit: 'upload-concurrency-instance', maxConcurrent: this.#maxConcurrentTotal, retryAfterSeconds: 2 },
+      })
+    }
     const active = this.#active.get(userId) ?? 0
     if (active >= this.#maxConcurrent) {
       throw new AppError('rate_limited', `At most ${this.#maxConcurrent} uploads at once; wait for one to finish.`, {
@@ -28,10 +41,12 @@ export class UploadGate {
       })
     }
     this.#active.set(userId, active + 1)
+    this.#activeTotal++
     let left = false
     return () => {
       if (left) return
       left = true
+      this.#activeTotal--
       const n = (this.#active.get(userId) ?? 1) - 1
       if (n <= 0) this.#active.delete(userId)
       else this.#active.set(userId, n)

@@ -140,8 +140,9 @@ interface Pending {
 }
 
 /**
- * SQLite: group commit. Sends that arrive while a batch waits for the connection (or runs)
- * share one `BEGIN IMMEDIATE ... COMMIT`, each inside its own savepoint, so each keeps its own
+ * SQLite: group commit. Sends that arrive in the same event-loop turn (the batch starts in
+ * setImmediate, after the turn's I/O callbacks), or while a batch waits for the connection (or
+ * runs), share one `BEGIN IMMEDIATE ... COMMIT`, each inside its own savepoint, so each keeps its own
  * seq, idempotency and error: a failing or stale message is rolled back to its savepoint and
  * never fails its neighbours. Runs synchronously on better-sqlite3's prepared statements while
  * holding Kysely's connection, so no Kysely transaction is open on it meanwhile.
@@ -152,6 +153,7 @@ class SqliteGroupCommit implements SendAppender {
   #prepared: ReturnType<typeof prepare> | null = null
   #queue: Pending[] = []
   #running = false
+  #scheduled = false
 
   constructor(db: Kysely<Database>, raw: () => SQLite.Database | null) {
     this.#db = db
@@ -161,7 +163,15 @@ class SqliteGroupCommit implements SendAppender {
   append(input: AppendMessage, expectedVersion?: number): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ input, expectedVersion, resolve, reject })
-      if (!this.#running) void this.#drain()
+      if (!this.#running && !this.#scheduled) {
+        // wait for the rest of this event-loop turn's I/O: the sends read from other sockets in
+        // the same poll join the batch (one commit for all) instead of each committing alone
+        this.#scheduled = true
+        setImmediate(() => {
+          this.#scheduled = false
+          if (!this.#running) void this.#drain()
+        })
+      }
     })
   }
 
