@@ -6,6 +6,7 @@ import { withResolvedSecret } from './config/secret.js'
 import type { Broker } from './domain/broker.js'
 import { MemoryBroker } from './broker/memory-broker.js'
 import { RedisBroker } from './broker/redis-broker.js'
+import { createInstanceRouter } from './broker/instance-router.js'
 import { FallbackRateLimiter } from './adapters/fallback-rate-limiter.js'
 import { RedisCaptchaStore } from './adapters/redis/redis-captcha-store.js'
 import { RedisRateLimiter } from './adapters/redis/redis-rate-limiter.js'
@@ -33,8 +34,9 @@ import { subscribeDomainReactions } from './domain/domain-reactions.js'
 import { WorldSettings } from './domain/conversations/world-settings.js'
 import { MessageService } from './domain/messages/message-service.js'
 import { ResumeService } from './domain/messages/resume-service.js'
-import { createEditLimiter, createReactionLimiter, createSendLimiter } from './domain/messages/send-limiter.js'
+import { createActionLimiter, createSendLimiter } from './domain/messages/send-limiter.js'
 import { ReactionService } from './domain/messages/reaction-service.js'
+import { PinService } from './domain/messages/pin-service.js'
 import { SendFactsCache } from './domain/conversations/send-facts-cache.js'
 import { AdminService } from './domain/admin/admin-service.js'
 import { FileService } from './domain/files/file-service.js'
@@ -61,11 +63,13 @@ import { registerWorldAdminRoutes } from './http/routes/world-admin-routes.js'
 import { registerCaptchaRoutes } from './http/routes/captcha-routes.js'
 import { MemoryRateLimiter } from './adapters/memory/memory-rate-limiter.js'
 import { ConversationFanout } from './gateway/conversation-fanout.js'
+import { MemberRangesCache } from './domain/conversations/member-ranges-cache.js'
 import { createResumeHandler } from './gateway/resume-handler.js'
 import { createMessageSendHandler } from './gateway/message-send-handler.js'
 import { registerConversationRoutes } from './http/routes/conversation-routes.js'
 import { registerMessageRoutes } from './http/routes/message-routes.js'
 import { registerReactionRoutes } from './http/routes/reaction-routes.js'
+import { registerPinRoutes } from './http/routes/pin-routes.js'
 import { registerAuthHook } from './http/auth-hook.js'
 import { ConversationSchema, MessageSchema } from './http/schemas/message-schemas.js'
 import { registerAuthRoutes } from './http/routes/auth-routes.js'
@@ -254,7 +258,12 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     logger,
     conversations,
     facts: sendFacts,
-    limiter: createEditLimiter(shared.limiter, { enabled: config.rateLimit.enabled, perMinute: config.messages.editPerMinute }),
+    limiter: createActionLimiter(
+      shared.limiter,
+      { enabled: config.rateLimit.enabled, perMinute: config.messages.editPerMinute },
+      'edit',
+      'You are changing messages too fast; wait a moment.',
+    ),
     editWindowMs: config.messages.editWindowSeconds * 1000,
     recallWindowMs: config.messages.recallWindowSeconds * 1000,
     maxTextLength: config.messages.maxTextLength,
@@ -266,15 +275,44 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     logger,
     conversations,
     facts: sendFacts,
-    limiter: createReactionLimiter(shared.limiter, { enabled: config.rateLimit.enabled, perMinute: config.messages.reactPerMinute }),
+    limiter: createActionLimiter(
+      shared.limiter,
+      { enabled: config.rateLimit.enabled, perMinute: config.messages.reactPerMinute },
+      'react',
+      'You are reacting too fast; wait a moment.',
+    ),
     maxEmojis: config.messages.maxReactionEmojis,
     maxPerUser: config.messages.maxReactionsPerUser,
+  })
+  const pins = new PinService({
+    store,
+    broker,
+    clock,
+    logger,
+    conversations,
+    facts: sendFacts,
+    limiter: createActionLimiter(
+      shared.limiter,
+      { enabled: config.rateLimit.enabled, perMinute: config.messages.pinPerMinute },
+      'pin',
+      'You are pinning too fast; wait a moment.',
+    ),
+    maxPinned: config.messages.maxPinned,
   })
   gateway.onFrame('typing', async (conn, frame) => {
     if (typeof frame.conversationId !== 'string') throw new AppError('request.invalid', 'typing needs a conversationId.')
     await signals.typing(conn.userId, conn.sessionId, frame.conversationId)
   })
-  const fanout = new ConversationFanout({ hub: gateway.hub, store, logger, onPushed: (n) => metrics.wsFramesPushed.inc(n) })
+  const memberRanges = new MemberRangesCache(store)
+  const fanout = new ConversationFanout({
+    hub: gateway.hub,
+    store,
+    members: memberRanges,
+    logger,
+    onPushed: (n) => metrics.wsFramesPushed.inc(n),
+  })
+  // events go only to instances holding a recipient; sockets this instance had to re-register were missed meanwhile
+  shared.enableRouting(memberRanges, () => gateway.requestSync())
   gateway.setConversationRouter(fanout)
   subscribeDomainReactions(events, { presence: presenceService, groups, messages, conversations })
   gateway.onFrame('message.send', createMessageSendHandler(messages))
@@ -324,6 +362,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   registerConversationRoutes(http, { conversations, signals })
   registerMessageRoutes(http, { messages, edits, signals })
   registerReactionRoutes(http, { reactions })
+  registerPinRoutes(http, { pins })
   await registerFileRoutes(http, {
     files,
     limits: { minBytesPerSecond: config.files.uploadMinBytesPerSecond, windowSeconds: config.files.uploadRateWindowSeconds },
@@ -371,6 +410,12 @@ interface SharedState {
   limiter: RateLimiter
   /** pending captcha challenges */
   captchas: CaptchaStore
+  /**
+   * Routes each event only to the instances holding one of its recipients (Redis), and runs
+   * `onReasserted` when this instance re-registered its sockets (they were not routed to meanwhile).
+   * One process: nothing to route.
+   */
+  enableRouting(members: MemberRangesCache, onReasserted: () => void): void
   /** closes what the broker and presence do not own (the shared Redis command connection) */
   close(): Promise<void>
 }
@@ -385,19 +430,20 @@ async function createSharedState(config: Config, deps: { logger: Logger; clock: 
   const local = { limiter: new MemoryRateLimiter(clock), captchas: new MemoryCaptchaStore(clock, config.captcha.maxPending) }
   switch (config.broker.driver) {
     case 'memory':
-      return { broker: new MemoryBroker(), presence: new MemoryPresence(), ...local, close: async () => {} }
+      return { broker: new MemoryBroker(), presence: new MemoryPresence(), ...local, enableRouting: () => {}, close: async () => {} }
     case 'redis': {
-      const { url } = parseRedisUrl(config.redis.url)
+      const target = parseRedisUrl(config.redis.url)
       const { prefix } = config.redis
       const instanceId = newId()
-      const client = createRedisClient(url, { name: `jim-${instanceId}-cmd`, logger })
+      const client = createRedisClient(target, { name: `jim-${instanceId}-cmd`, logger })
       const broker = new RedisBroker({
         publisher: client,
-        subscriber: createRedisClient(url, { name: `jim-${instanceId}-sub`, logger }),
+        subscriber: createRedisClient(target, { name: `jim-${instanceId}-sub`, logger }),
         prefix,
         logger,
         instanceId,
         metrics: deps.metrics.broker,
+        sharded: target.kind === 'cluster',
       })
       // start subscribed, or not at all: a Redis that cannot be reached at start is a setting to fix
       // (an outage later is survived: the broker runs degraded and recovers by itself)
@@ -405,12 +451,17 @@ async function createSharedState(config: Config, deps: { logger: Logger; clock: 
         await broker.close()
         await closeRedisClient(client)
         throw new Error(
-          `JIM_REDIS_URL: Redis at ${withoutPassword(url)} did not answer within ${REDIS_START_TIMEOUT_MS / 1000} s; start it or fix the URL`,
+          `JIM_REDIS_URL: Redis at ${withoutPassword(config.redis.url)} did not answer within ${REDIS_START_TIMEOUT_MS / 1000} s; start it or fix the URL`,
         )
       }
+      const presence = new RedisPresence({ client, prefix, instanceId, logger, ttlMs: config.redis.presenceTtlSeconds * 1000 })
       return {
         broker,
-        presence: new RedisPresence({ client, prefix, instanceId, logger, ttlMs: config.redis.presenceTtlSeconds * 1000 }),
+        presence,
+        enableRouting: (members, onReasserted) => {
+          broker.setRouter(createInstanceRouter({ members, instancesOf: (userIds) => presence.instancesOf(userIds) }))
+          presence.onReasserted(onReasserted)
+        },
         limiter: new FallbackRateLimiter(new RedisRateLimiter({ client, prefix, clock }), local.limiter, logger),
         captchas: new RedisCaptchaStore({ client, prefix, fallback: local.captchas, logger, clock, capacity: config.captcha.maxPending }),
         close: () => closeRedisClient(client),

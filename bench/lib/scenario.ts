@@ -29,7 +29,7 @@ export interface TargetInstance {
 export interface RunningTarget {
   kind: TargetKind
   shape: Shape
-  /** 1 for embedded, 2 for the cluster shapes: senders use [0], receivers [1 % length] */
+  /** 1 for embedded, 2 (or StartOptions.instances) for the cluster shapes: senders use [0], receivers [1 % length] */
   instances: TargetInstance[]
   /** JIM only: where /metrics answers (one per instance) */
   metricsUrls: string[]
@@ -39,6 +39,8 @@ export interface RunningTarget {
 export interface StartOptions {
   /** extra environment for the JIM processes (e.g. JIM_GROUPS_MAX_MEMBERS) */
   env?: Record<string, string>
+  /** cluster shapes, JIM only: how many instances (default 2) */
+  instances?: number
 }
 
 export interface ScenarioContext {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { dropDatabase, ensureDatabaseExists } from '../../src/store/sql/database.js'
 import type { RunningTarget, Shape, StartOptions, TargetInstance, TargetKind } from './scenario.js'
-import { startServer } from './server.js'
+import { startServer, type BenchServer } from './server.js'
 
 const REDIS_URL = 'redis://127.0.0.1:6379'
 
@@ -44,23 +44,23 @@ async function startJim(shape: Shape, ports: () => number, opts: StartOptions): 
     JIM_FILES_DRIVER: 'sql',
     JIM_SECRET: 'bench-secret-shared-by-every-instance',
   }
-  // the first instance creates and migrates the database before the second starts
-  const first = await startServer(ports(), env).catch(async (err) => {
+  // the first instance creates and migrates the database before the others start
+  const servers: BenchServer[] = []
+  try {
+    servers.push(await startServer(ports(), env))
+    for (let i = 1; i < (opts.instances ?? 2); i++) servers.push(await startServer(ports(), env))
+  } catch (err) {
+    await Promise.all(servers.map((s) => s.stop()))
     await db.drop()
     throw err
-  })
-  const second = await startServer(ports(), env).catch(async (err) => {
-    await first.stop()
-    await db.drop()
-    throw err
-  })
+  }
   return {
     kind: 'jim',
     shape,
-    instances: [first, second].map((s) => ({ url: s.url, wsUrl: s.wsUrl, pid: s.process.pid! })),
-    metricsUrls: [first.url + '/metrics', second.url + '/metrics'],
+    instances: servers.map((s) => ({ url: s.url, wsUrl: s.wsUrl, pid: s.process.pid! })),
+    metricsUrls: servers.map((s) => s.url + '/metrics'),
     stop: async () => {
-      await Promise.all([first.stop(), second.stop()])
+      await Promise.all(servers.map((s) => s.stop()))
       await db.drop()
     },
   }

@@ -1,4 +1,5 @@
 import type { Scenario } from '../lib/scenario.js'
+import { brokerPerInstance } from './broker-per-instance.js'
 import { directChat } from './direct-chat.js'
 import { fanOutGroup } from './fan-out-group.js'
 import { fanOutWorld } from './fan-out-world.js'
@@ -53,4 +54,5 @@ export const SCENARIOS: Scenario[] = [
   idleSockets,
   history1m,
   readMarks,
+  brokerPerInstance,
 ]

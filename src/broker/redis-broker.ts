@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import type { Redis } from 'ioredis'
 import type { ClusterEvent } from '../domain/events.js'
 import type { Logger } from '../shared/logger.js'
+import type { RedisClient } from '../shared/redis-client.js'
 import type { Broker, ClusterEventHandler } from '../domain/broker.js'
+import type { EventRouter, RouteTargets } from './instance-router.js'
 
 /** What the broker reports to /metrics (per instance). */
 export interface BrokerMetrics {
@@ -16,11 +17,17 @@ export interface BrokerMetrics {
 
 export interface RedisBrokerOptions {
   /** command connection used to PUBLISH (may be shared with other Redis users; not closed here) */
-  publisher: Redis
+  publisher: RedisClient
   /** a connection of its own for SUBSCRIBE (closed by `close`) */
-  subscriber: Redis
-  /** key and channel prefix (`jim:`); the channel is `${prefix}cluster` */
+  subscriber: RedisClient
+  /** key and channel prefix (`jim:`); channels are `${prefix}cluster` and `${prefix}instance:<id>` */
   prefix: string
+  /**
+   * Sharded pub/sub (SPUBLISH/SSUBSCRIBE, Redis 7), for a Redis Cluster: each channel lives on
+   * the shard of its slot, so instance channels spread over the masters. Plain PUBLISH/SUBSCRIBE
+   * otherwise (a single Redis, any version).
+   */
+  sharded?: boolean
   logger: Logger
   /** unique per process; random by default */
   instanceId?: string
@@ -43,7 +50,15 @@ interface Envelope {
   e?: ClusterEvent
   /** a liveness ping: the publisher's probe number */
   p?: number
+  /**
+   * on a broadcast ping: how many events the publisher had sent to each instance channel as of
+   * its previous ping (one interval ago, so events still in flight on another shard do not count)
+   */
+  d?: Record<string, number>
 }
+
+/** Which of our two subscriptions an envelope came through. */
+type Via = 'broadcast' | 'direct'
 
 /** Gap signals from publishers not heard of for this long are forgotten (bounded memory). */
 const FORGET_PUBLISHER_MS = 10 * 60_000
@@ -55,51 +70,70 @@ const PUBLISH_WAIT_MS = 250
 const LOG_EVERY_MS = 10_000
 
 /**
- * Cluster fan-out over Redis pub/sub: every event goes to ONE channel, `${prefix}cluster`, and
- * every instance receives every event and routes it to its own sockets (the event carries its
- * routing: user ids, or a conversation id with its membership version). Events are JSON
- * envelopes with the publisher's instance id, its own publish sequence and publish time.
+ * Cluster fan-out over Redis pub/sub with targeted routing. Every instance subscribes to two
+ * channels: the broadcast channel `${prefix}cluster` and its own `${prefix}instance:<id>`. The
+ * router (see instance-router.ts) names the instances holding a recipient's socket; the event is
+ * published once to each of their channels, so an instance with no recipient does no work for it.
+ * Cache evictions, huge conversations (the world channel) and events whose lookup failed go to the
+ * broadcast channel. The receiver still routes to its own sockets (the event carries its routing:
+ * user ids, or a conversation id with its membership version). Events are JSON envelopes with the
+ * publisher's instance id, a sequence per channel (1, 2, 3… for the broadcast channel, and for
+ * each target instance) and the publish time.
  *
  * Delivery:
  * - An instance delivers its own events in-process at once (the same handler the subscriber
  *   calls, on a microtask, like the memory broker) and drops their echo from Redis, so local
  *   sockets keep getting pushes while Redis is down. Order per publisher is kept.
+ * - Sends leave in publish order (route lookups run in parallel, sends one after another), so
+ *   per publisher and channel the order is kept.
  * - `publish` never throws and never waits more than 250 ms: the event is already stored, so a
  *   failed PUBLISH (Redis down, or no answer within the command timeout, 2 s) is logged, counted
- *   (`jim_broker_publish_errors_total`) and resolved. Remote clients catch up by `resume`: every receiver sees the jump in that
- *   publisher's sequence on its next publish or ping (at most `probeIntervalMs` later) and
- *   asks its sockets to `sync`.
+ *   (`jim_broker_publish_errors_total`) and resolved. Remote clients catch up by `resume`: every
+ *   receiver sees the jump in that publisher's sequence on its next publish to that channel, or
+ *   through its pings: a broadcast ping carries how many events the publisher had sent to each
+ *   instance channel one ping earlier (at most 2 x `probeIntervalMs` later); it then asks its
+ *   sockets to `sync`.
  * - A separate subscriber connection; when it reconnects (Redis restart, network), the
  *   `onResubscribed` handlers run once the subscription is confirmed (the gateway sends `sync`).
- * - Liveness probe: every `probeIntervalMs` the broker publishes a ping to itself. If it does not
+ * - Liveness probe: every `probeIntervalMs` the broker publishes a ping to itself on both of its
+ *   channels. If one does not
  *   come back within `probeTimeoutMs` while the subscriber believes it is subscribed (a silently
  *   dead subscription: a half-open TCP connection, a proxy that stopped forwarding), the broker
  *   reports `degraded`, drops the subscriber connection and subscribes again.
  * - `health()` is `degraded` while either connection is down, the last probe failed or the last
  *   publish failed; never a reason for /readyz to fail.
  *
- * Limit of the single channel: every instance receives and parses every event, so the work per
- * instance grows with the whole cluster's event rate, and the total with instances x events/s
- * (Redis sends each event N times). Ten instances at 5k events/s is 50k deliveries/s out of one
- * Redis thread. Past that, shard: publish conversation events on `${prefix}cluster:<hash(conversationId) % S>`
- * and user events on `${prefix}user:<hash(userId) % S>`, and let each instance subscribe only to
- * the shards of the conversations and users it has sockets for (Redis 7 sharded pub/sub, SSUBSCRIBE,
- * spreads shards over a Redis Cluster). The envelope and the gateway do not change. See docs/scaling.md.
+ * Cost: a routed event costs Redis one delivery per target instance and each target one parse;
+ * instances without a recipient do nothing, so adding instances spreads the work instead of
+ * multiplying it. The route lookup is one Lua call over the recipients' presence sets. See
+ * docs/scaling.md.
  */
 export class RedisBroker implements Broker {
   readonly instanceId: string
   readonly #o: Required<Omit<RedisBrokerOptions, 'metrics' | 'instanceId'>> & { metrics?: BrokerMetrics }
   readonly #channel: string
+  readonly #ownChannel: string
   #handler: ClusterEventHandler = () => {}
   readonly #resubscribed: Array<() => void> = []
-  /** last sequence seen per publishing instance, and when */
+  /** last broadcast sequence seen per publishing instance, and when */
   readonly #lastSeen = new Map<string, { n: number; at: number }>()
+  /** last sequence seen per publishing instance on our own channel */
+  readonly #lastDirect = new Map<string, number>()
   #seq = 0
+  /** events sent so far to each instance channel, and when last */
+  readonly #sentTo = new Map<string, { n: number; at: number }>()
+  /** `#sentTo` counts as of the previous ping (what the next ping reports) */
+  #sentSnapshot: Record<string, number> = {}
+  #router: EventRouter = async () => 'all'
+  /** the tail of the send queue: sends leave in publish order */
+  #sending: Promise<unknown> = Promise.resolve()
   #subscribed = false
   #everSubscribed = false
   #pendingResubscribe: 'reconnect' | 'probe' = 'reconnect'
   #subscribeWaiters: Array<() => void> = []
   #probeNo = 0
+  /** echoes of the current probe still awaited (one per channel) */
+  #probeAwaiting = new Set<Via>()
   #probeTimer: NodeJS.Timeout | null = null
   #probeDeadline: NodeJS.Timeout | null = null
   #probeFailed = false
@@ -111,11 +145,18 @@ export class RedisBroker implements Broker {
 
   constructor(options: RedisBrokerOptions) {
     this.instanceId = options.instanceId ?? `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`
-    this.#o = { ...options, probeIntervalMs: options.probeIntervalMs ?? 5000, probeTimeoutMs: options.probeTimeoutMs ?? 3000 }
+    this.#o = {
+      ...options,
+      sharded: options.sharded ?? false,
+      probeIntervalMs: options.probeIntervalMs ?? 5000,
+      probeTimeoutMs: options.probeTimeoutMs ?? 3000,
+    }
     this.#channel = `${options.prefix}cluster`
+    this.#ownChannel = this.#channelOf(this.instanceId)
     const sub = options.subscriber
-    sub.on('message', (channel: string, data: string) => {
-      if (channel === this.#channel) this.#receive(data)
+    sub.on(options.sharded ? 'smessage' : 'message', (channel: string, data: string) => {
+      if (channel === this.#channel) this.#receive(data, 'broadcast')
+      else if (channel === this.#ownChannel) this.#receive(data, 'direct')
     })
     sub.on('ready', () => void this.#subscribe())
     sub.on('close', () => {
@@ -126,11 +167,16 @@ export class RedisBroker implements Broker {
     this.#probeTimer.unref()
   }
 
+  /** Sets how events are routed (until then every event is broadcast). */
+  setRouter(router: EventRouter): void {
+    this.#router = router
+  }
+
   async publish(event: ClusterEvent): Promise<void> {
     if (this.#closed) return
-    const n = ++this.#seq
     queueMicrotask(() => this.#deliver(event))
-    const sending = this.#send({ v: 1, i: this.instanceId, n, t: Date.now(), e: event })
+    const targets = this.#router(event).catch((): RouteTargets => 'all')
+    const sending = (this.#sending = this.#sending.then(() => targets).then((to) => this.#dispatch(event, to)))
     // a hung Redis must not hold the send path: after a short wait the outcome is handled in
     // the background (order is kept by the connection; a failure is counted and logged there)
     let timer: NodeJS.Timeout | undefined
@@ -172,7 +218,7 @@ export class RedisBroker implements Broker {
     this.#closed = true
     for (const timer of [this.#probeTimer, this.#probeDeadline, this.#syncTimer]) if (timer) clearTimeout(timer)
     const sub = this.#o.subscriber
-    sub.removeAllListeners('message')
+    sub.removeAllListeners(this.#o.sharded ? 'smessage' : 'message')
     try {
       if (sub.status === 'ready') await sub.quit()
       else sub.disconnect()
@@ -184,7 +230,10 @@ export class RedisBroker implements Broker {
   async #subscribe(): Promise<void> {
     if (this.#closed) return
     try {
-      await this.#o.subscriber.subscribe(this.#channel)
+      const sub = this.#o.subscriber
+      // sharded: one SSUBSCRIBE per channel (a command's channels must share a slot)
+      if (this.#o.sharded) await Promise.all([sub.ssubscribe(this.#channel), sub.ssubscribe(this.#ownChannel)])
+      else await sub.subscribe(this.#channel, this.#ownChannel)
     } catch (err) {
       // the connection dropped again; the next 'ready' retries
       this.#o.logger.warn({ event: 'broker.subscribe_failed', err: { message: (err as Error).message } }, 'broker subscribe failed')
@@ -209,7 +258,7 @@ export class RedisBroker implements Broker {
     void this.#probe()
   }
 
-  #receive(raw: string): void {
+  #receive(raw: string, via: Via): void {
     let env: Envelope
     try {
       env = JSON.parse(raw) as Envelope
@@ -221,9 +270,10 @@ export class RedisBroker implements Broker {
     this.#o.metrics?.received(Math.max(0, now - env.t))
     if (env.i === this.instanceId) {
       // our own events were delivered in-process; our pings prove the subscription works
-      if (env.p !== undefined && env.p === this.#probeNo) this.#probeReturned()
+      if (env.p !== undefined && env.p === this.#probeNo) this.#probeEchoed(via)
       return
     }
+    if (via === 'direct') return this.#receiveDirect(env)
     const last = this.#lastSeen.get(env.i)
     // events are numbered 1, 2, 3…; a ping repeats its publisher's last event number
     const expected = env.p === undefined ? (last?.n ?? 0) + 1 : (last?.n ?? 0)
@@ -234,8 +284,33 @@ export class RedisBroker implements Broker {
       )
       this.#scheduleSync('gap')
     }
-    if (!last || env.n > last.n) this.#lastSeen.set(env.i, { n: env.n, at: now })
+    this.#lastSeen.set(env.i, { n: Math.max(env.n, last?.n ?? 0), at: now })
+    // what it had sent to our channel one ping ago must have arrived by now
+    const sentToUs = env.d?.[this.instanceId] ?? 0
+    if (sentToUs > (this.#lastDirect.get(env.i) ?? 0)) {
+      this.#o.logger.warn(
+        { event: 'broker.gap', publisher: env.i, missed: sentToUs - (this.#lastDirect.get(env.i) ?? 0), channel: 'instance' },
+        'missed routed events from another instance; sockets will sync',
+      )
+      this.#lastDirect.set(env.i, sentToUs)
+      this.#scheduleSync('gap')
+    }
     if (env.e) this.#deliver(env.e)
+  }
+
+  /** An event routed to us: its publisher numbers what it sends to our channel 1, 2, 3… */
+  #receiveDirect(env: Envelope): void {
+    if (!env.e) return
+    const last = this.#lastDirect.get(env.i) ?? 0
+    if (env.n > last + 1) {
+      this.#o.logger.warn(
+        { event: 'broker.gap', publisher: env.i, missed: env.n - last - 1, channel: 'instance' },
+        'missed routed events from another instance; sockets will sync',
+      )
+      this.#scheduleSync('gap')
+    }
+    if (env.n > last) this.#lastDirect.set(env.i, env.n)
+    this.#deliver(env.e)
   }
 
   #deliver(event: ClusterEvent): void {
@@ -247,11 +322,33 @@ export class RedisBroker implements Broker {
     }
   }
 
-  async #send(env: Envelope): Promise<boolean> {
+  /** Numbers and sends one event to its targets (runs in publish order). */
+  async #dispatch(event: ClusterEvent, to: RouteTargets): Promise<boolean> {
+    const t = Date.now()
+    if (to === 'all') return this.#send({ v: 1, i: this.instanceId, n: ++this.#seq, t, e: event })
+    const sends: Array<Promise<boolean>> = []
+    for (const target of new Set(to)) {
+      if (target === this.instanceId) continue // delivered in-process already
+      const sent = this.#sentTo.get(target) ?? { n: 0, at: 0 }
+      sent.n++
+      sent.at = t
+      this.#sentTo.set(target, sent)
+      sends.push(this.#send({ v: 1, i: this.instanceId, n: sent.n, t, e: event }, this.#channelOf(target)))
+    }
+    return (await Promise.all(sends)).every(Boolean)
+  }
+
+  #channelOf(instanceId: string): string {
+    return `${this.#o.prefix}instance:${instanceId}`
+  }
+
+  async #send(env: Envelope, channel = this.#channel): Promise<boolean> {
     // a ping while the connection is (re)connecting: no event lost, and health() sees the status
     if (env.p !== undefined && this.#o.publisher.status !== 'ready') return false
     try {
-      await this.#o.publisher.publish(this.#channel, JSON.stringify(env))
+      const data = JSON.stringify(env)
+      if (this.#o.sharded) await this.#o.publisher.spublish(channel, data)
+      else await this.#o.publisher.publish(channel, data)
       if (this.#publishFailing) this.#o.logger.info({ event: 'broker.publish_recovered' }, 'broker publishes again')
       this.#publishFailing = false
       return true
@@ -294,13 +391,29 @@ export class RedisBroker implements Broker {
     }, this.#o.probeTimeoutMs)
     deadline.unref()
     this.#probeDeadline = deadline
-    // a ping carries our last event number: receivers notice our failed publishes within one interval
-    const sent = await this.#send({ v: 1, i: this.instanceId, n: this.#seq, t: Date.now(), p: probe })
+    this.#probeAwaiting = new Set<Via>(['broadcast', 'direct'])
+    // a ping carries our last event number (and what we had sent to each instance channel one ping
+    // ago): receivers notice our failed publishes within one or two intervals
+    const now = Date.now()
+    const reported = this.#sentSnapshot
+    this.#sentSnapshot = {}
+    // counters are kept (a restarted count would hide gaps); only recent targets are reported
+    for (const [target, sent] of this.#sentTo) if (sent.at >= now - FORGET_PUBLISHER_MS) this.#sentSnapshot[target] = sent.n
+    const ping: Envelope = { v: 1, i: this.instanceId, n: this.#seq, t: now, p: probe }
+    const [sent] = await Promise.all([
+      this.#send(Object.keys(reported).length > 0 ? { ...ping, d: reported } : ping),
+      this.#send(ping, this.#ownChannel),
+    ])
     if (!sent && this.#probeDeadline === deadline) {
       // refused outright (connection lost): the subscriber reconnects by itself
       clearTimeout(deadline)
       this.#probeDeadline = null
     }
+  }
+
+  #probeEchoed(via: Via): void {
+    this.#probeAwaiting.delete(via)
+    if (this.#probeAwaiting.size === 0) this.#probeReturned()
   }
 
   #probeReturned(): void {
@@ -347,6 +460,10 @@ export class RedisBroker implements Broker {
 
   #forgetQuietPublishers(): void {
     const cutoff = Date.now() - FORGET_PUBLISHER_MS
-    for (const [id, seen] of this.#lastSeen) if (seen.at < cutoff) this.#lastSeen.delete(id)
+    for (const [id, seen] of this.#lastSeen) {
+      if (seen.at >= cutoff) continue
+      this.#lastSeen.delete(id)
+      this.#lastDirect.delete(id)
+    }
   }
 }

@@ -25,5 +25,6 @@ export function clientLimits(config: Config): Limits {
     heartbeatSeconds: config.ws.heartbeatSeconds,
     maxReactionEmojis: config.messages.maxReactionEmojis,
     maxReactionsPerUser: config.messages.maxReactionsPerUser,
+    maxPinnedMessages: config.messages.maxPinned,
   }
 }

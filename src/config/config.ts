@@ -94,6 +94,8 @@ export interface Config {
     maxReactionEmojis: number
     maxReactionsPerUser: number
     reactPerMinute: number
+    maxPinned: number
+    pinPerMinute: number
   }
   world: { sendPerMinute: number; globalSendPerSecond: number }
 }

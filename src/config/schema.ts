@@ -205,7 +205,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     'JIM_REDIS_URL',
     { kind: 'string', allowEmpty: true },
     '',
-    'Redis URL when broker.driver is redis, e.g. `redis://127.0.0.1:6379`.',
+    'Redis URL when broker.driver is redis: `redis://[user:pass@]host:6379` for one Redis, or `redis-cluster://[user:pass@]host1:6379,host2:6379,…` (seed nodes; `rediss-cluster://` for TLS) for a Redis Cluster (Redis 7+).',
   ),
   key('redis.prefix', 'JIM_REDIS_PREFIX', str, 'jim:', 'Key and channel prefix, so several clusters can share one Redis.'),
   key(
@@ -532,6 +532,14 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     int(1, 1_000_000),
     60,
     'Reactions one user may add or remove per minute (all conversations together).',
+  ),
+  key('messages.maxPinned', 'JIM_MESSAGES_MAX_PINNED', int(1, 100), 10, 'Most pinned messages per conversation.'),
+  key(
+    'messages.pinPerMinute',
+    'JIM_MESSAGES_PIN_PER_MINUTE',
+    int(1, 1_000_000),
+    20,
+    'Pins and unpins one user may make per minute (all conversations together).',
   ),
   key(
     'messages.resumeMaxMessages',

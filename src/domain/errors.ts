@@ -98,6 +98,10 @@ const catalogue = {
   'reaction.message_limit': ['refused', 'This message has as many different reactions as it may have; add one of those instead.'],
   'reaction.user_limit': ['refused', 'You have used all your reactions on this message; remove one first.'],
   'reaction.recalled': ['refused', 'A recalled message takes no reactions.'],
+  // pinned messages
+  'pin.forbidden': ['forbidden', 'Only group owners and admins pin messages (either side in a direct chat; nobody in the world channel).'],
+  'pin.limit': ['refused', 'This conversation has as many pinned messages as it may have; unpin one first.'],
+  'pin.recalled': ['refused', 'A recalled message cannot be pinned.'],
   // files and media
   'file.not_found': ['not_found', 'No such file (or it is not yours to use or see).'],
   'file.too_large': ['too_large', 'The file is larger than the limit for its kind.'],

@@ -7,6 +7,7 @@ import type { FriendStore } from './friends/friend-store.js'
 import type { GroupStore } from './groups/group-store.js'
 import type { MessageStore } from './messages/message-store.js'
 import type { ReactionStore } from './messages/reaction-store.js'
+import type { PinStore } from './messages/pin-store.js'
 import type { SessionStore } from './auth/session-store.js'
 import type { SettingsStore } from './settings-store.js'
 import type { UserStore } from './users/user-store.js'
@@ -22,6 +23,7 @@ export interface Store {
   readonly conversations: ConversationStore
   readonly messages: MessageStore
   readonly reactions: ReactionStore
+  readonly pins: PinStore
   readonly friends: FriendStore
   readonly groups: GroupStore
   readonly accounts: AccountStore

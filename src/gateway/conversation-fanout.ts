@@ -2,25 +2,15 @@ import type { Logger } from 'pino'
 import type { Route, UserEvent } from '../domain/events.js'
 import type { Message } from '@jim/protocol'
 import { messageView } from '../domain/messages/message-view.js'
+import type { MemberRange, MemberRanges, MemberRangesCache } from '../domain/conversations/member-ranges-cache.js'
 import type { Store } from '../domain/store.js'
 import type { Connection } from './connection.js'
 import type { Hub } from './hub.js'
 
 type ConversationRoute = Extract<Route, { conversationId: string }>
 
-interface MemberRange {
-  joinSeq: number
-  leftSeq: number | null
-}
-
-interface Members {
-  version: number
-  ranges: Map<string, MemberRange>
-}
-
 /** Beyond this many missing messages a socket is told `resync_required` instead of a gap fill. */
 const MAX_GAP_FILL = 200
-const MAX_CACHED_CONVERSATIONS = 10_000
 
 /** The seq of the message an event carries (`message.updated`, `message.recalled`...), if any. */
 function seqCarriedBy(event: UserEvent): number | null {
@@ -54,12 +44,13 @@ export class ConversationFanout {
   readonly #hub: Hub
   readonly #store: Store
   readonly #logger: Logger
-  readonly #members = new Map<string, Members>()
+  readonly #members: MemberRangesCache
   readonly #chains = new Map<string, Promise<void>>()
   #pushed: (n: number) => void
 
-  constructor(deps: { hub: Hub; store: Store; logger: Logger; onPushed: (n: number) => void }) {
+  constructor(deps: { hub: Hub; store: Store; members: MemberRangesCache; logger: Logger; onPushed: (n: number) => void }) {
     this.#hub = deps.hub
+    this.#members = deps.members
     this.#store = deps.store
     this.#logger = deps.logger
     this.#pushed = deps.onPushed
@@ -87,7 +78,7 @@ export class ConversationFanout {
   }
 
   async #deliver(route: ConversationRoute, event: UserEvent, exceptSessionId?: string): Promise<void> {
-    const members = await this.#membersAt(route.conversationId, route.membershipVersion)
+    const members = await this.#members.at(route.conversationId, route.membershipVersion)
     const message = event.type === 'message.created' ? event.message : null
     const aboutSeq = message ? message.seq : seqCarriedBy(event)
     // serialized and encoded once: every recipient's socket writes the same bytes
@@ -111,7 +102,7 @@ export class ConversationFanout {
   }
 
   /** Iterates whichever is smaller: the members, or the users with sockets here. */
-  *#localMembers(members: Members): Iterable<[string, MemberRange]> {
+  *#localMembers(members: MemberRanges): Iterable<[string, MemberRange]> {
     if (members.ranges.size <= this.#hub.userCount) {
       for (const entry of members.ranges) if (this.#hub.countOf(entry[0]) > 0) yield entry
       return
@@ -148,24 +139,5 @@ export class ConversationFanout {
     conn.lastSeq.set(message.conversationId, message.seq)
     conn.sendRaw(data)
     return items.length + 1
-  }
-
-  async #membersAt(conversationId: string, version: number): Promise<Members> {
-    const cached = this.#members.get(conversationId)
-    if (cached && cached.version >= version) {
-      // refresh LRU position
-      this.#members.delete(conversationId)
-      this.#members.set(conversationId, cached)
-      return cached
-    }
-    const fresh = await this.#store.conversations.memberRanges(conversationId)
-    const members: Members = {
-      version: fresh.version,
-      ranges: new Map(fresh.members.map((m) => [m.userId, { joinSeq: m.joinSeq, leftSeq: m.leftSeq }])),
-    }
-    this.#members.delete(conversationId)
-    this.#members.set(conversationId, members)
-    if (this.#members.size > MAX_CACHED_CONVERSATIONS) this.#members.delete(this.#members.keys().next().value!)
-    return members
   }
 }

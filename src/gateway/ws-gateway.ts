@@ -19,7 +19,8 @@ import { Connection } from './connection.js'
 import { FrameLimiter, frameLimits } from './frame-limiter.js'
 import { Hub } from './hub.js'
 import { isAllowedOrigin } from './origin.js'
-import { dropUpgradeLeftovers, socketErrorHandler } from './socket-errors.js'
+import { dropUpgradeLeftovers } from './socket-errors.js'
+import { socketErrorHandler } from '../http/socket-error-handler.js'
 
 /** A client frame handler a capability registers (typing, resume...); it gets frames already valid. */
 export type FrameHandler<T extends ClientFrameType = ClientFrameType> = (conn: Connection, frame: ClientFrameOf<T>) => Promise<void> | void
@@ -277,7 +278,6 @@ export class WsGateway {
       maxQueued: config.ws.queueMaxFrames,
     })
     tokens.set(conn, token)
-    this.hub.add(conn)
     metrics.connectionOpened()
     logger.info({ event: 'ws.connected', userId, sessionId: conn.sessionId, connectionId: conn.id, reqId: request.id }, 'socket connected')
     conn.onClose = () => {
@@ -286,16 +286,22 @@ export class WsGateway {
       logger.info({ event: 'ws.disconnected', userId, connectionId: conn.id }, 'socket disconnected')
       void presence.socketClosed(userId, conn.id)
     }
-    ws.on('message', (data: Buffer) => void this.#onFrame(conn, data))
-    conn.send({
-      type: 'ready',
-      userId,
-      sessionId: conn.sessionId,
-      connectionId: conn.id,
-      heartbeatSeconds: config.ws.heartbeatSeconds,
-      limits: this.#limits,
+    // The socket is served only once it is in the presence registry that routes events: an
+    // event whose route was looked up before that was stored before it, so the socket's first
+    // `resume` (read after this point) returns it. Frames that arrive meanwhile wait, in order.
+    const registered = presence.socketOpened(userId, conn.id).then(() => {
+      if (!conn.isOpen) return
+      this.hub.add(conn)
+      conn.send({
+        type: 'ready',
+        userId,
+        sessionId: conn.sessionId,
+        connectionId: conn.id,
+        heartbeatSeconds: config.ws.heartbeatSeconds,
+        limits: this.#limits,
+      })
     })
-    void presence.socketOpened(userId, conn.id)
+    ws.on('message', (data: Buffer) => void registered.then(() => this.#onFrame(conn, data)))
   }
 
   async #onFrame(conn: Connection, data: Buffer): Promise<void> {

@@ -14,7 +14,7 @@ import { sendError, STATUS_OF_KIND } from './error-response.js'
 import { ErrorBody } from './schemas/common.js'
 import { installValidators } from './validators.js'
 import { registerSecurityHeaders } from './security-headers.js'
-import { socketErrorHandler } from '../gateway/socket-errors.js'
+import { socketErrorHandler } from './socket-error-handler.js'
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
 

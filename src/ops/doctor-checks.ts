@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto'
 import { mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Redis } from 'ioredis'
+import { Cluster, Redis } from 'ioredis'
+import { parseRedisUrl, type RedisTarget } from '../config/redis-url.js'
 import { sql } from 'kysely'
 import type { Config } from '../config/config.js'
 import type { Clock } from '../shared/clock.js'
@@ -84,7 +85,21 @@ function databaseNowMs(driver: Config['storage']['driver']): string {
 /** Redis (when the broker uses it) answers, and every instance has the same secret (fingerprints). */
 export async function checkRedisAndSecret(config: Config, secret: string | null): Promise<Finding[]> {
   if (config.broker.driver !== 'redis') return []
-  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null })
+  const once = { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null }
+  let target: RedisTarget
+  try {
+    target = parseRedisUrl(config.redis.url)
+  } catch (err) {
+    return [fail('redis', `JIM_REDIS_URL: ${(err as Error).message}`, 'correct JIM_REDIS_URL')]
+  }
+  const redis =
+    target.kind === 'single'
+      ? new Redis(target.url, once)
+      : new Cluster(target.nodes, {
+          lazyConnect: true,
+          clusterRetryStrategy: () => null,
+          redisOptions: { ...once, username: target.username, password: target.password, ...(target.tls ? { tls: {} } : {}) },
+        })
   redis.on('error', () => {})
   try {
     await withTimeout(

@@ -1,10 +1,9 @@
-import type { Redis } from 'ioredis'
 import type { Logger } from '../shared/logger.js'
-import { RedisScript } from '../shared/redis-client.js'
+import { RedisScript, type RedisClient } from '../shared/redis-client.js'
 import type { Presence } from '../domain/users/presence.js'
 
 export interface RedisPresenceOptions {
-  client: Redis
+  client: RedisClient
   prefix: string
   /** this process; must not contain `|` */
   instanceId: string
@@ -16,12 +15,14 @@ export interface RedisPresenceOptions {
   ttlMs?: number
 }
 
-// Keys (prefix p):
-//   p presence:u:<userId>     SET of "<instanceId>|<connectionId>", one per socket anywhere
-//   p presence:i:<instanceId> heartbeat, expires after ttl unless refreshed
-//   p presence:iu:<instanceId> SET of user ids with sockets on that instance (what a sweep visits)
-//   p presence:instances      SET of instance ids that have registered (sweep candidates)
-// A socket counts only while its instance's heartbeat key exists.
+// Keys (prefix p; every key carries the hash tag {presence}, so the scripts, which read keys
+// they are not given, stay in one slot of a Redis Cluster):
+//   p{presence}:u:<userId>      SET of "<instanceId>|<connectionId>", one per socket anywhere
+//   p{presence}:i:<instanceId>  heartbeat, expires after ttl unless refreshed
+//   p{presence}:iu:<instanceId> SET of user ids with sockets on that instance (what a sweep visits)
+//   p{presence}:instances       SET of instance ids that have registered (sweep candidates)
+// A socket counts only while its instance's heartbeat key exists. Scripts get the key prefix
+// `p{presence}:` as their "prefix" argument.
 
 /** Counts a user's live sockets, dropping those of instances whose heartbeat is gone. */
 const LIVE = `
@@ -29,7 +30,7 @@ local function live(key, prefix)
   local n = 0
   for _, m in ipairs(redis.call('SMEMBERS', key)) do
     local iid = string.match(m, '^([^|]+)|')
-    if iid and redis.call('EXISTS', prefix .. 'presence:i:' .. iid) == 1 then n = n + 1 else redis.call('SREM', key, m) end
+    if iid and redis.call('EXISTS', prefix .. 'i:' .. iid) == 1 then n = n + 1 else redis.call('SREM', key, m) end
   end
   return n
 end
@@ -69,7 +70,22 @@ for i, key in ipairs(KEYS) do
   out[i] = 0
   for _, m in ipairs(redis.call('SMEMBERS', key)) do
     local iid = string.match(m, '^([^|]+)|')
-    if iid and redis.call('EXISTS', ARGV[1] .. 'presence:i:' .. iid) == 1 then out[i] = 1 break end
+    if iid and redis.call('EXISTS', ARGV[1] .. 'i:' .. iid) == 1 then out[i] = 1 break end
+  end
+end
+return out
+`)
+
+/** KEYS: user sets. ARGV: prefix. → the distinct instances holding a live socket of any of them (read only) */
+const INSTANCES = new RedisScript(`
+local out, seen = {}, {}
+for _, key in ipairs(KEYS) do
+  for _, m in ipairs(redis.call('SMEMBERS', key)) do
+    local iid = string.match(m, '^([^|]+)|')
+    if iid and not seen[iid] then
+      seen[iid] = true
+      if redis.call('EXISTS', ARGV[1] .. 'i:' .. iid) == 1 then table.insert(out, iid) end
+    end
   end
 end
 return out
@@ -100,7 +116,7 @@ for i = 3, #ARGV, 2 do
 end
 local before = {}
 for _, u in ipairs(users) do
-  local key = ARGV[1] .. 'presence:u:' .. u
+  local key = ARGV[1] .. 'u:' .. u
   before[u] = live(key, ARGV[1]) > 0
   for _, m in ipairs(redis.call('SMEMBERS', key)) do
     if string.sub(m, 1, #tag) == tag then redis.call('SREM', key, m) end
@@ -108,12 +124,12 @@ for _, u in ipairs(users) do
 end
 redis.call('DEL', KEYS[1])
 for i = 3, #ARGV, 2 do
-  redis.call('SADD', ARGV[1] .. 'presence:u:' .. ARGV[i], tag .. ARGV[i + 1])
+  redis.call('SADD', ARGV[1] .. 'u:' .. ARGV[i], tag .. ARGV[i + 1])
   redis.call('SADD', KEYS[1], ARGV[i])
 end
 local flipped = {}
 for _, u in ipairs(users) do
-  if before[u] ~= (live(ARGV[1] .. 'presence:u:' .. u, ARGV[1]) > 0) then table.insert(flipped, u) end
+  if before[u] ~= (live(ARGV[1] .. 'u:' .. u, ARGV[1]) > 0) then table.insert(flipped, u) end
 end
 return flipped
 `)
@@ -133,14 +149,14 @@ redis.call('DEL', KEYS[3])
 local tag = ARGV[1] .. '|'
 local offline = {}
 for _, u in ipairs(users) do
-  local key = ARGV[2] .. 'presence:u:' .. u
+  local key = ARGV[2] .. 'u:' .. u
   local n = 0
   for _, m in ipairs(redis.call('SMEMBERS', key)) do
     if string.sub(m, 1, #tag) == tag then
       redis.call('SREM', key, m)
     else
       local iid = string.match(m, '^([^|]+)|')
-      if iid and redis.call('EXISTS', ARGV[2] .. 'presence:i:' .. iid) == 1 then n = n + 1 end
+      if iid and redis.call('EXISTS', ARGV[2] .. 'i:' .. iid) == 1 then n = n + 1 end
     end
   end
   if n == 0 then table.insert(offline, u) end
@@ -165,8 +181,10 @@ return offline
 export class RedisPresence implements Presence {
   readonly #o: Required<RedisPresenceOptions>
   readonly #tag: string
+  readonly #keyPrefix: string
   readonly #local = new Map<string, Set<string>>()
   #changed: (userIds: readonly string[]) => Promise<void> = async () => {}
+  #reasserted: () => void = () => {}
   #timer: NodeJS.Timeout | null = null
   /** a change could not be written: re-register everything on the next heartbeat */
   #dirty = false
@@ -179,6 +197,7 @@ export class RedisPresence implements Presence {
     if (options.instanceId.includes('|')) throw new Error('instance id must not contain "|"')
     this.#o = { ...options, ttlMs: options.ttlMs ?? 15_000 }
     this.#tag = `${options.instanceId}|`
+    this.#keyPrefix = `${options.prefix}{presence}:`
     this.#timer = setInterval(() => void this.#tick(), Math.max(100, Math.floor(this.#o.ttlMs / 3)))
     this.#timer.unref()
     options.client.on('ready', () => void this.#tick())
@@ -195,7 +214,7 @@ export class RedisPresence implements Presence {
         const [first, had] = await CONNECT.run<[number, number]>(
           this.#o.client,
           [this.#key(`u:${userId}`), this.#key(`iu:${this.#o.instanceId}`), this.#key(`i:${this.#o.instanceId}`), this.#key('instances')],
-          [this.#tag + connectionId, userId, this.#o.prefix, this.#o.ttlMs, this.#o.instanceId],
+          [this.#tag + connectionId, userId, this.#keyPrefix, this.#o.ttlMs, this.#o.instanceId],
         )
         // our heartbeat had lapsed: our other sockets no longer count; put them back
         if (had === 0 && this.#registered) this.#dirty = true
@@ -217,7 +236,7 @@ export class RedisPresence implements Presence {
         const last = await DISCONNECT.run<number>(
           this.#o.client,
           [this.#key(`u:${userId}`), this.#key(`iu:${this.#o.instanceId}`)],
-          [this.#tag + connectionId, userId, this.#o.prefix, this.#tag],
+          [this.#tag + connectionId, userId, this.#keyPrefix, this.#tag],
         )
         return last === 1
       } catch (err) {
@@ -233,7 +252,7 @@ export class RedisPresence implements Presence {
       const flags = await CONNECTED.run<number[]>(
         this.#o.client,
         userIds.map((id) => this.#key(`u:${id}`)),
-        [this.#o.prefix],
+        [this.#keyPrefix],
       )
       return new Set(userIds.filter((_, i) => flags[i] === 1))
     } catch (err) {
@@ -247,6 +266,29 @@ export class RedisPresence implements Presence {
     this.#changed = handler
   }
 
+  /**
+   * The instances holding a live socket of any of `userIds`, read in one step from the registry
+   * the sockets are written to before they are served (see docs/scaling.md, "Routing").
+   * Throws when Redis does not answer (the caller then broadcasts).
+   */
+  async instancesOf(userIds: readonly string[]): Promise<string[]> {
+    if (userIds.length === 0) return []
+    return INSTANCES.run<string[]>(
+      this.#o.client,
+      userIds.map((id) => this.#key(`u:${id}`)),
+      [this.#keyPrefix],
+    )
+  }
+
+  /**
+   * Sets what runs after this instance wrote its sockets back (Redis had lost them, or a socket
+   * change could not be written): until then other instances did not route to them, so the
+   * gateway asks its sockets to `sync`.
+   */
+  onReasserted(handler: () => void): void {
+    this.#reasserted = handler
+  }
+
   /** Stops the heartbeat and removes this instance's sockets at once (other instances need not wait for the TTL). */
   async close(): Promise<void> {
     if (this.#closed) return
@@ -258,7 +300,7 @@ export class RedisPresence implements Presence {
       const offline = await SWEEP.run<string[]>(
         this.#o.client,
         [this.#key(`i:${id}`), this.#key('instances'), this.#key(`iu:${id}`)],
-        [id, this.#o.prefix, '1'],
+        [id, this.#keyPrefix, '1'],
       )
       if (offline.length > 0) await this.#changed(offline)
     } catch (err) {
@@ -290,7 +332,7 @@ export class RedisPresence implements Presence {
         const offline = await SWEEP.run<string[]>(
           client,
           [this.#key(`i:${other}`), this.#key('instances'), this.#key(`iu:${other}`)],
-          [other, this.#o.prefix, '0'],
+          [other, this.#keyPrefix, '0'],
         )
         if (offline.length > 0) {
           this.#o.logger.info({ event: 'presence.instance_expired', instanceId: other, offline: offline.length }, 'dead instance swept')
@@ -310,12 +352,13 @@ export class RedisPresence implements Presence {
     const flipped = await REASSERT.run<string[]>(
       this.#o.client,
       [this.#key(`iu:${this.#o.instanceId}`)],
-      [this.#o.prefix, this.#tag, ...pairs],
+      [this.#keyPrefix, this.#tag, ...pairs],
     )
     this.#o.logger.info(
       { event: 'presence.reasserted', sockets: pairs.length / 2, changed: flipped.length },
       'presence re-registered in redis',
     )
+    this.#reasserted()
     if (flipped.length > 0) await this.#changed(flipped)
   }
 
@@ -333,6 +376,6 @@ export class RedisPresence implements Presence {
   }
 
   #key(suffix: string): string {
-    return `${this.#o.prefix}presence:${suffix}`
+    return this.#keyPrefix + suffix
   }
 }

@@ -1,15 +1,31 @@
 import { createHash } from 'node:crypto'
-import { Redis } from 'ioredis'
+import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import type { Logger } from './logger.js'
 
+/** One Redis, or a Redis Cluster: both answer the same commands (a script's keys must share a slot). */
+export type RedisClient = Redis | Cluster
+
+/** What `JIM_REDIS_URL` names (parsed and validated by config/redis-url.ts). */
+export type RedisTarget =
+  | { kind: 'single'; url: string }
+  | { kind: 'cluster'; nodes: Array<{ host: string; port: number }>; username?: string; password?: string; tls: boolean }
+
 /**
- * Opens an ioredis connection that fails fast instead of queueing: with Redis down, a command
- * rejects at once (no offline queue) or after `commandTimeoutMs` (2 s), so callers fall back
- * (per-instance limits, degraded broker) and never hold a request or a send for long.
- * Reconnects forever in the background with a capped backoff (at most 2 s between tries).
+ * Opens an ioredis connection (or a Cluster client) that fails fast instead of queueing: with
+ * Redis down, a command rejects at once (no offline queue) or after `commandTimeoutMs` (2 s), so
+ * callers fall back (per-instance limits, degraded broker) and never hold a request or a send
+ * for long. Reconnects forever in the background with a capped backoff (at most 2 s between tries).
+ * A Cluster client follows slot moves and failovers itself, and subscribes to sharded channels on
+ * the master that owns each one's slot.
  */
-export function createRedisClient(url: string, options: { name: string; logger: Logger; commandTimeoutMs?: number }): Redis {
-  const client = new Redis(url, {
+export function createRedisClient(
+  to: RedisTarget | string,
+  options: { name: string; logger: Logger; commandTimeoutMs?: number },
+): RedisClient {
+  // a plain string is one Redis (tests, benches); JIM itself passes the parsed setting
+  const target: RedisTarget = typeof to === 'string' ? { kind: 'single', url: to } : to
+  const retryStrategy = (attempt: number) => Math.min(attempt * 100, 2000)
+  const connection: RedisOptions = {
     connectionName: options.name,
     enableOfflineQueue: false,
     autoResubscribe: false,
@@ -17,10 +33,29 @@ export function createRedisClient(url: string, options: { name: string; logger: 
     maxRetriesPerRequest: 1,
     commandTimeout: options.commandTimeoutMs ?? 2000,
     connectTimeout: 2000,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+    retryStrategy,
     // ready check waits for a loading Redis; keep it
     enableReadyCheck: true,
-  })
+  }
+  const client: RedisClient =
+    target.kind === 'single'
+      ? new Redis(target.url, connection)
+      : new Cluster(target.nodes, {
+          enableOfflineQueue: false,
+          enableReadyCheck: true,
+          shardedSubscribers: true,
+          clusterRetryStrategy: retryStrategy,
+          // during a failover a slot answers MOVED/CLUSTERDOWN for a moment: retry briefly
+          maxRedirections: 16,
+          retryDelayOnClusterDown: 200,
+          retryDelayOnFailover: 200,
+          redisOptions: {
+            ...connection,
+            ...(target.username ? { username: target.username } : {}),
+            ...(target.password ? { password: target.password } : {}),
+            ...(target.tls ? { tls: {} } : {}),
+          },
+        })
   let down = false
   client.on('error', (err: Error) => {
     // ioredis emits one error per failed reconnect: log the first of an outage only
@@ -36,7 +71,7 @@ export function createRedisClient(url: string, options: { name: string; logger: 
 }
 
 /** Closes a client politely if it is connected, else drops it; never throws. */
-export async function closeRedisClient(client: Redis): Promise<void> {
+export async function closeRedisClient(client: RedisClient): Promise<void> {
   try {
     if (client.status === 'ready') await client.quit()
     else client.disconnect()
@@ -56,7 +91,7 @@ export class RedisScript {
     this.sha = createHash('sha1').update(source).digest('hex')
   }
 
-  async run<T>(client: Redis, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<T> {
+  async run<T>(client: RedisClient, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<T> {
     try {
       return (await client.evalsha(this.sha, keys.length, ...keys, ...args)) as T
     } catch (err) {

@@ -12,6 +12,7 @@ import {
   type TestCluster,
 } from '../helpers/cluster.js'
 import { eventually } from '../helpers/eventually.js'
+import { TestRedisCluster, redisClusterAvailable } from '../helpers/redis-cluster.js'
 import { befriend, directConversation } from '../helpers/social.js'
 import type { TestApp } from '../helpers/test-app.js'
 import { TestSocket, type Frame } from '../helpers/ws-client.js'
@@ -36,9 +37,12 @@ async function send(node: TestApp, user: TestUser, conversationId: string, text:
 
 const framesOf = (d: Device, type: string, match: (f: Frame) => boolean = () => true) => d.sock.all(type).filter(match)
 
-for (const dialect of clusterDialects()) {
-  describe(`${dialect}: three instances on one database and one Redis`, async () => {
+// every behaviour on one Redis, and on a Redis Cluster (3 masters, 3 replicas, sharded pub/sub)
+for (const [dialect, redis] of clusterDialects().flatMap((d) => [[d, 'one Redis'] as const, [d, 'a Redis Cluster'] as const])) {
+  describe(`${dialect}: three instances on one database and ${redis}`, async () => {
     if (!(await clusterServicesAvailable(dialect))) return
+    if (redis === 'a Redis Cluster' && !(await redisClusterAvailable())) return
+    let redisCluster: TestRedisCluster | null = null
     let c: TestCluster
     let nodes: TestApp[]
     const sockets: TestSocket[] = []
@@ -57,8 +61,10 @@ for (const dialect of clusterDialects()) {
     const devicesOf = (...names: Array<keyof typeof people>) => names.flatMap((n) => people[n].devices)
 
     beforeAll(async () => {
+      if (redis === 'a Redis Cluster') redisCluster = await TestRedisCluster.start()
       c = await startCluster({
         dialect,
+        ...(redisCluster ? { redisUrl: redisCluster.url } : {}),
         overrides: { 'messages.sendPerMinute': 100_000, 'world.sendPerMinute': 100_000, 'world.globalSendPerSecond': 100_000 },
       })
       nodes = c.nodes
@@ -73,6 +79,7 @@ for (const dialect of clusterDialects()) {
     afterAll(async () => {
       for (const s of sockets) s.close()
       await c?.close()
+      await redisCluster?.stop()
     })
 
     it('should deliver direct messages sent through every instance to both users devices once, in order, and to nobody else', async () => {
@@ -170,9 +177,13 @@ for (const dialect of clusterDialects()) {
         conv = res.body.id
       }
       const start = (await via(nodes[0]!, ana.user).get(`/conversations/${conv}`)).body.lastSeq as number
+      const readers = devicesOf('ana', 'bo', 'cy')
+      // a client that opened the world knows where it is: without a position, concurrent sends through
+      // different instances may reach a socket out of order and the earlier one is not pushed
+      for (const d of readers) d.sock.send({ type: 'resume', positions: { [conv]: start } })
+      for (const d of readers) await d.sock.next('resumed')
       const seqs = await Promise.all(range(0, 8).map((i) => send(nodes[i % 3]!, [ana, bo, cy][i % 3]!.user, conv, `world ${i}`)))
       expect([...seqs].sort((a, b) => a - b)).toEqual(range(start + 1, start + 9))
-      const readers = devicesOf('ana', 'bo', 'cy')
       await eventually(() => readers.every((d) => seqsOf(d.sock, conv).at(-1) === start + 9), 'world messages everywhere')
       await new Promise((r) => setTimeout(r, 200))
       for (const d of readers) expectExactlyOnceInOrder(d.sock, conv, range(start + 1, start + 9), `${d.user.username}@node${d.node}`)

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser, login, type TestUser } from '../helpers/api-client.js'
-import { clusterDialects, clusterServicesAvailable, range, seqsOf, via } from '../helpers/cluster.js'
+import { clusterDialects, clusterServicesAvailable, range, sendLoad, seqsOf, via } from '../helpers/cluster.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js'
 import { eventually } from '../helpers/eventually.js'
 import { InstanceProcess } from '../helpers/instance-process.js'
@@ -47,29 +47,6 @@ class Device {
     const before = sock.all('resumed').length
     sock.send({ type: 'resume', positions: { [conversationId]: this.lastContiguous(conversationId) } })
     await eventually(() => sock.all('resumed').length > before, `${this.name} resumed`, 10_000)
-  }
-}
-
-/** Senders posting into one conversation through given instances until stopped; 201s are acknowledged. */
-function sendLoad(senders: Array<{ node: InstanceProcess; user: TestUser }>, conversationId: string) {
-  const acked: number[] = []
-  let running = true
-  let n = 0
-  const loops = senders.map(async ({ node, user }) => {
-    while (running) {
-      const res = await via(node, user)
-        .post(`/conversations/${conversationId}/messages`, { clientMsgId: `p-${user.id}-${++n}`, type: 'text', content: { text: `m${n}` } })
-        .catch(() => null)
-      if (res?.status === 201) acked.push(res.body.message.seq)
-      await new Promise((r) => setTimeout(r, res ? 15 : 100))
-    }
-  })
-  return {
-    acked,
-    stop: async () => {
-      running = false
-      await Promise.all(loops)
-    },
   }
 }
 

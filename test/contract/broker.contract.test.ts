@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Broker } from '../../src/domain/broker.js'
-import type { BrokerMetrics } from '../../src/broker/redis-broker.js'
+import type { BrokerMetrics, RedisBroker } from '../../src/broker/redis-broker.js'
 import type { ClusterEvent, UserEvent } from '../../src/domain/events.js'
 import { eventually } from '../helpers/eventually.js'
 import { FaultProxy } from '../helpers/fault-proxy.js'
@@ -75,6 +75,28 @@ describeEachBroker(
       expect(got.map((g) => g.length)).toEqual([300, 300, 300])
     })
 
+    it('should send a routed event only to the instances its router names, once each, in publish order', async () => {
+      const brokers = (await ctx().brokers(3)) as RedisBroker[]
+      const [a, b, c] = brokers as [RedisBroker, RedisBroker, RedisBroker]
+      const got = brokers.map(record)
+      // a routes its events to b only (and to itself, which it serves in-process)
+      a.setRouter(async () => [b.instanceId, a.instanceId])
+      await Promise.all(Array.from({ length: 50 }, (_, n) => a.publish(push(n, 'routed'))))
+      await eventually(() => numbers(got[1]!, 'routed').length === 50, '50 routed events on b')
+      await a.publish(push(99, 'fence'))
+      // c, named by nobody, got none; a its own once (in-process)
+      await eventually(() => numbers(got[1]!, 'fence').length === 1, 'the last one on b')
+      await new Promise((r) => setTimeout(r, 150))
+      expect(numbers(got[1]!, 'routed')).toEqual(Array.from({ length: 50 }, (_, n) => n))
+      expect(numbers(got[0]!, 'routed')).toHaveLength(50)
+      expect(got[2]).toEqual([])
+      // a router that names every instance ('all') still broadcasts
+      a.setRouter(async () => 'all')
+      await a.publish(push(1, 'all'))
+      await eventually(() => got.every((g) => numbers(g, 'all').length === 1), 'the broadcast everywhere')
+      void c
+    })
+
     it('should keep clusters with different prefixes apart', async () => {
       const [a] = await ctx().brokers(1)
       const [other] = await ctx().brokers(1, { prefix: `${ctx().prefix}other:` })
@@ -145,6 +167,36 @@ describeEachBroker(
           proxy.resume()
           await eventually(() => broker!.health() === 'ok' && resubscribed >= 1, 'resubscribed and ok', 8000)
           expect(m.resynced).toContain('probe')
+        } finally {
+          await proxy.close()
+        }
+      })
+
+      it("should make an instance sync when a routed event to it was lost, told by the publisher's next ping", async () => {
+        const proxy = await FaultProxy.start({ port: server.port })
+        try {
+          const heard = countingMetrics()
+          const [listener] = (await ctx().brokers(1, { url: server.url, metrics: heard.metrics })) as RedisBroker[]
+          const { m, metrics } = countingMetrics()
+          const [publisher] = (await ctx().brokers(1, {
+            url: `redis://127.0.0.1:${proxy.port}`,
+            probeIntervalMs: 200,
+            metrics,
+          })) as RedisBroker[]
+          publisher!.setRouter(async () => [listener!.instanceId])
+          let synced = 0
+          listener!.onResubscribed(() => synced++)
+          const got = record(listener!)
+          await publisher!.publish(push(1, 'lost'))
+          await eventually(() => numbers(got, 'lost').length === 1, 'first routed event')
+          proxy.drop()
+          await eventually(() => m.publishFailed > 0 || publisher!.health() === 'degraded', 'publisher failing')
+          await publisher!.publish(push(2, 'lost'))
+          proxy.restore()
+          // no further routed event: only the pings can tell the listener
+          await eventually(() => synced >= 1, 'the listener to sync after the lost routed event', 8000)
+          expect(heard.m.resynced).toContain('gap')
+          expect(numbers(got, 'lost')).toEqual([1])
         } finally {
           await proxy.close()
         }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../../src/shared/redis-client.js'
 import { afterAll, afterEach, describe } from 'vitest'
 import type { Broker } from '../../src/domain/broker.js'
 import { MemoryBroker } from '../../src/broker/memory-broker.js'
@@ -37,7 +37,7 @@ export interface SharedStateContext {
   /** each instance (or the cluster, for redis) holds at most `capacity` pending challenges (default 1000) */
   captchaStores(n: number, clock: Clock, capacity?: number): Promise<CaptchaStore[]>
   /** redis only: a fresh command connection (closed after the test) */
-  redis(url?: string): Redis
+  redis(url?: string): RedisClient
 }
 
 export const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent')
@@ -140,7 +140,7 @@ export function fallbackOnly(ctx: SharedStateContext, clock: Clock, deadUrl: str
 }
 
 /** Waits until a client is connected (clients fail fast instead of queueing commands). */
-export async function connected(client: Redis): Promise<void> {
+export async function connected(client: RedisClient): Promise<void> {
   if (client.status === 'ready') return
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('redis did not connect within 3 s')), 3000)

@@ -62,7 +62,8 @@ export async function startCluster(options: {
     close: async () => {
       await Promise.allSettled(nodes.map((n) => n.close()))
       await database.cleanup()
-      await deleteRedisKeys(prefix, redisUrl).catch(() => 0)
+      // a test's own Redis Cluster is removed with its files; the shared Redis is cleaned by prefix
+      if (!redisUrl.startsWith('redis-cluster:')) await deleteRedisKeys(prefix, redisUrl).catch(() => 0)
     },
   }
 }
@@ -87,3 +88,29 @@ export function expectExactlyOnceInOrder(sock: TestSocket, conversationId: strin
 
 /** 1..n */
 export const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i)
+
+/**
+ * Senders posting into one conversation through given instances until stopped (a failed or
+ * refused request is retried later, never counted); `acked` holds the seqs of the 201s.
+ */
+export function sendLoad(senders: Array<{ node: { url: string }; user: TestUser }>, conversationId: string) {
+  const acked: number[] = []
+  let running = true
+  let n = 0
+  const loops = senders.map(async ({ node, user }) => {
+    while (running) {
+      const res = await via(node, user)
+        .post(`/conversations/${conversationId}/messages`, { clientMsgId: `p-${user.id}-${++n}`, type: 'text', content: { text: `m${n}` } })
+        .catch(() => null)
+      if (res?.status === 201) acked.push(res.body.message.seq)
+      await new Promise((r) => setTimeout(r, res ? 15 : 100))
+    }
+  })
+  return {
+    acked,
+    stop: async () => {
+      running = false
+      await Promise.all(loops)
+    },
+  }
+}

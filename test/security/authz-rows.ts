@@ -75,6 +75,19 @@ function reactionTry(s: Scenario, role: Role, listing: boolean): Attempt {
   return refuse(path, 404, 'conversation.not_found')
 }
 
+/**
+ * Pins: outsiders and former members 404, the late joiner 404 on a message before their join, a
+ * plain member 403 (only owner and admins pin in groups); the pin list is read like history.
+ */
+function pinTry(s: Scenario, role: Role, listing: boolean): Attempt {
+  if (listing) return readTry(s, role, '/pins')
+  if (role === 'late') return refuse(`/conversations/${s.group.conversationId}/pins/${s.early.seq}`, 404, 'message.not_found')
+  if (role === 'nonAdmin') return refuse(`/conversations/${s.group.conversationId}/pins/${s.after.seq}`, 403, 'pin.forbidden')
+  const path = `/conversations/${conversationOf(s, role)}/pins/1`
+  // the blocked peer's copy of the chat is cleared by then; the block rule itself: pins tests
+  return refuse(path, 404, role === 'blocked' ? 'message.not_found' : 'conversation.not_found')
+}
+
 /** Group actions: outsiders and former members get 404 (the group is not theirs to know), members the rule's 403. */
 function groupRefusal(role: Role, memberCode = 'group.forbidden'): [number, string] {
   if (role === 'late' || role === 'nonAdmin') return [403, memberCode]
@@ -220,6 +233,9 @@ export const ROUTE_ROWS: Record<string, Row> = {
   'PUT /conversations/{id}/messages/{seq}/reactions/{emoji}': (s, r) => reactionTry(s, r, false),
   'DELETE /conversations/{id}/messages/{seq}/reactions/{emoji}': (s, r) => reactionTry(s, r, false),
   'GET /conversations/{id}/messages/{seq}/reactions/{emoji}': (s, r) => reactionTry(s, r, true),
+  'GET /conversations/{id}/pins': (s, r) => pinTry(s, r, true),
+  'PUT /conversations/{id}/pins/{seq}': (s, r) => pinTry(s, r, false),
+  'DELETE /conversations/{id}/pins/{seq}': (s, r) => pinTry(s, r, false),
 
   'POST /files': () => ({ path: '/files', own: 'anyone may upload (limits: files-limits tests)' }),
   'GET /files/{id}': (s, r) => fileRow(s, r, ''),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../src/config/load-config.js'
+import { parseRedisUrl } from '../../src/config/redis-url.js'
 
 const cwd = () => mkdtempSync(join(tmpdir(), 'jim-cluster-config-'))
 const cluster = {
@@ -33,6 +34,29 @@ describe('cluster safety checks at startup', () => {
       driver: 'local',
       sharedDir: true,
     })
+  })
+
+  it('should accept a Redis Cluster as a list of seed nodes, and refuse a URL it cannot use, naming JIM_REDIS_URL', () => {
+    const seeds = 'redis-cluster://:s3cret@10.0.0.1:7001,10.0.0.2:7002,[::1]:7003'
+    expect(loadConfig({ cwd: cwd(), env: { ...cluster, JIM_REDIS_URL: seeds } }).redis.url).toBe(seeds)
+    expect(parseRedisUrl(seeds)).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7001 },
+        { host: '10.0.0.2', port: 7002 },
+        { host: '::1', port: 7003 },
+      ],
+      password: 's3cret',
+      tls: false,
+    })
+    expect(parseRedisUrl('redis://127.0.0.1:6379/2')).toEqual({ kind: 'single', url: 'redis://127.0.0.1:6379/2' })
+    for (const [url, message] of [
+      ['redis://127.0.0.1:7001,127.0.0.1:7002', /^JIM_REDIS_URL: a list of nodes is a Redis Cluster: write it as redis-cluster:\/\//],
+      ['redis-cluster://10.0.0.1:7001,10.0.0.2', /^JIM_REDIS_URL: "10.0.0.2" is not host:port/],
+      ['http://10.0.0.1:6379', /^JIM_REDIS_URL: must start with redis:\/\//],
+    ] as const) {
+      expect(() => loadConfig({ cwd: cwd(), env: { ...cluster, JIM_REDIS_URL: url } })).toThrow(message)
+    }
   })
 
   it('should keep the embedded default free of these checks', () => {

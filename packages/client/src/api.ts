@@ -11,6 +11,8 @@ import type {
   JoinRequest,
   Limits,
   LoginResult,
+  Pin,
+  PinnedMessage,
   ReactionUsersPage,
   Message,
   MessagePage,
@@ -264,6 +266,11 @@ export class ApiClient {
       'GET',
       `/conversations/${enc(id)}/messages/${seq}/reactions/${enc(emoji)}${query({ limit: 200, cursor: cursor ?? undefined })}`,
     )
+  /** The pinned messages I may see, with their messages (the conversation view lists only `pins`). */
+  pinnedMessages = (id: string) => this.request<{ items: PinnedMessage[] }>('GET', `/conversations/${enc(id)}/pins`)
+  /** Pins a message (group owner/admin, either side of a direct chat); the answer is the new pin list. */
+  pin = (id: string, seq: number) => this.request<{ pins: Pin[] }>('PUT', `/conversations/${enc(id)}/pins/${seq}`)
+  unpin = (id: string, seq: number) => this.request<{ pins: Pin[] }>('DELETE', `/conversations/${enc(id)}/pins/${seq}`)
   reads = (id: string, seq: number) =>
     this.request<{ count: number; userIds: string[] | null }>('GET', `/conversations/${enc(id)}/messages/${seq}/reads`)
 }

@@ -102,6 +102,17 @@ describe('@jim/client against a real JIM server', () => {
     await expect(b.api.react(conv, m.seq, 'not an emoji')).rejects.toMatchObject({ code: 'reaction.invalid_emoji', status: 400 })
   })
 
+  it('should pin and unpin a message and read the pinned bar', async () => {
+    const b = client()
+    await b.useToken(bob.token)
+    const m = await sendText(alice, conv, 'pin this')
+    expect((await b.api.pin(conv, m.seq)).pins).toEqual([expect.objectContaining({ seq: m.seq, pinnedBy: bob.id })])
+    expect((await b.api.conversation(conv)).pins?.map((p) => p.seq)).toEqual([m.seq])
+    const bar = await b.api.pinnedMessages(conv)
+    expect(bar.items[0]!.message.content).toEqual({ text: 'pin this' })
+    expect((await b.api.unpin(conv, m.seq)).pins).toEqual([])
+  })
+
   it('should send through HTTP while the socket is down', async () => {
     const b = client()
     await b.useToken(bob.token)

@@ -21,5 +21,6 @@ export const Limits = Type.Object({
   heartbeatSeconds: Type.Integer({ description: 'server ping interval' }),
   maxReactionEmojis: Type.Integer({ description: 'most different emoji on one message' }),
   maxReactionsPerUser: Type.Integer({ description: 'most reactions one user may put on one message' }),
+  maxPinnedMessages: Type.Integer({ description: 'most pinned messages per conversation' }),
 })
 export type Limits = Static<typeof Limits>

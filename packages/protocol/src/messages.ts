@@ -50,6 +50,16 @@ export const ReactionUsersPage = Type.Object({
 
 export const ConversationKind = Type.Union([Type.Literal('direct'), Type.Literal('group'), Type.Literal('world')])
 
+/** A pinned message's place in a conversation (the message itself: `GET /conversations/{id}/pins`). */
+export const Pin = Type.Object({
+  seq: Type.Integer(),
+  pinnedBy: Id,
+  pinnedAt: IsoTime,
+})
+
+/** `GET /conversations/{id}/pins` item: a pin with its message. */
+export const PinnedMessage = Type.Object({ ...Pin.properties, message: Message })
+
 /** One conversation as its member sees it. */
 export const Conversation = Type.Object({
   id: Id,
@@ -67,6 +77,7 @@ export const Conversation = Type.Object({
   muted: Type.Boolean(),
   lastMessage: Type.Union([Message, Type.Null()]),
   lastActivityAt: IsoTime,
+  pins: Type.Optional(Type.Array(Pin, { description: 'pinned messages I may see, newest pin first (absent when none)' })),
 })
 
 /** `GET /conversations/{id}/messages` answer. */
@@ -81,6 +92,8 @@ export type ClientMessageType = Static<typeof ClientMessageType>
 export type Message = Static<typeof Message>
 export type Reaction = Static<typeof Reaction>
 export type ReactionUsersPage = Static<typeof ReactionUsersPage>
+export type Pin = Static<typeof Pin>
+export type PinnedMessage = Static<typeof PinnedMessage>
 export type ConversationKind = Static<typeof ConversationKind>
 export type Conversation = Static<typeof Conversation>
 export type MessagePage = Static<typeof MessagePage>

@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis'
 import type { Clock } from '../../shared/clock.js'
 import type { Logger } from '../../shared/logger.js'
-import { RedisScript } from '../../shared/redis-client.js'
+import { RedisScript, type RedisClient } from '../../shared/redis-client.js'
 import type { CaptchaPut, CaptchaStore } from '../../domain/security/captcha-store.js'
 
 /**
@@ -39,7 +38,7 @@ return value
  * looked up there too, so captchas keep working for clients that answer on the issuing instance.
  */
 export class RedisCaptchaStore implements CaptchaStore {
-  readonly #client: Redis
+  readonly #client: RedisClient
   readonly #prefix: string
   readonly #fallback: CaptchaStore
   readonly #logger: Logger
@@ -47,7 +46,7 @@ export class RedisCaptchaStore implements CaptchaStore {
   readonly #capacity: number
   #usedFallback = false
 
-  constructor(options: { client: Redis; prefix: string; fallback: CaptchaStore; logger: Logger; clock: Clock; capacity: number }) {
+  constructor(options: { client: RedisClient; prefix: string; fallback: CaptchaStore; logger: Logger; clock: Clock; capacity: number }) {
     this.#client = options.client
     this.#prefix = `${options.prefix}{captcha}:`
     this.#fallback = options.fallback

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { Redis } from 'ioredis'
-import { RedisScript } from '../../shared/redis-client.js'
+import { RedisScript, type RedisClient } from '../../shared/redis-client.js'
 import type { Clock } from '../../shared/clock.js'
 import type { LimitRule, LimitState, RateLimiter } from '../../domain/security/rate-limiter.js'
 
@@ -39,11 +38,11 @@ return {limit, 0, math.max(1, tonumber(oldest[2]) + window - now)}
  * Throws when Redis is unreachable; `FallbackRateLimiter` turns that into per-instance limits.
  */
 export class RedisRateLimiter implements RateLimiter {
-  readonly #client: Redis
+  readonly #client: RedisClient
   readonly #prefix: string
   readonly #clock: Clock
 
-  constructor(options: { client: Redis; prefix: string; clock: Clock }) {
+  constructor(options: { client: RedisClient; prefix: string; clock: Clock }) {
     this.#client = options.client
     this.#prefix = `${options.prefix}rl:`
     this.#clock = options.clock

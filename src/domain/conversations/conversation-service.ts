@@ -5,6 +5,7 @@ import { isId } from '../../shared/ids.js'
 import type { Store } from '../store.js'
 import type { RemovedFriendship } from '../friends/friend.js'
 import { AppError } from '../errors.js'
+import type { Pin } from '../messages/pin-store.js'
 import { toPublicUser, type PublicUser } from '../users/user.js'
 import { unreadCount, visibleLastSeq, type ConversationSummary } from './conversation.js'
 import { conversationView, type ConversationView } from './conversation-view.js'
@@ -114,12 +115,18 @@ export class ConversationService {
     if (conversation) await this.#store.conversations.clearHistory(conversation.id, removed.userId, this.#clock.now())
   }
 
-  /** Views for summaries, with peers' public profiles in one lookup. */
+  /** Views for summaries, with peers' public profiles and the pins in one lookup each (pins only within each visible range). */
   async views(summaries: ConversationSummary[]): Promise<ConversationView[]> {
     const peerIds = summaries.map((s) => s.peerId).filter((id): id is string => id !== null)
     const peers = new Map<string, PublicUser>((await this.#store.users.findByIds(peerIds)).map((u) => [u.id, toPublicUser(u)]))
-    return summaries.map((s) =>
-      conversationView(s, s.peerId ? (peers.get(s.peerId) ?? null) : null, unreadCount(s.conversation, s.membership)),
-    )
+    const pins = new Map<string, Pin[]>()
+    for (const p of await this.#store.pins.list(summaries.map((s) => s.conversation.id))) {
+      pins.set(p.conversationId, [...(pins.get(p.conversationId) ?? []), p])
+    }
+    return summaries.map((s) => {
+      const range = visibleRange(s)
+      const visiblePins = (pins.get(s.conversation.id) ?? []).filter((p) => p.seq >= range.minSeq && p.seq <= range.maxSeq)
+      return conversationView(s, s.peerId ? (peers.get(s.peerId) ?? null) : null, unreadCount(s.conversation, s.membership), visiblePins)
+    })
   }
 }

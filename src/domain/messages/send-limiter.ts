@@ -21,24 +21,19 @@ export function createSendLimiter(
   }
 }
 
-/** Edits and recalls together: per user per minute (each is pushed to every member, like a send). */
-export function createEditLimiter(
+/**
+ * A per-user, per-minute budget for one kind of action that reaches every member (edits and
+ * recalls together, reactions, pins): `kind` names the budget, `message` tells the user.
+ */
+export function createActionLimiter(
   limiter: RateLimiter,
   limits: { enabled: boolean; perMinute: number },
+  kind: 'edit' | 'react' | 'pin',
+  message: string,
 ): (userId: string) => Promise<void> {
   if (!limits.enabled) return async () => {}
-  const check = checker(limiter, 'You are changing messages too fast; wait a moment.')
-  return (userId) => check(`edit:user:${userId}`, limits.perMinute, 60_000)
-}
-
-/** Reactions added or removed: per user per minute (each is pushed to every member). */
-export function createReactionLimiter(
-  limiter: RateLimiter,
-  limits: { enabled: boolean; perMinute: number },
-): (userId: string) => Promise<void> {
-  if (!limits.enabled) return async () => {}
-  const check = checker(limiter, 'You are reacting too fast; wait a moment.')
-  return (userId) => check(`react:user:${userId}`, limits.perMinute, 60_000)
+  const check = checker(limiter, message)
+  return (userId) => check(`${kind}:user:${userId}`, limits.perMinute, 60_000)
 }
 
 function checker(limiter: RateLimiter, message: string) {

@@ -28,10 +28,23 @@ export class PresenceService {
     this.#logger = deps.logger
   }
 
-  async socketOpened(userId: string, connectionId: string): Promise<void> {
-    await this.#track(async () => {
-      if (await this.#presence.connect(userId, connectionId)) await this.publish(userId)
+  /**
+   * Records a socket. Resolves once it is in the registry, so events are routed to this instance
+   * from then on; its presence is published in the background (tracked for `settle`).
+   */
+  socketOpened(userId: string, connectionId: string): Promise<void> {
+    let registered!: () => void
+    const done = new Promise<void>((resolve) => (registered = resolve))
+    void this.#track(async () => {
+      let first = false
+      try {
+        first = await this.#presence.connect(userId, connectionId)
+      } finally {
+        registered()
+      }
+      if (first) await this.publish(userId)
     })
+    return done
   }
 
   async socketClosed(userId: string, connectionId: string): Promise<void> {

@@ -118,6 +118,14 @@ export interface MessageReactionsTable {
   created_at: number
 }
 
+/** pinned messages, a bounded list per conversation */
+export interface PinnedMessagesTable {
+  conversation_id: string
+  seq: number
+  pinned_by: string
+  pinned_at: number
+}
+
 export interface GroupsTable {
   id: string
   conversation_id: string
@@ -241,6 +249,7 @@ export interface Database {
   conversation_members: ConversationMembersTable
   messages: MessagesTable
   message_reactions: MessageReactionsTable
+  pinned_messages: PinnedMessagesTable
   groups: GroupsTable
   group_bans: GroupBansTable
   group_invitations: GroupInvitationsTable

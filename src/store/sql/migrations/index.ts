@@ -5,6 +5,7 @@ import * as accountSecurity from './0002-account-security.js'
 import * as files from './0003-files.js'
 import * as formerMemberView from './0004-former-member-view.js'
 import * as reactions from './0005-reactions.js'
+import * as pins from './0006-pins.js'
 
 /**
  * Every migration, in order. Imported statically (not read from a folder) so the same list
@@ -17,5 +18,6 @@ export function migrations(caps: Capabilities): Record<string, Migration> {
     '0003-files': { up: files.up(caps) },
     '0004-former-member-view': { up: formerMemberView.up(caps) },
     '0005-reactions': { up: reactions.up(caps) },
+    '0006-pins': { up: pins.up(caps) },
   }
 }
