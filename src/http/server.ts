@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import websocket from '@fastify/websocket'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config } from '../config/config.js'
 import { AppError, ERROR_CATALOGUE } from '../domain/errors.js'
@@ -72,8 +72,15 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       ),
     )
   })
-  // one JSON line per request, with the ids operators search for
-  app.addHook('onResponse', async (request, reply) => {
+  // one JSON line per request, with the ids operators search for (a callback hook: no promise per request)
+  app.addHook('onResponse', (request, reply, done) => {
+    try {
+      logRequest(request, reply)
+    } finally {
+      done()
+    }
+  })
+  const logRequest = (request: FastifyRequest, reply: FastifyReply): void => {
     const route = request.routeOptions.url ?? 'unmatched'
     const latencyMs = Math.round(reply.elapsedTime * 10) / 10
     metrics.httpRequests.inc({ method: request.method, route, status: reply.statusCode })
@@ -91,7 +98,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       },
       'request',
     )
-  })
+  }
   app.setErrorHandler((err, request, reply) => {
     if (reply.statusCode >= 500 || !(err instanceof AppError)) metrics.errors.inc(0)
     return sendError(request, reply, err)
