@@ -53,7 +53,7 @@ const policies = [
   { from: { element: { type: 'store' } }, disallow: { to: { file: { categories: 'domain-errors' } } } },
   { from: { file: { path: STORES_WITH_DOMAIN_ERRORS } }, allow: { to: { file: { categories: 'domain-errors' } } } },
   // transports: parse, validate, authenticate, map errors; call domain services, never a store adapter
-  { from: { element: { type: 'http' } }, allow: to('http', 'gateway', 'domain', 'shared', 'config') },
+  { from: { element: { type: 'http' } }, allow: to('http', 'domain', 'shared', 'config') },
   { from: { element: { type: 'gateway' } }, allow: to('gateway', 'domain', 'shared', 'config', 'http') },
   // config may read domain constants (client-visible limits); shared depends on nothing of ours
   { from: { element: { type: 'config' } }, allow: to('config', 'shared', 'domain') },
