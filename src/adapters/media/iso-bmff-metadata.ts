@@ -1,4 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises'
+import { zeroRange } from './zero-range.js'
 
 /**
  * Removes location and other personal metadata from an ISO base media file (MP4, MOV, 3GP,
@@ -108,22 +109,15 @@ async function clearTimes(file: FileHandle, box: Box): Promise<number> {
   if (box.body + 4 + length > box.end) return 0
   const times = await read(file, box.body + 4, length)
   if (times.every((b) => b === 0)) return 0
-  await zero(file, box.body + 4, length)
+  await zeroRange(file, box.body + 4, length)
   return 1
 }
 
 /** Makes a box a `free` box of the same size, its contents zeroed. */
 async function neutralize(file: FileHandle, box: Box): Promise<number> {
   await file.write(Buffer.from('free', 'latin1'), 0, 4, box.start + 4)
-  await zero(file, box.body, box.end - box.body)
+  await zeroRange(file, box.body, box.end - box.body)
   return 1
-}
-
-async function zero(file: FileHandle, offset: number, length: number): Promise<void> {
-  const zeros = Buffer.alloc(Math.min(length, 64 * 1024))
-  for (let done = 0; done < length; done += zeros.length) {
-    await file.write(zeros, 0, Math.min(zeros.length, length - done), offset + done)
-  }
 }
 
 async function isXmpUuid(file: FileHandle, box: Box): Promise<boolean> {
@@ -148,7 +142,7 @@ async function scrubHeifItems(file: FileHandle, meta: Box, fileSize: number): Pr
     const from = base + extent.offset
     // never write past the end (that would grow the file); length 0 means "the rest": skip it
     if (base < 0 || extent.length === 0 || from + extent.length > fileSize) continue
-    await zero(file, from, extent.length)
+    await zeroRange(file, from, extent.length)
     n++
   }
   return n

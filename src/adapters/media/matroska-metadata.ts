@@ -1,4 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises'
+import { zeroRange } from './zero-range.js'
 
 /**
  * Removes personal metadata from a Matroska or WebM file in place, without re-encoding or moving a
@@ -101,7 +102,7 @@ async function voidElement(file: FileHandle, e: Element): Promise<number> {
   if (e.unknownSize) return 0
   const total = e.end - e.start
   const sizeLength = Math.min(8, total - 1)
-  await zero(file, e.start, total)
+  await zeroRange(file, e.start, total)
   const header = Buffer.concat([Buffer.from([VOID]), vint(total - 1 - sizeLength, sizeLength)])
   await file.write(header, 0, header.length, e.start)
   return 1
@@ -116,11 +117,4 @@ function vint(value: number, length: number): Buffer {
   }
   b[0] = b[0]! | (0x80 >> (length - 1))
   return b
-}
-
-async function zero(file: FileHandle, offset: number, length: number): Promise<void> {
-  const zeros = Buffer.alloc(Math.min(length, 64 * 1024))
-  for (let done = 0; done < length; done += zeros.length) {
-    await file.write(zeros, 0, Math.min(zeros.length, length - done), offset + done)
-  }
 }
