@@ -203,7 +203,12 @@ export class ApiClient {
   // friends and blocks
   friends = () => this.request<Page<Friend>>('GET', `/friends${query({ limit: 200 })}`)
   setRemark = (userId: string, remark: string) => this.request<Friend>('PATCH', `/friends/${enc(userId)}`, { remark })
-  removeFriend = (userId: string) => this.request<null>('DELETE', `/friends/${enc(userId)}`)
+  /** Ends a friendship; `deleteHistory` clears my copy of our direct chat, with `forBoth` the friend's copy too. */
+  removeFriend = (userId: string, options: { deleteHistory?: boolean; forBoth?: boolean } = {}) =>
+    this.request<null>(
+      'DELETE',
+      `/friends/${enc(userId)}${query({ deleteHistory: options.deleteHistory || undefined, forBoth: options.forBoth || undefined })}`,
+    )
   sendFriendRequest = (body: SendFriendRequestBody) => this.request<{ request: FriendRequest }>('POST', '/friend-requests', body)
   friendRequests = (box: 'incoming' | 'outgoing') =>
     this.request<Page<FriendRequest>>('GET', `/friend-requests${query({ box, limit: 100 })}`)

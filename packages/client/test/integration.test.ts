@@ -113,6 +113,18 @@ describe('@jim/client against a real JIM server', () => {
     expect((await b.api.unpin(conv, m.seq)).pins).toEqual([])
   })
 
+  it('should remove a friend and clear our direct history on both sides', async () => {
+    const dora = await createUser(t.url, 'dora')
+    const emil = await createUser(t.url, 'emil')
+    await befriend(dora, emil)
+    const direct = await directConversation(dora, emil)
+    await sendText(dora, direct, 'soon gone for both')
+    const d = client()
+    await d.useToken(dora.token)
+    await d.api.removeFriend(emil.id, { deleteHistory: true, forBoth: true })
+    expect((await emil.api.get(`/conversations/${direct}/messages`)).body.items).toEqual([])
+  })
+
   it('should send through HTTP while the socket is down', async () => {
     const b = client()
     await b.useToken(bob.token)

@@ -108,11 +108,22 @@ export class ConversationService {
     return view
   }
 
-  /** A friendship ended: the remover's copy of the direct history is cleared when they asked for it. */
+  /**
+   * A friendship ended: the remover's copy of the direct history is cleared when they asked for
+   * it, and the friend's too when they asked for both; each cleared side's devices are told.
+   */
   async friendshipEnded(removed: RemovedFriendship): Promise<void> {
     if (!removed.deleteHistory) return
     const conversation = await this.#store.conversations.findDirect(removed.userId, removed.friendId)
-    if (conversation) await this.#store.conversations.clearHistory(conversation.id, removed.userId, this.#clock.now())
+    if (!conversation) return
+    for (const userId of removed.forBoth ? [removed.userId, removed.friendId] : [removed.userId]) {
+      const clearedSeq = await this.#store.conversations.clearHistory(conversation.id, userId, this.#clock.now())
+      this.#logger.info(
+        { event: 'conversation.cleared', conversationId: conversation.id, userId, clearedSeq, by: removed.userId },
+        'history cleared on friend removal',
+      )
+      await this.#tellMyOtherDevices(userId, '', conversation.id)
+    }
   }
 
   /** Views for summaries, with peers' public profiles and the pins in one lookup each (pins only within each visible range). */

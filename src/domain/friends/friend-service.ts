@@ -175,12 +175,16 @@ export class FriendService {
   }
 
   /** Ends a friendship on both sides; both are told. */
-  async removeFriend(userId: string, friendId: string, options: { deleteHistory: boolean }): Promise<void> {
+  async removeFriend(userId: string, friendId: string, options: { deleteHistory: boolean; forBoth?: boolean }): Promise<void> {
     if (!(await this.#store.friends.removeFriendship(userId, friendId))) throw new AppError('friend.not_found')
     await this.#directFactsChanged(userId, friendId)
-    this.#logger.info({ event: 'friend.removed', userId, friendId, deleteHistory: options.deleteHistory }, 'friend removed')
+    const forBoth = options.deleteHistory && options.forBoth === true
+    this.#logger.info(
+      { event: 'friend.removed', userId, friendId, deleteHistory: options.deleteHistory, ...(forBoth ? { forBoth } : {}) },
+      'friend removed',
+    )
     await this.#pushRemoved(userId, friendId)
-    await this.#afterRemoved({ userId, friendId, deleteHistory: options.deleteHistory, reason: 'removed' })
+    await this.#afterRemoved({ userId, friendId, deleteHistory: options.deleteHistory, ...(forBoth ? { forBoth } : {}), reason: 'removed' })
   }
 
   /** Users I block (active ones), by id, with public profiles. */

@@ -87,5 +87,7 @@ export interface RemovedFriendship {
   friendId: string
   /** the remover asked to clear their copy of the direct history */
   deleteHistory: boolean
+  /** and the friend's copy too (only with `deleteHistory`) */
+  forBoth?: true
   reason: 'removed' | 'blocked'
 }

@@ -51,15 +51,20 @@ export function registerFriendRoutes(app: FastifyInstance, deps: { friends: Frie
     {
       schema: {
         tags: ['friends'],
-        summary: 'Remove a friend (both sides); deleteHistory=true also clears my copy of our direct history',
+        summary:
+          'Remove a friend (both sides); deleteHistory=true also clears my copy of our direct history, and with forBoth=true the friend’s copy too',
         params: UserIdParams,
-        querystring: Type.Object({ deleteHistory: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { deleteHistory: Type.Optional(Type.Boolean()), forBoth: Type.Optional(Type.Boolean()) },
+          { additionalProperties: false },
+        ),
         response: withErrors({ 204: Type.Null() }, [400, 401, 404]),
       },
     },
     async (request, reply) => {
       await friends.removeFriend(principalOf(request).user.id, request.params.userId, {
         deleteHistory: request.query.deleteHistory ?? false,
+        forBoth: request.query.forBoth ?? false,
       })
       return reply.code(204).send(null)
     },
