@@ -19,7 +19,7 @@ import { Connection } from './connection.js'
 import { FrameLimiter, frameLimits } from './frame-limiter.js'
 import { Hub } from './hub.js'
 import { isAllowedOrigin } from './origin.js'
-import { dropUpgradeLeftovers } from '../http/ws-socket-errors.js'
+import { dropUpgradeLeftovers } from './socket-errors.js'
 import { socketErrorHandler } from '../http/socket-error-handler.js'
 
 /** A client frame handler a capability registers (typing, resume...); it gets frames already valid. */
