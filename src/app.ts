@@ -31,6 +31,7 @@ import { MessageEditService } from './domain/messages/message-edit-service.js'
 import { AppError } from './domain/errors.js'
 import { DomainEvents } from './domain/domain-events.js'
 import { subscribeDomainReactions } from './domain/domain-reactions.js'
+import { ProfileNotifier } from './domain/users/profile-notifier.js'
 import { WorldSettings } from './domain/conversations/world-settings.js'
 import { MessageService } from './domain/messages/message-service.js'
 import { ResumeService } from './domain/messages/resume-service.js'
@@ -123,8 +124,8 @@ export interface App {
 }
 
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url))
-/** how long startup waits for Redis before giving up */
-const REDIS_START_TIMEOUT_MS = 5000
+/** how long startup waits for Redis before giving up (generous: a loaded host may starve the first connect for seconds) */
+const REDIS_START_TIMEOUT_MS = 20_000
 /** how often unreferenced uploads are looked for (they are deleted `files.unreferencedTtlHours` after upload) */
 const FILE_SWEEP_INTERVAL_MS = 3600_000
 
@@ -185,9 +186,12 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     captchaAfter: config.captcha.afterFailures,
     failuresPerIp: config.rateLimit.loginFailuresPerIp,
   })
+  // what one capability announces (after its commit) and others react to: see subscribeDomainReactions
+  const events = new DomainEvents(logger)
   const auth = new AuthService({
     store,
     broker,
+    events,
     hasher: new BoundedHasher(createPasswordHasher(config.auth.hashProfile), {
       concurrency: config.auth.hashConcurrency,
       maxQueued: config.auth.hashQueueMax,
@@ -215,8 +219,6 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     sendsPerHour: config.rateLimit.emailPerHour,
     publicUrl: config.publicUrl,
   })
-  // what one capability announces (after its commit) and others react to: see subscribeDomainReactions
-  const events = new DomainEvents(logger)
   const accounts = new AccountService({ store, broker, events, auth, emailCodes, clock, logger })
   const admin = new AdminService({ store, broker, auth, accounts, registration, clock, logger })
   const users = new UserService({ store, broker, events, clock, logger })
@@ -314,7 +316,8 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   // events go only to instances holding a recipient; sockets this instance had to re-register were missed meanwhile
   shared.enableRouting(memberRanges, () => gateway.requestSync())
   gateway.setConversationRouter(fanout)
-  subscribeDomainReactions(events, { presence: presenceService, groups, messages, conversations })
+  const profiles = new ProfileNotifier({ store, broker, presence, logger })
+  subscribeDomainReactions(events, { presence: presenceService, groups, messages, conversations, profiles })
   gateway.onFrame('message.send', createMessageSendHandler(messages))
   gateway.onFrame(
     'resume',
@@ -391,6 +394,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
         stopFileSweeper()
         await http.close()
         signals.close()
+        profiles.close()
         metrics.close()
         await mailer.close()
         // presence first: the drained sockets' "offline" still goes out through the broker

@@ -1,5 +1,14 @@
 import http from 'node:http'
+import type { FetchLike } from '@jim/client'
 import WebSocket from 'ws'
+
+interface RawAnswer {
+  status: number
+  headers: http.IncomingHttpHeaders
+  text: string
+}
+
+const headerValue = (value: string | string[] | undefined): string | null => (Array.isArray(value) ? value.join(', ') : (value ?? null))
 
 /** A keep-alive HTTP JSON client (node:http: far less overhead per call than fetch). */
 export class BenchHttp {
@@ -7,11 +16,13 @@ export class BenchHttp {
   readonly #host: string
   readonly #port: number
   readonly #prefix: string
+  readonly #origin: string
 
   /** `prefix`: JIM's API lives under /api/v1; the baselines answer at the root */
   constructor(baseUrl: string, maxSockets = 256, prefix = '/api/v1') {
     this.#prefix = prefix
     const url = new URL(baseUrl)
+    this.#origin = url.origin
     this.#host = url.hostname
     this.#port = Number(url.port)
     this.#agent = new http.Agent({ keepAlive: true, maxSockets })
@@ -25,41 +36,52 @@ export class BenchHttp {
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: T }> {
     const payload = body === undefined ? undefined : JSON.stringify(body)
-    // a kept-alive socket the server closed as idle just as we reused it: the request never
-    // reached the server, so sending it again is safe (the retry Node's http docs recommend)
-    return this.#send<T>(method, path, payload, token, headers).catch((err) =>
-      err.staleSocket ? this.#send<T>(method, path, payload, token, headers) : Promise.reject(err),
+    const all = {
+      ...(payload ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    }
+    return this.#retried(method, this.#prefix + path, payload, all).then((res) => ({
+      status: res.status,
+      body: res.text ? JSON.parse(res.text) : null,
+    }))
+  }
+
+  /** The SDK's `fetch` over this keep-alive agent, so `ApiClient` from @jim/client runs on node:http. */
+  readonly fetch: FetchLike = async (input, init = {}) => {
+    if (!input.startsWith(this.#origin + '/')) throw new Error(`this client talks to ${this.#origin} only, not ${input}`)
+    const res = await this.#retried(init.method ?? 'GET', input.slice(this.#origin.length), init.body, init.headers ?? {})
+    return {
+      status: res.status,
+      ok: res.status >= 200 && res.status < 300,
+      headers: { get: (name) => headerValue(res.headers[name.toLowerCase()]) },
+      text: async () => res.text,
+    }
+  }
+
+  // a kept-alive socket the server closed as idle just as we reused it: the request never
+  // reached the server, so sending it again is safe (the retry Node's http docs recommend)
+  #retried(method: string, path: string, payload: string | undefined, headers: Record<string, string>): Promise<RawAnswer> {
+    return this.#send(method, path, payload, headers).catch((err) =>
+      err.staleSocket ? this.#send(method, path, payload, headers) : Promise.reject(err),
     )
   }
 
-  #send<T>(
-    method: string,
-    path: string,
-    payload: string | undefined,
-    token?: string,
-    headers?: Record<string, string>,
-  ): Promise<{ status: number; body: T }> {
+  #send(method: string, path: string, payload: string | undefined, headers: Record<string, string>): Promise<RawAnswer> {
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
           host: this.#host,
           port: this.#port,
           method,
-          path: this.#prefix + path,
+          path,
           agent: this.#agent,
-          headers: {
-            ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
-            ...(token ? { authorization: `Bearer ${token}` } : {}),
-            ...headers,
-          },
+          headers: payload ? { ...headers, 'content-length': Buffer.byteLength(payload) } : headers,
         },
         (res) => {
           const chunks: Buffer[] = []
           res.on('data', (c: Buffer) => chunks.push(c))
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8')
-            resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null })
-          })
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }))
         },
       )
       req.on('error', (err: NodeJS.ErrnoException) =>

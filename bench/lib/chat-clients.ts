@@ -4,9 +4,10 @@
  * receiver's socket gets into (conversationId, seq, clientMsgId). Senders use the target's first
  * instance, receivers the second (the first when there is one).
  */
+import { JimClient } from '@jim/client'
 import { io as ioClient, type Socket } from 'socket.io-client'
 import WebSocket from 'ws'
-import { BenchHttp, openSocket } from './bench-client.js'
+import { BenchHttp } from './bench-client.js'
 import type { RunningTarget, TargetKind } from './scenario.js'
 import { createUsers, pair, type BenchUser } from './users.js'
 
@@ -38,11 +39,13 @@ export interface ChatClient {
 }
 
 export function chatClient(target: RunningTarget): ChatClient {
-  if (target.kind === 'jim') return new JimClient(target)
+  if (target.kind === 'jim') return new JimChatClient(target)
   if (target.kind === 'least-code') return new LeastCodeClient(target)
   if (target.kind === 'socketio') return new SocketIoClient(target)
   throw new Error(`${target.kind} is not a chat server`)
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const toSent = (m: any): SentMessage => ({ conversationId: String(m.conversationId), seq: Number(m.seq), clientMsgId: m.clientMsgId })
 
@@ -86,15 +89,32 @@ class RefSocket {
   }
 }
 
-class JimClient implements ChatClient {
+/**
+ * JIM through its SDK, as a bot would run: each user a `JimClient` from @jim/client (REST on the
+ * bench's keep-alive node:http agent, socket from "ws"). Receivers count what the SDK delivers
+ * (in seq order, deduplicated, holes resumed); socket sends go through its outbox (one try each,
+ * so a refusal counts as an error instead of being retried).
+ */
+class JimChatClient implements ChatClient {
   readonly kind = 'jim' as const
   readonly #http: BenchHttp
   readonly #users = new Map<string, BenchUser>()
-  readonly #sockets: WebSocket[] = []
-  readonly #senders = new Map<string, RefSocket>()
+  readonly #clients = new Map<string, JimClient>()
 
   constructor(private readonly target: RunningTarget) {
     this.#http = new BenchHttp(target.instances[0]!.url, 256)
+  }
+
+  /** The user's client on this instance (senders: the first, receivers: the second when there is one). */
+  #client(userId: string, instance = 0): JimClient {
+    let client = this.#clients.get(userId)
+    if (!client) {
+      const { url } = this.target.instances[instance % this.target.instances.length]!
+      client = new JimClient({ baseUrl: url, WebSocket, fetch: this.#http.fetch, sendAttempts: 1 })
+      client.api.token = this.#users.get(userId)!.token
+      this.#clients.set(userId, client)
+    }
+    return client
   }
 
   async setup(n: number): Promise<ChatPair[]> {
@@ -113,60 +133,45 @@ class JimClient implements ChatClient {
   }
 
   async listen(p: ChatPair, onMessage: OnMessage): Promise<void> {
-    const instances = this.target.instances
-    const ws = await openSocket(instances[1 % instances.length]!.wsUrl, this.#users.get(p.receiver)!.token, (frame, at) => {
-      if (frame.type === 'message.created') onMessage(toSent(frame.message), at)
-    })
-    this.#sockets.push(ws)
+    const client = this.#client(p.receiver, 1)
+    client.on('message', (m) => onMessage(toSent(m), performance.now()))
+    await client.connect()
   }
 
   async sendRest(p: ChatPair, clientMsgId: string, text: string): Promise<SentMessage> {
-    const res = await this.#http.request(
-      'POST',
-      `/conversations/${p.conversationId}/messages`,
-      { clientMsgId, type: 'text', content: { text } },
-      this.#users.get(p.sender)!.token,
-    )
-    if (res.status !== 201) throw new Error(`send: ${res.status} ${JSON.stringify(res.body)}`)
-    return toSent(res.body.message)
+    const { message } = await this.#client(p.sender).api.send(p.conversationId, { clientMsgId, type: 'text', content: { text } })
+    return toSent(message)
   }
 
   async openSendSockets(pairs: ChatPair[]): Promise<string | null> {
     for (const p of pairs) {
-      const rs = new RefSocket()
-      const ws = await openSocket(this.target.instances[0]!.wsUrl, this.#users.get(p.sender)!.token, (frame) => rs.settle(frame))
-      rs.ws = ws
-      this.#sockets.push(ws)
-      this.#senders.set(p.sender, rs)
-      if (this.#senders.size === 1) {
-        // probe with a conversation that does not exist: a server that knows message.send
-        // answers with the probe's ref, an older one with "Unknown frame type" (no ref)
-        const answer = await Promise.race([
-          rs
-            .request({ type: 'message.send', conversationId: '0', clientMsgId: 'probe', messageType: 'text', content: { text: 'probe' } })
-            .then(
-              () => 'acked',
-              (err) => err.frame,
-            ),
-          new Promise((r) => setTimeout(() => r('timeout'), 3000)),
-        ])
-        if (answer === 'timeout' || (typeof answer === 'object' && answer.ref === undefined)) {
-          return 'not supported by this server (no message.send on the socket)'
-        }
-      }
+      const client = this.#client(p.sender)
+      await client.connect()
+      if (p !== pairs[0]) continue
+      // probe with a conversation that does not exist: a server that knows message.send
+      // answers with the probe's ref, an older one with "Unknown frame type" (no ref)
+      const probe = client.outbox.send({ conversationId: '0', clientMsgId: 'probe', type: 'text', content: { text: 'probe' } })
+      const answer = await Promise.race([
+        probe.then(
+          () => 'acked',
+          () => 'refused',
+        ),
+        sleep(3000).then(() => 'timeout'),
+      ])
+      client.outbox.clear()
+      if (answer === 'timeout') return 'not supported by this server (no message.send on the socket)'
     }
     return null
   }
 
   async sendWs(p: ChatPair, clientMsgId: string, text: string): Promise<SentMessage> {
-    const m = await this.#senders
-      .get(p.sender)!
-      .request({ type: 'message.send', conversationId: p.conversationId, clientMsgId, messageType: 'text', content: { text } })
-    return toSent(m)
+    return toSent(
+      await this.#client(p.sender).outbox.send({ conversationId: p.conversationId, clientMsgId, type: 'text', content: { text } }),
+    )
   }
 
   async close(): Promise<void> {
-    for (const ws of this.#sockets) ws.close()
+    for (const client of this.#clients.values()) client.close()
     this.#http.close()
   }
 }

@@ -3,6 +3,10 @@ import type { AcceptedRequest, RemovedFriendship } from './friends/friend.js'
 
 /** What happened in one capability that others react to, each after its write committed. */
 export interface DomainEventMap {
+  /** a new account was created (registration) */
+  'user.registered': { userId: string }
+  /** a user's nickname or avatar changed (what others see of them in chats) */
+  'user.profile_changed': { userId: string }
   /** a user chose another status with PATCH /me (their presence changed) */
   'user.status_changed': { userId: string }
   /** an account was deleted (by the user or an admin), its sessions revoked */

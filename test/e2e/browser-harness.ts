@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
+import { expect } from 'vitest'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const WEB_ROOT = join(ROOT, 'dist/web')
@@ -121,6 +122,14 @@ export async function openPage(
   return watched
 }
 
+/** No page threw an uncaught error or opened a dialog (an XSS would). */
+export function expectCleanPages(pages: readonly Watched[]): void {
+  for (const p of pages) {
+    expect(p.errors, 'uncaught errors in the page').toEqual([])
+    expect(p.dialogs, 'dialogs opened by the page').toEqual([])
+  }
+}
+
 /** Texts and seqs of the stored messages shown in the open chat, in DOM order. */
 export async function shownMessages(page: Page): Promise<Array<{ seq: number; text: string }>> {
   return page.locator('[data-testid="message"][data-seq], [data-testid="system-message"]').evaluateAll((els) =>
@@ -129,4 +138,61 @@ export async function shownMessages(page: Page): Promise<Array<{ seq: number; te
       text: (el.querySelector('.msg-text') ?? el.querySelector('span'))?.textContent ?? '',
     })),
   )
+}
+
+/**
+ * A handle on the page's sockets (set up before the app loads): `cutSockets` drops them and makes
+ * new ones fail, as a dead link would, until `restoreSockets`.
+ */
+export async function holdSockets(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const g = globalThis as any
+    const Real = g.WebSocket
+    g.sockets = []
+    g.WebSocket = class extends Real {
+      constructor(url: string, protocols?: string | string[]) {
+        super(g.blockSockets ? 'ws://127.0.0.1:9/' : url, protocols)
+        g.sockets.push(this)
+      }
+    }
+  })
+}
+
+/** Drops the page's sockets (see `holdSockets`) and waits for the connection banner. */
+export async function cutSockets(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const g = globalThis as any
+    g.blockSockets = true
+    for (const s of g.sockets) s.close()
+  })
+  await page.getByTestId('connection-banner').waitFor()
+}
+
+/** Lets sockets through again, says the network is back, and waits until the banner is gone. */
+export async function restoreSockets(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const g = globalThis as any
+    g.blockSockets = false
+    g.dispatchEvent(new g.Event('online'))
+  })
+  await until('reconnected', async () => (await page.getByTestId('connection-banner').count()) === 0, 30_000)
+}
+
+/** Opens a chat from the list (English or Chinese UI) and waits for its title. */
+export async function openChat(page: Page, title: string): Promise<void> {
+  await page.getByRole('tab', { name: /^(Chats|聊天)/ }).click()
+  await page.getByRole('button', { name: new RegExp(`^(Open|打开) ${title}`) }).click()
+  await expectText(page.getByTestId('chat-title'), title)
+}
+
+/** Types a message into the composer and presses Enter. */
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  const input = page.getByRole('textbox', { name: /^(Message|消息)$/ })
+  await input.fill(text)
+  await input.press('Enter')
+}
+
+/** Waits until the open chat shows this text once, stored (not pending). */
+export async function seesOnce(page: Page, text: string): Promise<void> {
+  await until(`"${text}" in the chat`, async () => (await shownMessages(page)).filter((m) => m.text === text).length === 1)
 }

@@ -7,12 +7,19 @@ import { befriend, directConversation } from '../helpers/social.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import {
+  cutSockets,
   ensureWebBuilt,
+  expectCleanPages,
   expectText,
   hasChromium,
+  holdSockets,
   launchChromium,
+  openChat,
   openPage,
+  restoreSockets,
   screenshot,
+  seesOnce,
+  sendMessage,
   shownMessages,
   until,
   WEB_ROOT,
@@ -112,21 +119,9 @@ describe.skipIf(!hasChromium)('web client in Chromium', () => {
 
   const apiUser = (username: string): Promise<TestUser> => login(t.url, username)
 
-  const openChatFromList = async (page: Page, title: string) => {
-    await page.getByRole('tab', { name: /^(Chats|聊天)/ }).click()
-    await page.getByRole('button', { name: new RegExp(`^(Open|打开) ${title}`) }).click()
-    await expectText(page.getByTestId('chat-title'), title)
-  }
-
-  const send = async (page: Page, text: string) => {
-    const input = page.getByRole('textbox', { name: /^(Message|消息)$/ })
-    await input.fill(text)
-    await input.press('Enter')
-  }
-
-  /** The open chat shows this text once, stored (not pending). */
-  const seesMessage = (page: Page, text: string) =>
-    until(`"${text}" in the chat`, async () => (await shownMessages(page)).filter((m) => m.text === text).length === 1)
+  const openChatFromList = openChat
+  const send = sendMessage
+  const seesMessage = seesOnce
 
   beforeAll(async () => {
     ensureWebBuilt()
@@ -137,10 +132,7 @@ describe.skipIf(!hasChromium)('web client in Chromium', () => {
   }, 180_000)
 
   afterAll(async () => {
-    for (const p of pages) {
-      expect(p.errors, 'uncaught errors in the page').toEqual([])
-      expect(p.dialogs, 'dialogs opened by the page').toEqual([])
-    }
+    expectCleanPages(pages)
     await browser?.close()
     await t?.close()
     await database?.cleanup()
@@ -626,20 +618,8 @@ describe.skipIf(!hasChromium)('web client in Chromium: message features', () => 
     return w
   }
 
-  const openChat = async (page: Page, title: string) => {
-    await page.getByRole('tab', { name: /^(Chats|聊天)/ }).click()
-    await page.getByRole('button', { name: new RegExp(`^(Open|打开) ${title}`) }).click()
-    await expectText(page.getByTestId('chat-title'), title)
-  }
-
-  const send = async (page: Page, text: string) => {
-    const input = page.getByRole('textbox', { name: /^(Message|消息)$/ })
-    await input.fill(text)
-    await input.press('Enter')
-  }
-
-  const sees = (page: Page, text: string) =>
-    until(`"${text}" in the chat`, async () => (await shownMessages(page)).filter((m) => m.text === text).length === 1)
+  const send = sendMessage
+  const sees = seesOnce
 
   const bubble = (page: Page, text: string) => page.getByTestId('message').filter({ hasText: text })
 
@@ -667,10 +647,7 @@ describe.skipIf(!hasChromium)('web client in Chromium: message features', () => 
   }, 180_000)
 
   afterAll(async () => {
-    for (const p of pages) {
-      expect(p.errors, 'uncaught errors in the page').toEqual([])
-      expect(p.dialogs, 'dialogs opened by the page').toEqual([])
-    }
+    expectCleanPages(pages)
     await browser?.close()
     await t?.close()
     if (process.env.UPDATE_DOCS_SCREENSHOTS === '1') {
@@ -690,17 +667,7 @@ describe.skipIf(!hasChromium)('web client in Chromium: message features', () => 
     const a = await signIn(ann)
     const b = await signIn(ben)
     // a handle on Ben's sockets, to drop them (and refuse new ones) while Ann changes messages
-    await b.context.addInitScript(() => {
-      const w = globalThis as any
-      const Real = w.WebSocket
-      w.sockets = []
-      w.WebSocket = class extends Real {
-        constructor(url: string, protocols?: string | string[]) {
-          super(w.blockSockets ? 'ws://127.0.0.1:9/' : url, protocols)
-          w.sockets.push(this)
-        }
-      }
-    })
+    await holdSockets(b.context)
     await b.page.reload()
     await b.page.getByTestId('me-name').waitFor()
     await openChat(a.page, 'Ben')
@@ -730,24 +697,14 @@ describe.skipIf(!hasChromium)('web client in Chromium: message features', () => 
     await sees(b.page, 'first draft')
     await send(a.page, 'to be recalled')
     await sees(b.page, 'to be recalled')
-    await b.page.evaluate(() => {
-      const w = globalThis as any
-      w.blockSockets = true
-      for (const s of w.sockets) s.close()
-    })
-    await b.page.getByTestId('connection-banner').waitFor()
+    await cutSockets(b.page)
     const stored = await ann.api.get(`/conversations/${await directConversation(ann, ben)}/messages?limit=2`)
     const [draft, doomed] = stored.body.items
     expect(
       (await ann.api.patch(`/conversations/${draft.conversationId}/messages/${draft.seq}`, { content: { text: 'final draft' } })).status,
     ).toBe(200)
     expect((await ann.api.delete(`/conversations/${doomed.conversationId}/messages/${doomed.seq}`)).status).toBe(200)
-    await b.page.evaluate(() => {
-      const w = globalThis as any
-      w.blockSockets = false
-      w.dispatchEvent(new w.Event('online'))
-    })
-    await until('Ben reconnected', async () => (await b.page.getByTestId('connection-banner').count()) === 0, 30_000)
+    await restoreSockets(b.page)
     await sees(b.page, 'final draft')
     await until('two recalled', async () => (await shownMessages(b.page)).filter((m) => m.text === 'Message recalled').length === 2)
     await screenshot(b.page, 'en-edit-recall')

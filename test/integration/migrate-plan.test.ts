@@ -8,7 +8,15 @@ import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../hel
 import { jim } from '../helpers/jim-cli.js'
 import { startTestApp } from '../helpers/test-app.js'
 
-const ALL = ['0001-initial', '0002-account-security', '0003-files', '0004-former-member-view', '0005-reactions', '0006-pins']
+const ALL = [
+  '0001-initial',
+  '0002-account-security',
+  '0003-files',
+  '0004-former-member-view',
+  '0005-reactions',
+  '0006-pins',
+  '0007-world-members',
+]
 
 async function captured(run: () => Promise<number>): Promise<{ code: number; out: string }> {
   const log = vi.spyOn(console, 'log').mockImplementation(() => {})

@@ -109,6 +109,13 @@ describe('reduceChatFrame: edits, recalls, conversations', () => {
     expect(stale.timelines.a!.messages[1]!.content.text).toBe('edited')
   })
 
+  it('should take a message’s new reactions from a reaction frame', () => {
+    const reacted = msg('a', 1, { modSeq: 4, reactions: [{ emoji: '👍', count: 1, userIds: [PEER] }] })
+    const s = reduceChatFrame(state(), { type: 'message.reaction', message: reacted, userId: PEER, emoji: '👍', added: true }, ctx)
+    expect(s.timelines.a!.messages[0]!.reactions).toEqual([{ emoji: '👍', count: 1, userIds: [PEER] }])
+    expect(s.conversations.a!.modSeq).toBe(4)
+  })
+
   it('should show a recall and update the preview when it was the last message', () => {
     const s0 = state({ conversations: { a: conversation('a', { lastMessage: msg('a', 2) }) } })
     const recalled = msg('a', 2, { recalledAt: new Date(5).toISOString(), content: {}, modSeq: 3 })

@@ -1,4 +1,4 @@
-import type { Message, SocketLike, Timers } from '@jim/client'
+import { JimSocket, type Message, type SocketLike, type SocketOptions, type Timers } from '@jim/client'
 
 /** A WebSocket stand-in: records what the client sends, lets the test play the server. */
 export class FakeSocket implements SocketLike {
@@ -86,4 +86,26 @@ export function msg(conversationId: string, seq: number, extra: Partial<Message>
     modSeq: 0,
     ...extra,
   }
+}
+
+/** A JimSocket on fake sockets and hand-advanced timers; `last()` is the socket it opened last, `connect()` plays open + ready. */
+export function fakeJimSocket(options: Partial<SocketOptions> = {}) {
+  const timers = new ManualTimers()
+  const sockets: FakeSocket[] = []
+  const socket = new JimSocket({
+    url: 'ws://chat.test/api/v1/ws',
+    factory: (url) => {
+      const s = new FakeSocket(url)
+      sockets.push(s)
+      return s
+    },
+    timers,
+    ...options,
+  })
+  const last = () => sockets[sockets.length - 1]!
+  const connect = () => {
+    last().open()
+    last().ready()
+  }
+  return { timers, sockets, socket, last, connect }
 }

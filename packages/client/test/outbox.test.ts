@@ -1,32 +1,16 @@
-import { ApiClient, ApiError, JimSocket, newClientMsgId, Outbox, type Message, type SocketEvent } from '@jim/client'
+import { ApiClient, ApiError, newClientMsgId, Outbox, type Message, type SocketEvent } from '@jim/client'
 import { describe, expect, it } from 'vitest'
 import { fakeFetch } from './fake-fetch.js'
-import { FakeSocket, ManualTimers, msg } from './fake-socket.js'
+import { fakeJimSocket, msg } from './fake-socket.js'
 
 function setup() {
-  const timers = new ManualTimers()
-  const sockets: FakeSocket[] = []
-  const socket = new JimSocket({
-    url: 'ws://chat.test/api/v1/ws',
-    factory: (url) => {
-      const s = new FakeSocket(url)
-      sockets.push(s)
-      return s
-    },
-    timers,
-    random: () => 0,
-  })
+  const { timers, socket, last, connect } = fakeJimSocket({ random: () => 0 })
   const http = fakeFetch()
   const api = new ApiClient({ baseUrl: 'http://chat.test', fetch: http.fetch })
   let ids = 0
   const outbox = new Outbox({ socket, api, timers, random: () => 0, newId: () => `cm-${++ids}` })
   const delivered: string[] = []
   socket.subscribe((e: SocketEvent) => e.kind === 'message' && delivered.push(`${e.message.conversationId}:${e.message.seq}`))
-  const last = () => sockets[sockets.length - 1]!
-  const connect = () => {
-    last().open()
-    last().ready()
-  }
   const settle = () => new Promise((r) => setTimeout(r, 0))
   return { timers, socket, outbox, http, last, connect, delivered, settle }
 }
@@ -93,9 +77,7 @@ describe('Outbox', () => {
   })
 
   it('should keep a message typed offline until the server answers when told to try without limit', async () => {
-    const timers = new ManualTimers()
-    const sockets: FakeSocket[] = []
-    const socket = new JimSocket({ url: 'ws://chat.test/api/v1/ws', factory: (u) => sockets[sockets.push(new FakeSocket(u)) - 1]!, timers })
+    const { timers, socket } = fakeJimSocket()
     const http = fakeFetch()
     const api = new ApiClient({ baseUrl: 'http://chat.test', fetch: http.fetch })
     const outbox = new Outbox({ socket, api, timers, random: () => 1, maxAttempts: Infinity, newId: () => 'cm-x' })

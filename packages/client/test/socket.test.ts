@@ -1,32 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_BACKOFF, JimSocket, type SocketEvent } from '@jim/client'
-import { FakeSocket, ManualTimers, msg } from './fake-socket.js'
+import { DEFAULT_BACKOFF, type SocketEvent } from '@jim/client'
+import { fakeJimSocket, msg } from './fake-socket.js'
 
 function setup(options: { random?: () => number; gapWaitMs?: number; modSeqOf?: (id: string) => number | undefined } = {}) {
-  const timers = new ManualTimers()
-  const sockets: FakeSocket[] = []
   const events: SocketEvent[] = []
-  const socket = new JimSocket({
-    url: 'ws://chat.test/api/v1/ws',
-    factory: (url) => {
-      const s = new FakeSocket(url)
-      sockets.push(s)
-      return s
-    },
-    timers,
+  const fake = fakeJimSocket({
     random: options.random ?? (() => 0.5),
     gapWaitMs: options.gapWaitMs ?? 3000,
     ...(options.modSeqOf ? { modSeqOf: options.modSeqOf } : {}),
   })
+  const { socket } = fake
   socket.subscribe((e) => events.push(e))
-  const last = () => sockets[sockets.length - 1]!
   const delivered = () =>
     events.filter((e) => e.kind === 'message').map((e) => (e.kind === 'message' ? `${e.message.conversationId}:${e.message.seq}` : ''))
-  const connect = () => {
-    last().open()
-    last().ready()
-  }
-  return { timers, sockets, events, socket, last, delivered, connect }
+  return { ...fake, events, delivered }
 }
 
 describe('JimSocket', () => {

@@ -50,6 +50,9 @@ export const ReactionUsersPage = Type.Object({
 
 export const ConversationKind = Type.Union([Type.Literal('direct'), Type.Literal('group'), Type.Literal('world')])
 
+/** How far one member has read a conversation. */
+export const ReadPosition = Type.Object({ userId: Id, seq: Type.Integer() })
+
 /** A pinned message's place in a conversation (the message itself: `GET /conversations/{id}/pins`). */
 export const Pin = Type.Object({
   seq: Type.Integer(),
@@ -77,6 +80,12 @@ export const Conversation = Type.Object({
   muted: Type.Boolean(),
   lastMessage: Type.Union([Message, Type.Null()]),
   lastActivityAt: IsoTime,
+  reads: Type.Optional(
+    Type.Array(ReadPosition, {
+      description:
+        '`GET /conversations/{id}` only: how far the other current members have read (direct: the peer; groups of up to 50 members: each), for read ticks and "read by N" after a reload; absent for the world, larger groups (ask `GET …/messages/{seq}/reads`) and former members; empty across a block.',
+    }),
+  ),
   pins: Type.Optional(Type.Array(Pin, { description: 'pinned messages I may see, newest pin first (absent when none)' })),
 })
 
@@ -96,4 +105,5 @@ export type Pin = Static<typeof Pin>
 export type PinnedMessage = Static<typeof PinnedMessage>
 export type ConversationKind = Static<typeof ConversationKind>
 export type Conversation = Static<typeof Conversation>
+export type ReadPosition = Static<typeof ReadPosition>
 export type MessagePage = Static<typeof MessagePage>

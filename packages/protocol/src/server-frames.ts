@@ -3,8 +3,8 @@ import { Id } from './common.js'
 import { FriendRequest, FriendRequestStatus } from './friends.js'
 import { Group, Invitation, JoinRequest, JoinVia, LeaveReason, Member } from './groups.js'
 import { Limits } from './limits.js'
-import { Conversation, Message } from './messages.js'
-import { SelfUser, ShownStatus } from './users.js'
+import { Conversation, Message, ReadPosition } from './messages.js'
+import { PublicUser, SelfUser, ShownStatus } from './users.js'
 
 /**
  * Frames the server sends on `/api/v1/ws`: a closed union, discriminated by `type`. The server
@@ -47,7 +47,7 @@ export const ConversationReadFrame = frame(
 )
 export const ConversationReadsFrame = frame(
   'conversation.read',
-  { conversationId: Id, reads: Type.Array(Type.Object({ userId: Id, seq: Type.Integer() })) },
+  { conversationId: Id, reads: Type.Array(ReadPosition) },
   'Large groups: read receipts coalesced (about one frame per second per conversation).',
 )
 export const ConversationUpdatedFrame = frame(
@@ -69,6 +69,11 @@ export const PresenceFrame = frame(
   'A friend’s or peer’s shown status changed.',
 )
 export const UserUpdatedFrame = frame('user.updated', { user: SelfUser }, 'My own profile changed (on another device).')
+export const PeerUpdatedFrame = frame(
+  'user.updated',
+  { user: PublicUser },
+  'Someone I share a chat with (a friend, a direct peer, a member of a shared group) changed nickname or avatar: `user.id` is not mine. Sent to those online, at most about once per second per user (the latest profile).',
+)
 
 export const FriendRequestFrame = frame(
   'friend.request',
@@ -148,7 +153,7 @@ export const ErrorFrame = frame(
   'A client frame failed.',
 )
 
-/** Every server frame schema (a type may have two shapes: `conversation.read`, `typing`). */
+/** Every server frame schema (a type may have two shapes: `conversation.read`, `typing`, `user.updated`). */
 export const SERVER_FRAMES = [
   ReadyFrame,
   PongFrame,
@@ -164,6 +169,7 @@ export const SERVER_FRAMES = [
   TypingManyFrame,
   PresenceFrame,
   UserUpdatedFrame,
+  PeerUpdatedFrame,
   FriendRequestFrame,
   FriendRequestUpdatedFrame,
   FriendRemovedFrame,

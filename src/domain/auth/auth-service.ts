@@ -4,6 +4,7 @@ import type { Broker } from '../broker.js'
 import type { Clock } from '../../shared/clock.js'
 import { newId } from '../../shared/ids.js'
 import type { Store } from '../store.js'
+import type { DomainEvents } from '../domain-events.js'
 import { AppError } from '../errors.js'
 import type { CaptchaAnswer } from '../security/captcha-service.js'
 import type { AuthGuard } from '../security/login-guard.js'
@@ -18,6 +19,8 @@ import { hashToken, newToken } from './tokens.js'
 export interface AuthServiceOptions {
   store: Store
   broker: Broker
+  /** announces `user.registered` */
+  events: DomainEvents
   hasher: PasswordHasher
   clock: Clock
   logger: Logger
@@ -93,6 +96,7 @@ export class AuthService {
         throw err
       })
     this.#o.logger.info({ event: 'user.registered', userId: user.id }, 'user registered')
+    await this.#o.events.emit('user.registered', { userId: user.id })
     return user
   }
 

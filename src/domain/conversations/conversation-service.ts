@@ -7,7 +7,7 @@ import type { RemovedFriendship } from '../friends/friend.js'
 import { AppError } from '../errors.js'
 import type { Pin } from '../messages/pin-store.js'
 import { toPublicUser, type PublicUser } from '../users/user.js'
-import { unreadCount, visibleLastSeq, type ConversationSummary } from './conversation.js'
+import { unreadCount, visibleLastSeq, type Conversation, type ConversationSummary } from './conversation.js'
 import { conversationView, type ConversationView } from './conversation-view.js'
 
 /** The seqs a member may read: from join (or after a clear) to leave. */
@@ -70,12 +70,18 @@ export class ConversationService {
     return this.get(conversation.id, userId)
   }
 
-  /** The world conversation; every user is a member (rows are created lazily). */
+  /**
+   * The world conversation. Every user joins it at registration (`joinWorld`); joining here too
+   * repairs an account whose registration-time join failed.
+   */
   async world(userId: string): Promise<ConversationView> {
-    const now = this.#clock.now()
-    const world = await this.#store.conversations.getOrCreateWorld(now)
-    await this.#store.conversations.ensureWorldMember(world.id, userId, now)
-    return this.get(world.id, userId)
+    const { conversation } = await this.joinWorld(userId)
+    return this.get(conversation.id, userId)
+  }
+
+  /** Makes the user a world member (idempotent): pushes of the world reach them from now on. */
+  async joinWorld(userId: string): Promise<{ conversation: Conversation }> {
+    return this.#store.conversations.joinWorld(userId, this.#clock.now())
   }
 
   async updatePrefs(

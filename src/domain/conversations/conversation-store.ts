@@ -15,13 +15,20 @@ export interface ConversationStore {
   getOrCreateWorld(now: number): Promise<Conversation>
   /** A user's membership row; null when they never were a member. */
   membership(conversationId: string, userId: string): Promise<Membership | null>
-  /** World rows are created lazily: makes sure the user has one (join_seq 1: all history). */
-  ensureWorldMember(conversationId: string, userId: string, now: number): Promise<Membership>
+  /**
+   * Makes the user a member of the world channel (at registration; idempotent): their range starts
+   * after the world's last message, read up to it. Creates the world if it does not exist yet.
+   */
+  joinWorld(userId: string, now: number): Promise<{ conversation: Conversation; membership: Membership }>
   /**
    * Bumps `membership_version`: the conversation's authorization facts changed (a block, a
    * friendship, a world setting), so sends checked against cached facts are checked again.
    */
   bumpMembershipVersion(conversationId: string, now: number): Promise<number>
+  /** How far current members other than `exceptUserId` have read, by user id; at most `limit`. */
+  readPositions(conversationId: string, exceptUserId: string, limit: number): Promise<Array<{ userId: string; seq: number }>>
+  /** Users who share a direct or group conversation with `userId` now (both current members); at most `limit`. */
+  sharedMemberIds(userId: string, limit: number): Promise<string[]>
   /** Every member row (current and past) with its seq range, for push routing. */
   memberRanges(
     conversationId: string,

@@ -144,6 +144,18 @@ export class SignalService {
     return { count, userIds: large ? null : userIds }
   }
 
+  /**
+   * How far the others in a conversation have read, for the client to show read ticks and "read by
+   * N" after a reload: the peer of a direct chat, each member of a group up to LARGE_GROUP; null
+   * (not given) for the world, larger groups and former members; nobody across a block.
+   */
+  async readPositions(userId: string, conversationId: string): Promise<Array<{ userId: string; seq: number }> | null> {
+    const s = await this.#conversations.summary(conversationId, userId)
+    if (s.membership.leftSeq !== null || s.conversation.kind === 'world' || isLarge(s)) return null
+    if (await this.#blockedDirect(s, userId)) return []
+    return this.#store.conversations.readPositions(conversationId, userId, LARGE_GROUP)
+  }
+
   close(): void {
     this.#reads.close()
     this.#typing.close()

@@ -40,6 +40,8 @@ export class UserService {
     await this.#broker.publish({ kind: 'user.changed', userId })
     await this.#broker.publish({ kind: 'push', route: { users: [userId] }, event: { type: 'user.updated', user: selfUserView(user) } })
     if (patch.status !== undefined && patch.status !== before.status) await this.#events.emit('user.status_changed', { userId })
+    if (user.nickname !== before.nickname || user.avatarFileId !== before.avatarFileId)
+      await this.#events.emit('user.profile_changed', { userId })
     return user
   }
 

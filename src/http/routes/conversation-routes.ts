@@ -54,9 +54,19 @@ export function registerConversationRoutes(
   r.get(
     '/api/v1/conversations/:id',
     {
-      schema: { tags, summary: 'One conversation (members only)', params: Params, response: withErrors({ 200: Conversation }, [401, 404]) },
+      schema: {
+        tags,
+        summary: 'One conversation (members only), with how far the others have read (`reads`)',
+        params: Params,
+        response: withErrors({ 200: Conversation }, [401, 404]),
+      },
     },
-    async (request) => conversations.get(request.params.id, principalOf(request).user.id),
+    async (request) => {
+      const userId = principalOf(request).user.id
+      const view = await conversations.get(request.params.id, userId)
+      const reads = await signals.readPositions(userId, request.params.id)
+      return reads ? { ...view, reads } : view
+    },
   )
 
   r.patch(

@@ -59,6 +59,14 @@ function memberRow(conversationId: string, userId: string, now: number) {
   }
 }
 
+/**
+ * A world member sees the channel from the moment they join (registration), with nothing unread:
+ * a newcomer gets no badge for messages posted before they existed.
+ */
+export function worldMemberRow(worldId: string, userId: string, lastSeq: number, now: number) {
+  return { ...memberRow(worldId, userId, now), join_seq: lastSeq + 1, read_seq: lastSeq }
+}
+
 function summaryQuery(db: Kysely<Database>, userId: string) {
   return db
     .selectFrom('conversation_members as m')
@@ -159,26 +167,62 @@ export class SqlConversationStore implements ConversationStore {
     return row ? toMembership(row) : null
   }
 
-  async ensureWorldMember(conversationId: string, userId: string, now: number): Promise<Membership> {
-    const found = await this.membership(conversationId, userId)
-    if (found) return found
+  async joinWorld(userId: string, now: number): Promise<{ conversation: Conversation; membership: Membership }> {
+    const conversation = await this.getOrCreateWorld(now)
+    const found = await this.membership(conversation.id, userId)
+    if (found) return { conversation, membership: found }
     try {
       // a new member changes who gets pushes: bump the version so every instance refetches
       await withTransaction(this.#db, async (trx) => {
+        const { last_seq } = await trx
+          .selectFrom('conversations')
+          .select('last_seq')
+          .where('id', '=', conversation.id)
+          .executeTakeFirstOrThrow()
         await trx
           .insertInto('conversation_members')
-          .values(memberRow(conversationId, userId, now))
+          .values(worldMemberRow(conversation.id, userId, Number(last_seq), now))
           .execute()
-        await bumpCounter(trx, this.#caps, conversationId, 'membership_version', now)
+        await bumpCounter(trx, this.#caps, conversation.id, 'membership_version', now)
       })
     } catch (err) {
       if (!isUniqueViolation(err)) throw err
     }
-    return (await this.membership(conversationId, userId))!
+    return { conversation, membership: (await this.membership(conversation.id, userId))! }
   }
 
   bumpMembershipVersion(conversationId: string, now: number): Promise<number> {
     return withTransaction(this.#db, (trx) => bumpCounter(trx, this.#caps, conversationId, 'membership_version', now))
+  }
+
+  async readPositions(conversationId: string, exceptUserId: string, limit: number) {
+    const rows = await this.#db
+      .selectFrom('conversation_members')
+      .select(['user_id', 'read_seq'])
+      .where('conversation_id', '=', conversationId)
+      .where('left_seq', 'is', null)
+      .where('user_id', '<>', exceptUserId)
+      .orderBy('user_id')
+      .limit(limit)
+      .execute()
+    return rows.map((r) => ({ userId: r.user_id, seq: Number(r.read_seq) }))
+  }
+
+  async sharedMemberIds(userId: string, limit: number) {
+    const rows = await this.#db
+      .selectFrom('conversation_members as mine')
+      .innerJoin('conversations as c', 'c.id', 'mine.conversation_id')
+      .innerJoin('conversation_members as other', 'other.conversation_id', 'mine.conversation_id')
+      .select('other.user_id')
+      .distinct()
+      .where('mine.user_id', '=', userId)
+      .where('mine.left_seq', 'is', null)
+      .where('c.kind', 'in', ['direct', 'group'])
+      .where('other.left_seq', 'is', null)
+      .where('other.user_id', '<>', userId)
+      .limit(limit)
+      .execute()
+    return rows.map((r) => r.user_id)
   }
 
   async memberRanges(conversationId: string) {

@@ -157,8 +157,17 @@ export class Controller {
       this.friends.loadBlocks(),
       this.groups.loadGroups(),
       this.groups.loadInvitations(),
+      this.#loadLimits(),
     ])
     this.#startSocket()
+  }
+
+  /** The server's limits (edit and recall windows...) before the socket's `ready` repeats them. */
+  async #loadLimits(): Promise<void> {
+    await this.#c.quietly(async () => {
+      const { limits } = await this.api.config()
+      this.#c.set((s) => ({ ...s, limits: s.limits ?? limits }))
+    })
   }
 
   /** Opens the socket; `resume` starts from what the conversation list said (seeded as it loaded). */

@@ -41,7 +41,7 @@ export class GroupActions {
   async createGroup(name: string, memberIds: string[], joinPolicy: Group['joinPolicy']): Promise<Group | null> {
     try {
       const res = await this.#c.api.createGroup({ name, memberIds, joinPolicy })
-      const group = unwrap<Group>(res, 'group')
+      const { group } = res
       this.#c.set((s) => ({ ...s, groups: { ...s.groups, [group.id]: group } }))
       await this.#list.loadConversations()
       await this.#list.openGroup(group)

@@ -4,8 +4,6 @@ import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { useDismiss } from '../hooks/use-dismiss.js'
 import { Icon } from './Icon.js'
 
-/** until the socket's `ready` brings the server's windows: the defaults */
-const DEFAULT_WINDOWS = { editWindowSeconds: 900, recallWindowSeconds: 120 }
 const RANK = { owner: 3, admin: 2, member: 1 } as const
 
 /** Edit (own text, within the edit window) and recall (own within the recall window, or a lower rank's in a group). */
@@ -34,10 +32,11 @@ export function MessageMenu({
     return !!mine && RANK[mine] > RANK[theirs]
   })
   useDismiss(ref, () => setOpen(false), { active: open })
-  const windows = useAppState((s) => s.limits) ?? DEFAULT_WINDOWS
+  // the server's windows (GET /config at sign-in, then every `ready`); none offered before they are known
+  const windows = useAppState((s) => s.limits)
   const age = Date.now() - Date.parse(m.createdAt)
-  const canEdit = own && m.type === 'text' && age < windows.editWindowSeconds * 1000
-  const canRecall = (own && age < windows.recallWindowSeconds * 1000) || outranks
+  const canEdit = own && m.type === 'text' && !!windows && age < windows.editWindowSeconds * 1000
+  const canRecall = (own && !!windows && age < windows.recallWindowSeconds * 1000) || outranks
   if (!own && !outranks) return null
   if (!open && !canEdit && !canRecall) return null
   return (

@@ -25,6 +25,7 @@ export function reduceChatFrame(state: State, frame: ServerFrame, ctx: FrameCont
       return applyMessage(state, frame.message, ctx)
     case 'message.updated':
     case 'message.recalled':
+    case 'message.reaction':
       return applyChange(state, frame.message)
     case 'conversation.updated':
       return upsertConversation(state, frame.conversation)
@@ -87,7 +88,7 @@ export function applyMessage(state: State, m: Message, ctx: FrameContext): State
   return next
 }
 
-/** An edited or recalled message: replaces the shown copy, and the conversation's modSeq moves on. */
+/** An edited, recalled or reacted-to message: replaces the shown copy, and the conversation's modSeq moves on. */
 export function applyChange(state: State, m: Message): State {
   const t = state.timelines[m.conversationId]
   const c = state.conversations[m.conversationId]

@@ -33,7 +33,7 @@ export interface State {
   auth: { token: string; user: SelfUser | null } | null
   /** the SDK socket's state; `attempt` counts reconnects since it was last connected, `stopped` when signed out */
   connection: { state: SocketState; retryAt: number | null; attempt: number; stopped: boolean }
-  /** the server's limits (edit and recall windows...), from the socket's `ready` frame */
+  /** the server's limits (edit and recall windows...), from `GET /config` and every `ready` frame */
   limits: Limits | null
   conversations: Record<string, Conversation>
   /** the world conversation's id, once known */

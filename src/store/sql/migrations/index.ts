@@ -6,6 +6,7 @@ import * as files from './0003-files.js'
 import * as formerMemberView from './0004-former-member-view.js'
 import * as reactions from './0005-reactions.js'
 import * as pins from './0006-pins.js'
+import * as worldMembers from './0007-world-members.js'
 
 /**
  * Every migration, in order. Imported statically (not read from a folder) so the same list
@@ -19,5 +20,6 @@ export function migrations(caps: Capabilities): Record<string, Migration> {
     '0004-former-member-view': { up: formerMemberView.up(caps) },
     '0005-reactions': { up: reactions.up(caps) },
     '0006-pins': { up: pins.up(caps) },
+    '0007-world-members': { up: worldMembers.up(caps) },
   }
 }

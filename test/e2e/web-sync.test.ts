@@ -1,0 +1,192 @@
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import { befriend, directConversation, sendText } from '../helpers/social.js'
+import { startTestApp, type TestApp } from '../helpers/test-app.js'
+import {
+  cutSockets,
+  ensureWebBuilt,
+  expectCleanPages,
+  hasChromium,
+  holdSockets,
+  launchChromium,
+  openChat,
+  openPage,
+  restoreSockets,
+  seesOnce,
+  sendMessage,
+  shownMessages,
+  until,
+  WEB_ROOT,
+  type Watched,
+} from './browser-harness.js'
+
+/**
+ * The web client's link to the server, as the SDK runs it in Chromium: sends over the socket,
+ * over HTTP while the socket is down, kept while offline and sent once after reconnecting; and
+ * edits made while away reach a conversation that had never been edited (resume by modSeq 0).
+ */
+describe.skipIf(!hasChromium)('web client in Chromium: the link (sends, offline, resume)', () => {
+  let t: TestApp
+  let browser: Browser
+  let dee: TestUser
+  let eve: TestUser
+  let conv = ''
+  const pages: Array<Watched & { sends: ReturnType<typeof watchSends> }> = []
+
+  /** What the page sends: message.send frames on its sockets and POSTs of messages. */
+  const watchSends = (page: Page) => {
+    const frames: any[] = []
+    const posts: any[] = []
+    page.on('websocket', (ws) =>
+      ws.on('framesent', (f) => {
+        const frame = JSON.parse(String(f.payload))
+        if (frame.type === 'message.send') frames.push(frame)
+      }),
+    )
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith(`/conversations/${conv}/messages`)) posts.push(r.postDataJSON())
+    })
+    return { frames, posts }
+  }
+
+  /** Signs in with a handle on the page's sockets: `cutSockets` drops them and refuses new ones until `restoreSockets`. */
+  const signIn = async (user: TestUser) => {
+    const opened = await openPage(browser, t.url)
+    const w = { ...opened, sends: watchSends(opened.page) }
+    pages.push(w)
+    await holdSockets(w.context)
+    await w.page.reload()
+    await w.page.getByLabel('Username').fill(user.username)
+    await w.page.getByLabel('Password').fill(STRONG_PASSWORD)
+    await w.page.getByRole('button', { name: 'Sign in' }).click()
+    await w.page.getByTestId('me-name').waitFor()
+    return w
+  }
+
+  const send = sendMessage
+  const sees = seesOnce
+
+  const stored = async (text: string) => {
+    const res = await dee.api.get(`/conversations/${conv}/messages?limit=100`)
+    return res.body.items.filter((m: any) => m.content.text === text)
+  }
+
+  beforeAll(async () => {
+    ensureWebBuilt()
+    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'messages.sendPerMinute': 100_000 } })
+    browser = await launchChromium()
+    dee = await createUser(t.url, 'dee', { nickname: 'Dee' })
+    eve = await createUser(t.url, 'eve', { nickname: 'Eve' })
+    await befriend(dee, eve)
+    conv = await directConversation(dee, eve)
+  }, 180_000)
+
+  afterAll(async () => {
+    expectCleanPages(pages)
+    await browser?.close()
+    await t?.close()
+  })
+
+  it('should show an edit made while away in a conversation that had never been edited (resume with modSeq 0), without a reload', async () => {
+    const b = await signIn(eve)
+    await openChat(b.page, 'Dee')
+    const draft = await sendText(dee, conv, 'meet at noon')
+    await sees(b.page, 'meet at noon')
+    expect((await dee.api.get(`/conversations/${conv}`)).body.modSeq).toBe(0)
+
+    await cutSockets(b.page)
+    const edit = await dee.api.patch(`/conversations/${conv}/messages/${draft.seq}`, { content: { text: 'meet at one' } })
+    expect(edit.status).toBe(200)
+    await restoreSockets(b.page)
+    await sees(b.page, 'meet at one')
+    await b.page.getByTestId('message').filter({ hasText: 'meet at one' }).getByText('edited').waitFor()
+    expect((await shownMessages(b.page)).some((m) => m.text === 'meet at noon')).toBe(false)
+  }, 90_000)
+
+  it('should send over the socket (message.send, no HTTP) while it is up', async () => {
+    const b = pages[0]!
+    const sent = { frames: b.sends.frames.length, posts: b.sends.posts.length }
+    await send(b.page, 'over the socket')
+    await sees(b.page, 'over the socket')
+    expect(b.sends.frames.slice(sent.frames).map((f) => f.content.text)).toEqual(['over the socket'])
+    expect(b.sends.posts.length).toBe(sent.posts)
+    expect(await stored('over the socket')).toHaveLength(1)
+  }, 60_000)
+
+  it('should send over HTTP while the socket is down, and the other side gets it live', async () => {
+    const a = await signIn(dee)
+    await openChat(a.page, 'Eve')
+    const b = pages[0]!
+    const before = b.sends.posts.length
+    await cutSockets(b.page)
+    await send(b.page, 'socket down, http up')
+    await sees(b.page, 'socket down, http up')
+    await sees(a.page, 'socket down, http up')
+    expect(b.sends.posts.slice(before).map((p) => p.content.text)).toEqual(['socket down, http up'])
+    expect(await stored('socket down, http up')).toHaveLength(1)
+    await restoreSockets(b.page)
+  }, 60_000)
+
+  it('should keep a message typed offline as sending (not failed) and send it once after reconnecting', async () => {
+    const [b, a] = [pages[0]!, pages[1]!]
+    const failedPosts: string[] = []
+    b.page.on('requestfailed', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith(`/conversations/${conv}/messages`)) failedPosts.push(r.postDataJSON().clientMsgId)
+    })
+    await b.context.setOffline(true)
+    await cutSockets(b.page)
+    await send(b.page, 'typed offline')
+    const pending = b.page.locator('[data-status]').filter({ hasText: 'typed offline' })
+    // the outbox tried and the network refused: still waiting, not failed
+    await until('two failed tries', () => failedPosts.length >= 2, 30_000)
+    expect(await pending.getAttribute('data-status')).toBe('sending')
+    expect(new Set(failedPosts).size).toBe(1)
+
+    await b.context.setOffline(false)
+    await restoreSockets(b.page)
+    await sees(b.page, 'typed offline')
+    await sees(a.page, 'typed offline')
+    expect(await b.page.locator('[data-status]').count()).toBe(0)
+    const kept = await stored('typed offline')
+    expect(kept).toHaveLength(1)
+    expect(kept[0].clientMsgId).toBe(failedPosts[0])
+  }, 90_000)
+})
+
+/** The message menu follows the server's windows (`GET /config`, `ready`), not numbers built into the client. */
+describe.skipIf(!hasChromium)('web client in Chromium: the server’s edit and recall windows', () => {
+  let t: TestApp
+  let browser: Browser
+  let w: Watched | null = null
+
+  beforeAll(async () => {
+    ensureWebBuilt()
+    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'messages.editWindowSeconds': 0, 'messages.recallWindowSeconds': 3600 } })
+    browser = await launchChromium()
+  }, 180_000)
+
+  afterAll(async () => {
+    expectCleanPages(w ? [w] : [])
+    await browser?.close()
+    await t?.close()
+  })
+
+  it('should offer recall but not edit when the server allows no edits', async () => {
+    const fay = await createUser(t.url, 'fay', { nickname: 'Fay' })
+    const gus = await createUser(t.url, 'gus', { nickname: 'Gus' })
+    await befriend(fay, gus)
+    const conv = await directConversation(fay, gus)
+    await sendText(fay, conv, 'no edits here')
+    w = await openPage(browser, t.url)
+    await w.page.getByLabel('Username').fill(fay.username)
+    await w.page.getByLabel('Password').fill(STRONG_PASSWORD)
+    await w.page.getByRole('button', { name: 'Sign in' }).click()
+    await w.page.getByRole('button', { name: /^Open Gus/ }).click()
+    const bubble = w.page.getByTestId('message').filter({ hasText: 'no edits here' })
+    await bubble.hover()
+    await bubble.getByRole('button', { name: 'Message options' }).click()
+    await w.page.getByRole('menuitem', { name: 'Recall' }).waitFor()
+    expect(await w.page.getByRole('menuitem', { name: 'Edit' }).count()).toBe(0)
+  }, 60_000)
+})
