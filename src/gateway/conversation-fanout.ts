@@ -38,7 +38,8 @@ function isVisible(range: MemberRange, seq: number | null, isNewMessage: boolean
  *   removed member gets their own removal notice and nothing after it.
  * - Keeps per-conversation order: events (and resumes) of one conversation run one after another.
  * - Per socket, drops a message whose seq it already got and fills a gap from the database
- *   (pub/sub may lose or reorder events between instances).
+ *   (pub/sub may lose or reorder events between instances); a seq below the socket's first live
+ *   one that it never got still goes out (see #isLateFirstPush).
  */
 export class ConversationFanout {
   readonly #hub: Hub
@@ -75,6 +76,17 @@ export class ConversationFanout {
   markDelivered(conn: Connection, conversationId: string, seq: number): void {
     const known = conn.lastSeq.get(conversationId)
     if (known === undefined || seq > known) conn.lastSeq.set(conversationId, seq)
+    // the replay covered everything below: no late live seq is missing any more
+    conn.firstSeq.delete(conversationId)
+    conn.lateSeqs.delete(conversationId)
+  }
+
+  /** Whether a message was pushed live to `conn` (resume skips those). */
+  static wasPushedLive(conn: Connection, conversationId: string, seq: number): boolean {
+    const first = conn.firstSeq.get(conversationId)
+    const last = conn.lastSeq.get(conversationId)
+    if (first !== undefined && last !== undefined && seq >= first && seq <= last) return true
+    return conn.lateSeqs.get(conversationId)?.has(seq) ?? false
   }
 
   async #deliver(route: ConversationRoute, event: UserEvent, exceptSessionId?: string): Promise<void> {
@@ -116,7 +128,11 @@ export class ConversationFanout {
   /** Frames sent to `conn`; a promise only when a gap must be filled from the database first. */
   #pushMessage(conn: Connection, message: Message, data: Buffer, range: MemberRange): number | Promise<number> {
     const last = conn.lastSeq.get(message.conversationId)
-    if (last !== undefined && message.seq <= last) return 0
+    if (last !== undefined && message.seq <= last) {
+      if (!this.#isLateFirstPush(conn, message)) return 0
+      conn.sendRaw(data)
+      return 1
+    }
     if (last !== undefined && message.seq > last + 1) {
       const missing = message.seq - last - 1
       if (missing <= MAX_GAP_FILL) return this.#fillGapThenPush(conn, message, data, range, last)
@@ -126,6 +142,22 @@ export class ConversationFanout {
     conn.lastSeq.set(message.conversationId, message.seq)
     conn.sendRaw(data)
     return 1
+  }
+
+  /**
+   * A socket's first live message of a conversation is its baseline, but pub/sub gives no order
+   * between instances: seq 2 published here may overtake seq 1 routed from another instance. A
+   * seq below the baseline that this socket has not had yet is therefore still pushed, once
+   * (within MAX_GAP_FILL of the baseline; anything older the client has from history or resume).
+   */
+  #isLateFirstPush(conn: Connection, message: Message): boolean {
+    const first = conn.firstSeq.get(message.conversationId)
+    if (first === undefined || message.seq >= first || first - message.seq > MAX_GAP_FILL) return false
+    let late = conn.lateSeqs.get(message.conversationId)
+    if (late?.has(message.seq)) return false
+    if (!late) conn.lateSeqs.set(message.conversationId, (late = new Set()))
+    late.add(message.seq)
+    return true
   }
 
   async #fillGapThenPush(conn: Connection, message: Message, data: Buffer, range: MemberRange, last: number): Promise<number> {

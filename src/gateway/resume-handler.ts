@@ -2,7 +2,7 @@ import type { ClientFrameOf, ServerFrame } from '@jim/protocol'
 import type { ResumeService } from '../domain/messages/resume-service.js'
 import { messageView } from '../domain/messages/message-view.js'
 import type { Connection } from './connection.js'
-import type { ConversationFanout } from './conversation-fanout.js'
+import { ConversationFanout } from './conversation-fanout.js'
 
 /** Replay frames sent before waiting for the socket to write them (flow control). */
 const PAGE = 100
@@ -58,10 +58,8 @@ export function createResumeHandler(resume: ResumeService, fanout: ConversationF
             return
           }
           const already = conn.lastSeq.get(conversationId)
-          const firstLive = conn.firstSeq.get(conversationId)
           for (const m of missed.messages) {
-            // pushed live to this socket already
-            if (already !== undefined && firstLive !== undefined && m.seq >= firstLive && m.seq <= already) continue
+            if (ConversationFanout.wasPushedLive(conn, conversationId, m.seq)) continue
             frames.push({ type: 'message.created', message: messageView(m) })
           }
           for (const m of missed.changes)

@@ -41,8 +41,19 @@ for (const dialect of clusterDialects()) {
     let conv: string
 
     beforeAll(async () => {
-      proxy = await FaultProxy.start({ port: DB_PORT[dialect] })
       const database = createTestDatabase(dialect)
+      // set-up (database, migrations, users) by an app with the default, generous timeouts: on a
+      // loaded machine it must not trip the 1 s bounds, which only the app under test has
+      const setup = await startTestApp({ database })
+      try {
+        ana = await createUser(setup.url, 'ana')
+        bo = await createUser(setup.url, 'bo')
+        await befriend(ana, bo)
+        conv = await directConversation(ana, bo)
+      } finally {
+        await setup.close()
+      }
+      proxy = await FaultProxy.start({ port: DB_PORT[dialect] })
       const url = (database.overrides['storage.url'] as string).replace(`:${DB_PORT[dialect]}/`, `:${proxy.port}/`)
       t = await startTestApp({
         database,
@@ -54,10 +65,6 @@ for (const dialect of clusterDialects()) {
           'ws.sessionRecheckSeconds': 1,
         },
       })
-      ana = await createUser(t.url, 'ana')
-      bo = await createUser(t.url, 'bo')
-      await befriend(ana, bo)
-      conv = await directConversation(ana, bo)
     })
     afterAll(async () => {
       proxy?.resume()
