@@ -1,3 +1,4 @@
+import { friendRules } from '../../src/domain/friends/friend-rules.js'
 import { expect, it } from 'vitest'
 import { newId } from '../../src/shared/ids.js'
 import { describeEachStore, type StoreContext } from './store-contract.js'
@@ -49,7 +50,7 @@ describeEachStore('friends', (ctx) => {
   it('should create one pending request per pair and hand back the pending one to either side', async () => {
     const [a, b] = await users(ctx(), 2)
     const s = ctx().store.friends
-    const first = await s.createRequest(request(a!, b!, { note: 'hi 👋', greeting: 'hello there' }))
+    const first = await s.createRequest(request(a!, b!, { note: 'hi 👋', greeting: 'hello there' }), friendRules.newRequest)
     expect(first.created).toBe(true)
     expect(first.request).toMatchObject({
       fromUserId: a,
@@ -59,9 +60,9 @@ describeEachStore('friends', (ctx) => {
       status: 'pending',
       createdAt: T0,
     })
-    const again = await s.createRequest(request(a!, b!))
+    const again = await s.createRequest(request(a!, b!), friendRules.newRequest)
     expect(again).toEqual({ created: false, request: first.request })
-    const crossing = await s.createRequest(request(b!, a!))
+    const crossing = await s.createRequest(request(b!, a!), friendRules.newRequest)
     expect(crossing).toEqual({ created: false, request: first.request })
     expect(await s.findRequest(first.request.id)).toEqual(first.request)
   })
@@ -72,39 +73,42 @@ describeEachStore('friends', (ctx) => {
     await s.users.setState(disabled!, 'disabled', T0)
     await s.users.setState(deleted!, 'deleted', T0)
     for (const to of [newId(), disabled!, deleted!]) {
-      await expect(s.friends.createRequest(request(a!, to))).rejects.toMatchObject({ code: 'user.not_found' })
+      await expect(s.friends.createRequest(request(a!, to), friendRules.newRequest)).rejects.toMatchObject({ code: 'user.not_found' })
     }
   })
 
   it('should refuse a request across a block in either direction with friend.blocked', async () => {
     const [a, b] = await users(ctx(), 2)
     const s = ctx().store.friends
-    await s.block(b!, a!, T0)
-    await expect(s.createRequest(request(a!, b!))).rejects.toMatchObject({ code: 'friend.blocked' })
-    await expect(s.createRequest(request(b!, a!))).rejects.toMatchObject({ code: 'friend.blocked' })
+    await s.block(b!, a!, T0, friendRules.block)
+    await expect(s.createRequest(request(a!, b!), friendRules.newRequest)).rejects.toMatchObject({ code: 'friend.blocked' })
+    await expect(s.createRequest(request(b!, a!), friendRules.newRequest)).rejects.toMatchObject({ code: 'friend.blocked' })
     expect(await s.listRequests({ userId: b!, box: 'incoming', since: 0, afterId: null, limit: 10 })).toEqual([])
   })
 
   it('should accept: mark the request accepted and create both friendship rows', async () => {
     const [a, b] = await users(ctx(), 2)
     const s = ctx().store.friends
-    const { request: r } = await s.createRequest(request(a!, b!))
-    await expect(s.acceptRequest(r.id, a!, T0 + 1)).rejects.toMatchObject({ code: 'friend_request.not_found' })
-    const accepted = await s.acceptRequest(r.id, b!, T0 + 5)
+    const { request: r } = await s.createRequest(request(a!, b!), friendRules.newRequest)
+    await expect(s.acceptRequest(r.id, a!, T0 + 1, friendRules.accept)).rejects.toMatchObject({ code: 'friend_request.not_found' })
+    const accepted = await s.acceptRequest(r.id, b!, T0 + 5, friendRules.accept)
     expect(accepted).toMatchObject({ id: r.id, status: 'accepted', updatedAt: T0 + 5 })
     expect(await friendshipRows(ctx(), a!, b!)).toBe(2)
     expect(await s.areFriends(a!, b!)).toBe(true)
     expect(await s.areFriends(b!, a!)).toBe(true)
     expect(await s.findFriendship(a!, b!)).toEqual({ userId: a, friendId: b, remark: '', createdAt: T0 + 5 })
-    await expect(s.acceptRequest(r.id, b!, T0 + 6)).rejects.toMatchObject({ code: 'friend_request.already_answered' })
-    await expect(s.createRequest(request(a!, b!))).rejects.toMatchObject({ code: 'friend.already_friends' })
+    await expect(s.acceptRequest(r.id, b!, T0 + 6, friendRules.accept)).rejects.toMatchObject({ code: 'friend_request.already_answered' })
+    await expect(s.createRequest(request(a!, b!), friendRules.newRequest)).rejects.toMatchObject({ code: 'friend.already_friends' })
   })
 
   it('should let exactly one of two concurrent accepts win and leave exactly two friendship rows', async () => {
     const [a, b] = await users(ctx(), 2)
     const s = ctx().store.friends
-    const { request: r } = await s.createRequest(request(a!, b!))
-    const results = await Promise.allSettled([s.acceptRequest(r.id, b!, T0), s.acceptRequest(r.id, b!, T0)])
+    const { request: r } = await s.createRequest(request(a!, b!), friendRules.newRequest)
+    const results = await Promise.allSettled([
+      s.acceptRequest(r.id, b!, T0, friendRules.accept),
+      s.acceptRequest(r.id, b!, T0, friendRules.accept),
+    ])
     expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1)
     const failed = results.filter((x) => x.status === 'rejected')
     expect(failed).toHaveLength(1)
@@ -116,8 +120,8 @@ describeEachStore('friends', (ctx) => {
     for (let round = 0; round < 5; round++) {
       const [a, b] = await users(ctx(), 2)
       const s = ctx().store.friends
-      const { request: r } = await s.createRequest(request(a!, b!))
-      const [accept] = await Promise.allSettled([s.acceptRequest(r.id, b!, T0), s.block(a!, b!, T0)])
+      const { request: r } = await s.createRequest(request(a!, b!), friendRules.newRequest)
+      const [accept] = await Promise.allSettled([s.acceptRequest(r.id, b!, T0, friendRules.accept), s.block(a!, b!, T0, friendRules.block)])
       if (accept.status === 'rejected') expect(accept.reason).toMatchObject({ code: 'friend.blocked' })
       expect(await friendshipRows(ctx(), a!, b!)).toBe(0)
       expect(await s.isBlockedEitherWay(a!, b!)).toBe(true)
@@ -129,19 +133,19 @@ describeEachStore('friends', (ctx) => {
   it('should refuse to accept across a block with friend.blocked and write nothing', async () => {
     const [a, b] = await users(ctx(), 2)
     const s = ctx().store.friends
-    const { request: r } = await s.createRequest(request(a!, b!))
-    await s.block(a!, b!, T0)
-    await expect(s.acceptRequest(r.id, b!, T0)).rejects.toMatchObject({ code: 'friend.blocked' })
+    const { request: r } = await s.createRequest(request(a!, b!), friendRules.newRequest)
+    await s.block(a!, b!, T0, friendRules.block)
+    await expect(s.acceptRequest(r.id, b!, T0, friendRules.accept)).rejects.toMatchObject({ code: 'friend.blocked' })
     expect(await friendshipRows(ctx(), a!, b!)).toBe(0)
   })
 
   it('should close a pending request once and only once, and free the pair for a new one', async () => {
     const [a, b] = await users(ctx(), 2)
     const s = ctx().store.friends
-    const { request: r } = await s.createRequest(request(a!, b!))
+    const { request: r } = await s.createRequest(request(a!, b!), friendRules.newRequest)
     expect(await s.closeRequest(r.id, 'rejected', T0 + 1)).toMatchObject({ id: r.id, status: 'rejected', updatedAt: T0 + 1 })
     expect(await s.closeRequest(r.id, 'withdrawn', T0 + 2)).toBeNull()
-    const next = await s.createRequest(request(a!, b!))
+    const next = await s.createRequest(request(a!, b!), friendRules.newRequest)
     expect(next.created).toBe(true)
     expect(next.request.id).not.toBe(r.id)
   })
@@ -149,12 +153,12 @@ describeEachStore('friends', (ctx) => {
   it('should list pending and recent requests per box, newest first, paged, hiding inactive people', async () => {
     const [me, x, y, z, gone] = await users(ctx(), 5)
     const s = ctx().store
-    const r1 = (await s.friends.createRequest(request(x!, me!, { createdAt: T0 }))).request
-    const r2 = (await s.friends.createRequest(request(y!, me!, { createdAt: T0 }))).request
-    const r3 = (await s.friends.createRequest(request(z!, me!, { createdAt: T0 }))).request
-    await s.friends.createRequest(request(gone!, me!))
+    const r1 = (await s.friends.createRequest(request(x!, me!, { createdAt: T0 }), friendRules.newRequest)).request
+    const r2 = (await s.friends.createRequest(request(y!, me!, { createdAt: T0 }), friendRules.newRequest)).request
+    const r3 = (await s.friends.createRequest(request(z!, me!, { createdAt: T0 }), friendRules.newRequest)).request
+    await s.friends.createRequest(request(gone!, me!), friendRules.newRequest)
     await s.users.setState(gone!, 'deleted', T0)
-    const out = (await s.friends.createRequest(request(me!, x!))).request
+    const out = (await s.friends.createRequest(request(me!, x!), friendRules.newRequest)).request
     expect(out.id).toBe(r1.id) // crossing: the pending one comes back
     await s.friends.closeRequest(r2.id, 'rejected', T0 + 1000)
     await s.friends.closeRequest(r3.id, 'rejected', T0 + 10)
@@ -172,8 +176,8 @@ describeEachStore('friends', (ctx) => {
     const [me, f1, f2, f3] = await users(ctx(), 4)
     const s = ctx().store
     for (const f of [f1!, f2!, f3!]) {
-      const { request: r } = await s.friends.createRequest(request(me!, f))
-      await s.friends.acceptRequest(r.id, f, T0)
+      const { request: r } = await s.friends.createRequest(request(me!, f), friendRules.newRequest)
+      await s.friends.acceptRequest(r.id, f, T0, friendRules.accept)
     }
     await s.users.setState(f3!, 'disabled', T0)
     const list = await s.friends.listFriends({ userId: me!, afterId: null, limit: 10 })
@@ -196,22 +200,22 @@ describeEachStore('friends', (ctx) => {
   it('should block idempotently, end the friendship and close the pending request the right way', async () => {
     const [me, friend, asker, asked] = await users(ctx(), 4)
     const s = ctx().store.friends
-    const { request: fr } = await s.createRequest(request(me!, friend!))
-    await s.acceptRequest(fr.id, friend!, T0)
-    const ended = await s.block(me!, friend!, T0 + 1)
+    const { request: fr } = await s.createRequest(request(me!, friend!), friendRules.newRequest)
+    await s.acceptRequest(fr.id, friend!, T0, friendRules.accept)
+    const ended = await s.block(me!, friend!, T0 + 1, friendRules.block)
     expect(ended).toEqual({ created: true, endedFriendship: true, closedRequest: null })
     expect(await friendshipRows(ctx(), me!, friend!)).toBe(0)
-    expect(await s.block(me!, friend!, T0 + 2)).toEqual({ created: false, endedFriendship: false, closedRequest: null })
+    expect(await s.block(me!, friend!, T0 + 2, friendRules.block)).toEqual({ created: false, endedFriendship: false, closedRequest: null })
 
-    const { request: incoming } = await s.createRequest(request(asker!, me!))
-    const rejected = await s.block(me!, asker!, T0 + 3)
+    const { request: incoming } = await s.createRequest(request(asker!, me!), friendRules.newRequest)
+    const rejected = await s.block(me!, asker!, T0 + 3, friendRules.block)
     expect(rejected.closedRequest).toMatchObject({ id: incoming.id, status: 'rejected', updatedAt: T0 + 3 })
-    const { request: outgoing } = await s.createRequest(request(me!, asked!))
-    const withdrawn = await s.block(me!, asked!, T0 + 4)
+    const { request: outgoing } = await s.createRequest(request(me!, asked!), friendRules.newRequest)
+    const withdrawn = await s.block(me!, asked!, T0 + 4, friendRules.block)
     expect(withdrawn.closedRequest).toMatchObject({ id: outgoing.id, status: 'withdrawn' })
     expect((await s.findRequest(outgoing.id))!.status).toBe('withdrawn')
 
-    await expect(s.block(me!, newId(), T0)).rejects.toMatchObject({ code: 'user.not_found' })
+    await expect(s.block(me!, newId(), T0, friendRules.block)).rejects.toMatchObject({ code: 'user.not_found' })
     expect((await s.listBlocks({ userId: me!, afterId: null, limit: 10 })).map((b) => b.blockedId)).toEqual(
       [friend!, asker!, asked!].sort(),
     )
@@ -227,8 +231,8 @@ describeEachStore('friends', (ctx) => {
   it('should hide blocked users who are no longer active from the block list', async () => {
     const [me, b1, b2] = await users(ctx(), 3)
     const s = ctx().store
-    await s.friends.block(me!, b1!, T0)
-    await s.friends.block(me!, b2!, T0)
+    await s.friends.block(me!, b1!, T0, friendRules.block)
+    await s.friends.block(me!, b2!, T0, friendRules.block)
     await s.users.setState(b2!, 'deleted', T0)
     expect((await s.friends.listBlocks({ userId: me!, afterId: null, limit: 10 })).map((b) => b.blockedId)).toEqual([b1])
   })

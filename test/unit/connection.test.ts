@@ -9,8 +9,9 @@ class StuckSocket extends EventEmitter {
   readyState = 1
   sent: string[] = []
   closedWith: [number, string] | null = null
-  send(data: string, _cb: () => void) {
-    this.sent.push(data)
+  // ws's send(data, options, cb): the connection writes text frames with one shared callback
+  send(data: string | Buffer, _options: object, _cb: () => void) {
+    this.sent.push(String(data))
   }
   close(code: number, reason: string) {
     this.closedWith = [code, reason]
@@ -35,8 +36,8 @@ describe(Connection.name, () => {
 
   it('should keep sending while writes complete', () => {
     const ws = new StuckSocket()
-    ws.send = function (data: string, cb: () => void) {
-      this.sent.push(data)
+    ws.send = function (data: string | Buffer, _options: object, cb: () => void) {
+      this.sent.push(String(data))
       cb()
     }
     const conn = new Connection({ id: 'c', userId: 'u', sessionId: 's', ws: ws as unknown as WebSocket, maxQueued: 2 })
@@ -47,8 +48,8 @@ describe(Connection.name, () => {
 
   it('should hold live frames while resuming, send the replay past the hold, then the held frames in order', () => {
     const ws = new StuckSocket()
-    ws.send = function (data: string, cb: () => void) {
-      this.sent.push(data)
+    ws.send = function (data: string | Buffer, _options: object, cb: () => void) {
+      this.sent.push(String(data))
       cb()
     }
     const conn = new Connection({ id: 'c', userId: 'u', sessionId: 's', ws: ws as unknown as WebSocket, maxQueued: 10 })
@@ -78,8 +79,8 @@ describe(Connection.name, () => {
   it('should resolve writable() once the queue has drained to the mark, or the socket closed', async () => {
     const ws = new StuckSocket()
     const callbacks: Array<() => void> = []
-    ws.send = function (data: string, cb: () => void) {
-      this.sent.push(data)
+    ws.send = function (data: string | Buffer, _options: object, cb: () => void) {
+      this.sent.push(String(data))
       callbacks.push(cb)
     }
     const conn = new Connection({ id: 'c', userId: 'u', sessionId: 's', ws: ws as unknown as WebSocket, maxQueued: 10 })

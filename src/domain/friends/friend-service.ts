@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import { cleanDisplayText } from '../display-text.js'
 import type { Broker } from '../broker.js'
 import type { DomainEvents } from '../domain-events.js'
+import { friendRules } from './friend-rules.js'
 import type { Clock } from '../../shared/clock.js'
 import { newId } from '../../shared/ids.js'
 import type { Store } from '../store.js'
@@ -78,18 +79,19 @@ export class FriendService {
   ): Promise<{ outcome: 'created' | 'accepted'; request: FriendRequestWithUsers }> {
     const toUserId = input.userId
     if (toUserId === fromUserId) throw new AppError('friend.self')
-    const target = await this.#store.users.findById(toUserId)
-    if (!target || target.state !== 'active') throw new AppError('user.not_found')
     // a crossing request may be withdrawn between our read and our accept: then try once more
     for (let attempt = 1; ; attempt++) {
-      const { request, created } = await this.#store.friends.createRequest({
-        id: newId(),
-        fromUserId,
-        toUserId,
-        note: input.note ?? '',
-        greeting: input.greeting ?? '',
-        createdAt: this.#clock.now(),
-      })
+      const { request, created } = await this.#store.friends.createRequest(
+        {
+          id: newId(),
+          fromUserId,
+          toUserId,
+          note: input.note ?? '',
+          greeting: input.greeting ?? '',
+          createdAt: this.#clock.now(),
+        },
+        friendRules.newRequest,
+      )
       if (created) {
         this.#logger.info(
           { event: 'friend.requested', requestId: request.id, userId: fromUserId, friendId: toUserId },
@@ -127,7 +129,7 @@ export class FriendService {
 
   /** Accepts a request to me: both become friends; both sides are told. */
   async accept(userId: string, requestId: string): Promise<FriendRequestWithUsers> {
-    const request = await this.#store.friends.acceptRequest(requestId, userId, this.#clock.now())
+    const request = await this.#store.friends.acceptRequest(requestId, userId, this.#clock.now(), friendRules.accept)
     await this.#directFactsChanged(request.fromUserId, request.toUserId)
     this.#logger.info({ event: 'friend.accepted', requestId, userId, friendId: request.fromUserId }, 'friend request accepted')
     const full = await this.#answered(request, 'accepted')
@@ -207,7 +209,7 @@ export class FriendService {
    */
   async block(userId: string, blockedId: string): Promise<void> {
     if (userId === blockedId) throw new AppError('block.self')
-    const outcome = await this.#store.friends.block(userId, blockedId, this.#clock.now())
+    const outcome = await this.#store.friends.block(userId, blockedId, this.#clock.now(), friendRules.block)
     if (outcome.created || outcome.endedFriendship) await this.#directFactsChanged(userId, blockedId)
     if (outcome.created || outcome.endedFriendship || outcome.closedRequest) {
       this.#logger.info(

@@ -1,3 +1,4 @@
+import type { AcceptFacts, BlockFacts, NewRequestFacts } from './friend-rules.js'
 import type { Block, FriendRequest, Friendship } from './friend.js'
 
 export interface NewFriendRequest {
@@ -40,20 +41,19 @@ export interface FriendStore {
 
   /**
    * Creates a pending request, unless one is already pending between the two (either
-   * direction): then returns that one with `created: false` and writes nothing.
-   * Throws AppError `user.not_found` when the recipient is not active, `friend.blocked` when
-   * either blocks the other, `friend.already_friends` when they are friends.
+   * direction): then returns that one with `created: false` and writes nothing. First, under
+   * both users' row locks, it reads the facts and calls `rule` (`friendRules.newRequest`), which
+   * throws to refuse; the transaction then writes nothing.
    */
-  createRequest(input: NewFriendRequest): Promise<{ request: FriendRequest; created: boolean }>
+  createRequest(input: NewFriendRequest, rule: (facts: NewRequestFacts) => void): Promise<{ request: FriendRequest; created: boolean }>
 
   /**
    * Accepts a pending request addressed to `byUserId`: marks it accepted and creates both
-   * friendship rows in one transaction. Of two concurrent accepts exactly one succeeds.
-   * Throws AppError `friend_request.not_found` (unknown, not addressed to `byUserId`, or the
-   * sender is no longer active), `friend.blocked` (either blocks the other, checked first),
-   * `friend_request.already_answered` (no longer pending).
+   * friendship rows in one transaction. Of two concurrent accepts exactly one succeeds. Under
+   * both users' row locks it calls `rule` (`friendRules.accept`) with the facts, and again with
+   * `pending: false` when a concurrent answer won the conditional update; `rule` throws to refuse.
    */
-  acceptRequest(id: string, byUserId: string, now: number): Promise<FriendRequest>
+  acceptRequest(id: string, byUserId: string, now: number, rule: (facts: AcceptFacts) => void): Promise<FriendRequest>
 
   /**
    * Moves a request from pending to `status` (rejected or withdrawn) with a conditional
@@ -83,10 +83,10 @@ export interface FriendStore {
 
   /**
    * Blocks `blockedId` for `userId` (idempotent), ends their friendship (both rows) and closes
-   * the pending request between them, all in one transaction.
-   * Throws AppError `user.not_found` when `blockedId` is not an active user.
+   * the pending request between them, all in one transaction, after `rule` (`friendRules.block`)
+   * accepted the facts read under both users' row locks.
    */
-  block(userId: string, blockedId: string, now: number): Promise<BlockOutcome>
+  block(userId: string, blockedId: string, now: number, rule: (facts: BlockFacts) => void): Promise<BlockOutcome>
 
   /** Lifts a block; false when there was none. Restores nothing. */
   unblock(userId: string, blockedId: string): Promise<boolean>

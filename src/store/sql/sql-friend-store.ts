@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely'
-import { AppError } from '../../domain/errors.js'
+import type { AcceptFacts, BlockFacts, NewRequestFacts } from '../../domain/friends/friend-rules.js'
 import { pairKey, type Block, type FriendRequest, type FriendRequestStatus, type Friendship } from '../../domain/friends/friend.js'
 import type { BlockOutcome, FriendStore, NewFriendRequest, PageQuery } from '../../domain/friends/friend-store.js'
 import { isTransientDbError, type Capabilities } from './capabilities.js'
@@ -36,13 +36,18 @@ export class SqlFriendStore implements FriendStore {
     return row ? toRequest(row) : null
   }
 
-  async createRequest(input: NewFriendRequest): Promise<{ request: FriendRequest; created: boolean }> {
+  async createRequest(
+    input: NewFriendRequest,
+    rule: (facts: NewRequestFacts) => void,
+  ): Promise<{ request: FriendRequest; created: boolean }> {
     const { fromUserId, toUserId } = input
     return this.#transaction(async (trx) => {
       const states = await this.#lockPair(trx, fromUserId, toUserId)
-      if (states.get(toUserId) !== 'active') throw new AppError('user.not_found')
-      if (await isBlockedEitherWay(trx, fromUserId, toUserId)) throw new AppError('friend.blocked')
-      if (await areFriends(trx, fromUserId, toUserId)) throw new AppError('friend.already_friends')
+      rule({
+        recipientState: states.get(toUserId) ?? null,
+        blocked: await isBlockedEitherWay(trx, fromUserId, toUserId),
+        friends: await areFriends(trx, fromUserId, toUserId),
+      })
       const key = pairKey(fromUserId, toUserId)
       const pending = await trx.selectFrom('friend_requests').selectAll().where('pending_key', '=', key).executeTakeFirst()
       if (pending) return { request: toRequest(pending), created: false }
@@ -64,14 +69,26 @@ export class SqlFriendStore implements FriendStore {
     })
   }
 
-  async acceptRequest(id: string, byUserId: string, now: number): Promise<FriendRequest> {
+  async acceptRequest(id: string, byUserId: string, now: number, rule: (facts: AcceptFacts) => void): Promise<FriendRequest> {
     return this.#transaction(async (trx) => {
-      const found = await trx.selectFrom('friend_requests').select(['from_user_id', 'to_user_id']).where('id', '=', id).executeTakeFirst()
-      if (!found || found.to_user_id !== byUserId) throw new AppError('friend_request.not_found')
+      const found = await trx
+        .selectFrom('friend_requests')
+        .select(['from_user_id', 'to_user_id', 'status'])
+        .where('id', '=', id)
+        .executeTakeFirst()
+      if (!found || found.to_user_id !== byUserId) {
+        rule({ addressedToMe: false, senderState: null, blocked: false, pending: false })
+        throw new Error(`the accept rule let an unknown request ${id} through`)
+      }
       const { from_user_id: from, to_user_id: to } = found
       const states = await this.#lockPair(trx, from, to)
-      if (states.get(from) !== 'active') throw new AppError('friend_request.not_found')
-      if (await isBlockedEitherWay(trx, from, to)) throw new AppError('friend.blocked')
+      const facts = {
+        addressedToMe: true,
+        senderState: states.get(from) ?? null,
+        blocked: await isBlockedEitherWay(trx, from, to),
+        pending: found.status === 'pending',
+      }
+      rule(facts)
       // the conditional update decides between concurrent answers: only one sees 'pending'
       const updated = await trx
         .updateTable('friend_requests')
@@ -79,7 +96,10 @@ export class SqlFriendStore implements FriendStore {
         .where('id', '=', id)
         .where('status', '=', 'pending')
         .executeTakeFirst()
-      if (Number(updated.numUpdatedRows) !== 1) throw new AppError('friend_request.already_answered')
+      if (Number(updated.numUpdatedRows) !== 1) {
+        rule({ ...facts, pending: false })
+        throw new Error(`the accept rule let the answered request ${id} through`)
+      }
       await this.#insertFriendship(trx, from, to, now)
       const row = await trx.selectFrom('friend_requests').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
       return toRequest(row)
@@ -150,10 +170,10 @@ export class SqlFriendStore implements FriendStore {
     return deleted > 0
   }
 
-  async block(userId: string, blockedId: string, now: number): Promise<BlockOutcome> {
+  async block(userId: string, blockedId: string, now: number, rule: (facts: BlockFacts) => void): Promise<BlockOutcome> {
     return this.#transaction(async (trx) => {
       const states = await this.#lockPair(trx, userId, blockedId)
-      if (states.get(blockedId) !== 'active') throw new AppError('user.not_found')
+      rule({ blockedState: states.get(blockedId) ?? null })
       const existing = await trx
         .selectFrom('blocks')
         .select('user_id')
