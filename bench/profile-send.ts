@@ -8,13 +8,13 @@
  * /proc before and after. Prints msg/s, CPU µs per message and the top self-time entries of the
  * profile taken over the measured window only (through the inspector).
  */
-import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import WS, { type WebSocket } from 'ws'
 import { BenchHttp, openSocket, round } from './lib/bench-client.js'
+import { startServer } from './lib/server.js'
 import { createUsers, pair } from './lib/users.js'
 
 const { values } = parseArgs({
@@ -41,32 +41,12 @@ async function main() {
   const port = Number(values.port)
   const pairs = Number(values.pairs)
   const seconds = Number(values.seconds)
-  const dataDir = mkdtempSync(join(tmpdir(), 'jim-prof-'))
   const profDir = values.prof || mkdtempSync(join(tmpdir(), 'jim-cpuprof-'))
   mkdirSync(profDir, { recursive: true })
   const inspectPort = port + 50
-  const child = spawn(process.execPath, [`--inspect=127.0.0.1:${inspectPort}`, join(values.root, 'dist/cli.js'), 'serve'], {
-    env: {
-      PATH: process.env.PATH,
-      JIM_PORT: String(port),
-      JIM_HOST: '127.0.0.1',
-      JIM_DATA_DIR: dataDir,
-      JIM_RATE_LIMIT_ENABLED: 'false',
-      JIM_CAPTCHA_MODE: 'off',
-      JIM_LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'ignore', 'ignore'],
-  })
-  const url = `http://127.0.0.1:${port}`
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(url + '/readyz')).ok) break
-    } catch {
-      // not up yet
-    }
-    if (i > 150) throw new Error('server did not start')
-    await new Promise((r) => setTimeout(r, 200))
-  }
+  const server = await startServer(port, {}, { nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`], root: values.root })
+  const child = server.process
+  const url = server.url
   const http = new BenchHttp(url, pairs * 2)
   const users = await createUsers(http, `p${Date.now().toString(36)}_`, pairs * 2)
   const convs: string[] = []
@@ -143,9 +123,7 @@ async function main() {
   const profile = await profiler.stop()
   for (const s of [...sockets, ...senderSockets]) s.close()
   http.close()
-  child.kill('SIGTERM')
-  await new Promise((r) => child.once('exit', r))
-  rmSync(dataDir, { recursive: true, force: true })
+  await server.stop()
   console.log(
     JSON.stringify({
       via: values.via,

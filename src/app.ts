@@ -38,6 +38,7 @@ import { ResumeService } from './domain/messages/resume-service.js'
 import { createActionLimiter, createSendLimiter } from './domain/messages/send-limiter.js'
 import { ReactionService } from './domain/messages/reaction-service.js'
 import { PinService } from './domain/messages/pin-service.js'
+import type { MessageActionDeps } from './domain/messages/visible-message.js'
 import { SendFactsCache } from './domain/conversations/send-facts-cache.js'
 import { AdminService } from './domain/admin/admin-service.js'
 import { FileService } from './domain/files/file-service.js'
@@ -253,52 +254,29 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     media: createMediaHook({ files, records: store.files, clock }),
   })
   const signals = new SignalService({ store, broker, clock, conversations })
-  const edits = new MessageEditService({
+  // edits, recalls, reactions and pins: the same rules and collaborators, each with its own rate limit
+  const messageAction = (perMinute: number, action: Parameters<typeof createActionLimiter>[2], tooFast: string): MessageActionDeps => ({
     store,
     broker,
     clock,
     logger,
     conversations,
     facts: sendFacts,
-    limiter: createActionLimiter(
-      shared.limiter,
-      { enabled: config.rateLimit.enabled, perMinute: config.messages.editPerMinute },
-      'edit',
-      'You are changing messages too fast; wait a moment.',
-    ),
+    limiter: createActionLimiter(shared.limiter, { enabled: config.rateLimit.enabled, perMinute }, action, tooFast),
+  })
+  const edits = new MessageEditService({
+    ...messageAction(config.messages.editPerMinute, 'edit', 'You are changing messages too fast; wait a moment.'),
     editWindowMs: config.messages.editWindowSeconds * 1000,
     recallWindowMs: config.messages.recallWindowSeconds * 1000,
     maxTextLength: config.messages.maxTextLength,
   })
   const reactions = new ReactionService({
-    store,
-    broker,
-    clock,
-    logger,
-    conversations,
-    facts: sendFacts,
-    limiter: createActionLimiter(
-      shared.limiter,
-      { enabled: config.rateLimit.enabled, perMinute: config.messages.reactPerMinute },
-      'react',
-      'You are reacting too fast; wait a moment.',
-    ),
+    ...messageAction(config.messages.reactPerMinute, 'react', 'You are reacting too fast; wait a moment.'),
     maxEmojis: config.messages.maxReactionEmojis,
     maxPerUser: config.messages.maxReactionsPerUser,
   })
   const pins = new PinService({
-    store,
-    broker,
-    clock,
-    logger,
-    conversations,
-    facts: sendFacts,
-    limiter: createActionLimiter(
-      shared.limiter,
-      { enabled: config.rateLimit.enabled, perMinute: config.messages.pinPerMinute },
-      'pin',
-      'You are pinning too fast; wait a moment.',
-    ),
+    ...messageAction(config.messages.pinPerMinute, 'pin', 'You are pinning too fast; wait a moment.'),
     maxPinned: config.messages.maxPinned,
   })
   gateway.onFrame('typing', async (conn, frame) => {

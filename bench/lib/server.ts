@@ -14,9 +14,14 @@ export interface BenchServer {
  * Starts the built server (`dist/cli.js`) as its own process, as an operator would, with
  * rate limits and captcha off (and the cheap password hash: benches measure sends, not logins). Extra env (e.g. storage/broker drivers) is passed through.
  */
-export async function startServer(port: number, env: Record<string, string> = {}): Promise<BenchServer> {
+export async function startServer(
+  port: number,
+  env: Record<string, string> = {},
+  /** `nodeArgs`: flags for node itself (e.g. --inspect for the profiler); `root`: the checkout whose dist/ runs */
+  options: { nodeArgs?: string[]; root?: string } = {},
+): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'jim-bench-'))
-  const child = spawn(process.execPath, ['dist/cli.js', 'serve'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(options.root ?? '.', 'dist/cli.js'), 'serve'], {
     env: {
       PATH: process.env.PATH,
       JIM_PORT: String(port),

@@ -1,8 +1,3 @@
-import type { Logger } from 'pino'
-import type { Broker } from '../broker.js'
-import type { Clock } from '../../shared/clock.js'
-import type { Store } from '../store.js'
-import type { ConversationService } from '../conversations/conversation-service.js'
 import type { Membership } from '../conversations/conversation.js'
 import { AppError } from '../errors.js'
 import type { Message } from './message.js'
@@ -10,8 +5,7 @@ import { validateContent } from './message-content.js'
 import type { StickerSet } from '../stickers/sticker-set.js'
 import { messageView } from './message-view.js'
 import { checkSendPolicy } from './send-policy.js'
-import { visibleMessage } from './visible-message.js'
-import type { SendFactsCache } from '../conversations/send-facts-cache.js'
+import { visibleMessage, type MessageActionDeps } from './visible-message.js'
 
 /** edits change text only: no sticker id is valid in one */
 const NO_STICKERS: StickerSet = { name: '', stickers: [], svgs: new Map() }
@@ -21,16 +15,7 @@ const RANK: Record<Membership['role'], number> = { owner: 3, admin: 2, member: 1
  * Edits and recalls: both bump the conversation's modSeq so clients catch up through
  * `resume` or `changedSince`, and both are pushed to current members.
  */
-export interface MessageEditDeps {
-  store: Store
-  broker: Broker
-  clock: Clock
-  logger: Logger
-  conversations: ConversationService
-  /** the send policy's facts: edits and recalls follow the send rules (read fresh: they are rare) */
-  facts: SendFactsCache
-  /** edits and recalls per user; throws AppError('rate_limited') */
-  limiter: (userId: string) => Promise<void>
+export interface MessageEditDeps extends MessageActionDeps {
   editWindowMs: number
   recallWindowMs: number
   maxTextLength: number

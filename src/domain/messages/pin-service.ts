@@ -1,26 +1,12 @@
-import type { Logger } from 'pino'
-import type { Broker } from '../broker.js'
-import type { Clock } from '../../shared/clock.js'
-import type { Store } from '../store.js'
-import { visibleRange, type ConversationService } from '../conversations/conversation-service.js'
-import type { SendFactsCache } from '../conversations/send-facts-cache.js'
+import { visibleRange } from '../conversations/conversation-service.js'
 import { AppError } from '../errors.js'
 import type { Message } from './message.js'
 import { messageCreatedEvent } from './message-events.js'
 import type { Pin, PinChange } from './pin-store.js'
 import { checkSendPolicy } from './send-policy.js'
-import { visibleMessage } from './visible-message.js'
+import { visibleMessage, type MessageActionDeps } from './visible-message.js'
 
-export interface PinDeps {
-  store: Store
-  broker: Broker
-  clock: Clock
-  logger: Logger
-  conversations: ConversationService
-  /** pinning follows the send rules too (blocked, muted...) */
-  facts: SendFactsCache
-  /** pins and unpins per user; throws AppError('rate_limited') */
-  limiter: (userId: string) => Promise<void>
+export interface PinDeps extends MessageActionDeps {
   maxPinned: number
 }
 

@@ -1,15 +1,9 @@
-import type { Logger } from 'pino'
-import type { Broker } from '../broker.js'
-import type { Clock } from '../../shared/clock.js'
 import type { ReactionChange } from './reaction-store.js'
-import type { Store } from '../store.js'
-import type { ConversationService } from '../conversations/conversation-service.js'
-import type { SendFactsCache } from '../conversations/send-facts-cache.js'
 import { AppError } from '../errors.js'
 import type { Message } from './message.js'
 import { messageView } from './message-view.js'
 import { checkSendPolicy } from './send-policy.js'
-import { visibleMessage } from './visible-message.js'
+import { visibleMessage, type MessageActionDeps } from './visible-message.js'
 
 /** How many reactor ids each emoji's summary on the message carries (the rest: `users()`). */
 export const SHOWN_REACTORS = 10
@@ -30,16 +24,7 @@ export function normalizeEmoji(input: string): string {
   throw new AppError('reaction.invalid_emoji')
 }
 
-export interface ReactionDeps {
-  store: Store
-  broker: Broker
-  clock: Clock
-  logger: Logger
-  conversations: ConversationService
-  /** reacting follows the send rules (blocked, muted, world closed...) */
-  facts: SendFactsCache
-  /** reactions per user; throws AppError('rate_limited') */
-  limiter: (userId: string) => Promise<void>
+export interface ReactionDeps extends MessageActionDeps {
   maxEmojis: number
   maxPerUser: number
 }
