@@ -97,6 +97,9 @@ for (const dialect of clusterDialects()) {
         return position
       }
       const positions = devices.map(({ sock }) => positionOf(sock))
+      // a `sync` that arrives from here on asks for another resume (this one covers the earlier ones)
+      const answered = new Map<TestSocket, number>()
+      for (const { sock } of devices) answered.set(sock, sock.all('sync').length)
       for (const [i, { sock }] of devices.entries()) sock.send({ type: 'resume', positions: { [conv]: positions[i] } })
       for (const { sock } of devices) await sock.next('resumed', 10_000)
       for (const [i, { name, sock }] of devices.entries()) {
@@ -115,7 +118,6 @@ for (const dialect of clusterDialects()) {
       expect(after.status).toBe(201)
       // a subscription the failover broke is found by the liveness probe (within ~8 s) and the
       // instance says `sync`: a client answers with `resume`, as every client must
-      const answered = new Map<TestSocket, number>()
       const answerSyncs = () => {
         for (const { sock } of devices) {
           const syncs = sock.all('sync').length
@@ -124,7 +126,6 @@ for (const dialect of clusterDialects()) {
           sock.send({ type: 'resume', positions: { [conv]: positionOf(sock) } })
         }
       }
-      for (const { sock } of devices) answered.set(sock, sock.all('sync').length)
       for (const { name, sock } of devices) {
         await eventually(
           () => {
