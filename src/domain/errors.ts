@@ -102,6 +102,9 @@ const catalogue = {
   'pin.forbidden': ['forbidden', 'Only group owners and admins pin messages (either side in a direct chat; nobody in the world channel).'],
   'pin.limit': ['refused', 'This conversation has as many pinned messages as it may have; unpin one first.'],
   'pin.recalled': ['refused', 'A recalled message cannot be pinned.'],
+  // search
+  'search.query_invalid': ['invalid', 'The search text must be 2 to 100 characters (not only spaces).'],
+  'search.filter_invalid': ['invalid', 'A search filter is not valid; see details.field.'],
   // files and media
   'file.not_found': ['not_found', 'No such file (or it is not yours to use or see).'],
   'file.too_large': ['too_large', 'The file is larger than the limit for its kind.'],

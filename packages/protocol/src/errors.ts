@@ -74,6 +74,8 @@ export const ERROR_CODES = [
   'pin.forbidden',
   'pin.limit',
   'pin.recalled',
+  'search.query_invalid',
+  'search.filter_invalid',
   'file.not_found',
   'file.too_large',
   'file.type_mismatch',
