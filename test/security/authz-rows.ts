@@ -237,6 +237,9 @@ export const ROUTE_ROWS: Record<string, Row> = {
   'PUT /conversations/{id}/pins/{seq}': (s, r) => pinTry(s, r, false),
   'DELETE /conversations/{id}/pins/{seq}': (s, r) => pinTry(s, r, false),
 
+  // every role searches for the scenario's tag, in every text and file name: only what it may see comes back
+  'GET /search/messages': (s) => own(`/search/messages?q=${s.early.text.slice('early-'.length)}`, 'finds only messages the caller may see'),
+
   'POST /files': () => ({ path: '/files', own: 'anyone may upload (limits: files-limits tests)' }),
   'GET /files/{id}': (s, r) => fileRow(s, r, ''),
   'HEAD /files/{id}': (s, r) => fileRow(s, r, ''),
