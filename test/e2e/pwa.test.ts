@@ -93,7 +93,7 @@ describe.skipIf(!hasChromium)('installable web app (PWA) in Chromium', () => {
     })
     const shown = await until('a notification', () =>
       worker.evaluate(async () => {
-        const list = await (self as any).registration.getNotifications()
+        const list = await (globalThis as any).registration.getNotifications()
         return list.map((n: any) => ({ title: n.title, body: n.body, tag: n.tag }))[0] ?? null
       }),
     )
@@ -102,8 +102,8 @@ describe.skipIf(!hasChromium)('installable web app (PWA) in Chromium', () => {
     // the click goes to the open window, which opens that chat
     await page.getByRole('tab', { name: 'Friends' }).click()
     await worker.evaluate(async () => {
-      const [n] = await (self as any).registration.getNotifications()
-      ;(self as any).dispatchEvent(new (self as any).NotificationEvent('notificationclick', { notification: n }))
+      const [n] = await (globalThis as any).registration.getNotifications()
+      ;(globalThis as any).dispatchEvent(new (globalThis as any).NotificationEvent('notificationclick', { notification: n }))
     })
     await expectText(page.getByTestId('chat-title'), 'Bob')
 
@@ -114,14 +114,14 @@ describe.skipIf(!hasChromium)('installable web app (PWA) in Chromium', () => {
       data: JSON.stringify({ kind: 'clear', tag: `c:${conv}` }),
     })
     await until('the notification closed', () =>
-      worker.evaluate(async () => (await (self as any).registration.getNotifications()).length === 0),
+      worker.evaluate(async () => (await (globalThis as any).registration.getNotifications()).length === 0),
     )
   })
 })
 
 /** Waits until the service worker controls the page and returns a handle that evaluates inside it. */
 async function activeWorker(page: Page): Promise<Worker> {
-  await page.evaluate(() => (navigator as any).serviceWorker.ready)
+  await page.evaluate(() => (globalThis as any).navigator.serviceWorker.ready)
   return until('the service worker', () =>
     page
       .context()
