@@ -79,7 +79,7 @@ describe('calls: one-to-one', () => {
       toConnectionId: connectionOf(b2),
       candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 9 typ host', sdpMid: '0' },
     })
-    expect((await b2.next('call.signal')).candidate.candidate).toContain('10.0.0.1')
+    expect((await b2.next('call.signal')).candidate!.candidate).toContain('10.0.0.1')
     // signalling from a socket that is not in the call, or from a stranger, is refused and relayed nowhere
     b1.send({ type: 'call.signal', callId, toConnectionId: connectionOf(a1), description: offer })
     expect((await b1.next('error')).code).toBe('call.not_in_call')
