@@ -3,14 +3,14 @@ import type { MessageSearchQuery, MessageSearchStore } from '../../domain/search
 import type { Capabilities } from './capabilities.js'
 import type { Database } from './db-schema.js'
 import { toMessage } from './message-appender.js'
-import { SEARCH_TEXT } from './migrations/0008-message-search.js'
+import { SEARCH_TEXT } from './migrations/0009-message-search.js'
 import { escapeLike } from './sql-user-store.js'
 
 /** The trigram tokenizer indexes 3-character windows: a shorter query cannot use the FTS5 index. */
 const TRIGRAM = 3
 
 /**
- * Message search over the three dialects (see 0008-message-search.ts for the indexes). Visibility is a
+ * Message search over the three dialects (see 0009-message-search.ts for the indexes). Visibility is a
  * join on the caller's membership rows, the same range `visibleRange` gives history: from the join seq
  * (after the cleared seq) to the leave seq.
  */
