@@ -142,6 +142,16 @@ export function applyRead(state: State, conversationId: string, userId: string, 
   return { ...state, groupReads, peerRead: { ...state.peerRead, [conversationId]: seq } }
 }
 
+/**
+ * The read positions `GET /conversations/{id}` carries (`reads`: the peer, or each member of a
+ * small group): read ticks and "read by N" as they were before a reload. A position never moves
+ * back, so a `conversation.read` that arrived first is kept.
+ */
+export function applyReads(state: State, conversationId: string, reads: ReadonlyArray<{ userId: string; seq: number }>): State {
+  const me = myId(state)
+  return reads.reduce((s, r) => (r.userId === me ? s : applyRead(s, conversationId, r.userId, r.seq)), state)
+}
+
 function startTyping(state: State, conversationId: string, userIds: string[], until: number): State {
   return {
     ...state,
