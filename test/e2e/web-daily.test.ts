@@ -86,7 +86,7 @@ describe.skipIf(!hasChromium)('web client in Chromium: daily use', () => {
     await w.page.getByRole('button', { name: 'Emoji' }).click()
     await w.page.getByRole('dialog', { name: 'Emoji' }).getByRole('button', { name: '🎉' }).click()
     const input = w.page.getByRole('textbox', { name: 'Message' })
-    await until('focus back in the box', () => input.evaluate((el) => document.activeElement === el))
+    await until('focus back in the box', () => input.evaluate((el) => (globalThis as any).document.activeElement === el))
     await w.page.keyboard.type(' Great to hear!')
     expect(await input.inputValue()).toBe('🎉 Great to hear!')
     await w.page.keyboard.press('Escape')
@@ -132,7 +132,7 @@ describe.skipIf(!hasChromium)('web client in Chromium: daily use', () => {
     expect(image.status).toBe(201)
     await ann.api.sdk.send(annCat, { clientMsgId: `img-${Date.now()}`, type: 'image', content: { fileId: image.body.fileId } })
     const img = w.page.getByTestId('message-image').last()
-    await until('the photo loaded', () => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 0))
+    await until('the photo loaded', () => img.evaluate((el: any) => el.complete && el.naturalWidth > 0))
     await until('the photo is in full view', async () => (await scroller(w.page)).fromBottom < 2)
 
     // bug 8: Esc closes the photo viewer
