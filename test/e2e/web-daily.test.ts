@@ -226,4 +226,20 @@ describe.skipIf(!hasChromium)('web client in Chromium: daily use', () => {
     await w.page.reload()
     await w.page.locator('.sidebar-header').getByRole('img', { name: 'Invisible' }).waitFor()
   }, 60_000)
+
+  it('should list the world without asking for it (member from registration) and rename a friend live (user.updated)', async () => {
+    const worldAsked: string[] = []
+    w.page.on('request', (r) => {
+      if (r.url().includes('/conversations/world')) worldAsked.push(r.url())
+    })
+    await w.page.reload()
+    await w.page.getByRole('button', { name: /^Open World/ }).waitFor()
+    expect(worldAsked).toEqual([])
+
+    await openChat(w.page, 'Ben W')
+    await ben.api.sdk.updateMe({ nickname: 'Benjamin' })
+    await expectText(w.page.getByTestId('chat-title'), 'Benjamin')
+    await w.page.getByRole('tab', { name: /^Friends/ }).click()
+    await w.page.getByTestId('friend-row').filter({ hasText: 'Benjamin' }).waitFor()
+  }, 60_000)
 })

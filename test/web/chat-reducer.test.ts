@@ -200,3 +200,23 @@ describe('applyReads: read positions loaded with the conversation', () => {
     expect(read.conversations.g!.readSeq).toBe(2)
   })
 })
+
+describe('user.updated: a profile changed', () => {
+  it('should rename a friend, direct peer and group member everywhere, and my own profile from another device', () => {
+    const peer = { id: PEER, username: 'peer', nickname: 'Old', avatarFileId: null } as any
+    const s = state({
+      conversations: { a: conversation('a', { peer }) },
+      friends: { [PEER]: { user: peer, remark: '', since: '' } as any },
+      members: { g: [{ user: peer, role: 'member', groupNickname: null } as any] },
+    })
+    const next = reduceChatFrame(s, { type: 'user.updated', user: { ...peer, nickname: 'New' } }, ctx)
+    expect(next.users[PEER]!.nickname).toBe('New')
+    expect(next.friends[PEER]!.user.nickname).toBe('New')
+    expect(next.conversations.a!.peer!.nickname).toBe('New')
+    expect(next.members.g![0]!.user.nickname).toBe('New')
+
+    const mine = reduceChatFrame(s, { type: 'user.updated', user: { ...s.auth!.user!, nickname: 'Me2' } }, ctx)
+    expect(mine.auth!.user!.nickname).toBe('Me2')
+    expect(mine.users[ME]).toBeUndefined()
+  })
+})

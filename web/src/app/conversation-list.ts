@@ -38,7 +38,9 @@ export class ConversationList {
         cursor = res.nextCursor
         if (!cursor) break
       }
-      const world = await this.#c.api.world().catch(() => null)
+      // everyone is a world member from registration, so the list has it; asking for it (which
+      // also repairs a missed join) is left for a list without it
+      const world = items.find((c) => c.kind === 'world') ?? (await this.#c.api.world().catch(() => null))
       if (world && !items.some((c) => c.id === world.id)) items.push(world)
       this.#c.set((s) => {
         const conversations: Record<string, Conversation> = {}
