@@ -49,6 +49,9 @@ export const en = {
   'conn.reconnecting': 'Connection lost. Reconnecting…',
   'conn.retryIn': 'Connection lost. Retrying in {seconds}s…',
   'conn.retryNow': 'Retry now',
+  'offline.title': 'You are offline',
+  'offline.body': 'JIM will reconnect when the network is back.',
+  'offline.retry': 'Try again',
 
   'empty.title': 'Pick a conversation',
   'empty.hint': 'Choose a chat on the left, or find friends and groups to start one.',

@@ -51,6 +51,9 @@ export const zhCN: Record<keyof typeof en, string> = {
   'conn.reconnecting': '连接已断开，正在重连…',
   'conn.retryIn': '连接已断开，{seconds} 秒后重试…',
   'conn.retryNow': '立即重试',
+  'offline.title': '网络已断开',
+  'offline.body': '网络恢复后 JIM 会自动重新连接。',
+  'offline.retry': '重试',
 
   'empty.title': '选择一个会话',
   'empty.hint': '在左侧选择聊天，或者去找好友和群组开始聊天。',
