@@ -72,6 +72,9 @@ import { registerConversationRoutes } from './http/routes/conversation-routes.js
 import { registerMessageRoutes } from './http/routes/message-routes.js'
 import { registerReactionRoutes } from './http/routes/reaction-routes.js'
 import { registerPinRoutes } from './http/routes/pin-routes.js'
+import { registerCallRoutes } from './http/routes/call-routes.js'
+import { registerCallHandlers } from './gateway/call-handlers.js'
+import { CallService } from './domain/calls/call-service.js'
 import { registerAuthHook } from './http/auth-hook.js'
 import { ConversationSchema, MessageSchema } from './http/schemas/message-schemas.js'
 import { registerAuthRoutes } from './http/routes/auth-routes.js'
@@ -279,6 +282,9 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     ...messageAction(config.messages.pinPerMinute, 'pin', 'You are pinning too fast; wait a moment.'),
     maxPinned: config.messages.maxPinned,
   })
+  const calls = new CallService({ store, broker, clock, logger, conversations, settings: config.calls })
+  registerCallHandlers(gateway, calls)
+  calls.startSweeps()
   gateway.onFrame('typing', async (conn, frame) => {
     if (typeof frame.conversationId !== 'string') throw new AppError('request.invalid', 'typing needs a conversationId.')
     await signals.typing(conn.userId, conn.sessionId, frame.conversationId)
@@ -344,6 +350,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   registerMessageRoutes(http, { messages, edits, signals })
   registerReactionRoutes(http, { reactions })
   registerPinRoutes(http, { pins })
+  registerCallRoutes(http, { calls, ice: config.calls, clock })
   await registerFileRoutes(http, {
     files,
     limits: { minBytesPerSecond: config.files.uploadMinBytesPerSecond, windowSeconds: config.files.uploadRateWindowSeconds },
@@ -371,6 +378,9 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
       (closed ??= (async () => {
         stopFileSweeper()
         await http.close()
+        // the drained sockets' calls end (and say so) before the store closes
+        await calls.settle()
+        calls.close()
         signals.close()
         profiles.close()
         metrics.close()

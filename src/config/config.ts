@@ -83,6 +83,16 @@ export interface Config {
     framesPerSecond: number
     refusalsBeforeClose: number
   }
+  calls: {
+    stunUrls: string[]
+    turnUrls: string[]
+    turnSecret: string
+    turnTtlSeconds: number
+    ringSeconds: number
+    maxParticipants: number
+    liveCheckSeconds: number
+    signalsPerSecond: number
+  }
   groups: { maxMembers: number }
   messages: {
     maxTextLength: number
