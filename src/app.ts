@@ -38,6 +38,8 @@ import { ResumeService } from './domain/messages/resume-service.js'
 import { createActionLimiter, createSendLimiter } from './domain/messages/send-limiter.js'
 import { ReactionService } from './domain/messages/reaction-service.js'
 import { PinService } from './domain/messages/pin-service.js'
+import { HideService } from './domain/messages/hide-service.js'
+import { ForwardService } from './domain/messages/forward-service.js'
 import type { MessageActionDeps } from './domain/messages/visible-message.js'
 import { SendFactsCache } from './domain/conversations/send-facts-cache.js'
 import { AdminService } from './domain/admin/admin-service.js'
@@ -72,6 +74,7 @@ import { registerConversationRoutes } from './http/routes/conversation-routes.js
 import { registerMessageRoutes } from './http/routes/message-routes.js'
 import { registerReactionRoutes } from './http/routes/reaction-routes.js'
 import { registerPinRoutes } from './http/routes/pin-routes.js'
+import { registerForwardRoutes } from './http/routes/forward-routes.js'
 import { registerAuthHook } from './http/auth-hook.js'
 import { ConversationSchema, MessageSchema } from './http/schemas/message-schemas.js'
 import { registerAuthRoutes } from './http/routes/auth-routes.js'
@@ -279,6 +282,14 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     ...messageAction(config.messages.pinPerMinute, 'pin', 'You are pinning too fast; wait a moment.'),
     maxPinned: config.messages.maxPinned,
   })
+  const hides = new HideService(messageAction(config.messages.hidePerMinute, 'hide', 'You are deleting messages too fast; wait a moment.'))
+  const forwards = new ForwardService({
+    ...messageAction(config.messages.forwardPerMinute, 'forward', 'You are forwarding too fast; wait a moment.'),
+    messages,
+    files,
+    maxMessages: config.messages.maxForwardMessages,
+    maxTargets: config.messages.maxForwardTargets,
+  })
   gateway.onFrame('typing', async (conn, frame) => {
     if (typeof frame.conversationId !== 'string') throw new AppError('request.invalid', 'typing needs a conversationId.')
     await signals.typing(conn.userId, conn.sessionId, frame.conversationId)
@@ -344,6 +355,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   registerMessageRoutes(http, { messages, edits, signals })
   registerReactionRoutes(http, { reactions })
   registerPinRoutes(http, { pins })
+  registerForwardRoutes(http, { forwards, hides })
   await registerFileRoutes(http, {
     files,
     limits: { minBytesPerSecond: config.files.uploadMinBytesPerSecond, windowSeconds: config.files.uploadRateWindowSeconds },

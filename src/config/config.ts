@@ -96,6 +96,10 @@ export interface Config {
     reactPerMinute: number
     maxPinned: number
     pinPerMinute: number
+    hidePerMinute: number
+    forwardPerMinute: number
+    maxForwardMessages: number
+    maxForwardTargets: number
   }
   world: { sendPerMinute: number; globalSendPerSecond: number }
 }

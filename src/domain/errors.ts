@@ -102,6 +102,8 @@ const catalogue = {
   'pin.forbidden': ['forbidden', 'Only group owners and admins pin messages (either side in a direct chat; nobody in the world channel).'],
   'pin.limit': ['refused', 'This conversation has as many pinned messages as it may have; unpin one first.'],
   'pin.recalled': ['refused', 'A recalled message cannot be pinned.'],
+  'forward.recalled': ['refused', 'A recalled message cannot be forwarded.'],
+  'forward.not_forwardable': ['refused', 'System messages cannot be forwarded, nor a chat history into another one.'],
   // files and media
   'file.not_found': ['not_found', 'No such file (or it is not yours to use or see).'],
   'file.too_large': ['too_large', 'The file is larger than the limit for its kind.'],

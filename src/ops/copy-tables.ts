@@ -34,6 +34,8 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: 'messages', key: ['conversation_id', 'seq'] },
   { name: 'message_reactions', key: ['conversation_id', 'seq', 'emoji', 'user_id'] },
   { name: 'pinned_messages', key: ['conversation_id', 'seq'] },
+  { name: 'hidden_messages', key: ['user_id', 'conversation_id', 'seq'] },
+  { name: 'message_mentions', key: ['conversation_id', 'seq', 'user_id'] },
   { name: 'files', key: ['id'] },
   { name: 'file_refs', key: ['file_id', 'ref_kind', 'ref_id'] },
   // ~4 MiB per batch: under MySQL's default 16 MiB packet

@@ -74,6 +74,8 @@ export const ERROR_CODES = [
   'pin.forbidden',
   'pin.limit',
   'pin.recalled',
+  'forward.recalled',
+  'forward.not_forwardable',
   'file.not_found',
   'file.too_large',
   'file.type_mismatch',
