@@ -75,6 +75,11 @@ import { registerMessageRoutes } from './http/routes/message-routes.js'
 import { registerReactionRoutes } from './http/routes/reaction-routes.js'
 import { registerPinRoutes } from './http/routes/pin-routes.js'
 import { registerForwardRoutes } from './http/routes/forward-routes.js'
+import { registerCallRoutes } from './http/routes/call-routes.js'
+import { registerCallHandlers } from './gateway/call-handlers.js'
+import { CallService } from './domain/calls/call-service.js'
+import { registerSearchRoutes } from './http/routes/search-routes.js'
+import { SearchService } from './domain/search/search-service.js'
 import { registerAuthHook } from './http/auth-hook.js'
 import { ConversationSchema, MessageSchema } from './http/schemas/message-schemas.js'
 import { registerAuthRoutes } from './http/routes/auth-routes.js'
@@ -290,6 +295,20 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     maxMessages: config.messages.maxForwardMessages,
     maxTargets: config.messages.maxForwardTargets,
   })
+  const calls = new CallService({ store, broker, clock, logger, conversations, settings: config.calls })
+  registerCallHandlers(gateway, calls)
+  calls.startSweeps()
+  const search = new SearchService({
+    store,
+    conversations,
+    logger,
+    limiter: createActionLimiter(
+      shared.limiter,
+      { enabled: config.rateLimit.enabled, perMinute: config.messages.searchPerMinute },
+      'search',
+      'You are searching too fast; wait a moment.',
+    ),
+  })
   gateway.onFrame('typing', async (conn, frame) => {
     if (typeof frame.conversationId !== 'string') throw new AppError('request.invalid', 'typing needs a conversationId.')
     await signals.typing(conn.userId, conn.sessionId, frame.conversationId)
@@ -356,6 +375,8 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   registerReactionRoutes(http, { reactions })
   registerPinRoutes(http, { pins })
   registerForwardRoutes(http, { forwards, hides })
+  registerCallRoutes(http, { calls, ice: config.calls, clock })
+  registerSearchRoutes(http, { search })
   await registerFileRoutes(http, {
     files,
     limits: { minBytesPerSecond: config.files.uploadMinBytesPerSecond, windowSeconds: config.files.uploadRateWindowSeconds },
@@ -383,6 +404,9 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
       (closed ??= (async () => {
         stopFileSweeper()
         await http.close()
+        // the drained sockets' calls end (and say so) before the store closes
+        await calls.settle()
+        calls.close()
         signals.close()
         profiles.close()
         metrics.close()

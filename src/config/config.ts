@@ -83,6 +83,16 @@ export interface Config {
     framesPerSecond: number
     refusalsBeforeClose: number
   }
+  calls: {
+    stunUrls: string[]
+    turnUrls: string[]
+    turnSecret: string
+    turnTtlSeconds: number
+    ringSeconds: number
+    maxParticipants: number
+    liveCheckSeconds: number
+    signalsPerSecond: number
+  }
   groups: { maxMembers: number }
   messages: {
     maxTextLength: number
@@ -100,6 +110,7 @@ export interface Config {
     forwardPerMinute: number
     maxForwardMessages: number
     maxForwardTargets: number
+    searchPerMinute: number
   }
   world: { sendPerMinute: number; globalSendPerSecond: number }
 }

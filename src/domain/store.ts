@@ -10,6 +10,8 @@ import type { ReactionStore } from './messages/reaction-store.js'
 import type { PinStore } from './messages/pin-store.js'
 import type { HiddenStore } from './messages/hidden-store.js'
 import type { MentionStore } from './messages/mention-store.js'
+import type { CallStore } from './calls/call-store.js'
+import type { MessageSearchStore } from './search/message-search-store.js'
 import type { SessionStore } from './auth/session-store.js'
 import type { SettingsStore } from './settings-store.js'
 import type { UserStore } from './users/user-store.js'
@@ -30,6 +32,8 @@ export interface Store {
   readonly hidden: HiddenStore
   /** who each message mentions (the @ badge) */
   readonly mentions: MentionStore
+  readonly calls: CallStore
+  readonly search: MessageSearchStore
   readonly friends: FriendStore
   readonly groups: GroupStore
   readonly accounts: AccountStore

@@ -26,11 +26,8 @@ export class Connection {
   readonly lastSeq = new Map<string, number>()
   /** first message seq pushed live per conversation (what came before it only resume sends) */
   readonly firstSeq = new Map<string, number>()
-  /**
-   * seqs below firstSeq pushed live later, per conversation: a lower seq routed from another instance
-   * may arrive after a higher one published here; it still goes out, once
-   */
-  readonly lateSeqs = new Map<string, Set<number>>()
+  /** when the socket was accepted: a fresh socket is owed, live, what was stored from then on */
+  readonly connectedAt = Date.now()
   onClose: () => void = () => {}
 
   constructor(opts: { id: string; userId: string; sessionId: string; ws: WebSocket; maxQueued: number }) {

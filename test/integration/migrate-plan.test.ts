@@ -16,7 +16,9 @@ const ALL = [
   '0005-reactions',
   '0006-pins',
   '0007-world-members',
-  '0008-message-features',
+  '0008-calls',
+  '0009-message-search',
+  '0010-message-features',
 ]
 
 async function captured(run: () => Promise<number>): Promise<{ code: number; out: string }> {

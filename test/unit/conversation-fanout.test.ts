@@ -32,19 +32,32 @@ function messageEvent(seq: number): UserEvent {
   return { type: 'message.created', message } as UserEvent
 }
 
-/** One socket of user `u`; the fan-out fed by two sources (this instance's publishes and a routed one). */
-function setUp(stored: number[] = []) {
+/**
+ * One socket of user `u`; the fan-out fed by two sources (this instance's publishes and a routed
+ * one). `stored` are the seqs in the database, stored after the socket connected unless listed
+ * in `storedBefore`.
+ */
+function setUp(stored: number[] = [], storedBefore: number[] = []) {
   const ws = new RecordingSocket()
   const conn = new Connection({ id: 'k', userId: 'u', sessionId: 's', ws: ws as unknown as WebSocket, maxQueued: 100 })
   const hub = new Hub()
   hub.add(conn)
+  let reads = 0
   const store = {
     messages: {
-      history: async (_id: string, q: { after: number; maxSeq: number }) => ({
-        items: stored
+      history: async (_id: string, q: { after: number; maxSeq: number }) => {
+        reads++
+        const items = stored
           .filter((s) => s > q.after && s <= q.maxSeq)
-          .map((seq) => ({ conversationId, seq, id: `m${seq}`, createdAt: new Date(), reactions: [] })),
-      }),
+          .map((seq) => ({
+            conversationId,
+            seq,
+            id: `m${seq}`,
+            createdAt: conn.connectedAt + (storedBefore.includes(seq) ? -1000 : 1),
+            reactions: [],
+          }))
+        return { items, hasMore: false }
+      },
     },
   } as unknown as Store
   const fanout = new ConversationFanout({
@@ -59,36 +72,52 @@ function setUp(stored: number[] = []) {
     await fanout.runInOrder(conversationId, async () => {})
   }
   const seqs = () => ws.sent.map((f) => (JSON.parse(f) as { message: { seq: number } }).message.seq)
-  return { conn, fanout, deliver, seqs }
+  return { conn, fanout, deliver, seqs, reads: () => reads }
 }
 
 describe(ConversationFanout.name, () => {
-  it('should still push a lower seq routed from another instance after a higher one published here, once', async () => {
-    const { deliver, seqs } = setUp()
-    await deliver(2) // published on this instance: reaches the socket first
+  it('should push a lower seq still in flight from another instance before a higher one published here, once', async () => {
+    const { deliver, seqs } = setUp([1, 2, 3])
+    await deliver(2) // published on this instance: reaches the fan-out first; 1 is read from the store
     await deliver(1) // routed from the instance that sent it, arriving late
-    await deliver(1) // a duplicate of the late one
+    await deliver(1)
     await deliver(2)
     await deliver(3)
-    expect(seqs()).toEqual([2, 1, 3])
+    expect(seqs()).toEqual([1, 2, 3])
   })
 
-  it('should fill a gap above the first live seq from the store and drop what it already pushed', async () => {
-    const { deliver, seqs } = setUp([5, 6, 7])
+  it('should not push to a fresh socket what was stored before it connected, not even when it arrives late', async () => {
+    const { deliver, seqs } = setUp([1, 2, 3], [1])
+    await deliver(3)
+    await deliver(1)
+    expect(seqs()).toEqual([2, 3])
+  })
+
+  it('should fill a gap above the last live seq from the store and drop what it already pushed', async () => {
+    const { deliver, seqs } = setUp([5, 6, 7], [5, 6, 7])
     await deliver(5)
     await deliver(7) // 6 is missing: filled from the store
     await deliver(6)
-    await deliver(4) // below the first live seq, never pushed: goes out
-    await deliver(4)
-    expect(seqs()).toEqual([5, 6, 7, 4])
+    await deliver(4) // below everything this instance handled: a duplicate
+    expect(seqs()).toEqual([5, 6, 7])
   })
 
-  it('should let a resume replay skip what was pushed live, late seqs included, and forget them after', async () => {
-    const { conn, fanout, deliver } = setUp()
-    await deliver(3)
+  it('should read the store only when a seq does not follow the last one handled', async () => {
+    const { deliver, seqs, reads } = setUp([1, 2, 3, 4, 5])
     await deliver(1)
-    expect([1, 2, 3].map((s) => ConversationFanout.wasPushedLive(conn, conversationId, s))).toEqual([true, false, true])
+    await deliver(2)
+    await deliver(3)
+    expect(reads()).toBe(0)
+    await deliver(5)
+    expect(reads()).toBe(1)
+    expect(seqs()).toEqual([1, 2, 3, 4, 5])
+  })
+
+  it('should let a resume replay skip what was pushed live, and forget it after', async () => {
+    const { conn, fanout, deliver } = setUp([1, 2, 3], [1])
+    await deliver(3)
+    expect([1, 2, 3].map((s) => ConversationFanout.wasPushedLive(conn, conversationId, s))).toEqual([false, true, true])
     fanout.markDelivered(conn, conversationId, 3)
-    expect(conn.lateSeqs.has(conversationId)).toBe(false)
+    expect(ConversationFanout.wasPushedLive(conn, conversationId, 3)).toBe(false)
   })
 })

@@ -19,6 +19,7 @@ import { boundedMysqlPool, boundedPgClient } from './bounded-drivers.js'
 import { capabilitiesFor, type Capabilities } from './capabilities.js'
 import type { Database } from './db-schema.js'
 import { migrations } from './migrations/index.js'
+import { checkpointOffThread } from './sqlite-checkpointer.js'
 
 export interface SqlDatabase {
   db: Kysely<Database>
@@ -79,6 +80,7 @@ export function createDialect(config: DatabaseSettings, onSqliteOpen: (db: SQLit
           // a CLI command may hold the write lock briefly: wait (boundedly) instead of failing
           db.pragma(`busy_timeout = ${Math.floor(queryTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS)}`)
           db.pragma('foreign_keys = OFF')
+          checkpointOffThread(db, file)
           onSqliteOpen(db)
           return withStatementCache(db)
         },

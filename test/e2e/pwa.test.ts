@@ -1,0 +1,131 @@
+import type { Browser, Page, Worker } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import { befriend, directConversation } from '../helpers/social.js'
+import { startTestApp, type TestApp } from '../helpers/test-app.js'
+import {
+  ensureWebBuilt,
+  expectCleanPages,
+  expectText,
+  hasChromium,
+  launchChromium,
+  openPage,
+  until,
+  WEB_ROOT,
+  type Watched,
+} from './browser-harness.js'
+
+/**
+ * The installable app in Chromium: the manifest and icons are served, the service worker
+ * registers and caches the shell, the app opens without a network and says it is offline, and
+ * a push delivered to the worker (DevTools `ServiceWorker.deliverPushMessage`) shows a
+ * notification whose click opens the chat.
+ */
+describe.skipIf(!hasChromium)('installable web app (PWA) in Chromium', () => {
+  let t: TestApp
+  let browser: Browser
+  let ann: TestUser
+  let bob: TestUser
+  let conv = ''
+  const pages: Watched[] = []
+
+  beforeAll(async () => {
+    ensureWebBuilt()
+    t = await startTestApp({ webRoot: WEB_ROOT })
+    browser = await launchChromium()
+    ann = await createUser(t.url, 'pwaann', { nickname: 'Ann' })
+    bob = await createUser(t.url, 'pwabob', { nickname: 'Bob' })
+    await befriend(ann, bob)
+    conv = await directConversation(ann, bob)
+  }, 180_000)
+
+  afterAll(async () => {
+    expectCleanPages(pages.map((p) => ({ ...p, errors: p.errors.filter((e) => !/Failed to fetch|NetworkError/.test(e)) })))
+    await browser?.close()
+    await t?.close()
+  })
+
+  it('should serve a manifest with installable icons', async () => {
+    const res = await fetch(`${t.url}/manifest.webmanifest`)
+    expect(res.status).toBe(200)
+    const manifest = (await res.json()) as { start_url: string; display: string; icons: Array<{ src: string; sizes: string }> }
+    expect(manifest).toMatchObject({ start_url: '/', display: 'standalone' })
+    const large = manifest.icons.find((i) => i.sizes === '512x512')
+    expect(large).toBeDefined()
+    const icon = await fetch(`${t.url}${large!.src}`)
+    expect(icon.headers.get('content-type')).toBe('image/png')
+  })
+
+  it('should open without a network, say it is offline, and open the chat a clicked push notification names', async () => {
+    const w = await openPage(browser, t.url)
+    pages.push(w)
+    const { page, context } = w
+    await page.getByLabel('Username').fill(ann.username)
+    await page.getByLabel('Password').fill(STRONG_PASSWORD)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByTestId('me-name').waitFor()
+    const worker = await activeWorker(page)
+
+    // the shell is cached: with the network gone, a reload still shows the app, which says it is offline
+    await context.setOffline(true)
+    await page.reload()
+    await expectText(page.getByTestId('offline-screen').locator('strong'), 'You are offline')
+    expect(await page.getByRole('alert').count(), 'no pile of "cannot reach the server" errors').toBe(0)
+    // back online: the app starts over by itself
+    await context.setOffline(false)
+    await page.getByTestId('me-name').waitFor()
+    await until('the socket connected', async () => (await page.getByTestId('connection-banner').count()) === 0, 30_000)
+
+    // a push as JIM sends it, delivered by the browser's push machinery to the worker
+    const cdp = await context.newCDPSession(page)
+    const registrations: Array<{ registrationId: string; scopeURL: string }> = []
+    cdp.on('ServiceWorker.workerRegistrationUpdated', (e: { registrations: typeof registrations }) =>
+      registrations.push(...e.registrations),
+    )
+    await cdp.send('ServiceWorker.enable')
+    const registration = await until('the worker registration', () => registrations.find((r) => r.scopeURL === `${t.url}/`))
+    await context.grantPermissions(['notifications'], { origin: t.url })
+    const payload = { kind: 'message', tag: `c:${conv}`, conversationId: conv, title: 'Bob', body: 'are you there?' }
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: t.url,
+      registrationId: registration.registrationId,
+      data: JSON.stringify(payload),
+    })
+    const shown = await until('a notification', () =>
+      worker.evaluate(async () => {
+        const list = await (globalThis as any).registration.getNotifications()
+        return list.map((n: any) => ({ title: n.title, body: n.body, tag: n.tag }))[0] ?? null
+      }),
+    )
+    expect(shown).toEqual({ title: 'Bob', body: 'are you there?', tag: `c:${conv}` })
+
+    // the click goes to the open window, which opens that chat
+    await page.getByRole('tab', { name: 'Friends' }).click()
+    await worker.evaluate(async () => {
+      const [n] = await (globalThis as any).registration.getNotifications()
+      ;(globalThis as any).dispatchEvent(new (globalThis as any).NotificationEvent('notificationclick', { notification: n }))
+    })
+    await expectText(page.getByTestId('chat-title'), 'Bob')
+
+    // a "clear" push (the chat was read on another device) closes it
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: t.url,
+      registrationId: registration.registrationId,
+      data: JSON.stringify({ kind: 'clear', tag: `c:${conv}` }),
+    })
+    await until('the notification closed', () =>
+      worker.evaluate(async () => (await (globalThis as any).registration.getNotifications()).length === 0),
+    )
+  })
+})
+
+/** Waits until the service worker controls the page and returns a handle that evaluates inside it. */
+async function activeWorker(page: Page): Promise<Worker> {
+  await page.evaluate(() => (globalThis as any).navigator.serviceWorker.ready)
+  return until('the service worker', () =>
+    page
+      .context()
+      .serviceWorkers()
+      .find((w) => w.url().endsWith('/sw.js')),
+  )
+}
