@@ -75,6 +75,8 @@ import { registerPinRoutes } from './http/routes/pin-routes.js'
 import { registerCallRoutes } from './http/routes/call-routes.js'
 import { registerCallHandlers } from './gateway/call-handlers.js'
 import { CallService } from './domain/calls/call-service.js'
+import { registerSearchRoutes } from './http/routes/search-routes.js'
+import { SearchService } from './domain/search/search-service.js'
 import { registerAuthHook } from './http/auth-hook.js'
 import { ConversationSchema, MessageSchema } from './http/schemas/message-schemas.js'
 import { registerAuthRoutes } from './http/routes/auth-routes.js'
@@ -285,6 +287,17 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   const calls = new CallService({ store, broker, clock, logger, conversations, settings: config.calls })
   registerCallHandlers(gateway, calls)
   calls.startSweeps()
+  const search = new SearchService({
+    store,
+    conversations,
+    logger,
+    limiter: createActionLimiter(
+      shared.limiter,
+      { enabled: config.rateLimit.enabled, perMinute: config.messages.searchPerMinute },
+      'search',
+      'You are searching too fast; wait a moment.',
+    ),
+  })
   gateway.onFrame('typing', async (conn, frame) => {
     if (typeof frame.conversationId !== 'string') throw new AppError('request.invalid', 'typing needs a conversationId.')
     await signals.typing(conn.userId, conn.sessionId, frame.conversationId)
@@ -351,6 +364,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   registerReactionRoutes(http, { reactions })
   registerPinRoutes(http, { pins })
   registerCallRoutes(http, { calls, ice: config.calls, clock })
+  registerSearchRoutes(http, { search })
   await registerFileRoutes(http, {
     files,
     limits: { minBytesPerSecond: config.files.uploadMinBytesPerSecond, windowSeconds: config.files.uploadRateWindowSeconds },

@@ -106,6 +106,7 @@ export interface Config {
     reactPerMinute: number
     maxPinned: number
     pinPerMinute: number
+    searchPerMinute: number
   }
   world: { sendPerMinute: number; globalSendPerSecond: number }
 }

@@ -592,6 +592,13 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     'Pins and unpins one user may make per minute (all conversations together).',
   ),
   key(
+    'messages.searchPerMinute',
+    'JIM_MESSAGES_SEARCH_PER_MINUTE',
+    int(1, 1_000_000),
+    30,
+    'Message searches one user may make per minute (each can scan many messages; see README, Search).',
+  ),
+  key(
     'messages.resumeMaxMessages',
     'JIM_MESSAGES_RESUME_MAX_MESSAGES',
     int(1, 100_000),

@@ -111,6 +111,9 @@ const catalogue = {
   'call.running': ['conflict', 'This conversation has a call running: join it (details.callId).'],
   'call.full': ['refused', 'This call has as many participants as it may have.'],
   'call.answered_elsewhere': ['conflict', 'This call was answered on another of your devices.'],
+  // search
+  'search.query_invalid': ['invalid', 'The search text must be 2 to 100 characters (not only spaces).'],
+  'search.filter_invalid': ['invalid', 'A search filter is not valid; see details.field.'],
   // files and media
   'file.not_found': ['not_found', 'No such file (or it is not yours to use or see).'],
   'file.too_large': ['too_large', 'The file is larger than the limit for its kind.'],

@@ -43,6 +43,12 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: 'audit_log', key: ['id'] },
 ]
 
+/**
+ * Tables that are not copied because the target builds them itself: SQLite's message search index
+ * (`message_fts` and FTS5's shadow tables `message_fts_*`) is filled by triggers as messages are inserted.
+ */
+export const isDerivedTable = (name: string): boolean => name === 'message_fts' || name.startsWith('message_fts_')
+
 /** Any table by name, for code that copies rows without knowing their shape. */
 export type UntypedTables = Record<string, Record<string, unknown>>
 

@@ -243,6 +243,9 @@ export const ROUTE_ROWS: Record<string, Row> = {
       : refuse(`/conversations/${conversationOf(s, r)}/call`, 404, 'conversation.not_found'),
   'GET /calls/ice-servers': () => own('/calls/ice-servers', 'a TURN credential for themselves'),
 
+  // every role searches for the scenario's tag, in every text and file name: only what it may see comes back
+  'GET /search/messages': (s) => own(`/search/messages?q=${s.early.text.slice('early-'.length)}`, 'finds only messages the caller may see'),
+
   'POST /files': () => ({ path: '/files', own: 'anyone may upload (limits: files-limits tests)' }),
   'GET /files/{id}': (s, r) => fileRow(s, r, ''),
   'HEAD /files/{id}': (s, r) => fileRow(s, r, ''),

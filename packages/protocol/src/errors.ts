@@ -82,6 +82,8 @@ export const ERROR_CODES = [
   'call.running',
   'call.full',
   'call.answered_elsewhere',
+  'search.query_invalid',
+  'search.filter_invalid',
   'file.not_found',
   'file.too_large',
   'file.type_mismatch',
