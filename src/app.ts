@@ -126,6 +126,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   })
 
   const http = await createHttpServer({ config, logger, metrics, webRoot: options.webRoot ?? DEFAULT_WEB_ROOT })
+  messaging.calls.startSweeps()
   const gateway = createRealtime(config, { store, auth, presence: presenceService, memberRanges, messaging, limiter, logger, metrics })
   broker.onEvent((event) => {
     metrics.brokerEvents.inc({ direction: 'in' })
@@ -177,6 +178,9 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
       (closed ??= (async () => {
         stopFileSweeper()
         await http.close()
+        // the drained sockets' calls end (and say so) before the store closes
+        await messaging.calls.settle()
+        messaging.calls.close()
         messaging.signals.close()
         profiles.close()
         metrics.close()

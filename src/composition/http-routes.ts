@@ -13,6 +13,8 @@ import { registerRateLimitHook } from '../http/rate-limit-hook.js'
 import { sensitiveRouteLimits } from '../http/route-limits.js'
 import { registerAccountRoutes } from '../http/routes/account-routes.js'
 import { registerAdminRoutes } from '../http/routes/admin-routes.js'
+import { registerCallRoutes } from '../http/routes/call-routes.js'
+import { registerSearchRoutes } from '../http/routes/search-routes.js'
 import { registerAuthRoutes } from '../http/routes/auth-routes.js'
 import { registerCaptchaRoutes } from '../http/routes/captcha-routes.js'
 import { registerConfigRoutes } from '../http/routes/config-routes.js'
@@ -57,7 +59,7 @@ export interface HttpDeps {
 export async function registerHttp(http: FastifyInstance, config: Config, deps: HttpDeps): Promise<void> {
   const { store, broker, metrics, clock, files, users, friends } = deps
   const { auth, accounts, admin, captcha } = deps.security
-  const { world, conversations, signals, messages, edits, reactions, pins, stickers } = deps.messaging
+  const { world, conversations, signals, messages, edits, reactions, pins, stickers, calls, search } = deps.messaging
   registerAuthHook(http, auth)
   if (config.rateLimit.enabled) registerRateLimitHook(http, { limiter: deps.limiter, limits: sensitiveRouteLimits(config.rateLimit) })
   const schema = schemaVersions(deps.database)
@@ -83,6 +85,8 @@ export async function registerHttp(http: FastifyInstance, config: Config, deps: 
   registerMessageRoutes(http, { messages, edits, signals })
   registerReactionRoutes(http, { reactions })
   registerPinRoutes(http, { pins })
+  registerCallRoutes(http, { calls, ice: config.calls, clock })
+  registerSearchRoutes(http, { search })
   await registerFileRoutes(http, {
     files,
     limits: { minBytesPerSecond: config.files.uploadMinBytesPerSecond, windowSeconds: config.files.uploadRateWindowSeconds },

@@ -1,6 +1,8 @@
 import type { Config } from '../config/config.js'
 import { bundledStickerSet } from '../adapters/stickers/bundled-sticker-set.js'
 import type { Broker } from '../domain/broker.js'
+import { CallService } from '../domain/calls/call-service.js'
+import { SearchService } from '../domain/search/search-service.js'
 import { ConversationService } from '../domain/conversations/conversation-service.js'
 import { SendFactsCache } from '../domain/conversations/send-facts-cache.js'
 import { SignalService } from '../domain/conversations/signal-service.js'
@@ -33,6 +35,9 @@ export interface Messaging {
   reactions: ReactionService
   pins: PinService
   resume: ResumeService
+  /** voice and video calls (signalling only); `startSweeps` and `settle`/`close` are the app's */
+  calls: CallService
+  search: SearchService
 }
 
 export interface MessagingDeps {
@@ -104,5 +109,17 @@ export function createMessaging(config: Config, deps: MessagingDeps): Messaging 
     reactions,
     pins,
     resume: new ResumeService({ store, conversations, maxMessages: config.messages.resumeMaxMessages }),
+    calls: new CallService({ store, broker, clock, logger, conversations, settings: config.calls }),
+    search: new SearchService({
+      store,
+      conversations,
+      logger,
+      limiter: createActionLimiter(
+        limiter,
+        { enabled: config.rateLimit.enabled, perMinute: config.messages.searchPerMinute },
+        'search',
+        'You are searching too fast; wait a moment.',
+      ),
+    }),
   }
 }

@@ -6,6 +6,7 @@ import type { Store } from '../domain/store.js'
 import type { PresenceService } from '../domain/users/presence-service.js'
 import { ConversationFanout } from '../gateway/conversation-fanout.js'
 import { Hub } from '../gateway/hub.js'
+import { registerCallHandlers } from '../gateway/call-handlers.js'
 import { createMessageSendHandler } from '../gateway/message-send-handler.js'
 import { createResumeHandler } from '../gateway/resume-handler.js'
 import { WsGateway } from '../gateway/ws-gateway.js'
@@ -18,7 +19,7 @@ export interface RealtimeDeps {
   auth: AuthService
   presence: PresenceService
   memberRanges: MemberRangesCache
-  messaging: Pick<Messaging, 'messages' | 'signals' | 'resume'>
+  messaging: Pick<Messaging, 'messages' | 'signals' | 'resume' | 'calls'>
   limiter: RateLimiter
   logger: Logger
   metrics: Metrics
@@ -52,5 +53,6 @@ export function createRealtime(config: Config, deps: RealtimeDeps): WsGateway {
   gateway.onFrame('typing', (conn, frame) => messaging.signals.typing(conn.userId, conn.sessionId, frame.conversationId))
   gateway.onFrame('message.send', createMessageSendHandler(messaging.messages))
   gateway.onFrame('resume', createResumeHandler(messaging.resume, fanout, config.ws.queueMaxFrames))
+  registerCallHandlers(gateway, messaging.calls)
   return gateway
 }

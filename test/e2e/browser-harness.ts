@@ -11,6 +11,9 @@ export const SCREENSHOTS = join(ROOT, 'screenshots')
 export const CHROMIUM = '/usr/bin/chromium'
 export const hasChromium = existsSync(CHROMIUM)
 
+/** Resolves to 127.0.0.1 in the browser (see launchChromium): the app as on http://<LAN-IP>:port/. */
+export const LAN_HOST = 'jim-lan.test'
+
 /** Debian's Chromium, never a downloaded browser. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
@@ -27,6 +30,9 @@ export function launchChromium(): Promise<Browser> {
       // a fake microphone that needs no permission prompt, for voice messages
       '--use-fake-device-for-media-stream',
       '--use-fake-ui-for-media-stream',
+      // a name for this machine that is not localhost: a page over plain http there is not a
+      // "potentially trustworthy" origin, as on a LAN address (see LAN_HOST)
+      `--host-resolver-rules=MAP ${LAN_HOST} 127.0.0.1`,
     ],
   })
 }

@@ -16,6 +16,8 @@ const ALL = [
   '0005-reactions',
   '0006-pins',
   '0007-world-members',
+  '0008-calls',
+  '0009-message-search',
 ]
 
 async function captured(run: () => Promise<number>): Promise<{ code: number; out: string }> {

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react'
-import { conversationTitle, displayNameOf, formatTime } from '../app/format.js'
+import { conversationTitle, displayNameOf, formatTime, memberCountKey } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { useNow } from '../hooks/use-now.js'
 import { Avatar } from './Avatar.js'
@@ -40,7 +40,7 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
   const subtitle = useMemo(() => {
     if (!c) return ''
     if (c.kind === 'world') return t('conv.worldHint')
-    if (c.kind === 'group') return members ? t('groups.memberCount', { count: members.length }) : ''
+    if (c.kind === 'group') return members ? t(memberCountKey(members.length), { count: members.length }) : ''
     return presence ? t(`presence.${presence.status}`) : t('presence.offline')
   }, [c, members, presence, t])
 

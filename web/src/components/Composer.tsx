@@ -7,7 +7,10 @@ import { Icon } from './Icon.js'
 import { ExtrasPicker } from './ExtrasPicker.js'
 import { MediaButtons } from './MediaButtons.js'
 
-const MAX_LENGTH = 4000
+/** until the server's limits are known */
+const DEFAULT_MAX_LENGTH = 4000
+/** the counter shows from this many characters before the limit */
+const COUNTER_MARGIN = 500
 /** unsent text per conversation, kept while switching chats */
 const drafts = new Map<string, string>()
 
@@ -42,6 +45,11 @@ export function Composer({
   const groupId = conversation.group?.id ?? null
   const members = useAppState((s) => (groupId ? s.members[groupId] : undefined))
   const me = useAppState((s) => s.auth?.user?.id ?? '')
+  const maxLength = useAppState((s) => s.limits?.maxTextLength ?? DEFAULT_MAX_LENGTH)
+  // a long paste is kept whole (never cut silently): the counter says how much is over
+  // in characters (code points), as the server counts them
+  const length = useMemo(() => [...text].length, [text])
+  const tooLong = length > maxLength
   const friends = useAppState((s) => s.friends)
   const replied = useAppState((s) => (replyTo ? s.timelines[id]?.messages.find((m) => m.seq === replyTo) : undefined))
   const replyName = useAppState((s) => (replied ? displayNameOf(s, replied.senderId, groupId) : ''))
@@ -99,7 +107,7 @@ export function Composer({
     const caret = el?.selectionStart ?? text.length
     const start = replaceFrom ?? caret
     const next = text.slice(0, start) + insert + text.slice(caret)
-    setText(next.slice(0, MAX_LENGTH))
+    setText(next)
     requestAnimationFrame(() => {
       el?.focus()
       const pos = start + insert.length
@@ -116,7 +124,7 @@ export function Composer({
 
   const send = () => {
     const value = text.trim()
-    if (!value) return
+    if (!value || tooLong) return
     const mentions = mentioned.filter((c) => value.includes(`@${c.name}`)).map((c) => c.id)
     controller.messages.send(id, value, { mentions, replyTo })
     setText('')
@@ -216,7 +224,8 @@ export function Composer({
           className="composer-input"
           rows={1}
           value={text}
-          maxLength={MAX_LENGTH}
+          aria-invalid={tooLong || undefined}
+          aria-describedby={length > maxLength - COUNTER_MARGIN ? `counter-${id}` : undefined}
           placeholder={t('chat.placeholder')}
           aria-label={t('chat.inputLabel')}
           aria-autocomplete={groupId ? 'list' : undefined}
@@ -235,12 +244,19 @@ export function Composer({
           className="send-btn"
           aria-label={t('chat.send')}
           title={t('chat.send')}
-          disabled={!text.trim()}
+          disabled={!text.trim() || tooLong}
           onClick={send}
         >
           <Icon name="send" />
         </button>
       </div>
+      {length > maxLength - COUNTER_MARGIN ? (
+        <p id={`counter-${id}`} className={`char-counter ${tooLong ? 'over' : ''}`} role={tooLong ? 'alert' : undefined}>
+          {tooLong
+            ? t('chat.tooLong', { count: length.toLocaleString(), max: maxLength.toLocaleString() })
+            : t('chat.counter', { count: length.toLocaleString(), max: maxLength.toLocaleString() })}
+        </p>
+      ) : null}
     </div>
   )
 }

@@ -1,4 +1,4 @@
-import { memo, useState } from 'react'
+import { memo, useMemo, useState } from 'react'
 import type { Conversation, Message } from '../api/types.js'
 import { displayNameOf, formatTime, previewText } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
@@ -46,6 +46,15 @@ export const MessageBubble = memo(function MessageBubble({
   const showSender = !own && conversation.kind !== 'direct'
   const mentionsMe = Array.isArray(m.content.mentions) && (m.content.mentions.includes(me) || m.content.mentions.includes('all'))
   const text = typeof m.content.text === 'string' ? m.content.text : ''
+  const members = useAppState((s) => (groupId ? s.members[groupId] : undefined))
+  const mentionNames = useMemo(() => {
+    const ids = Array.isArray(m.content.mentions) ? (m.content.mentions as unknown[]) : []
+    if (!ids.length) return []
+    const names = ids.includes('all') ? ['all'] : []
+    for (const x of members ?? [])
+      if (ids.includes(x.user.id)) names.push(...[x.groupNickname, x.user.nickname, x.user.username].filter((n): n is string => !!n))
+    return names
+  }, [m.content.mentions, members])
 
   return (
     <li
@@ -75,7 +84,7 @@ export const MessageBubble = memo(function MessageBubble({
                 }}
               />
             ) : m.type === 'text' ? (
-              <p className="msg-text">{renderText(text)}</p>
+              <p className="msg-text">{renderText(text, mentionNames)}</p>
             ) : (
               <div className="msg-media" title={otherType}>
                 <MessageMedia message={m} />

@@ -31,7 +31,7 @@ export function Sidebar() {
     <aside className="sidebar" aria-label={t('sidebar.label')}>
       <header className="sidebar-header">
         <div className="me">
-          <Avatar name={user?.nickname || user?.username || '?'} colorKey={user?.id ?? ''} presence="online" />
+          <Avatar name={user?.nickname || user?.username || '?'} colorKey={user?.id ?? ''} presence={user?.status ?? 'online'} />
           <div className="me-names">
             <strong className="ellipsis" data-testid="me-name">
               {user?.nickname || user?.username || '…'}
