@@ -99,6 +99,8 @@ import { SqlFileStore } from './store/sql/sql-file-store.js'
 import { createSqlStore } from './store/sql/sql-store.js'
 import type { SqlDatabase } from './store/sql/database.js'
 import type { Store } from './domain/store.js'
+import { createNotifications, type Notifications } from './notification-wiring.js'
+import { registerNotificationRoutes } from './http/routes/notification-routes.js'
 
 export interface AppOptions {
   logger?: Logger
@@ -120,6 +122,8 @@ export interface App {
   readonly security: { readonly captcha: CaptchaService; readonly accounts: AccountService; readonly admin: AdminService }
   /** uploads and media; tests run the unreferenced-upload sweeper with `files.sweepUnreferenced()` */
   readonly files: FileService
+  /** Web Push and the e-mail digest; tests run a digest pass with `notifications.digest.runOnce()` */
+  readonly notifications: Notifications
   /** Stops accepting, closes sockets with 1001, then the broker and the database. */
   close(): Promise<void>
 }
@@ -220,6 +224,9 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     sendsPerHour: config.rateLimit.emailPerHour,
     publicUrl: config.publicUrl,
   })
+  // Web Push and the e-mail digest for people who are not looking
+  const notifications = await createNotifications({ config, database, events, presence, limiter: shared.limiter, mailer, clock, logger })
+  const push = notifications.pushEnabled ? notifications.notifier : null
   const accounts = new AccountService({ store, broker, events, auth, emailCodes, clock, logger })
   const admin = new AdminService({ store, broker, auth, accounts, registration, clock, logger })
   const users = new UserService({ store, broker, events, clock, logger })
@@ -250,10 +257,19 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
       worldSendPerMinute: config.world.sendPerMinute,
       worldGlobalPerSecond: config.world.globalSendPerSecond,
     }),
-    onStored: () => metrics.messagesStored.inc(),
+    onStored: (message) => {
+      metrics.messagesStored.inc()
+      push?.messageStored(message)
+    },
     media: createMediaHook({ files, records: store.files, clock }),
   })
-  const signals = new SignalService({ store, broker, clock, conversations })
+  const signals = new SignalService({
+    store,
+    broker,
+    clock,
+    conversations,
+    onReadMoved: push ? (userId, conversationId, readSeq) => push.readMoved(userId, conversationId, readSeq) : undefined,
+  })
   // edits, recalls, reactions and pins: the same rules and collaborators, each with its own rate limit
   const messageAction = (perMinute: number, action: Parameters<typeof createActionLimiter>[2], tooFast: string): MessageActionDeps => ({
     store,
@@ -309,6 +325,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   broker.onEvent((event) => {
     metrics.brokerEvents.inc({ direction: 'in' })
     auth.cache.apply(event)
+    if (event.kind === 'sessions.revoked') push?.sessionsRevoked(event.userId, event.sessionIds)
     sendFacts.apply(event)
     gateway.handleClusterEvent(event)
   })
@@ -344,6 +361,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   registerMessageRoutes(http, { messages, edits, signals })
   registerReactionRoutes(http, { reactions })
   registerPinRoutes(http, { pins })
+  registerNotificationRoutes(http, { notifications: notifications.service, digest: notifications.digest })
   await registerFileRoutes(http, {
     files,
     limits: { minBytesPerSecond: config.files.uploadMinBytesPerSecond, windowSeconds: config.files.uploadRateWindowSeconds },
@@ -367,11 +385,13 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     events,
     security: { captcha, accounts, admin },
     files,
+    notifications,
     close: () =>
       (closed ??= (async () => {
         stopFileSweeper()
         await http.close()
         signals.close()
+        await notifications.close()
         profiles.close()
         metrics.close()
         await mailer.close()

@@ -16,6 +16,7 @@ const ALL = [
   '0005-reactions',
   '0006-pins',
   '0007-world-members',
+  '0008-notifications',
 ]
 
 async function captured(run: () => Promise<number>): Promise<{ code: number; out: string }> {
