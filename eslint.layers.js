@@ -23,9 +23,6 @@ const DRIVERS = [
 ]
 const SQL = ['kysely', 'pg', 'mysql2', 'better-sqlite3']
 
-/** Stores that still throw domain errors (rules checked inside their transaction); no new ones. */
-const STORES_WITH_DOMAIN_ERRORS = ['src/store/sql/sql-group-store.ts']
-
 const elements = [
   { type: 'domain', pattern: 'src/domain/**', partialMatch: false },
   { type: 'adapters', pattern: ['src/adapters/**', 'src/broker/**', 'src/presence/**', 'src/store/local/**'], partialMatch: false },
@@ -51,7 +48,6 @@ const policies = [
   // the SQL store persists; it implements the domain's store ports and decides nothing
   { from: { element: { type: 'store' } }, allow: to('store', 'domain', 'shared', 'config') },
   { from: { element: { type: 'store' } }, disallow: { to: { file: { categories: 'domain-errors' } } } },
-  { from: { file: { path: STORES_WITH_DOMAIN_ERRORS } }, allow: { to: { file: { categories: 'domain-errors' } } } },
   // transports: parse, validate, authenticate, map errors; call domain services, never a store adapter
   { from: { element: { type: 'http' } }, allow: to('http', 'domain', 'shared', 'config') },
   { from: { element: { type: 'gateway' } }, allow: to('gateway', 'domain', 'shared', 'config', 'http') },

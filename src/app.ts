@@ -72,6 +72,11 @@ import { registerConversationRoutes } from './http/routes/conversation-routes.js
 import { registerMessageRoutes } from './http/routes/message-routes.js'
 import { registerReactionRoutes } from './http/routes/reaction-routes.js'
 import { registerPinRoutes } from './http/routes/pin-routes.js'
+import { registerCallRoutes } from './http/routes/call-routes.js'
+import { registerCallHandlers } from './gateway/call-handlers.js'
+import { CallService } from './domain/calls/call-service.js'
+import { registerSearchRoutes } from './http/routes/search-routes.js'
+import { SearchService } from './domain/search/search-service.js'
 import { registerAuthHook } from './http/auth-hook.js'
 import { ConversationSchema, MessageSchema } from './http/schemas/message-schemas.js'
 import { registerAuthRoutes } from './http/routes/auth-routes.js'
@@ -295,6 +300,20 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     ...messageAction(config.messages.pinPerMinute, 'pin', 'You are pinning too fast; wait a moment.'),
     maxPinned: config.messages.maxPinned,
   })
+  const calls = new CallService({ store, broker, clock, logger, conversations, settings: config.calls })
+  registerCallHandlers(gateway, calls)
+  calls.startSweeps()
+  const search = new SearchService({
+    store,
+    conversations,
+    logger,
+    limiter: createActionLimiter(
+      shared.limiter,
+      { enabled: config.rateLimit.enabled, perMinute: config.messages.searchPerMinute },
+      'search',
+      'You are searching too fast; wait a moment.',
+    ),
+  })
   gateway.onFrame('typing', async (conn, frame) => {
     if (typeof frame.conversationId !== 'string') throw new AppError('request.invalid', 'typing needs a conversationId.')
     await signals.typing(conn.userId, conn.sessionId, frame.conversationId)
@@ -361,6 +380,8 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   registerMessageRoutes(http, { messages, edits, signals })
   registerReactionRoutes(http, { reactions })
   registerPinRoutes(http, { pins })
+  registerCallRoutes(http, { calls, ice: config.calls, clock })
+  registerSearchRoutes(http, { search })
   registerNotificationRoutes(http, { notifications: notifications.service, digest: notifications.digest })
   await registerFileRoutes(http, {
     files,
@@ -390,6 +411,9 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
       (closed ??= (async () => {
         stopFileSweeper()
         await http.close()
+        // the drained sockets' calls end (and say so) before the store closes
+        await calls.settle()
+        calls.close()
         signals.close()
         await notifications.close()
         profiles.close()

@@ -94,6 +94,16 @@ export interface Config {
     framesPerSecond: number
     refusalsBeforeClose: number
   }
+  calls: {
+    stunUrls: string[]
+    turnUrls: string[]
+    turnSecret: string
+    turnTtlSeconds: number
+    ringSeconds: number
+    maxParticipants: number
+    liveCheckSeconds: number
+    signalsPerSecond: number
+  }
   groups: { maxMembers: number }
   messages: {
     maxTextLength: number
@@ -107,6 +117,7 @@ export interface Config {
     reactPerMinute: number
     maxPinned: number
     pinPerMinute: number
+    searchPerMinute: number
   }
   world: { sendPerMinute: number; globalSendPerSecond: number }
 }

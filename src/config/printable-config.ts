@@ -21,5 +21,6 @@ export function printableConfig(config: Config): unknown {
     redis: { ...config.redis, url: maskUrlPassword(config.redis.url) },
     metrics: { ...config.metrics, token: hidden(config.metrics.token) },
     smtp: { ...config.smtp, password: hidden(config.smtp.password) },
+    calls: { ...config.calls, turnSecret: hidden(config.calls.turnSecret) },
   }
 }

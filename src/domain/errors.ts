@@ -107,6 +107,18 @@ const catalogue = {
   'pin.forbidden': ['forbidden', 'Only group owners and admins pin messages (either side in a direct chat; nobody in the world channel).'],
   'pin.limit': ['refused', 'This conversation has as many pinned messages as it may have; unpin one first.'],
   'pin.recalled': ['refused', 'A recalled message cannot be pinned.'],
+  // calls
+  'call.not_found': ['not_found', 'No such call, or it has ended (or it is not yours to see).'],
+  'call.not_in_call': ['conflict', 'You are not in this call from this device: join it first.'],
+  'call.not_allowed': ['refused', 'Calls are not available in this conversation (the world channel).'],
+  'call.blocked': ['refused', 'A block between you stops calls.'],
+  'call.busy': ['conflict', 'You are already in a call; hang up first.'],
+  'call.running': ['conflict', 'This conversation has a call running: join it (details.callId).'],
+  'call.full': ['refused', 'This call has as many participants as it may have.'],
+  'call.answered_elsewhere': ['conflict', 'This call was answered on another of your devices.'],
+  // search
+  'search.query_invalid': ['invalid', 'The search text must be 2 to 100 characters (not only spaces).'],
+  'search.filter_invalid': ['invalid', 'A search filter is not valid; see details.field.'],
   // files and media
   'file.not_found': ['not_found', 'No such file (or it is not yours to use or see).'],
   'file.too_large': ['too_large', 'The file is larger than the limit for its kind.'],

@@ -15,7 +15,14 @@ export type Route =
 
 /** What travels through the broker between instances. */
 export type ClusterEvent =
-  | { kind: 'push'; route: Route; event: UserEvent; exceptSessionId?: string }
+  | {
+      kind: 'push'
+      route: Route
+      event: UserEvent
+      exceptSessionId?: string
+      /** only this socket of the (one) routed user: call signalling addressed to one device */
+      connectionId?: string
+    }
   /** sessions revoked (or 'all' of the user): evict caches, tell and close their sockets */
   | { kind: 'sessions.revoked'; userId: string; sessionIds: readonly string[] | 'all'; reason: string }
   /** a user's profile, role or state changed: evict cached copies */

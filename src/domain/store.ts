@@ -8,6 +8,8 @@ import type { GroupStore } from './groups/group-store.js'
 import type { MessageStore } from './messages/message-store.js'
 import type { ReactionStore } from './messages/reaction-store.js'
 import type { PinStore } from './messages/pin-store.js'
+import type { CallStore } from './calls/call-store.js'
+import type { MessageSearchStore } from './search/message-search-store.js'
 import type { SessionStore } from './auth/session-store.js'
 import type { SettingsStore } from './settings-store.js'
 import type { UserStore } from './users/user-store.js'
@@ -24,6 +26,8 @@ export interface Store {
   readonly messages: MessageStore
   readonly reactions: ReactionStore
   readonly pins: PinStore
+  readonly calls: CallStore
+  readonly search: MessageSearchStore
   readonly friends: FriendStore
   readonly groups: GroupStore
   readonly accounts: AccountStore

@@ -27,6 +27,8 @@ export function frameLimits(config: Config): FrameLimits | null {
       resume: { perSecond: ws.resumePerSecond, burst: ws.resumeBurst },
       // a burst (an outbox flushed on reconnect) is fine; the per-minute send limit still applies behind it
       'message.send': { perSecond: sendPerSecond, burst: Math.max(5, Math.ceil(messages.sendPerMinute / 4)) },
+      // ICE candidates trickle in bursts when a connection starts (a few per network interface and server)
+      'call.signal': { perSecond: config.calls.signalsPerSecond, burst: config.calls.signalsPerSecond * 4 },
     },
     fallback: { perSecond: ws.framesPerSecond, burst: ws.framesPerSecond * 2 },
     refusalsBeforeClose: ws.refusalsBeforeClose,

@@ -60,6 +60,7 @@ export class WsGateway {
   readonly #frameBudgets = new WeakMap<Connection, Float64Array>()
   readonly #pendingByIp = new Map<string, number>()
   #conversationRouter: ConversationRouter | null = null
+  readonly #closeHandlers: Array<(conn: Connection) => void> = []
   #heartbeat: NodeJS.Timeout | null = null
   #recheck: NodeJS.Timeout | null = null
   readonly #alive = new WeakSet<WebSocket>()
@@ -77,6 +78,11 @@ export class WsGateway {
   /** Registers a handler for a client frame `type`. */
   onFrame<T extends Exclude<ClientFrameType, 'auth' | 'ping'>>(type: T, handler: FrameHandler<T>): void {
     this.#handlers.set(type, handler as FrameHandler<never>)
+  }
+
+  /** Called when a served socket closes (a call participant's part ends with it). */
+  onSocketClosed(handler: (conn: Connection) => void): void {
+    this.#closeHandlers.push(handler)
   }
 
   setConversationRouter(router: ConversationRouter): void {
@@ -114,6 +120,7 @@ export class WsGateway {
     for (const userId of event.route.users) {
       for (const conn of this.hub.socketsOf(userId)) {
         if (conn.sessionId === event.exceptSessionId) continue
+        if (event.connectionId !== undefined && conn.id !== event.connectionId) continue
         conn.sendRaw(data)
         pushed++
       }
@@ -285,6 +292,7 @@ export class WsGateway {
       metrics.connectionClosed()
       logger.info({ event: 'ws.disconnected', userId, connectionId: conn.id }, 'socket disconnected')
       void presence.socketClosed(userId, conn.id)
+      for (const handler of this.#closeHandlers) handler(conn)
     }
     // The socket is served only once it is in the presence registry that routes events: an
     // event whose route was looked up before that was stored before it, so the socket's first

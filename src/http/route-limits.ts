@@ -47,5 +47,7 @@ export function sensitiveRouteLimits(c: Config['rateLimit']): RouteLimit[] {
     { method: 'POST', url: '/api/v1/friend-requests', name: 'friend-request', per: 'user', rule: perHour(c.friendRequestsPerHour) },
     { method: 'POST', url: '/api/v1/groups', name: 'group-create', per: 'user', rule: perHour(c.groupsPerHour) },
     { method: 'POST', url: '/api/v1/groups/:id/members', name: 'group-invite', per: 'user', rule: perHour(c.invitationsPerHour) },
+    // each answer is a fresh TURN credential: one per call attempt is plenty
+    { method: 'GET', url: '/api/v1/calls/ice-servers', name: 'ice-servers', per: 'user', rule: { limit: 60, windowMs: MINUTE } },
   ]
 }

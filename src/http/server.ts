@@ -120,6 +120,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],
+        // only over https: on a plain-http address (a LAN IP) it would rewrite the app's own
+        // scripts to https and leave a blank page
+        upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null,
       },
     },
     crossOriginEmbedderPolicy: false,

@@ -34,12 +34,20 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: 'messages', key: ['conversation_id', 'seq'] },
   { name: 'message_reactions', key: ['conversation_id', 'seq', 'emoji', 'user_id'] },
   { name: 'pinned_messages', key: ['conversation_id', 'seq'] },
+  { name: 'calls', key: ['id'] },
+  { name: 'call_participants', key: ['call_id', 'user_id'] },
   { name: 'files', key: ['id'] },
   { name: 'file_refs', key: ['file_id', 'ref_kind', 'ref_id'] },
   // ~4 MiB per batch: under MySQL's default 16 MiB packet
   { name: 'file_chunks', key: ['file_key', 'idx'], batch: Math.max(1, Math.floor((4 * 1024 * 1024) / CHUNK_BYTES)) },
   { name: 'audit_log', key: ['id'] },
 ]
+
+/**
+ * Tables that are not copied because the target builds them itself: SQLite's message search index
+ * (`message_fts` and FTS5's shadow tables `message_fts_*`) is filled by triggers as messages are inserted.
+ */
+export const isDerivedTable = (name: string): boolean => name === 'message_fts' || name.startsWith('message_fts_')
 
 /** Any table by name, for code that copies rows without knowing their shape. */
 export type UntypedTables = Record<string, Record<string, unknown>>

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest'
 import type { StoredFile } from '../../src/domain/files/file.js'
 import { newId } from '../../src/shared/ids.js'
+import { groupRules } from '../../src/domain/groups/group-rules.js'
 import { describeEachStore, type StoreContext } from './store-contract.js'
 
 const T0 = 1_700_000_000_000
@@ -113,11 +114,11 @@ describeEachStore('file records', (ctx) => {
     expect(await ctx().store.files.canRead(f.id, stranger!)).toBe(false)
 
     // joined after the message: not in range
-    await ctx().store.groups.addMembers({ groupId: g.id, userIds: [late!], actorId: owner!, via: 'join', now: T0, all: true })
+    await ctx().store.groups.addMembers({ groupId: g.id, userIds: [late!], actorId: owner!, via: 'join', now: T0, all: true }, groupRules)
     expect(await ctx().store.files.canRead(f.id, late!)).toBe(false)
 
     // removed: the range ends at the removal notice, after the message: still in range...
-    await ctx().store.groups.removeMember({ groupId: g.id, userId: member!, actorId: owner!, reason: 'removed', now: T0 })
+    await ctx().store.groups.removeMember({ groupId: g.id, userId: member!, actorId: owner!, reason: 'removed', now: T0 }, groupRules)
     expect(await ctx().store.files.canRead(f.id, member!)).toBe(true)
     // ...but a file posted after the removal is not
     const after = file(owner!)

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest'
 import { newId } from '../../src/shared/ids.js'
 import type { NewGroup } from '../../src/domain/groups/group-store.js'
+import { groupRules } from '../../src/domain/groups/group-rules.js'
 import { describeEachStore, type StoreContext } from './store-contract.js'
 
 const T0 = 1_700_000_000_000
@@ -78,7 +79,9 @@ describeEachStore('groups', (ctx) => {
     const { group } = await s.create(newGroup(owner, { maxMembers: 5, memberIds: [newId()] }))
     const joiners = Array.from({ length: 10 }, () => newId())
     const results = await Promise.allSettled(
-      joiners.map((userId) => s.addMembers({ groupId: group.id, userIds: [userId], actorId: userId, via: 'join', now: T0 + 1, all: true })),
+      joiners.map((userId) =>
+        s.addMembers({ groupId: group.id, userIds: [userId], actorId: userId, via: 'join', now: T0 + 1, all: true }, groupRules),
+      ),
     )
     const ok = results.filter((r) => r.status === 'fulfilled')
     const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)
@@ -102,19 +105,22 @@ describeEachStore('groups', (ctx) => {
     const owner = newId()
     const banned = newId()
     const { group } = await s.create(newGroup(owner, { maxMembers: 3 }))
-    expect(await s.ban(group.id, banned, owner, T0)).toBe(true)
-    expect(await s.ban(group.id, banned, owner, T0)).toBe(false)
+    expect(await s.ban(group.id, banned, owner, T0, groupRules)).toBe(true)
+    expect(await s.ban(group.id, banned, owner, T0, groupRules)).toBe(false)
     const a = newId()
     const b = newId()
     const c = newId()
-    const result = await s.addMembers({
-      groupId: group.id,
-      userIds: [owner, banned, a, b, c],
-      actorId: owner,
-      via: 'added',
-      now: T0,
-      all: false,
-    })
+    const result = await s.addMembers(
+      {
+        groupId: group.id,
+        userIds: [owner, banned, a, b, c],
+        actorId: owner,
+        via: 'added',
+        now: T0,
+        all: false,
+      },
+      groupRules,
+    )
     expect(result.added.map((m) => m.userId)).toEqual([a, b])
     expect(result.refused).toEqual([
       { userId: owner, code: 'group.already_member' },
@@ -130,18 +136,22 @@ describeEachStore('groups', (ctx) => {
     const owner = newId()
     const user = newId()
     const { group } = await s.create(newGroup(owner))
-    await s.addMembers({ groupId: group.id, userIds: [user], actorId: user, via: 'join', now: T0, all: true })
-    const left = await s.removeMember({ groupId: group.id, userId: user, actorId: owner, reason: 'removed', now: T0 })
+    await s.addMembers({ groupId: group.id, userIds: [user], actorId: user, via: 'join', now: T0, all: true }, groupRules)
+    const left = await s.removeMember({ groupId: group.id, userId: user, actorId: owner, reason: 'removed', now: T0 }, groupRules)
     expect(left.messages[0]!.content).toEqual({ event: 'member_left', userId: user, actorId: owner, reason: 'removed' })
     expect(left.memberIds).toEqual([owner])
     expect(await memberRow(ctx(), group.conversationId, user)).toMatchObject({ joinSeq: 2, leftSeq: 3 })
-    await expect(s.removeMember({ groupId: group.id, userId: user, actorId: owner, reason: 'removed', now: T0 })).rejects.toMatchObject({
+    await expect(
+      s.removeMember({ groupId: group.id, userId: user, actorId: owner, reason: 'removed', now: T0 }, groupRules),
+    ).rejects.toMatchObject({
       code: 'group.not_member',
     })
-    await expect(s.removeMember({ groupId: group.id, userId: owner, actorId: owner, reason: 'left', now: T0 })).rejects.toMatchObject({
+    await expect(
+      s.removeMember({ groupId: group.id, userId: owner, actorId: owner, reason: 'left', now: T0 }, groupRules),
+    ).rejects.toMatchObject({
       code: 'group.owner_must_transfer',
     })
-    await s.addMembers({ groupId: group.id, userIds: [user], actorId: user, via: 'join', now: T0, all: true })
+    await s.addMembers({ groupId: group.id, userIds: [user], actorId: user, via: 'join', now: T0, all: true }, groupRules)
     expect(await memberRow(ctx(), group.conversationId, user)).toMatchObject({ joinSeq: 4, leftSeq: null })
     expect((await s.findById(group.id))!.memberCount).toBe(2)
     expect((await messagesOf(ctx(), group.conversationId)).map((m) => m.seq)).toEqual([1, 2, 3, 4])
@@ -152,11 +162,11 @@ describeEachStore('groups', (ctx) => {
     const owner = newId()
     const user = newId()
     const { group } = await s.create(newGroup(owner, { memberIds: [user] }))
-    await s.removeMember({ groupId: group.id, userId: user, actorId: owner, reason: 'banned', now: T0 })
+    await s.removeMember({ groupId: group.id, userId: user, actorId: owner, reason: 'banned', now: T0 }, groupRules)
     expect((await s.listBans(group.id, { after: null, limit: 10 })).map((b) => [b.userId, b.bannedBy])).toEqual([[user, owner]])
     expect((await s.access(group.id, user))!.banned).toBe(true)
     await expect(
-      s.addMembers({ groupId: group.id, userIds: [user], actorId: user, via: 'join', now: T0, all: true }),
+      s.addMembers({ groupId: group.id, userIds: [user], actorId: user, via: 'join', now: T0, all: true }, groupRules),
     ).rejects.toMatchObject({
       code: 'group.banned',
     })
@@ -188,7 +198,7 @@ describeEachStore('groups', (ctx) => {
     const member = newId()
     const { group } = await s.create(newGroup(owner, { memberIds: [member] }))
     await s.updateProfile(group.id, owner, { muteAll: true }, T0)
-    await s.updateMember(group.id, member, { silencedUntil: T0 + 60_000 }, owner, T0)
+    await s.updateMember(group.id, member, { silencedUntil: T0 + 60_000 }, owner, T0, groupRules)
     expect(await s.memberContext(group.conversationId, member)).toEqual({
       groupId: group.id,
       isMember: true,
@@ -205,12 +215,12 @@ describeEachStore('groups', (ctx) => {
     const owner = newId()
     const member = newId()
     const { group } = await s.create(newGroup(owner, { memberIds: [member] }))
-    await s.updateMember(group.id, member, { silencedUntil: T0 + 60_000 }, owner, T0)
-    const { group: after } = await s.transfer(group.id, owner, member, T0)
+    await s.updateMember(group.id, member, { silencedUntil: T0 + 60_000 }, owner, T0, groupRules)
+    const { group: after } = await s.transfer(group.id, owner, member, T0, groupRules)
     expect(after.ownerId).toBe(member)
     expect(await s.findMember(group.id, member)).toMatchObject({ role: 'owner', silencedUntil: null })
     expect(await s.findMember(group.id, owner)).toMatchObject({ role: 'admin' })
-    await expect(s.transfer(group.id, owner, member, T0)).rejects.toMatchObject({ code: 'group.forbidden' })
+    await expect(s.transfer(group.id, owner, member, T0, groupRules)).rejects.toMatchObject({ code: 'group.forbidden' })
     expect(await s.successor(group.id, member)).toBe(owner)
   })
 
@@ -228,19 +238,8 @@ describeEachStore('groups', (ctx) => {
     expect([r1.created, r2.created]).toEqual([true, false])
     expect(r2.request.id).toBe(r1.request.id)
     // joining closes both
-    await s.addMembers({
-      groupId: group.id,
-      userIds: [user],
-      actorId: owner,
-      via: 'request',
-      joinRequestId: r1.request.id,
-      now: T0,
-      all: true,
-    })
-    expect((await s.findJoinRequest(r1.request.id))!.status).toBe('approved')
-    expect((await s.findInvitation(first!.invitation.id))!.status).toBe('cancelled')
-    await expect(
-      s.addMembers({
+    await s.addMembers(
+      {
         groupId: group.id,
         userIds: [user],
         actorId: owner,
@@ -248,7 +247,24 @@ describeEachStore('groups', (ctx) => {
         joinRequestId: r1.request.id,
         now: T0,
         all: true,
-      }),
+      },
+      groupRules,
+    )
+    expect((await s.findJoinRequest(r1.request.id))!.status).toBe('approved')
+    expect((await s.findInvitation(first!.invitation.id))!.status).toBe('cancelled')
+    await expect(
+      s.addMembers(
+        {
+          groupId: group.id,
+          userIds: [user],
+          actorId: owner,
+          via: 'request',
+          joinRequestId: r1.request.id,
+          now: T0,
+          all: true,
+        },
+        groupRules,
+      ),
     ).rejects.toMatchObject({ code: 'group.already_answered' })
   })
 

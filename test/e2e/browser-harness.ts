@@ -11,6 +11,9 @@ export const SCREENSHOTS = join(ROOT, 'screenshots')
 export const CHROMIUM = '/usr/bin/chromium'
 export const hasChromium = existsSync(CHROMIUM)
 
+/** Resolves to 127.0.0.1 in the browser (see launchChromium): the app as on http://<LAN-IP>:port/. */
+export const LAN_HOST = 'jim-lan.test'
+
 /** Debian's Chromium, never a downloaded browser. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
@@ -27,6 +30,9 @@ export function launchChromium(): Promise<Browser> {
       // a fake microphone that needs no permission prompt, for voice messages
       '--use-fake-device-for-media-stream',
       '--use-fake-ui-for-media-stream',
+      // a name for this machine that is not localhost: a page over plain http there is not a
+      // "potentially trustworthy" origin, as on a LAN address (see LAN_HOST)
+      `--host-resolver-rules=MAP ${LAN_HOST} 127.0.0.1`,
     ],
   })
 }
@@ -91,6 +97,9 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path
 }
 
+/** The phone viewport the issue names (an iPhone 12-15 class screen). */
+export const PHONE = { width: 390, height: 844 }
+
 export interface Watched {
   context: BrowserContext
   page: Page
@@ -103,12 +112,14 @@ export interface Watched {
 export async function openPage(
   browser: Browser,
   url: string,
-  options: { locale?: string; viewport?: { width: number; height: number } } = {},
+  options: { locale?: string; viewport?: { width: number; height: number }; phone?: boolean } = {},
 ): Promise<Watched> {
   const context = await browser.newContext({
     locale: options.locale ?? 'en-US',
-    viewport: options.viewport ?? { width: 1200, height: 760 },
+    viewport: options.viewport ?? (options.phone ? PHONE : { width: 1200, height: 760 }),
     deviceScaleFactor: 1,
+    // a touch screen: (hover: none) and (pointer: coarse) match
+    ...(options.phone ? { isMobile: true, hasTouch: true } : {}),
   })
   const page = await context.newPage()
   page.setDefaultTimeout(15_000)

@@ -16,7 +16,9 @@ const ALL = [
   '0005-reactions',
   '0006-pins',
   '0007-world-members',
-  '0008-notifications',
+  '0008-calls',
+  '0009-message-search',
+  '0010-notifications',
 ]
 
 async function captured(run: () => Promise<number>): Promise<{ code: number; out: string }> {

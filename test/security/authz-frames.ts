@@ -23,6 +23,8 @@ function sendRefusal(role: Role): string {
   return 'error conversation.not_found'
 }
 
+const NO_CALL = '01ARZ3NDEKTSV4RRFFQ69G5FAV'
+
 const errorOrType = (type: string) => (f: Frame) => f.type === type || f.type === 'error'
 
 /** Every client frame type of @jim/protocol, tried as every role (a type missing here fails the matrix test). */
@@ -54,6 +56,42 @@ export const FRAME_ROWS: Record<ClientFrameType, (s: Scenario, role: Role) => Fr
     },
     answeredBy: (f) => f.ref === `send-${role}`,
     expect: sendRefusal(role),
+  }),
+  'call.start': (s, role) => ({
+    frame: { type: 'call.start', id: `call-${role}`, conversationId: foreignConversation(s, role), media: 'voice' },
+    answeredBy: (f) => f.replyTo === `call-${role}`,
+    expect: role === 'blocked' ? 'error call.blocked' : 'error conversation.not_found',
+  }),
+  // no call runs in the scenario: a call id that is nobody's is refused alike for every role
+  'call.join': (_, role) => ({
+    frame: { type: 'call.join', id: `join-${role}`, callId: NO_CALL },
+    answeredBy: (f) => f.replyTo === `join-${role}`,
+    expect: 'error call.not_found',
+  }),
+  'call.decline': (_, role) => ({
+    frame: { type: 'call.decline', id: `decline-${role}`, callId: NO_CALL },
+    answeredBy: (f) => f.replyTo === `decline-${role}`,
+    expect: 'error call.not_found',
+  }),
+  'call.leave': (_, role) => ({
+    frame: { type: 'call.leave', id: `leave-${role}`, callId: NO_CALL },
+    answeredBy: (f) => f.replyTo === `leave-${role}`,
+    expect: 'error call.not_in_call',
+  }),
+  'call.signal': (s) => ({
+    frame: {
+      type: 'call.signal',
+      callId: NO_CALL,
+      toConnectionId: s.owner.id,
+      candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' },
+    },
+    answeredBy: (f) => f.type === 'error',
+    expect: 'error call.not_in_call',
+  }),
+  'call.media': () => ({
+    frame: { type: 'call.media', callId: NO_CALL, muted: true, cameraOff: false },
+    answeredBy: (f) => f.type === 'error',
+    expect: 'error call.not_in_call',
   }),
   resume: (s, role) => {
     // from the start of what each role had: only what is theirs may come back; a stranger naming G is refused

@@ -236,6 +236,15 @@ export const ROUTE_ROWS: Record<string, Row> = {
   'GET /conversations/{id}/pins': (s, r) => pinTry(s, r, true),
   'PUT /conversations/{id}/pins/{seq}': (s, r) => pinTry(s, r, false),
   'DELETE /conversations/{id}/pins/{seq}': (s, r) => pinTry(s, r, false),
+  // the running call: only current members may know of one (the blocked peer asks about their own chat)
+  'GET /conversations/{id}/call': (s, r) =>
+    r === 'blocked'
+      ? own(`/conversations/${s.blockedDirect}/call`, 'whether their own chat has a call')
+      : refuse(`/conversations/${conversationOf(s, r)}/call`, 404, 'conversation.not_found'),
+  'GET /calls/ice-servers': () => own('/calls/ice-servers', 'a TURN credential for themselves'),
+
+  // every role searches for the scenario's tag, in every text and file name: only what it may see comes back
+  'GET /search/messages': (s) => own(`/search/messages?q=${s.early.text.slice('early-'.length)}`, 'finds only messages the caller may see'),
 
   'POST /files': () => ({ path: '/files', own: 'anyone may upload (limits: files-limits tests)' }),
   'GET /files/{id}': (s, r) => fileRow(s, r, ''),

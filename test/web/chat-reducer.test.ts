@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Conversation, Message, SelfUser, ServerFrame } from '../../web/src/api/types.js'
-import { expireTyping, reduceChatFrame, TYPING_MS, type FrameContext } from '../../web/src/store/chat-reducer.js'
+import { applyReads, expireTyping, reduceChatFrame, TYPING_MS, type FrameContext } from '../../web/src/store/chat-reducer.js'
 import { initialState, type State } from '../../web/src/store/state.js'
 import type { PendingMessage } from '../../web/src/store/timeline.js'
 import { msg } from '../../packages/client/test/fake-socket.js'
@@ -178,5 +178,45 @@ describe('reduceChatFrame: read marks and typing', () => {
   it('should return the same state for frames it does not handle', () => {
     const s = state()
     expect(reduceChatFrame(s, { type: 'pong', id: 1 }, ctx)).toBe(s)
+  })
+})
+
+describe('applyReads: read positions loaded with the conversation', () => {
+  it('should show a direct peer’s read mark and each group member’s after a reload, never moving one back', () => {
+    const direct = applyReads(state(), 'a', [{ userId: PEER, seq: 2 }])
+    expect(direct.peerRead.a).toBe(2)
+    // a receipt that came live first is kept
+    const live = reduceChatFrame(state(), { type: 'conversation.read', conversationId: 'a', userId: PEER, seq: 3 }, ctx)
+    expect(applyReads(live, 'a', [{ userId: PEER, seq: 1 }]).peerRead.a).toBe(3)
+
+    const group = state({ conversations: { g: conversation('g', { kind: 'group', lastSeq: 5 }) } })
+    const read = applyReads(group, 'g', [
+      { userId: 'u3', seq: 4 },
+      { userId: 'u4', seq: 2 },
+      { userId: ME, seq: 1 },
+    ])
+    expect(read.groupReads.g).toEqual({ u3: 4, u4: 2 })
+    // my own position is not a receipt, and does not lower my read mark
+    expect(read.conversations.g!.readSeq).toBe(2)
+  })
+})
+
+describe('user.updated: a profile changed', () => {
+  it('should rename a friend, direct peer and group member everywhere, and my own profile from another device', () => {
+    const peer = { id: PEER, username: 'peer', nickname: 'Old', avatarFileId: null } as any
+    const s = state({
+      conversations: { a: conversation('a', { peer }) },
+      friends: { [PEER]: { user: peer, remark: '', since: '' } as any },
+      members: { g: [{ user: peer, role: 'member', groupNickname: null } as any] },
+    })
+    const next = reduceChatFrame(s, { type: 'user.updated', user: { ...peer, nickname: 'New' } }, ctx)
+    expect(next.users[PEER]!.nickname).toBe('New')
+    expect(next.friends[PEER]!.user.nickname).toBe('New')
+    expect(next.conversations.a!.peer!.nickname).toBe('New')
+    expect(next.members.g![0]!.user.nickname).toBe('New')
+
+    const mine = reduceChatFrame(s, { type: 'user.updated', user: { ...s.auth!.user!, nickname: 'Me2' } }, ctx)
+    expect(mine.auth!.user!.nickname).toBe('Me2')
+    expect(mine.users[ME]).toBeUndefined()
   })
 })

@@ -14,6 +14,7 @@ import type {
   Pin,
   PinnedMessage,
   ReactionUsersPage,
+  SearchPage,
   Message,
   MessagePage,
   Page,
@@ -31,6 +32,7 @@ import type {
   MemberPatch,
   ProfilePatch,
   RegisterBody,
+  SearchFilters,
   SendFriendRequestBody,
   SendMessageBody,
   TextContent,
@@ -276,6 +278,15 @@ export class ApiClient {
   /** Pins a message (group owner/admin, either side of a direct chat); the answer is the new pin list. */
   pin = (id: string, seq: number) => this.request<{ pins: Pin[] }>('PUT', `/conversations/${enc(id)}/pins/${seq}`)
   unpin = (id: string, seq: number) => this.request<{ pins: Pin[] }>('DELETE', `/conversations/${enc(id)}/pins/${seq}`)
+  /**
+   * Finds the messages I may see whose text or file name contains `q` (2–100 characters), newest first;
+   * `conversationId` for one chat, `cursor` from the previous page. Render `snippet` pieces as text.
+   */
+  searchMessages = (q: string, filters: SearchFilters = {}) =>
+    this.request<SearchPage>(
+      'GET',
+      `/search/messages${query({ q, conversationId: filters.conversationId, senderId: filters.senderId, type: filters.types?.join(','), from: filters.from, to: filters.to, cursor: filters.cursor, limit: filters.limit })}`,
+    )
   reads = (id: string, seq: number) =>
     this.request<{ count: number; userIds: string[] | null }>('GET', `/conversations/${enc(id)}/messages/${seq}/reads`)
 }

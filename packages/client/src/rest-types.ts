@@ -117,3 +117,19 @@ export interface UploadedFile {
   thumbnail?: { width: number; height: number; mime: string } | null
   createdAt: string
 }
+
+/** Filters of `Api.searchMessages` (all optional). */
+export interface SearchFilters {
+  /** one conversation I belong or belonged to */
+  conversationId?: string
+  senderId?: string
+  /** message types, e.g. ['file', 'image'] */
+  types?: string[]
+  /** ISO 8601 bounds on the send time, inclusive */
+  from?: string
+  to?: string
+  /** the previous page's nextCursor */
+  cursor?: string
+  /** 1–50, default 20 */
+  limit?: number
+}

@@ -113,6 +113,17 @@ describe('@jim/client against a real JIM server', () => {
     expect((await b.api.unpin(conv, m.seq)).pins).toEqual([])
   })
 
+  it('should search messages with filters and a cursor, and report a bad query as an ApiError', async () => {
+    const b = client()
+    await b.useToken(bob.token)
+    const m = await sendText(alice, conv, '搜索 SDK needle')
+    const page = await b.api.searchMessages('needle', { conversationId: conv, types: ['text'], limit: 1 })
+    expect(page.items.map((h) => h.message.seq)).toEqual([m.seq])
+    expect(page.items[0]!.snippet).toContainEqual({ text: 'needle', hit: true })
+    expect((await b.api.searchMessages('搜索', { senderId: alice.id })).items[0]!.message.seq).toBe(m.seq)
+    await expect(b.api.searchMessages('n')).rejects.toMatchObject({ code: 'search.query_invalid', status: 400 })
+  })
+
   it('should remove a friend and clear our direct history on both sides', async () => {
     const dora = await createUser(t.url, 'dora')
     const emil = await createUser(t.url, 'emil')

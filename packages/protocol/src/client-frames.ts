@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import { CallCandidate, CallDescription, CallMedia } from './calls.js'
 import { ClientMessageType } from './messages.js'
 
 /**
@@ -57,6 +58,49 @@ export const MessageSendFrame = Type.Object(
   },
 )
 
+const CallRef = Type.String({ minLength: 1, maxLength: 64, description: 'a call id' })
+
+export const CallStartFrame = Type.Object(
+  { type: Type.Literal('call.start'), id: FrameId, conversationId: ConversationRef, media: CallMedia },
+  {
+    description:
+      'Starts a call in a direct or group chat from this socket: the others’ devices ring. Answered by `call.updated` (with `replyTo`), or `error` (`call.busy`, `call.running` with the running call’s id, `call.blocked`...).',
+  },
+)
+export const CallJoinFrame = Type.Object(
+  { type: Type.Literal('call.join'), id: FrameId, callId: CallRef },
+  {
+    description:
+      'Answers a ringing call, or joins a running group call, from this socket (the other devices stop ringing). The joiner then sends an offer to every participant already joined.',
+  },
+)
+export const CallDeclineFrame = Type.Object(
+  { type: Type.Literal('call.decline'), id: FrameId, callId: CallRef },
+  { description: 'Declines a ringing call on every device of mine (a direct call ends as `declined`).' },
+)
+export const CallLeaveFrame = Type.Object(
+  { type: Type.Literal('call.leave'), id: FrameId, callId: CallRef },
+  { description: 'Hangs up (before an answer: cancels the call).' },
+)
+export const CallSignalFrame = Type.Object(
+  {
+    type: Type.Literal('call.signal'),
+    callId: CallRef,
+    toConnectionId: Type.String({ minLength: 1, maxLength: 64, description: 'the participant’s `connectionId`' }),
+    description: Type.Optional(CallDescription),
+    candidate: Type.Optional(CallCandidate),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'WebRTC signalling to one other participant of a call I am in (an SDP offer/answer or an ICE candidate); relayed as `call.signal`. Refused (`call.not_in_call`, nothing relayed) unless both are joined.',
+  },
+)
+export const CallMediaFrame = Type.Object(
+  { type: Type.Literal('call.media'), callId: CallRef, muted: Type.Boolean(), cameraOff: Type.Boolean() },
+  { description: 'My microphone and camera state in a call I am in; the others see it in `call.updated`.' },
+)
+
 /** Every client frame schema by type. */
 export const CLIENT_FRAMES = {
   auth: AuthFrame,
@@ -64,6 +108,12 @@ export const CLIENT_FRAMES = {
   typing: TypingClientFrame,
   resume: ResumeFrame,
   'message.send': MessageSendFrame,
+  'call.start': CallStartFrame,
+  'call.join': CallJoinFrame,
+  'call.decline': CallDeclineFrame,
+  'call.leave': CallLeaveFrame,
+  'call.signal': CallSignalFrame,
+  'call.media': CallMediaFrame,
 } as const
 
 export type ClientFrameType = keyof typeof CLIENT_FRAMES

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import { Call, CallCandidate, CallDescription } from './calls.js'
 import { Id } from './common.js'
 import { FriendRequest, FriendRequestStatus } from './friends.js'
 import { Group, Invitation, JoinRequest, JoinVia, LeaveReason, Member } from './groups.js'
@@ -153,6 +154,23 @@ export const ErrorFrame = frame(
   'A client frame failed.',
 )
 
+export const CallUpdatedFrame = frame(
+  'call.updated',
+  { call: Call, replyTo: ReplyTo },
+  'A call as it now is (ringing, someone joined or left, muted, ended with its reason): to both users of a direct call, to the members of a group. Also answers `call.start`/`call.join`/`call.decline`/`call.leave` (with `replyTo`).',
+)
+export const CallSignalServerFrame = frame(
+  'call.signal',
+  {
+    callId: Id,
+    fromUserId: Id,
+    fromConnectionId: Type.String(),
+    description: Type.Optional(CallDescription),
+    candidate: Type.Optional(CallCandidate),
+  },
+  'WebRTC signalling from another participant, to this socket only.',
+)
+
 /** Every server frame schema (a type may have two shapes: `conversation.read`, `typing`, `user.updated`). */
 export const SERVER_FRAMES = [
   ReadyFrame,
@@ -185,6 +203,8 @@ export const SERVER_FRAMES = [
   ResyncRequiredFrame,
   SyncFrame,
   SessionRevokedFrame,
+  CallUpdatedFrame,
+  CallSignalServerFrame,
   ErrorFrame,
 ] as const
 

@@ -10,6 +10,7 @@ import type { User } from '../users/user.js'
 import { GroupAccess } from './group-access.js'
 import { sortCandidates } from './group-candidates.js'
 import { GroupNotifier } from './group-notifier.js'
+import { groupRules, standingRefusal } from './group-rules.js'
 import type { MemberReport, PageInput } from './group-service.js'
 import { banView, invitationView, joinRequestView, type InvitationView, type JoinRequestView, type MemberView } from './group-views.js'
 import { isManager, outranks, type Group, type GroupJoinRequest, type GroupMember, type JoinVia } from './group.js'
@@ -61,7 +62,10 @@ export class GroupMemberService {
   async leave(userId: string, groupId: string): Promise<void> {
     const { group, member } = await this.#access.member(groupId, userId)
     if (member.role === 'owner') throw new AppError('group.owner_must_transfer')
-    const change = await this.#store.groups.removeMember({ groupId, userId, actorId: userId, reason: 'left', now: this.#clock.now() })
+    const change = await this.#store.groups.removeMember(
+      { groupId, userId, actorId: userId, reason: 'left', now: this.#clock.now() },
+      groupRules,
+    )
     this.#notify.log('group.member_left', { groupId, userId, reason: 'left' }, 'member left group')
     await this.#notify.memberLeft(group, userId, 'left', userId, change)
   }
@@ -86,14 +90,17 @@ export class GroupMemberService {
     const standing = await this.#store.groups.standing(groupId, inviteIds)
     const toInvite: string[] = []
     for (const userId of inviteIds) {
-      if (standing.memberIds.has(userId)) refused.push({ userId, code: 'group.already_member' })
-      else if (standing.bannedIds.has(userId)) refused.push({ userId, code: 'group.banned' })
+      const code = standingRefusal({ member: standing.memberIds.has(userId), banned: standing.bannedIds.has(userId) })
+      if (code) refused.push({ userId, code })
       else toInvite.push(userId)
     }
     const now = this.#clock.now()
     let added: GroupMember[] = []
     if (direct.length > 0) {
-      const result = await this.#store.groups.addMembers({ groupId, userIds: direct, actorId: actor.id, via: 'added', now, all: false })
+      const result = await this.#store.groups.addMembers(
+        { groupId, userIds: direct, actorId: actor.id, via: 'added', now, all: false },
+        groupRules,
+      )
       added = result.added
       refused.push(...result.refused)
       await this.#notify.membersJoined(result.group, added, actor.id, 'added', result.change)
@@ -193,6 +200,7 @@ export class GroupMemberService {
       },
       actorId,
       now,
+      groupRules,
     )
     const changes = (['role', 'mutedUntil', 'groupNickname'] as const).filter((field) => patch[field] !== undefined)
     this.#notify.log('group.member_updated', { groupId, userId: actorId, targetId: target.userId, fields: changes }, 'group member updated')
@@ -214,13 +222,16 @@ export class GroupMemberService {
       if (!ban) throw new AppError('group.not_member', 'That user is not a member of this group.')
       const user = isId(targetId) ? await this.#store.users.findById(targetId) : null
       if (!user) throw new AppError('user.not_found')
-      await this.#store.groups.ban(groupId, targetId, actorId, this.#clock.now())
+      await this.#store.groups.ban(groupId, targetId, actorId, this.#clock.now(), groupRules)
       this.#notify.log('group.member_banned', { groupId, userId: actorId, targetId, wasMember: false }, 'user banned from group')
       return
     }
     const target = await this.#access.target(access, targetId)
     const reason = ban ? 'banned' : 'removed'
-    const change = await this.#store.groups.removeMember({ groupId, userId: target.userId, actorId, reason, now: this.#clock.now() })
+    const change = await this.#store.groups.removeMember(
+      { groupId, userId: target.userId, actorId, reason, now: this.#clock.now() },
+      groupRules,
+    )
     this.#notify.log('group.member_removed', { groupId, userId: actorId, targetId, banned: ban }, 'member removed from group')
     await this.#notify.memberLeft(access.group, target.userId, reason, actorId, change)
   }
@@ -279,15 +290,18 @@ export class GroupMemberService {
     via: JoinVia,
     answer: { invitationId?: string; joinRequestId?: string },
   ): Promise<Extract<JoinOutcome, { kind: 'joined' }>> {
-    const result = await this.#store.groups.addMembers({
-      groupId,
-      userIds: [userId],
-      actorId,
-      via,
-      now: this.#clock.now(),
-      all: true,
-      ...answer,
-    })
+    const result = await this.#store.groups.addMembers(
+      {
+        groupId,
+        userIds: [userId],
+        actorId,
+        via,
+        now: this.#clock.now(),
+        all: true,
+        ...answer,
+      },
+      groupRules,
+    )
     const member = result.added[0]!
     this.#notify.log('group.member_joined', { groupId, userId, actorId, via, ...answer }, 'member joined group')
     await this.#notify.membersJoined(result.group, result.added, actorId, via, result.change)

@@ -11,6 +11,7 @@ import type { User } from '../users/user.js'
 import { GroupAccess } from './group-access.js'
 import { sortCandidates, type Refusal } from './group-candidates.js'
 import { GroupNotifier } from './group-notifier.js'
+import { groupRules } from './group-rules.js'
 import { groupView, invitationView } from './group-views.js'
 import type { Group, GroupRole, JoinPolicy } from './group.js'
 
@@ -190,7 +191,10 @@ export class GroupService {
     for (const groupId of await this.#store.groups.memberGroupIds(userId)) {
       const group = await this.#store.groups.findById(groupId)
       if (!group) continue
-      const change = await this.#store.groups.removeMember({ groupId, userId, actorId: userId, reason: 'left', now: this.#clock.now() })
+      const change = await this.#store.groups.removeMember(
+        { groupId, userId, actorId: userId, reason: 'left', now: this.#clock.now() },
+        groupRules,
+      )
       this.#notify.log('group.member_left', { groupId, userId, reason: 'account_deleted' }, 'deleted account left group')
       await this.#notify.memberLeft(group, userId, 'left', userId, change)
     }
@@ -210,7 +214,7 @@ export class GroupService {
   }
 
   async #transfer(groupId: string, fromId: string, toId: string): Promise<Group> {
-    const { group, change } = await this.#store.groups.transfer(groupId, fromId, toId, this.#clock.now())
+    const { group, change } = await this.#store.groups.transfer(groupId, fromId, toId, this.#clock.now(), groupRules)
     this.#notify.log('group.owner_transferred', { groupId, userId: fromId, toUserId: toId }, 'group ownership transferred')
     await this.#notify.messages(change)
     await this.#notify.push(change.memberIds, {

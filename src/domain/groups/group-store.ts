@@ -12,6 +12,7 @@ import type {
 } from './group.js'
 import type { Message } from '../messages/message.js'
 import type { ErrorCode } from '../errors.js'
+import type { GroupRules } from './group-rules.js'
 
 /**
  * What a committed change wrote that must be published: the `system` messages (in seq order)
@@ -118,21 +119,25 @@ export interface GroupStore {
    */
   dissolve(groupId: string, actorId: string, now: number): Promise<{ group: Group; change: GroupChange; formerMemberIds: string[] } | null>
   /**
-   * Adds users (see AddMembersInput.all): refused per id as `group.already_member`,
-   * `group.banned` or `group.member_limit`. One `member_joined` message (one user, `via`
-   * join/invitation/request) or `members_added` (added by someone else) announces them.
-   * Also closes their other pending invitations and join requests to this group.
-   * Throws `group.not_found` if the group is gone.
+   * Adds users (see AddMembersInput.all). Under the group row's lock it hands the facts to
+   * `rules` (`groupRules`): `found` (the group), `stillPending` (the answered invitation or join
+   * request), `admission` (who is a member, banned, or found no place below `max_members`),
+   * which names the refusals or throws; a throw writes nothing. One `member_joined` message
+   * (one user, `via` join/invitation/request) or `members_added` (added by someone else)
+   * announces the others. Also closes their other pending invitations and join requests here.
    */
-  addMembers(input: AddMembersInput): Promise<AddMembersResult>
+  addMembers(input: AddMembersInput, rules: GroupRules): Promise<AddMembersResult>
   /**
    * Ends a current membership with a `member_left` message (`reason`); `banned` also records
-   * the ban and cancels the user's pending join requests and invitations. Throws
-   * `group.not_member` if the user is not a current member, `group.not_found` if the group is gone.
+   * the ban and cancels the user's pending join requests and invitations. First `rules.found`
+   * and `rules.leave` judge the group and the membership read under the group row's lock.
    */
-  removeMember(input: { groupId: string; userId: string; actorId: string; reason: LeaveReason; now: number }): Promise<GroupChange>
-  /** Bans a user who is not a member (a former member, say). False if already banned. */
-  ban(groupId: string, userId: string, actorId: string, now: number): Promise<boolean>
+  removeMember(
+    input: { groupId: string; userId: string; actorId: string; reason: LeaveReason; now: number },
+    rules: GroupRules,
+  ): Promise<GroupChange>
+  /** Bans a user who is not a member (a former member, say), after `rules.found`. False if already banned. */
+  ban(groupId: string, userId: string, actorId: string, now: number, rules: GroupRules): Promise<boolean>
   /** Lifts a ban; false if there was none. */
   liftBan(groupId: string, userId: string): Promise<boolean>
   listBans(groupId: string, page: Paging): Promise<GroupBan[]>
@@ -147,7 +152,8 @@ export interface GroupStore {
   /**
    * Changes a member's role (`member_role_changed` message, version bump), mute
    * (`member_muted`/`member_unmuted` message) and nickname (no message). `change` is null when
-   * no message was written. Throws `group.not_member` if not a current member.
+   * no message was written. First `rules.found` and `rules.changeMember` judge the group and
+   * the membership read under the group row's lock.
    */
   updateMember(
     groupId: string,
@@ -155,13 +161,14 @@ export interface GroupStore {
     patch: MemberPatch,
     actorId: string,
     now: number,
+    rules: GroupRules,
   ): Promise<{ member: GroupMember; change: GroupChange | null }>
   /**
    * Makes `toId` (a current member) owner and the old owner an admin, with an
-   * `owner_transferred` message and a version bump. Throws `group.not_member` for `toId`,
-   * `group.forbidden` if `fromId` no longer owns the group.
+   * `owner_transferred` message and a version bump, after `rules.found` and `rules.transfer`
+   * judged the group and `toId`'s membership read under the group row's lock.
    */
-  transfer(groupId: string, fromId: string, toId: string, now: number): Promise<{ group: Group; change: GroupChange }>
+  transfer(groupId: string, fromId: string, toId: string, now: number, rules: GroupRules): Promise<{ group: Group; change: GroupChange }>
   /** Sets the member limit (system admins only; may be below the current count: nobody new joins then). */
   setMaxMembers(groupId: string, maxMembers: number, now: number): Promise<Group | null>
 

@@ -16,6 +16,12 @@ export interface Capabilities {
   readonly singleWriter: boolean
   /** Column type for binary data (file bytes): sqlite `blob`, mysql `longblob`, postgres `bytea`. */
   readonly blobType: 'blob' | 'longblob' | 'bytea'
+  /**
+   * How message search finds substrings (see search-sql.ts): SQLite an FTS5 trigram table kept by
+   * triggers, PostgreSQL a pg_trgm GIN index on the searchable text, MySQL/MariaDB a LIKE scan of the
+   * visible messages (no built-in index finds Chinese substrings there).
+   */
+  readonly textSearch: 'fts5_trigram' | 'pg_trgm' | 'like_scan'
 }
 
 export function capabilitiesFor(dialect: Capabilities['dialect']): Capabilities {
@@ -26,6 +32,7 @@ export function capabilitiesFor(dialect: Capabilities['dialect']): Capabilities 
     supportsReturning: dialect !== 'mysql',
     singleWriter: dialect === 'sqlite',
     blobType: dialect === 'mysql' ? 'longblob' : dialect === 'postgres' ? 'bytea' : 'blob',
+    textSearch: dialect === 'sqlite' ? 'fts5_trigram' : dialect === 'postgres' ? 'pg_trgm' : 'like_scan',
   }
 }
 

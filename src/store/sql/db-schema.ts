@@ -126,6 +126,34 @@ export interface PinnedMessagesTable {
   pinned_at: number
 }
 
+/** calls; `live_conversation_id` = conversation_id until ended (one running call per conversation) */
+export interface CallsTable {
+  id: string
+  conversation_id: string
+  live_conversation_id: string | null
+  kind: string
+  media: string
+  state: string
+  initiator_id: string
+  created_at: number
+  answered_at: number | null
+  ended_at: number | null
+  end_reason: string | null
+}
+
+/** one row per user and call */
+export interface CallParticipantsTable {
+  call_id: string
+  user_id: string
+  state: string
+  connection_id: string | null
+  muted: number
+  camera_off: number
+  joined_at: number | null
+  left_at: number | null
+  last_seen: number
+}
+
 export interface GroupsTable {
   id: string
   conversation_id: string
@@ -250,6 +278,8 @@ export interface Database {
   messages: MessagesTable
   message_reactions: MessageReactionsTable
   pinned_messages: PinnedMessagesTable
+  calls: CallsTable
+  call_participants: CallParticipantsTable
   groups: GroupsTable
   group_bans: GroupBansTable
   group_invitations: GroupInvitationsTable

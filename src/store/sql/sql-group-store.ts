@@ -1,5 +1,4 @@
 import { type Kysely, type Selectable, type Transaction } from 'kysely'
-import { AppError, type ErrorCode } from '../../domain/errors.js'
 import {
   pendingKey,
   type Group,
@@ -23,6 +22,7 @@ import type {
   NewGroup,
   Paging,
 } from '../../domain/groups/group-store.js'
+import type { AdmissionFact, GroupRules } from '../../domain/groups/group-rules.js'
 import type { Capabilities } from './capabilities.js'
 import type { ConversationMembersTable, Database, GroupsTable } from './db-schema.js'
 import { appendInTx, bumpCounter, insertConversation, withTransaction } from './message-appender.js'
@@ -178,12 +178,12 @@ export class SqlGroupStore implements GroupStore {
     })
   }
 
-  async addMembers(input: AddMembersInput): Promise<AddMembersResult> {
+  async addMembers(input: AddMembersInput, rules: GroupRules): Promise<AddMembersResult> {
     const { groupId, actorId, now } = input
     const userIds = [...new Set(input.userIds)]
     return withTransaction(this.#db, async (trx) => {
       const locked = await this.#lockGroup(trx, groupId)
-      if (!locked) throw new AppError('group.not_found')
+      rules.found(locked)
       if (input.invitationId) {
         const answered = await trx
           .updateTable('group_invitations')
@@ -192,7 +192,7 @@ export class SqlGroupStore implements GroupStore {
           .where('group_id', '=', groupId)
           .where('status', '=', 'pending')
           .executeTakeFirst()
-        if (Number(answered.numUpdatedRows) === 0) throw new AppError('group.already_answered')
+        rules.stillPending(Number(answered.numUpdatedRows) > 0)
       }
       if (input.joinRequestId) {
         const answered = await trx
@@ -202,7 +202,7 @@ export class SqlGroupStore implements GroupStore {
           .where('group_id', '=', groupId)
           .where('status', '=', 'pending')
           .executeTakeFirst()
-        if (Number(answered.numUpdatedRows) === 0) throw new AppError('group.already_answered')
+        rules.stillPending(Number(answered.numUpdatedRows) > 0)
       }
       const existing = new Map<string, Selectable<ConversationMembersTable>>()
       const bannedIds = new Set<string>()
@@ -222,21 +222,21 @@ export class SqlGroupStore implements GroupStore {
           .execute()
         for (const ban of bans) bannedIds.add(ban.user_id)
       }
-      const refused: Array<{ userId: string; code: ErrorCode }> = []
+      const facts: Array<{ userId: string; fact: AdmissionFact }> = []
       const toAdd: string[] = []
       for (const userId of userIds) {
         const row = existing.get(userId)
         if (row && row.left_seq == null) {
-          refused.push({ userId, code: 'group.already_member' })
+          facts.push({ userId, fact: 'member' })
         } else if (bannedIds.has(userId)) {
-          refused.push({ userId, code: 'group.banned' })
+          facts.push({ userId, fact: 'banned' })
         } else if (await this.#takePlace(trx, groupId)) {
           toAdd.push(userId)
         } else {
-          refused.push({ userId, code: 'group.member_limit' })
+          facts.push({ userId, fact: 'full' })
         }
       }
-      if (input.all && refused.length > 0) throw new AppError(refused[0]!.code, undefined, { details: { userId: refused[0]!.userId } })
+      const refused = rules.admission(facts, input.all)
       if (toAdd.length === 0) return { group: locked, added: [], refused, change: null }
 
       const single = toAdd.length === 1 && input.via !== 'added'
@@ -280,14 +280,15 @@ export class SqlGroupStore implements GroupStore {
     })
   }
 
-  async removeMember(input: { groupId: string; userId: string; actorId: string; reason: LeaveReason; now: number }): Promise<GroupChange> {
+  async removeMember(
+    input: { groupId: string; userId: string; actorId: string; reason: LeaveReason; now: number },
+    rules: GroupRules,
+  ): Promise<GroupChange> {
     const { groupId, userId, actorId, reason, now } = input
     return withTransaction(this.#db, async (trx) => {
       const locked = await this.#lockGroup(trx, groupId)
-      if (!locked) throw new AppError('group.not_found')
-      const member = await currentMember(trx, locked, userId)
-      if (!member) throw new AppError('group.not_member')
-      if (member.role === 'owner') throw new AppError('group.owner_must_transfer')
+      rules.found(locked)
+      rules.leave(await currentMember(trx, locked, userId))
       const message = await this.#system(trx, locked.conversationId, now, { event: 'member_left', userId, actorId, reason })
       await trx
         .updateTable('conversation_members')
@@ -309,10 +310,9 @@ export class SqlGroupStore implements GroupStore {
     })
   }
 
-  async ban(groupId: string, userId: string, actorId: string, now: number): Promise<boolean> {
+  async ban(groupId: string, userId: string, actorId: string, now: number, rules: GroupRules): Promise<boolean> {
     return withTransaction(this.#db, async (trx) => {
-      const locked = await this.#lockGroup(trx, groupId)
-      if (!locked) throw new AppError('group.not_found')
+      rules.found(await this.#lockGroup(trx, groupId))
       const created = await this.#insertBan(trx, groupId, userId, actorId, now)
       await this.#closePending(trx, groupId, [userId], now)
       return created
@@ -330,17 +330,17 @@ export class SqlGroupStore implements GroupStore {
     patch: MemberPatch,
     actorId: string,
     now: number,
+    rules: GroupRules,
   ): Promise<{ member: GroupMember; change: GroupChange | null }> {
     return withTransaction(this.#db, async (trx) => {
       const locked = await this.#lockGroup(trx, groupId)
-      if (!locked) throw new AppError('group.not_found')
+      rules.found(locked)
       const member = await currentMember(trx, locked, userId)
-      if (!member) throw new AppError('group.not_member')
+      rules.changeMember(member, patch.role)
       const messages: Message[] = []
       const values: Partial<ConversationMembersTable> = {}
       let roleChanged = false
       if (patch.role !== undefined && patch.role !== member.role) {
-        if (member.role === 'owner') throw new AppError('group.forbidden', 'Transfer ownership to change the owner’s role.')
         values.role = patch.role
         roleChanged = true
         messages.push(
@@ -378,13 +378,17 @@ export class SqlGroupStore implements GroupStore {
     })
   }
 
-  async transfer(groupId: string, fromId: string, toId: string, now: number): Promise<{ group: Group; change: GroupChange }> {
+  async transfer(
+    groupId: string,
+    fromId: string,
+    toId: string,
+    now: number,
+    rules: GroupRules,
+  ): Promise<{ group: Group; change: GroupChange }> {
     return withTransaction(this.#db, async (trx) => {
       const locked = await this.#lockGroup(trx, groupId)
-      if (!locked) throw new AppError('group.not_found')
-      if (locked.ownerId !== fromId) throw new AppError('group.forbidden', 'Only the owner can transfer the group.')
-      const to = await currentMember(trx, locked, toId)
-      if (!to) throw new AppError('group.not_member', 'The new owner must be a member of the group.')
+      rules.found(locked)
+      rules.transfer(locked, fromId, await currentMember(trx, locked, toId))
       const message = await this.#system(trx, locked.conversationId, now, { event: 'owner_transferred', fromId, toId, actorId: fromId })
       // nobody outranks an owner, so a mute left from before could never be lifted
       await trx

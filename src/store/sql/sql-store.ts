@@ -10,7 +10,9 @@ import { SqlFriendStore } from './sql-friend-store.js'
 import { SqlGroupStore } from './sql-group-store.js'
 import { SqlMessageStore } from './sql-message-store.js'
 import { SqlReactionStore } from './sql-reaction-store.js'
+import { SqlCallStore } from './sql-call-store.js'
 import { SqlPinStore } from './sql-pin-store.js'
+import { SqlMessageSearchStore } from './sql-message-search-store.js'
 import { createSendAppender } from './send-appender.js'
 import { SqlSessionStore } from './sql-session-store.js'
 import { SqlSettingsStore } from './sql-settings-store.js'
@@ -27,6 +29,8 @@ export function createSqlStore(database: SqlDatabase): Store {
     messages: new SqlMessageStore(db, database.caps, createSendAppender(db, database.caps, database.sqlite)),
     reactions: new SqlReactionStore(db, database.caps),
     pins: new SqlPinStore(db, database.caps),
+    calls: new SqlCallStore(db, database.caps),
+    search: new SqlMessageSearchStore(db, database.caps),
     friends: new SqlFriendStore(db, database.caps),
     groups: new SqlGroupStore(db, database.caps),
     accounts: new SqlAccountStore(db),

@@ -95,9 +95,9 @@ export function peopleIn(messages: readonly Message[]): Array<string | null> {
   for (const m of messages) {
     ids.push(m.senderId)
     if (m.type === 'system') {
-      const { userId, actorId } = m.content as { userId?: unknown; actorId?: unknown }
-      if (typeof userId === 'string') ids.push(userId)
-      if (typeof actorId === 'string') ids.push(actorId)
+      // everyone a system line names (systemText): the subject, the actor, a new owner, those added
+      const { userId, actorId, toId, userIds } = m.content as { userId?: unknown; actorId?: unknown; toId?: unknown; userIds?: unknown }
+      for (const id of [userId, actorId, toId, ...(Array.isArray(userIds) ? userIds : [])]) if (typeof id === 'string') ids.push(id)
     }
   }
   return ids

@@ -5,7 +5,7 @@
  */
 import { ApiError } from '@jim/client'
 import type { Conversation, Group, PublicUser } from '../api/types.js'
-import { dropConversation, markRead, upsertConversation } from '../store/chat-reducer.js'
+import { applyReads, dropConversation, markRead, upsertConversation } from '../store/chat-reducer.js'
 import { lastSeqOf } from '../store/timeline.js'
 import { peopleIn, type AppContext } from './context.js'
 
@@ -38,7 +38,9 @@ export class ConversationList {
         cursor = res.nextCursor
         if (!cursor) break
       }
-      const world = await this.#c.api.world().catch(() => null)
+      // everyone is a world member from registration, so the list has it; asking for it (which
+      // also repairs a missed join) is left for a list without it
+      const world = items.find((c) => c.kind === 'world') ?? (await this.#c.api.world().catch(() => null))
       if (world && !items.some((c) => c.id === world.id)) items.push(world)
       this.#c.set((s) => {
         const conversations: Record<string, Conversation> = {}
@@ -90,7 +92,12 @@ export class ConversationList {
   }
 
   async open(id: string | null): Promise<void> {
-    this.#c.set((s) => ({ ...s, activeId: id }))
+    this.#c.set((s) => {
+      // where the unread part starts, before opening marks it read
+      const c = id ? s.conversations[id] : undefined
+      const firstUnread = c && id && c.unreadCount > 0 && c.lastSeq > c.readSeq ? { conversationId: id, seq: c.readSeq + 1 } : null
+      return { ...s, activeId: id, firstUnread }
+    })
     if (!id) return
     if (!this.#c.state.conversations[id]) {
       try {
@@ -103,8 +110,20 @@ export class ConversationList {
     const c = this.#c.state.conversations[id]
     if (c?.kind === 'group' && c.group) void this.#hooks.loadMembers(c.group.id)
     const t = this.#c.state.timelines[id]
+    if (c && c.kind !== 'world') void this.#loadReads(id)
     if (!t?.loaded && !t?.loading) await this.#hooks.loadLatest(id)
     this.markActiveRead()
+  }
+
+  /** How far the others have read (the list does not say): read ticks and "read by N" survive a reload. */
+  async #loadReads(id: string): Promise<void> {
+    try {
+      // only the reads: the rest could be older than the read mark this open just made
+      const { reads } = await this.#c.api.conversation(id)
+      if (reads?.length) this.#c.set((s) => applyReads(s, id, reads))
+    } catch {
+      // the list's copy stays; ticks come with the next conversation.read
+    }
   }
 
   async openDirect(userId: string): Promise<void> {

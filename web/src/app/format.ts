@@ -51,26 +51,84 @@ export function typeLabel(locale: Locale, type: string): string {
   return key ? translate(locale, key) : translate(locale, 'msg.type.unknown')
 }
 
-const SYSTEM_KEYS: Record<string, MessageKey> = {
-  group_created: 'sys.group_created',
-  member_joined: 'sys.member_joined',
-  member_left: 'sys.member_left',
-  member_removed: 'sys.member_removed',
-  member_invited: 'sys.member_joined',
-  owner_transferred: 'sys.owner_transferred',
-  group_renamed: 'sys.group_renamed',
-  group_updated: 'sys.group_updated',
-  friend_added: 'sys.friend_added',
+type SystemContent = {
+  event?: string
+  userId?: string
+  userIds?: string[]
+  actorId?: string
+  toId?: string
+  name?: string
+  reason?: string
+  role?: string
+  until?: string
+  changes?: { name?: string; announcement?: string; muteAll?: boolean; avatarFileId?: string; joinPolicy?: string }
 }
 
+/**
+ * What a system message says: who did what to whom, from the fields each server event carries
+ * (an ownership transfer names its new owner in `toId`; a group update lists its `changes`,
+ * and a new announcement is shown in full).
+ */
 export function systemText(s: NameState, m: Message): string {
-  const c = m.content as { event?: string; userId?: string; actorId?: string; name?: string }
-  const key = (c.event && SYSTEM_KEYS[c.event]) || 'sys.unknown'
-  return translate(s.locale, key, {
-    user: displayNameOf(s, c.userId ?? c.actorId ?? null),
-    actor: displayNameOf(s, c.actorId ?? c.userId ?? null),
-    name: c.name ?? '',
-  })
+  const c = m.content as SystemContent
+  const name = (id: string | null | undefined) => displayNameOf(s, id ?? null)
+  const tr = (key: MessageKey, params: Record<string, string> = {}) =>
+    translate(s.locale, key, { actor: name(c.actorId ?? c.userId), user: name(c.userId ?? c.actorId), ...params })
+  const byOther = !!c.actorId && !!c.userId && c.actorId !== c.userId
+  switch (c.event) {
+    case 'group_created':
+      return tr('sys.group_created', { name: c.name ?? '' })
+    case 'member_joined':
+    case 'member_invited':
+      return byOther ? tr('sys.member_added') : tr('sys.member_joined')
+    case 'members_added':
+      return tr('sys.member_added', { user: (c.userIds ?? []).map(name).join(', ') })
+    case 'member_left':
+      if (c.reason === 'banned') return tr('sys.member_banned')
+      return c.reason === 'removed' || byOther ? tr('sys.member_removed') : tr('sys.member_left')
+    case 'member_removed':
+      return tr('sys.member_removed')
+    case 'member_role_changed':
+      return tr(c.role === 'admin' ? 'sys.admin_added' : 'sys.admin_removed')
+    case 'member_muted':
+      return tr('sys.member_muted', { time: c.until ? formatDateTime(c.until, s.locale) : '' })
+    case 'member_unmuted':
+      return tr('sys.member_unmuted')
+    case 'owner_transferred':
+      return tr('sys.owner_transferred', { user: name(c.toId ?? c.userId) })
+    case 'group_renamed':
+      return tr('sys.group_renamed', { name: c.name ?? '' })
+    case 'group_updated':
+      return groupUpdateText(c, tr)
+    case 'group_dissolved':
+      return tr('sys.group_dissolved')
+    case 'friend_added':
+      return tr('sys.friend_added')
+    default:
+      return tr('sys.unknown')
+  }
+}
+
+function groupUpdateText(c: SystemContent, tr: (key: MessageKey, params?: Record<string, string>) => string): string {
+  const ch = c.changes ?? {}
+  const lines: string[] = []
+  if (ch.name !== undefined) lines.push(tr('sys.group_renamed_by', { name: ch.name }))
+  if (ch.avatarFileId !== undefined) lines.push(tr('sys.group_avatar'))
+  if (ch.joinPolicy !== undefined) lines.push(tr('sys.group_join_policy'))
+  if (ch.muteAll !== undefined) lines.push(tr(ch.muteAll ? 'sys.mute_all_on' : 'sys.mute_all_off'))
+  if (ch.announcement !== undefined)
+    lines.push(ch.announcement ? tr('sys.announcement', { text: ch.announcement }) : tr('sys.announcement_cleared'))
+  return lines.length ? lines.join('\n') : tr('sys.group_updated')
+}
+
+/** "1 member", "2 members" */
+export function memberCountKey(count: number): MessageKey {
+  return count === 1 ? 'groups.memberCountOne' : 'groups.memberCount'
+}
+
+/** Date and time, for a mute's end. */
+export function formatDateTime(iso: string, locale: Locale): string {
+  return new Date(iso).toLocaleString(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
 }
 
 export function formatTime(iso: string, locale: Locale): string {

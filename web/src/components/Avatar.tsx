@@ -9,7 +9,8 @@ interface Props {
   /** keeps the colour stable when the name changes */
   colorKey: string
   size?: 'sm' | 'md' | 'lg'
-  presence?: ShownStatus | null
+  /** `invisible`: my own avatar while I hide my presence (a hollow dot, not a green one) */
+  presence?: ShownStatus | 'invisible' | null
   kind?: 'user' | 'group' | 'world'
   /** the picture; by default the one known for the user or group `colorKey` names */
   fileId?: string | null

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react'
-import { conversationTitle, displayNameOf, formatTime } from '../app/format.js'
+import { conversationTitle, displayNameOf, formatTime, memberCountKey } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { useNow } from '../hooks/use-now.js'
 import { Avatar } from './Avatar.js'
@@ -9,6 +9,7 @@ import { mutedUntil } from './GroupAdmin.js'
 import { GroupInfo } from './GroupInfo.js'
 import { Icon } from './Icon.js'
 import { MessageList } from './MessageList.js'
+import { SearchPanel } from './SearchPanel.js'
 
 /** One conversation: header, history, composer, and an info drawer (members or friend actions). */
 export function ChatView({ conversationId, narrow }: { conversationId: string; narrow: boolean }) {
@@ -36,11 +37,12 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
       ? t('chat.mutedAllNotice')
       : null
   const [infoOpen, setInfoOpen] = useState(false)
+  const [searchOpen, setSearchOpen] = useState(false)
   const [replyTo, setReplyTo] = useState<number | null>(null)
   const subtitle = useMemo(() => {
     if (!c) return ''
     if (c.kind === 'world') return t('conv.worldHint')
-    if (c.kind === 'group') return members ? t('groups.memberCount', { count: members.length }) : ''
+    if (c.kind === 'group') return members ? t(memberCountKey(members.length), { count: members.length }) : ''
     return presence ? t(`presence.${presence.status}`) : t('presence.offline')
   }, [c, members, presence, t])
 
@@ -75,6 +77,17 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
           </span>
         </div>
         <div className="chat-actions">
+          <button
+            type="button"
+            className={`icon-btn ${searchOpen ? 'on' : ''}`}
+            aria-expanded={searchOpen}
+            aria-label={t('msgSearch.inChat')}
+            title={t('msgSearch.inChat')}
+            data-testid="chat-search-toggle"
+            onClick={() => setSearchOpen(!searchOpen)}
+          >
+            <Icon name="search" />
+          </button>
           {c.kind !== 'world' ? (
             <>
               <button
@@ -124,6 +137,11 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
             <Composer conversation={c} replyTo={replyTo} onClearReply={() => setReplyTo(null)} />
           )}
         </div>
+        {searchOpen ? (
+          <aside className="chat-search" aria-label={t('msgSearch.inChat')}>
+            <SearchPanel conversationId={c.id} onClose={() => setSearchOpen(false)} />
+          </aside>
+        ) : null}
         {infoOpen && c.kind === 'group' && c.group ? <GroupInfo groupId={c.group.id} onClose={() => setInfoOpen(false)} /> : null}
         {infoOpen && c.kind === 'direct' && c.peer ? <FriendInfo userId={c.peer.id} onClose={() => setInfoOpen(false)} /> : null}
       </div>

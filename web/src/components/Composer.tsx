@@ -2,12 +2,16 @@ import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import type { Conversation } from '../api/types.js'
 import { displayNameOf, previewText } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
+import { useMediaQuery } from '../hooks/use-media-query.js'
 import { EmojiPicker } from './EmojiPicker.js'
 import { Icon } from './Icon.js'
 import { ExtrasPicker } from './ExtrasPicker.js'
 import { MediaButtons } from './MediaButtons.js'
 
-const MAX_LENGTH = 4000
+/** until the server's limits are known */
+const DEFAULT_MAX_LENGTH = 4000
+/** the counter shows from this many characters before the limit */
+const COUNTER_MARGIN = 500
 /** unsent text per conversation, kept while switching chats */
 const drafts = new Map<string, string>()
 
@@ -35,6 +39,9 @@ export function Composer({
   const id = conversation.id
   const [text, setText] = useState(() => drafts.get(id) ?? '')
   const [emojiOpen, setEmojiOpen] = useState(false)
+  // on a phone the extras fold behind one "+" so the box keeps its width
+  const narrow = useMediaQuery('(max-width: 760px)')
+  const [trayOpen, setTrayOpen] = useState(false)
   const [mentioned, setMentioned] = useState<Candidate[]>([])
   const [query, setQuery] = useState<{ start: number; text: string } | null>(null)
   const [highlight, setHighlight] = useState(0)
@@ -42,6 +49,11 @@ export function Composer({
   const groupId = conversation.group?.id ?? null
   const members = useAppState((s) => (groupId ? s.members[groupId] : undefined))
   const me = useAppState((s) => s.auth?.user?.id ?? '')
+  const maxLength = useAppState((s) => s.limits?.maxTextLength ?? DEFAULT_MAX_LENGTH)
+  // a long paste is kept whole (never cut silently): the counter says how much is over
+  // in characters (code points), as the server counts them
+  const length = useMemo(() => [...text].length, [text])
+  const tooLong = length > maxLength
   const friends = useAppState((s) => s.friends)
   const replied = useAppState((s) => (replyTo ? s.timelines[id]?.messages.find((m) => m.seq === replyTo) : undefined))
   const replyName = useAppState((s) => (replied ? displayNameOf(s, replied.senderId, groupId) : ''))
@@ -99,7 +111,7 @@ export function Composer({
     const caret = el?.selectionStart ?? text.length
     const start = replaceFrom ?? caret
     const next = text.slice(0, start) + insert + text.slice(caret)
-    setText(next.slice(0, MAX_LENGTH))
+    setText(next)
     requestAnimationFrame(() => {
       el?.focus()
       const pos = start + insert.length
@@ -116,7 +128,7 @@ export function Composer({
 
   const send = () => {
     const value = text.trim()
-    if (!value) return
+    if (!value || tooLong) return
     const mentions = mentioned.filter((c) => value.includes(`@${c.name}`)).map((c) => c.id)
     controller.messages.send(id, value, { mentions, replyTo })
     setText('')
@@ -153,6 +165,34 @@ export function Composer({
     }
   }
 
+  const extras = (
+    <>
+      <div className="emoji-wrap">
+        <button
+          type="button"
+          className={`icon-btn ${emojiOpen ? 'on' : ''}`}
+          aria-label={t('chat.emoji')}
+          title={t('chat.emoji')}
+          aria-expanded={emojiOpen}
+          onClick={() => setEmojiOpen(!emojiOpen)}
+        >
+          <Icon name="smile" />
+        </button>
+        {emojiOpen ? (
+          <EmojiPicker
+            onPick={(emoji) => insertAtCaret(emoji)}
+            onClose={() => {
+              setEmojiOpen(false)
+              ref.current?.focus()
+            }}
+          />
+        ) : null}
+      </div>
+      {conversation.kind !== 'world' ? <MediaButtons conversationId={id} /> : null}
+      {conversation.kind !== 'world' ? <ExtrasPicker conversationId={id} /> : null}
+    </>
+  )
+
   return (
     <div className="composer">
       {replyTo ? (
@@ -187,36 +227,33 @@ export function Composer({
           ))}
         </ul>
       ) : null}
+      {narrow && trayOpen ? (
+        <div className="composer-tray" role="toolbar" aria-label={t('chat.more')}>
+          {extras}
+        </div>
+      ) : null}
       <div className="composer-row">
-        <div className="emoji-wrap">
+        {narrow ? (
           <button
             type="button"
-            className={`icon-btn ${emojiOpen ? 'on' : ''}`}
-            aria-label={t('chat.emoji')}
-            title={t('chat.emoji')}
-            aria-expanded={emojiOpen}
-            onClick={() => setEmojiOpen(!emojiOpen)}
+            className={`icon-btn ${trayOpen ? 'on' : ''}`}
+            aria-label={t('chat.more')}
+            title={t('chat.more')}
+            aria-expanded={trayOpen}
+            onClick={() => setTrayOpen(!trayOpen)}
           >
-            <Icon name="smile" />
+            <Icon name={trayOpen ? 'close' : 'plus'} />
           </button>
-          {emojiOpen ? (
-            <EmojiPicker
-              onPick={(emoji) => insertAtCaret(emoji)}
-              onClose={() => {
-                setEmojiOpen(false)
-                ref.current?.focus()
-              }}
-            />
-          ) : null}
-        </div>
-        {conversation.kind !== 'world' ? <MediaButtons conversationId={id} /> : null}
-        {conversation.kind !== 'world' ? <ExtrasPicker conversationId={id} /> : null}
+        ) : (
+          extras
+        )}
         <textarea
           ref={ref}
           className="composer-input"
           rows={1}
           value={text}
-          maxLength={MAX_LENGTH}
+          aria-invalid={tooLong || undefined}
+          aria-describedby={length > maxLength - COUNTER_MARGIN ? `counter-${id}` : undefined}
           placeholder={t('chat.placeholder')}
           aria-label={t('chat.inputLabel')}
           aria-autocomplete={groupId ? 'list' : undefined}
@@ -235,12 +272,19 @@ export function Composer({
           className="send-btn"
           aria-label={t('chat.send')}
           title={t('chat.send')}
-          disabled={!text.trim()}
+          disabled={!text.trim() || tooLong}
           onClick={send}
         >
           <Icon name="send" />
         </button>
       </div>
+      {length > maxLength - COUNTER_MARGIN ? (
+        <p id={`counter-${id}`} className={`char-counter ${tooLong ? 'over' : ''}`} role={tooLong ? 'alert' : undefined}>
+          {tooLong
+            ? t('chat.tooLong', { count: length.toLocaleString(), max: maxLength.toLocaleString() })
+            : t('chat.counter', { count: length.toLocaleString(), max: maxLength.toLocaleString() })}
+        </p>
+      ) : null}
     </div>
   )
 }

@@ -12,14 +12,18 @@ export const EMOJI = [
 export function EmojiPicker({ onPick, onClose }: { onPick: (emoji: string) => void; onClose: () => void }) {
   const t = useT()
   const ref = useRef<HTMLDivElement>(null)
+  const close = useRef(onClose)
+  close.current = onClose
+  // focus moves in once, when it opens: the parent re-renders on every key typed in the box
+  // (with a new onClose), and focusing again then would steal the typing (Space picked 😀)
   useEffect(() => {
     ref.current?.querySelector('button')?.focus()
     const onDown = (e: MouseEvent) => {
-      if (!ref.current?.contains(e.target as Node) && !(e.target as HTMLElement).closest('.emoji-wrap')) onClose()
+      if (!ref.current?.contains(e.target as Node) && !(e.target as HTMLElement).closest('.emoji-wrap')) close.current()
     }
     document.addEventListener('mousedown', onDown)
     return () => document.removeEventListener('mousedown', onDown)
-  }, [onClose])
+  }, [])
   return (
     <div
       className="emoji-picker"

@@ -151,6 +151,9 @@ function PeopleSearch() {
   const controller = useController()
   const t = useT()
   const friends = useAppState((s) => s.friends)
+  const outgoing = useAppState((s) => s.outgoing)
+  // people I already asked: no second "Add" (the server would refuse it)
+  const asked = useMemo(() => new Set(outgoing.filter((r) => r.status === 'pending').map((r) => r.toUserId)), [outgoing])
   const [q, setQ] = useState('')
   const [results, setResults] = useState<PublicUser[] | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -207,6 +210,10 @@ function PeopleSearch() {
                     <button type="button" className="btn small" onClick={() => void controller.conversations.openDirect(u.id)}>
                       {t('friends.messageShort')}
                     </button>
+                  ) : asked.has(u.id) ? (
+                    <span className="muted small" data-testid="already-asked">
+                      {t('friends.requested')}
+                    </span>
                   ) : composing === u.id ? null : (
                     <button
                       type="button"

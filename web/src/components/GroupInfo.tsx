@@ -9,6 +9,11 @@ import { Icon } from './Icon.js'
 
 const ORDER: Record<GroupRole, number> = { owner: 0, admin: 1, member: 2 }
 
+/** Owners and admins manage members of lower rank. */
+function canManage(myRole: GroupRole | null, theirs: GroupRole): boolean {
+  return !!myRole && myRole !== 'member' && RANK[myRole] > RANK[theirs]
+}
+
 /** Members with roles and presence, inviting friends, leaving. */
 export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () => void }) {
   const controller = useController()
@@ -18,6 +23,7 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
   const presence = useAppState((s) => s.presence)
   const friends = useAppState((s) => s.friends)
   const me = useAppState((s) => s.auth?.user?.id)
+  const myStatus = useAppState((s) => s.auth?.user?.status ?? 'online')
   const [inviting, setInviting] = useState(false)
   const [selected, setSelected] = useState<string[]>([])
   const [managing, setManaging] = useState<string | null>(null)
@@ -55,7 +61,7 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
                   name={m.user.nickname || m.user.username}
                   colorKey={m.user.id}
                   size="sm"
-                  presence={m.user.id === me ? 'online' : (presence[m.user.id]?.status ?? null)}
+                  presence={m.user.id === me ? myStatus : (presence[m.user.id]?.status ?? null)}
                 />
                 <div className="person-text">
                   <strong className="ellipsis">
@@ -67,10 +73,10 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
                 {m.role !== 'member' ? <span className={`role-tag ${m.role}`}>{t(`role.${m.role}`)}</span> : null}
                 {mutedUntil(m) ? (
                   <span className="role-tag muted-tag" title={t('gadmin.mutedUntil', { time: formatTime(mutedUntil(m)!, locale) })}>
-                    {t('gadmin.mute')}
+                    {t('gadmin.muted')}
                   </span>
                 ) : null}
-                {myRole && myRole !== 'member' && RANK[myRole] > RANK[m.role] ? (
+                {canManage(myRole, m.role) ? (
                   <button
                     type="button"
                     className="icon-btn"
@@ -83,7 +89,8 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
                   </button>
                 ) : null}
               </li>
-              {managing === m.user.id && myRole ? (
+              {/* checked again on each render: after a transfer the old owner may no longer manage this member */}
+              {managing === m.user.id && myRole && canManage(myRole, m.role) ? (
                 <li className="member-admin-row">
                   <MemberAdmin groupId={groupId} member={m} myRole={myRole} />
                 </li>

@@ -1,5 +1,6 @@
 import { useMemo, useState, type FormEvent } from 'react'
 import type { Group, JoinPolicy } from '../api/types.js'
+import { memberCountKey } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { Avatar } from './Avatar.js'
 import { errorText } from './error-text.js'
@@ -75,7 +76,7 @@ export function GroupsPanel() {
                 <span className="person-text">
                   <strong className="ellipsis">{g.name}</strong>
                   <span className="muted small">
-                    {g.memberCount !== undefined ? t('groups.memberCount', { count: g.memberCount }) : ''}
+                    {g.memberCount !== undefined ? t(memberCountKey(g.memberCount), { count: g.memberCount }) : ''}
                     {g.myRole && g.myRole !== 'member' ? ` · ${t(`role.${g.myRole}`)}` : ''}
                   </span>
                 </span>
@@ -199,7 +200,7 @@ function GroupSearch() {
                   <strong className="ellipsis">{g.name}</strong>
                   <span className="muted small">
                     {t(`groups.policy.${g.joinPolicy}`)}
-                    {g.memberCount !== undefined ? ` · ${t('groups.memberCount', { count: g.memberCount })}` : ''}
+                    {g.memberCount !== undefined ? ` · ${t(memberCountKey(g.memberCount), { count: g.memberCount })}` : ''}
                   </span>
                 </div>
                 {mine[g.id] ? (

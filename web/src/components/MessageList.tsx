@@ -1,4 +1,4 @@
-import { Fragment, useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react'
+import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import type { Conversation, Message } from '../api/types.js'
 import { formatDay, sameDay } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
@@ -11,8 +11,10 @@ const NO_PENDING: PendingMessage[] = []
 const GROUP_GAP_MS = 5 * 60_000
 
 /**
- * The history of one conversation: pages older messages in as the user scrolls up (keeping the
- * view steady), sticks to the bottom for new ones, and offers a jump button when scrolled away.
+ * The history of one conversation: opens on the first unread message under a "new messages"
+ * line, pages older messages in as the user scrolls up (keeping the view steady), sticks to the
+ * bottom for new ones (also when a photo above finishes loading), and offers a jump button when
+ * scrolled away.
  */
 export function MessageList({ conversation, onReply }: { conversation: Conversation; onReply: (seq: number) => void }) {
   const controller = useController()
@@ -39,7 +41,17 @@ export function MessageList({ conversation, onReply }: { conversation: Conversat
   const prevLast = useRef<number | null>(null)
   const prevHeight = useRef(0)
   const [showJump, setShowJump] = useState(false)
+  const [newBelow, setNewBelow] = useState(false)
+  const listRef = useRef<HTMLOListElement>(null)
+  const markerRef = useRef<HTMLLIElement>(null)
+  /** the first render with messages lands on the unread line (once) */
+  const landed = useRef(false)
+  const firstUnread = useAppState((s) => (s.firstUnread?.conversationId === id ? s.firstUnread.seq : null))
   const { messages, hasMore, loading, loaded } = timeline
+  const markerSeq = useMemo(() => {
+    if (firstUnread === null) return null
+    return messages.find((m) => m.seq >= firstUnread && m.senderId !== me)?.seq ?? null
+  }, [messages, firstUnread, me])
 
   const loadOlderIfNeeded = useCallback(() => {
     const el = ref.current
@@ -52,25 +64,51 @@ export function MessageList({ conversation, onReply }: { conversation: Conversat
     if (!el) return
     const first = messages[0]?.seq ?? null
     const last = messages.length ? messages[messages.length - 1]!.seq : null
-    if (prevFirst.current !== null && first !== null && first < prevFirst.current && last === prevLast.current) {
+    if (!landed.current && loaded && messages.length) {
+      landed.current = true
+      const marker = markerRef.current
+      // the unread part from its top when it is taller than the view, else the bottom
+      if (marker && el.scrollHeight - marker.offsetTop > el.clientHeight) {
+        el.scrollTop = marker.offsetTop - 8
+        atBottom.current = false
+        setShowJump(true)
+      } else el.scrollTop = el.scrollHeight
+    } else if (prevFirst.current !== null && first !== null && first < prevFirst.current && last === prevLast.current) {
       // older messages were prepended: keep what the user was reading in place
       el.scrollTop += el.scrollHeight - prevHeight.current
     } else if (atBottom.current) {
       el.scrollTop = el.scrollHeight
     } else if (last !== prevLast.current) {
       setShowJump(true)
+      setNewBelow(true)
     }
     prevFirst.current = first
     prevLast.current = last
     prevHeight.current = el.scrollHeight
     loadOlderIfNeeded()
-  }, [messages, pending, loadOlderIfNeeded])
+  }, [messages, pending, loadOlderIfNeeded, loaded])
+
+  // a photo or video that loads after it was placed grows the list: stay at the bottom
+  useEffect(() => {
+    const list = listRef.current
+    const el = ref.current
+    if (!list || !el || typeof ResizeObserver === 'undefined') return
+    const observer = new ResizeObserver(() => {
+      if (atBottom.current) el.scrollTop = el.scrollHeight
+      prevHeight.current = el.scrollHeight
+    })
+    observer.observe(list)
+    return () => observer.disconnect()
+  }, [])
 
   const onScroll = () => {
     const el = ref.current
     if (!el) return
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80
-    if (atBottom.current) setShowJump(false)
+    if (atBottom.current) {
+      setShowJump(false)
+      setNewBelow(false)
+    } else if (el.scrollHeight - el.scrollTop - el.clientHeight > el.clientHeight / 2) setShowJump(true)
     prevHeight.current = el.scrollHeight
     loadOlderIfNeeded()
   }
@@ -80,6 +118,7 @@ export function MessageList({ conversation, onReply }: { conversation: Conversat
     if (el) el.scrollTop = el.scrollHeight
     atBottom.current = true
     setShowJump(false)
+    setNewBelow(false)
   }
 
   const bySeq = useMemo(() => new Map(messages.map((m) => [m.seq, m])), [messages])
@@ -92,7 +131,7 @@ export function MessageList({ conversation, onReply }: { conversation: Conversat
           {loading ? <span className="muted small">{t('chat.loadingHistory')}</span> : null}
           {loaded && !hasMore && !loading ? <span className="muted small">{t('chat.historyStart')}</span> : null}
         </div>
-        <ol className="messages" role="log" aria-label={t('chat.messages')}>
+        <ol className="messages" role="log" aria-label={t('chat.messages')} ref={listRef}>
           {messages.map((m, i) => {
             const prev = messages[i - 1]
             const newDay = !prev || !sameDay(new Date(prev.createdAt), new Date(m.createdAt))
@@ -102,6 +141,11 @@ export function MessageList({ conversation, onReply }: { conversation: Conversat
                 {newDay ? (
                   <li className="day-separator" role="separator">
                     <span>{formatDay(m.createdAt, locale, today)}</span>
+                  </li>
+                ) : null}
+                {m.seq === markerSeq ? (
+                  <li className="unread-marker" role="separator" data-testid="unread-marker" ref={markerRef}>
+                    <span>{t('chat.unreadMarker')}</span>
                   </li>
                 ) : null}
                 {m.type === 'system' ? (
@@ -133,8 +177,8 @@ export function MessageList({ conversation, onReply }: { conversation: Conversat
         </ol>
       </div>
       {showJump ? (
-        <button type="button" className="jump-btn" onClick={jump}>
-          {t('chat.newMessages')} ↓
+        <button type="button" className="jump-btn" onClick={jump} aria-label={t('chat.jumpLatest')} data-testid="jump-latest">
+          {newBelow || markerSeq !== null ? `${t('chat.newMessages')} ↓` : '↓'}
         </button>
       ) : null}
     </div>

@@ -1,10 +1,11 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import type { Message } from '../api/types.js'
 import { useController, useT } from '../hooks/app-context.js'
 import { useFileUrl } from '../hooks/use-file-url.js'
 
 export function formatDuration(ms: number): string {
-  const total = Math.max(0, Math.round(ms / 1000))
+  // whole seconds down, as the browser's audio player counts them (5.6 s reads 0:05 in both)
+  const total = Math.max(0, Math.floor(ms / 1000))
   return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`
 }
 
@@ -34,6 +35,14 @@ export function MessageMedia({ message: m }: { message: Message }) {
   const [full, setFull] = useState(false)
   const thumb = useFileUrl(controller.api, m.type === 'image' ? fileId : null, c.thumbnail ? 'thumbnail' : 'original')
   const original = useFileUrl(controller.api, m.type !== 'image' || full ? fileId : null, 'original')
+  useEffect(() => {
+    if (!full) return
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setFull(false)
+    }
+    document.addEventListener('keydown', onKey)
+    return () => document.removeEventListener('keydown', onKey)
+  }, [full])
 
   switch (m.type) {
     case 'image':

@@ -34,15 +34,24 @@ export function ReplyQuote({ replied, seq, groupId }: { replied: Message | null;
 
 const TOKEN = /(https?:\/\/[^\s<>"']+)|(@[^\s@]{1,64})/g
 
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
 /**
  * Text with links and @mentions highlighted. Everything is a React text node or an element we
- * build: the user's characters are never parsed as HTML.
+ * build: the user's characters are never parsed as HTML. `names` are the names of the people the
+ * message mentions: a name with a space ("@Alice W") is highlighted whole, longest name first.
  */
-export function renderText(text: string): ReactNode[] {
+export function renderText(text: string, names: readonly string[] = []): ReactNode[] {
   const out: ReactNode[] = []
   let last = 0
   let key = 0
-  for (const match of text.matchAll(TOKEN)) {
+  const known = [...new Set(names)].filter(Boolean).sort((a, b) => b.length - a.length)
+  const token = known.length
+    ? new RegExp(`(https?:\\/\\/[^\\s<>"']+)|(@(?:${known.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}_])|@[^\\s@]{1,64})`, 'gu')
+    : TOKEN
+  for (const match of text.matchAll(token)) {
     const start = match.index ?? 0
     if (start > last) out.push(text.slice(last, start))
     const [whole, url, mention] = match

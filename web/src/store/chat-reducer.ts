@@ -3,7 +3,7 @@
  * no React. The socket (SDK) decides what arrives and in which order; the app layer does the
  * side effects (fetching profiles, notifications, read marks) around these.
  */
-import type { Conversation, Message, ServerFrame } from '../api/types.js'
+import type { Conversation, Message, PublicUser, SelfUser, ServerFrame } from '../api/types.js'
 import type { State } from './state.js'
 import { mergeMessages } from './timeline.js'
 
@@ -32,6 +32,8 @@ export function reduceChatFrame(state: State, frame: ServerFrame, ctx: FrameCont
     case 'conversation.read':
       if ('reads' in frame) return frame.reads.reduce((s, r) => applyRead(s, frame.conversationId, r.userId, r.seq), state)
       return applyRead(state, frame.conversationId, frame.userId, frame.seq)
+    case 'user.updated':
+      return applyUserUpdated(state, frame.user)
     case 'typing': {
       // one user, or (large groups) everyone who typed in the last second, coalesced
       const me = myId(state)
@@ -140,6 +142,39 @@ export function applyRead(state: State, conversationId: string, userId: string, 
       : state.groupReads
   if ((state.peerRead[conversationId] ?? 0) >= seq) return groupReads === state.groupReads ? state : { ...state, groupReads }
   return { ...state, groupReads, peerRead: { ...state.peerRead, [conversationId]: seq } }
+}
+
+/**
+ * The read positions `GET /conversations/{id}` carries (`reads`: the peer, or each member of a
+ * small group): read ticks and "read by N" as they were before a reload. A position never moves
+ * back, so a `conversation.read` that arrived first is kept.
+ */
+export function applyReads(state: State, conversationId: string, reads: ReadonlyArray<{ userId: string; seq: number }>): State {
+  const me = myId(state)
+  return reads.reduce((s, r) => (r.userId === me ? s : applyRead(s, conversationId, r.userId, r.seq)), state)
+}
+
+/**
+ * A profile changed (`user.updated`): mine from another device, or a friend's, a direct peer's or
+ * a group member's new nickname or avatar, wherever the state keeps a copy of it.
+ */
+export function applyUserUpdated(state: State, user: PublicUser | SelfUser): State {
+  const id = user.id
+  if (id === myId(state) && state.auth?.user) return { ...state, auth: { ...state.auth, user: { ...state.auth.user, ...user } } }
+  const pub = (u: PublicUser): PublicUser => ({ ...u, ...user })
+  const next: State = { ...state, users: { ...state.users, [id]: pub(state.users[id] ?? (user as PublicUser)) } }
+  const friend = state.friends[id]
+  if (friend) next.friends = { ...state.friends, [id]: { ...friend, user: pub(friend.user) } }
+  const peers = Object.values(state.conversations).filter((c) => c.peer?.id === id)
+  if (peers.length)
+    next.conversations = { ...state.conversations, ...Object.fromEntries(peers.map((c) => [c.id, { ...c, peer: pub(c.peer!) }])) }
+  let members = state.members
+  for (const [groupId, list] of Object.entries(state.members)) {
+    if (!list.some((m) => m.user.id === id)) continue
+    members = { ...members, [groupId]: list.map((m) => (m.user.id === id ? { ...m, user: pub(m.user) } : m)) }
+  }
+  next.members = members
+  return next
 }
 
 function startTyping(state: State, conversationId: string, userIds: string[], until: number): State {

@@ -61,6 +61,8 @@ export interface State {
   /** conversationId -> userId -> typing until (epoch ms) */
   typing: Record<string, Record<string, number>>
   activeId: string | null
+  /** the first unread seq of the open conversation when it was opened (the "new messages" line) */
+  firstUnread: { conversationId: string; seq: number } | null
   tab: Tab
   notices: Notice[]
 }
@@ -89,6 +91,7 @@ export function initialState(locale: Locale, token: string | null): State {
     groupReads: {},
     typing: {},
     activeId: null,
+    firstUnread: null,
     tab: 'chats',
     notices: [],
   }

@@ -7,7 +7,9 @@ import * as formerMemberView from './0004-former-member-view.js'
 import * as reactions from './0005-reactions.js'
 import * as pins from './0006-pins.js'
 import * as worldMembers from './0007-world-members.js'
-import * as notifications from './0008-notifications.js'
+import * as calls from './0008-calls.js'
+import * as messageSearch from './0009-message-search.js'
+import * as notifications from './0010-notifications.js'
 
 /**
  * Every migration, in order. Imported statically (not read from a folder) so the same list
@@ -22,6 +24,8 @@ export function migrations(caps: Capabilities): Record<string, Migration> {
     '0005-reactions': { up: reactions.up(caps) },
     '0006-pins': { up: pins.up(caps) },
     '0007-world-members': { up: worldMembers.up(caps) },
-    '0008-notifications': { up: notifications.up(caps) },
+    '0008-calls': { up: calls.up(caps) },
+    '0009-message-search': { up: messageSearch.up(caps) },
+    '0010-notifications': { up: notifications.up(caps) },
   }
 }
