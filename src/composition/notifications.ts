@@ -1,18 +1,18 @@
-import type { Config } from './config/config.js'
-import type { DomainEvents } from './domain/domain-events.js'
-import type { Mailer } from './domain/security/mailer.js'
-import type { RateLimiter } from './domain/security/rate-limiter.js'
-import type { Presence } from './domain/users/presence.js'
-import { EmailDigest } from './domain/notifications/email-digest.js'
-import { NotificationService } from './domain/notifications/notification-service.js'
-import { PushNotifier } from './domain/notifications/push-notifier.js'
-import type { PushSender } from './domain/notifications/push-sender.js'
-import { resolveVapidKeys } from './adapters/push/vapid-keys.js'
-import { WebPushSender } from './adapters/push/web-push-sender.js'
-import type { SqlDatabase } from './store/sql/database.js'
-import { SqlNotificationStore } from './store/sql/sql-notification-store.js'
-import type { Clock } from './shared/clock.js'
-import type { Logger } from './shared/logger.js'
+import type { Config } from '../config/config.js'
+import type { DomainEvents } from '../domain/domain-events.js'
+import type { Mailer } from '../domain/security/mailer.js'
+import type { RateLimiter } from '../domain/security/rate-limiter.js'
+import type { Presence } from '../domain/users/presence.js'
+import { EmailDigest } from '../domain/notifications/email-digest.js'
+import { NotificationService } from '../domain/notifications/notification-service.js'
+import { PushNotifier } from '../domain/notifications/push-notifier.js'
+import type { PushSender } from '../domain/notifications/push-sender.js'
+import { resolveVapidKeys } from '../adapters/push/vapid-keys.js'
+import { WebPushSender } from '../adapters/push/web-push-sender.js'
+import type { SqlDatabase } from '../store/sql/database.js'
+import { SqlNotificationStore } from '../store/sql/sql-notification-store.js'
+import type { Clock } from '../shared/clock.js'
+import type { Logger } from '../shared/logger.js'
 
 /** How often each instance looks for users due an e-mail digest. */
 const DIGEST_EVERY_MS = 60_000
@@ -29,7 +29,7 @@ export interface Notifications {
 /**
  * Builds Web Push and the e-mail digest (issue 20) for the composition root: VAPID keys from
  * config or the database, the web-push sender, the notifier that decides who hears what, and
- * the digest's timer. Kept beside app.ts so the root stays a list of parts.
+ * the digest's timer.
  */
 export async function createNotifications(d: {
   config: Config
