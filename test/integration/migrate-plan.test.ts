@@ -18,7 +18,8 @@ const ALL = [
   '0007-world-members',
   '0008-calls',
   '0009-message-search',
-  '0010-notifications',
+  '0010-message-features',
+  '0011-notifications',
 ]
 
 async function captured(run: () => Promise<number>): Promise<{ code: number; out: string }> {
