@@ -36,7 +36,7 @@ const elements = [
 
 const to = (...types) => ({ to: { element: { types: { anyOf: types } } } })
 
-// The composition root (src/app.ts, main.ts, cli*.ts) is no element: it may wire everything.
+// The composition root (src/app.ts, src/composition/**, main.ts, cli*.ts) is no element: it may wire everything.
 // Later policies override earlier ones.
 const policies = [
   // libraries and node: builtins by default; the drivers are taken back below

@@ -1,5 +1,6 @@
 /**
- * `npx tsx bench/profile-send.ts [--via rest|ws] [--pairs 50] [--seconds 5] [--port 19100] [--prof dir]`
+ * `npx tsx bench/profile-send.ts [--via rest|ws] [--pairs 50] [--seconds 5] [--port 19100] [--prof dir]
+ *   [--storage embedded|mysql|postgres] [--heap file.heapsnapshot]`
  *
  * Measures the server CPU one stored message costs: starts the built server (`dist/cli.js serve`,
  * embedded SQLite, rate limits off, logs at info to /dev/null) under the inspector, has `pairs`
@@ -14,6 +15,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import WS, { type WebSocket } from 'ws'
 import { BenchHttp, openSocket, round } from './lib/bench-client.js'
+import { dropDatabase, ensureDatabaseExists } from '../src/store/sql/database.js'
 import { startServer } from './lib/server.js'
 import { createUsers, pair } from './lib/users.js'
 
@@ -25,12 +27,23 @@ const { values } = parseArgs({
     port: { type: 'string', default: '19100' },
     prof: { type: 'string', default: '' },
     top: { type: 'string', default: '25' },
+    /** write a heap snapshot (after a full GC) of the server at the end of the window to this file */
+    heap: { type: 'string', default: '' },
+    /** embedded (SQLite), mysql or postgres (a fresh database on the local server, dropped after) */
+    storage: { type: 'string', default: 'embedded' },
     /** another build to measure (e.g. an older commit's checkout), default: this one */
     root: { type: 'string', default: '.' },
   },
 })
 
 const CLK_TCK = 100
+
+function freshStorage(driver: string) {
+  if (driver !== 'mysql' && driver !== 'postgres') throw new Error(`--storage: embedded, mysql or postgres, not ${driver}`)
+  const name = `prof_${Date.now().toString(36)}`
+  const url = driver === 'mysql' ? `mysql://root@127.0.0.1:3306/${name}` : `postgres://postgres@127.0.0.1:5432/${name}`
+  return { driver, url, poolSize: 1 } as const
+}
 
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
@@ -44,7 +57,12 @@ async function main() {
   const profDir = values.prof || mkdtempSync(join(tmpdir(), 'jim-cpuprof-'))
   mkdirSync(profDir, { recursive: true })
   const inspectPort = port + 50
-  const server = await startServer(port, {}, { nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`], root: values.root })
+  const storage = values.storage === 'embedded' ? null : freshStorage(values.storage)
+  if (storage) await ensureDatabaseExists({ storage })
+  const env: Record<string, string> = storage
+    ? { JIM_STORAGE_DRIVER: storage.driver, JIM_STORAGE_URL: storage.url, JIM_STORAGE_POOL_SIZE: '20' }
+    : {}
+  const server = await startServer(port, env, { nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`], root: values.root })
   const child = server.process
   const url = server.url
   const http = new BenchHttp(url, pairs * 2)
@@ -120,13 +138,19 @@ async function main() {
   const elapsed = (performance.now() - start) / 1000
   const cpu = cpuSeconds(child.pid!) - startCpu
   const count = sent - startSent
+  const memory = await profiler.memory()
+  await profiler.collectGarbage()
+  const memoryAfterGc = await profiler.memory()
+  if (values.heap) await profiler.heapSnapshot(values.heap)
   const profile = await profiler.stop()
   for (const s of [...sockets, ...senderSockets]) s.close()
   http.close()
   await server.stop()
+  if (storage) await dropDatabase({ storage })
   console.log(
     JSON.stringify({
       via: values.via,
+      storage: values.storage,
       pairs,
       messages: count,
       errors,
@@ -134,6 +158,9 @@ async function main() {
       messagesPerSecond: round(count / elapsed),
       serverCpuMicrosPerMessage: round((cpu * 1e6) / count),
       serverCpuPercent: round((cpu / elapsed) * 100),
+      // the server's process.memoryUsage() at the end of the window, MiB
+      memoryMiB: memory,
+      memoryAfterGcMiB: memoryAfterGc,
     }),
   )
   const file = join(profDir, `send-${values.via}-${Date.now()}.cpuprofile`)
@@ -170,6 +197,25 @@ class Profiler {
     })
   }
   start = () => this.#call('Profiler.start')
+  collectGarbage = () => this.#call('HeapProfiler.collectGarbage')
+  async heapSnapshot(file: string): Promise<void> {
+    const chunks: string[] = []
+    const onChunk = (data: WS.RawData) => {
+      const msg = JSON.parse(data.toString())
+      if (msg.method === 'HeapProfiler.addHeapSnapshotChunk') chunks.push(msg.params.chunk)
+    }
+    this.#ws.on('message', onChunk)
+    await this.#call('HeapProfiler.takeHeapSnapshot', { reportProgress: false })
+    this.#ws.off('message', onChunk)
+    writeFileSync(file, chunks.join(''))
+  }
+  /** process.memoryUsage() of the server, in MiB */
+  async memory(): Promise<Record<string, number>> {
+    const expression =
+      'JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)])))'
+    const { result } = await this.#call('Runtime.evaluate', { expression })
+    return JSON.parse(result.value)
+  }
   async stop(): Promise<unknown> {
     const { profile } = await this.#call('Profiler.stop')
     this.#ws.close()

@@ -36,6 +36,8 @@ export interface RedisBrokerOptions {
   /** how long a ping may take to come back before the subscription is called dead (default 3 s) */
   probeTimeoutMs?: number
   metrics?: BrokerMetrics
+  /** which instances an event goes to (default: every instance, a broadcast) */
+  router?: EventRouter
 }
 
 /** What travels on the channel: one JSON object per event or liveness ping. */
@@ -110,7 +112,7 @@ const LOG_EVERY_MS = 10_000
  */
 export class RedisBroker implements Broker {
   readonly instanceId: string
-  readonly #o: Required<Omit<RedisBrokerOptions, 'metrics' | 'instanceId'>> & { metrics?: BrokerMetrics }
+  readonly #o: Required<Omit<RedisBrokerOptions, 'metrics' | 'instanceId' | 'router'>> & { metrics?: BrokerMetrics }
   readonly #channel: string
   readonly #ownChannel: string
   #handler: ClusterEventHandler = () => {}
@@ -124,7 +126,7 @@ export class RedisBroker implements Broker {
   readonly #sentTo = new Map<string, { n: number; at: number }>()
   /** `#sentTo` counts as of the previous ping (what the next ping reports) */
   #sentSnapshot: Record<string, number> = {}
-  #router: EventRouter = async () => 'all'
+  readonly #router: EventRouter
   /** the tail of the send queue: sends leave in publish order */
   #sending: Promise<unknown> = Promise.resolve()
   #subscribed = false
@@ -151,6 +153,7 @@ export class RedisBroker implements Broker {
       probeIntervalMs: options.probeIntervalMs ?? 5000,
       probeTimeoutMs: options.probeTimeoutMs ?? 3000,
     }
+    this.#router = options.router ?? (async () => 'all')
     this.#channel = `${options.prefix}cluster`
     this.#ownChannel = this.#channelOf(this.instanceId)
     const sub = options.subscriber
@@ -165,11 +168,6 @@ export class RedisBroker implements Broker {
     if (sub.status === 'ready') void this.#subscribe()
     this.#probeTimer = setInterval(() => void this.#probe(), this.#o.probeIntervalMs)
     this.#probeTimer.unref()
-  }
-
-  /** Sets how events are routed (until then every event is broadcast). */
-  setRouter(router: EventRouter): void {
-    this.#router = router
   }
 
   async publish(event: ClusterEvent): Promise<void> {

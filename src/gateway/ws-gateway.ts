@@ -17,7 +17,7 @@ import { parseClientFrame } from './client-frame-parser.js'
 import { CloseCode } from './close-codes.js'
 import { Connection } from './connection.js'
 import { FrameLimiter, frameLimits } from './frame-limiter.js'
-import { Hub } from './hub.js'
+import type { Hub } from './hub.js'
 import { isAllowedOrigin } from './origin.js'
 import { dropUpgradeLeftovers } from './socket-errors.js'
 import { socketErrorHandler } from '../http/socket-error-handler.js'
@@ -47,11 +47,15 @@ interface GatewayDeps {
   metrics: GatewayMetrics
   /** counts sockets opened per user per minute (a reconnect loop); absent when rate limits are off */
   limiter?: RateLimiter
+  /** the sockets of this instance (shared with the conversation router, which pushes to them) */
+  hub: Hub
+  /** delivers conversation-routed events (authorized per recipient) */
+  router: ConversationRouter
 }
 
 /** The WebSocket endpoint: authenticates sockets, routes cluster events to them, heartbeats. */
 export class WsGateway {
-  readonly hub = new Hub()
+  readonly hub: Hub
   readonly #d: GatewayDeps
   readonly #handlers = new Map<string, FrameHandler<never>>()
   readonly #limits: Limits
@@ -59,7 +63,6 @@ export class WsGateway {
   readonly #frameLimiter: FrameLimiter | null
   readonly #frameBudgets = new WeakMap<Connection, Float64Array>()
   readonly #pendingByIp = new Map<string, number>()
-  #conversationRouter: ConversationRouter | null = null
   readonly #closeHandlers: Array<(conn: Connection) => void> = []
   #heartbeat: NodeJS.Timeout | null = null
   #recheck: NodeJS.Timeout | null = null
@@ -70,6 +73,7 @@ export class WsGateway {
 
   constructor(deps: GatewayDeps) {
     this.#d = deps
+    this.hub = deps.hub
     this.#limits = clientLimits(deps.config)
     const limits = frameLimits(deps.config)
     this.#frameLimiter = limits ? new FrameLimiter(limits) : null
@@ -83,10 +87,6 @@ export class WsGateway {
   /** Called when a served socket closes (a call participant's part ends with it). */
   onSocketClosed(handler: (conn: Connection) => void): void {
     this.#closeHandlers.push(handler)
-  }
-
-  setConversationRouter(router: ConversationRouter): void {
-    this.#conversationRouter = router
   }
 
   register(app: FastifyInstance): void {
@@ -112,7 +112,7 @@ export class WsGateway {
     if (event.kind !== 'push') return
     if (!('users' in event.route)) {
       // the fan-out authorizes per recipient and serializes once itself
-      this.#conversationRouter?.deliver(event.route, event.event, event.exceptSessionId)
+      this.#d.router.deliver(event.route, event.event, event.exceptSessionId)
       return
     }
     const data = JSON.stringify(event.event)

@@ -25,5 +25,8 @@ export class MemoryPresence implements Presence {
   /** One process: sockets only change through connect/disconnect. */
   onChanged(): void {}
 
+  /** One process: nothing is ever lost. */
+  onReasserted(): void {}
+
   async close(): Promise<void> {}
 }

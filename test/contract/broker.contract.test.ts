@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Broker } from '../../src/domain/broker.js'
 import type { BrokerMetrics, RedisBroker } from '../../src/broker/redis-broker.js'
+import type { EventRouter } from '../../src/broker/instance-router.js'
 import type { ClusterEvent, UserEvent } from '../../src/domain/events.js'
 import { eventually } from '../helpers/eventually.js'
 import { FaultProxy } from '../helpers/fault-proxy.js'
@@ -76,11 +77,13 @@ describeEachBroker(
     })
 
     it('should send a routed event only to the instances its router names, once each, in publish order', async () => {
-      const brokers = (await ctx().brokers(3)) as RedisBroker[]
+      // only a publishes here: its router is the one that counts
+      let route: EventRouter = async () => 'all'
+      const brokers = (await ctx().brokers(3, { router: (event) => route(event) })) as RedisBroker[]
       const [a, b, c] = brokers as [RedisBroker, RedisBroker, RedisBroker]
       const got = brokers.map(record)
       // a routes its events to b only (and to itself, which it serves in-process)
-      a.setRouter(async () => [b.instanceId, a.instanceId])
+      route = async () => [b.instanceId, a.instanceId]
       await Promise.all(Array.from({ length: 50 }, (_, n) => a.publish(push(n, 'routed'))))
       await eventually(() => numbers(got[1]!, 'routed').length === 50, '50 routed events on b')
       await a.publish(push(99, 'fence'))
@@ -91,7 +94,7 @@ describeEachBroker(
       expect(numbers(got[0]!, 'routed')).toHaveLength(50)
       expect(got[2]).toEqual([])
       // a router that names every instance ('all') still broadcasts
-      a.setRouter(async () => 'all')
+      route = async () => 'all'
       await a.publish(push(1, 'all'))
       await eventually(() => got.every((g) => numbers(g, 'all').length === 1), 'the broadcast everywhere')
       void c
@@ -182,8 +185,8 @@ describeEachBroker(
             url: `redis://127.0.0.1:${proxy.port}`,
             probeIntervalMs: 200,
             metrics,
+            router: async () => [listener!.instanceId],
           })) as RedisBroker[]
-          publisher!.setRouter(async () => [listener!.instanceId])
           let synced = 0
           listener!.onResubscribed(() => synced++)
           const got = record(listener!)

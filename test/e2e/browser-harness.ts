@@ -97,6 +97,9 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path
 }
 
+/** The phone viewport the issue names (an iPhone 12-15 class screen). */
+export const PHONE = { width: 390, height: 844 }
+
 export interface Watched {
   context: BrowserContext
   page: Page
@@ -109,12 +112,14 @@ export interface Watched {
 export async function openPage(
   browser: Browser,
   url: string,
-  options: { locale?: string; viewport?: { width: number; height: number } } = {},
+  options: { locale?: string; viewport?: { width: number; height: number }; phone?: boolean } = {},
 ): Promise<Watched> {
   const context = await browser.newContext({
     locale: options.locale ?? 'en-US',
-    viewport: options.viewport ?? { width: 1200, height: 760 },
+    viewport: options.viewport ?? (options.phone ? PHONE : { width: 1200, height: 760 }),
     deviceScaleFactor: 1,
+    // a touch screen: (hover: none) and (pointer: coarse) match
+    ...(options.phone ? { isMobile: true, hasTouch: true } : {}),
   })
   const page = await context.newPage()
   page.setDefaultTimeout(15_000)

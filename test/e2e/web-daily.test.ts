@@ -35,8 +35,8 @@ describe.skipIf(!hasChromium)('web client in Chromium: daily use', () => {
   let w: Watched
   const pages: Watched[] = []
 
-  const signIn = async (user: TestUser, viewport = { width: 1200, height: 760 }): Promise<Watched> => {
-    const opened = await openPage(browser, t.url, { viewport })
+  const signIn = async (user: TestUser, options: { phone?: boolean } = {}): Promise<Watched> => {
+    const opened = await openPage(browser, t.url, options)
     pages.push(opened)
     await opened.page.getByLabel('Username').fill(user.username)
     await opened.page.getByLabel('Password').fill(STRONG_PASSWORD)
@@ -232,7 +232,7 @@ describe.skipIf(!hasChromium)('web client in Chromium: daily use', () => {
     w.page.on('request', (r) => {
       if (r.url().includes('/conversations/world')) worldAsked.push(r.url())
     })
-    await w.page.reload()
+    await w.page.goto(t.url)
     await w.page.getByRole('button', { name: /^Open World/ }).waitFor()
     expect(worldAsked).toEqual([])
 
@@ -241,5 +241,43 @@ describe.skipIf(!hasChromium)('web client in Chromium: daily use', () => {
     await expectText(w.page.getByTestId('chat-title'), 'Benjamin')
     await w.page.getByRole('tab', { name: /^Friends/ }).click()
     await w.page.getByTestId('friend-row').filter({ hasText: 'Benjamin' }).waitFor()
+  }, 60_000)
+
+  it('should give each place an address: a chat link opens it, tabs have paths, back and forward move between them', async () => {
+    await w.page.goto(`${t.url}/c/${annCat}`)
+    await expectText(w.page.getByTestId('chat-title'), 'Cat')
+    await w.page.getByRole('tab', { name: /^Friends/ }).click()
+    await until('/friends', () => new URL(w.page.url()).pathname === '/friends')
+    await w.page.goBack()
+    await until('back at the chat', () => new URL(w.page.url()).pathname === `/c/${annCat}`)
+    await expectText(w.page.getByTestId('chat-title'), 'Cat')
+    await w.page.goto(`${t.url}/groups`)
+    await w.page.getByRole('tab', { name: /^Groups/, selected: true }).waitFor()
+  }, 60_000)
+
+  it('phone (390x844): list and chat are two screens with back, the extras fold behind "+", actions come on a long press', async () => {
+    const p = await signIn(ann, { phone: true })
+    const { page } = p
+    await openChat(page, 'Cat')
+    await until('the chat takes the screen', async () => (await page.locator('.sidebar').count()) === 0)
+    const input = page.getByRole('textbox', { name: 'Message' })
+    expect((await input.boundingBox())!.width).toBeGreaterThan(220)
+    expect(await page.getByRole('button', { name: 'Emoji', exact: true }).count()).toBe(0)
+    await page.getByRole('button', { name: /^More/ }).click()
+    await page.getByRole('toolbar', { name: /^More/ }).getByRole('button', { name: 'Emoji', exact: true }).waitFor()
+
+    const text = page.locator('.msg-text').filter({ hasText: /^unread 30$/ })
+    const bubble = page.getByTestId('message').filter({ has: text })
+    const reply = bubble.getByRole('button', { name: 'Reply' })
+    expect(await reply.isVisible()).toBe(false)
+    await text.dispatchEvent('contextmenu')
+    await reply.waitFor({ state: 'visible' })
+    await reply.click()
+    await page.getByText('Replying to Cat').waitFor()
+
+    await page.goBack()
+    await page.locator('.sidebar').waitFor()
+    expect(new URL(page.url()).pathname).toBe('/')
+    await p.context.close()
   }, 60_000)
 })

@@ -16,5 +16,11 @@ export interface Presence {
    * presence (a spurious call is harmless). One process never calls it.
    */
   onChanged(handler: (userIds: readonly string[]) => Promise<void>): void
+  /**
+   * Subscribes what runs after this instance wrote its sockets back (the shared presence had
+   * lost them, or a socket change could not be written): until then other instances did not
+   * route events to them, so the gateway asks its sockets to `sync`. One process never calls it.
+   */
+  onReasserted(handler: () => void): void
   close(): Promise<void>
 }

@@ -6,6 +6,7 @@ type AppendResult = Appended | 'stale'
 import { isUniqueViolation, type Capabilities } from './capabilities.js'
 import type { Database, MessagesTable } from './db-schema.js'
 import { messageRow, toMessage, withTransaction } from './message-appender.js'
+import { PooledGroupCommit } from './pooled-group-commit.js'
 
 /**
  * The send transaction on the hot path: statements written once per dialect (no query
@@ -57,17 +58,14 @@ class Stale extends Error {}
 class LostRace extends Error {}
 
 export function createSendAppender(db: Kysely<Database>, caps: Capabilities, sqlite: (() => SQLite.Database | null) | null): SendAppender {
-  return caps.singleWriter && sqlite ? new SqliteGroupCommit(db, sqlite) : new PooledAppender(db, caps)
+  return caps.singleWriter && sqlite ? new SqliteGroupCommit(db, sqlite) : new PooledGroupCommit(db, caps, new PooledAppender(db, caps))
 }
 
 /**
- * MariaDB/PostgreSQL: one transaction per send on a pooled connection. Concurrent sends to
- * different conversations already run in parallel on the pool's connections, and sends to one
- * conversation queue on its counter row's lock, so batching sends of many requests into one
- * connection's transaction would serialize what the pool runs in parallel (and couple their
- * lock waits) to save a commit each; not done (see bench/profiles/send-path.md).
+ * MariaDB/PostgreSQL, one send alone: one transaction on a pooled connection. Used for a batch
+ * of one and for each send of a batch whose shared transaction failed (pooled-group-commit.ts).
  */
-class PooledAppender implements SendAppender {
+export class PooledAppender implements SendAppender {
   readonly #db: Kysely<Database>
   readonly #caps: Capabilities
   readonly #sql: ReturnType<typeof statements>

@@ -19,6 +19,7 @@ import { FriendActions } from './friend-actions.js'
 import { GroupActions } from './group-actions.js'
 import { History } from './history.js'
 import { MessageActions } from './message-actions.js'
+import { SearchActions } from './search-actions.js'
 import { safeStorage } from './storage.js'
 
 const TOKEN_KEY = 'jim.token'
@@ -31,6 +32,7 @@ export class Controller {
   readonly conversations: ConversationList
   readonly history: History
   readonly messages: MessageActions
+  readonly search: SearchActions
   readonly friends: FriendActions
   readonly groups: GroupActions
   readonly account: AccountActions
@@ -57,6 +59,7 @@ export class Controller {
     })
     this.history = new History(this.#c, this.conversations)
     this.messages = new MessageActions(this.#c)
+    this.search = new SearchActions(this.#c, this.conversations)
     this.#events = new ChatEvents(this.#c, this.conversations)
     this.groups = new GroupActions(this.#c, this.conversations)
     this.friends = new FriendActions(this.#c, this.conversations)

@@ -10,6 +10,7 @@ import { mutedUntil } from './GroupAdmin.js'
 import { GroupInfo } from './GroupInfo.js'
 import { Icon } from './Icon.js'
 import { MessageList } from './MessageList.js'
+import { SearchPanel } from './SearchPanel.js'
 
 /** One conversation: header, history, composer, and an info drawer (members or friend actions). */
 export function ChatView({ conversationId, narrow }: { conversationId: string; narrow: boolean }) {
@@ -37,6 +38,7 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
       ? t('chat.mutedAllNotice')
       : null
   const [infoOpen, setInfoOpen] = useState(false)
+  const [searchOpen, setSearchOpen] = useState(false)
   const [replyTo, setReplyTo] = useState<number | null>(null)
   const subtitle = useMemo(() => {
     if (!c) return ''
@@ -76,6 +78,17 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
           </span>
         </div>
         <div className="chat-actions">
+          <button
+            type="button"
+            className={`icon-btn ${searchOpen ? 'on' : ''}`}
+            aria-expanded={searchOpen}
+            aria-label={t('msgSearch.inChat')}
+            title={t('msgSearch.inChat')}
+            data-testid="chat-search-toggle"
+            onClick={() => setSearchOpen(!searchOpen)}
+          >
+            <Icon name="search" />
+          </button>
           {c.kind !== 'world' ? (
             <>
               <CallButtons conversation={c} />
@@ -127,6 +140,11 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
             <Composer conversation={c} replyTo={replyTo} onClearReply={() => setReplyTo(null)} />
           )}
         </div>
+        {searchOpen ? (
+          <aside className="chat-search" aria-label={t('msgSearch.inChat')}>
+            <SearchPanel conversationId={c.id} onClose={() => setSearchOpen(false)} />
+          </aside>
+        ) : null}
         {infoOpen && c.kind === 'group' && c.group ? <GroupInfo groupId={c.group.id} onClose={() => setInfoOpen(false)} /> : null}
         {infoOpen && c.kind === 'direct' && c.peer ? <FriendInfo userId={c.peer.id} onClose={() => setInfoOpen(false)} /> : null}
       </div>

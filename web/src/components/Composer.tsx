@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import type { Conversation } from '../api/types.js'
 import { displayNameOf, previewText } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
+import { useMediaQuery } from '../hooks/use-media-query.js'
 import { EmojiPicker } from './EmojiPicker.js'
 import { Icon } from './Icon.js'
 import { ExtrasPicker } from './ExtrasPicker.js'
@@ -38,6 +39,9 @@ export function Composer({
   const id = conversation.id
   const [text, setText] = useState(() => drafts.get(id) ?? '')
   const [emojiOpen, setEmojiOpen] = useState(false)
+  // on a phone the extras fold behind one "+" so the box keeps its width
+  const narrow = useMediaQuery('(max-width: 760px)')
+  const [trayOpen, setTrayOpen] = useState(false)
   const [mentioned, setMentioned] = useState<Candidate[]>([])
   const [query, setQuery] = useState<{ start: number; text: string } | null>(null)
   const [highlight, setHighlight] = useState(0)
@@ -161,6 +165,34 @@ export function Composer({
     }
   }
 
+  const extras = (
+    <>
+      <div className="emoji-wrap">
+        <button
+          type="button"
+          className={`icon-btn ${emojiOpen ? 'on' : ''}`}
+          aria-label={t('chat.emoji')}
+          title={t('chat.emoji')}
+          aria-expanded={emojiOpen}
+          onClick={() => setEmojiOpen(!emojiOpen)}
+        >
+          <Icon name="smile" />
+        </button>
+        {emojiOpen ? (
+          <EmojiPicker
+            onPick={(emoji) => insertAtCaret(emoji)}
+            onClose={() => {
+              setEmojiOpen(false)
+              ref.current?.focus()
+            }}
+          />
+        ) : null}
+      </div>
+      {conversation.kind !== 'world' ? <MediaButtons conversationId={id} /> : null}
+      {conversation.kind !== 'world' ? <ExtrasPicker conversationId={id} /> : null}
+    </>
+  )
+
   return (
     <div className="composer">
       {replyTo ? (
@@ -195,30 +227,26 @@ export function Composer({
           ))}
         </ul>
       ) : null}
+      {narrow && trayOpen ? (
+        <div className="composer-tray" role="toolbar" aria-label={t('chat.more')}>
+          {extras}
+        </div>
+      ) : null}
       <div className="composer-row">
-        <div className="emoji-wrap">
+        {narrow ? (
           <button
             type="button"
-            className={`icon-btn ${emojiOpen ? 'on' : ''}`}
-            aria-label={t('chat.emoji')}
-            title={t('chat.emoji')}
-            aria-expanded={emojiOpen}
-            onClick={() => setEmojiOpen(!emojiOpen)}
+            className={`icon-btn ${trayOpen ? 'on' : ''}`}
+            aria-label={t('chat.more')}
+            title={t('chat.more')}
+            aria-expanded={trayOpen}
+            onClick={() => setTrayOpen(!trayOpen)}
           >
-            <Icon name="smile" />
+            <Icon name={trayOpen ? 'close' : 'plus'} />
           </button>
-          {emojiOpen ? (
-            <EmojiPicker
-              onPick={(emoji) => insertAtCaret(emoji)}
-              onClose={() => {
-                setEmojiOpen(false)
-                ref.current?.focus()
-              }}
-            />
-          ) : null}
-        </div>
-        {conversation.kind !== 'world' ? <MediaButtons conversationId={id} /> : null}
-        {conversation.kind !== 'world' ? <ExtrasPicker conversationId={id} /> : null}
+        ) : (
+          extras
+        )}
         <textarea
           ref={ref}
           className="composer-input"

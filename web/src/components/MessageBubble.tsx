@@ -1,7 +1,8 @@
-import { memo, useMemo, useState } from 'react'
+import { memo, useMemo, useRef, useState } from 'react'
 import type { Conversation, Message } from '../api/types.js'
 import { displayNameOf, formatTime, previewText } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
+import { useDismiss } from '../hooks/use-dismiss.js'
 import { Avatar } from './Avatar.js'
 import { Icon } from './Icon.js'
 import { MessageMedia } from './MessageMedia.js'
@@ -37,6 +38,10 @@ export const MessageBubble = memo(function MessageBubble({
   const t = useT()
   const controller = useController()
   const [editing, setEditing] = useState(false)
+  // touch screens: the actions show on a long press (the browser's contextmenu), not always
+  const [actionsShown, setActionsShown] = useState(false)
+  const row = useRef<HTMLLIElement>(null)
+  useDismiss(row, () => setActionsShown(false), { active: actionsShown })
   const [readers, setReaders] = useState<string[] | null>(null)
   const groupId = conversation.group?.id ?? null
   const name = useAppState((s) => displayNameOf(s, m.senderId, groupId))
@@ -59,7 +64,13 @@ export const MessageBubble = memo(function MessageBubble({
   return (
     <li
       id={`msg-${m.conversationId}-${m.seq}`}
-      className={`msg ${own ? 'own' : 'other'} ${continued ? 'continued' : ''} ${mentionsMe ? 'mentions-me' : ''}`}
+      ref={row}
+      className={`msg ${own ? 'own' : 'other'} ${continued ? 'continued' : ''} ${mentionsMe ? 'mentions-me' : ''} ${actionsShown ? 'actions-shown' : ''}`}
+      onContextMenu={(e) => {
+        if (!window.matchMedia('(hover: none)').matches || (e.target as HTMLElement).closest('a, img, video, audio')) return
+        e.preventDefault()
+        setActionsShown(true)
+      }}
       data-testid="message"
       data-seq={m.seq}
     >

@@ -9,6 +9,7 @@ import { FriendsPanel } from './FriendsPanel.js'
 import { GroupsPanel } from './GroupsPanel.js'
 import { Icon, type IconName } from './Icon.js'
 import { LanguageSwitch } from './LanguageSwitch.js'
+import { SearchPanel } from './SearchPanel.js'
 import { SettingsPanel } from './SettingsPanel.js'
 
 export function Sidebar() {
@@ -110,7 +111,9 @@ export function Sidebar() {
       </nav>
       <div className="sidebar-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'chats' ? (
-          <ConversationList />
+          <SearchPanel>
+            <ConversationList />
+          </SearchPanel>
         ) : tab === 'friends' ? (
           <FriendsPanel />
         ) : tab === 'settings' ? (
