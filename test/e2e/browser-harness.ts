@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
@@ -206,4 +206,34 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
 /** Waits until the open chat shows this text once, stored (not pending). */
 export async function seesOnce(page: Page, text: string): Promise<void> {
   await until(`"${text}" in the chat`, async () => (await shownMessages(page)).filter((m) => m.text === text).length === 1)
+}
+
+const AXE_SOURCE = join(ROOT, 'node_modules/axe-core/axe.min.js')
+
+/**
+ * axe-core's serious and critical violations on the page as it is now (WCAG 2.x A and AA rules),
+ * one line each: rule, impact, and the first few elements. Evaluated through the DevTools
+ * protocol, so the app's CSP (script-src 'self') does not block the engine.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => typeof (globalThis as any).axe !== 'undefined'))) await page.evaluate(readFileSync(AXE_SOURCE, 'utf8'))
+  const violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> = await page.evaluate(async () => {
+    const result = await (globalThis as any).axe.run((globalThis as any).document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+      // experimental in axe-core (not run by default): it flags list buttons whose label
+      // ("Open Alice, 2 unread") does not repeat the preview and time they also show
+      rules: { 'label-content-name-mismatch': { enabled: false } },
+    })
+    return result.violations
+  })
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(', ')}`,
+    )
 }

@@ -5,6 +5,7 @@ import { befriend, createGroup, directConversation, sendText } from '../helpers/
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import { makeImage, upload } from '../helpers/uploads.js'
 import {
+  axeViolations,
   ensureWebBuilt,
   expectCleanPages,
   expectText,
@@ -280,4 +281,35 @@ describe.skipIf(!hasChromium)('web client in Chromium: daily use', () => {
     expect(new URL(page.url()).pathname).toBe('/')
     await p.context.close()
   }, 60_000)
+
+  it('should have no serious or critical axe-core violations on the main screens (desktop and phone)', async () => {
+    const found: Record<string, string[]> = {}
+    const check = async (page: Page, screen: string) => {
+      const v = await axeViolations(page)
+      if (v.length) found[screen] = v
+    }
+    const signedOut = await openPage(browser, t.url)
+    pages.push(signedOut)
+    await signedOut.page.getByRole('button', { name: 'Sign in' }).waitFor()
+    await check(signedOut.page, 'sign in')
+    await signedOut.context.close()
+
+    await w.page.goto(`${t.url}/c/${annCat}`)
+    await expectText(w.page.getByTestId('chat-title'), 'Cat')
+    await check(w.page, 'chat')
+    for (const tab of ['Friends', 'Groups'] as const) {
+      await w.page.getByRole('tab', { name: new RegExp(`^${tab}`) }).click()
+      await check(w.page, tab)
+    }
+    await w.page.goto(`${t.url}/settings`)
+    await w.page.getByRole('button', { name: 'Sign out' }).first().waitFor()
+    await check(w.page, 'settings')
+
+    const phone = await signIn(cat, { phone: true })
+    await check(phone.page, 'phone list')
+    await openChat(phone.page, 'Ann')
+    await check(phone.page, 'phone chat')
+    await phone.context.close()
+    expect(found).toEqual({})
+  }, 90_000)
 })

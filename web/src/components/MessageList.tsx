@@ -126,12 +126,21 @@ export function MessageList({ conversation, onReply }: { conversation: Conversat
 
   return (
     <div className="message-scroller-wrap">
-      <div className="message-scroller" ref={ref} onScroll={onScroll} data-testid="message-list">
+      <div
+        className="message-scroller"
+        ref={ref}
+        onScroll={onScroll}
+        data-testid="message-list"
+        role="log"
+        aria-label={t('chat.messages')}
+        tabIndex={0}
+      >
         <div className="history-edge" aria-live="polite">
           {loading ? <span className="muted small">{t('chat.loadingHistory')}</span> : null}
           {loaded && !hasMore && !loading ? <span className="muted small">{t('chat.historyStart')}</span> : null}
         </div>
-        <ol className="messages" role="log" aria-label={t('chat.messages')} ref={listRef}>
+        {/* a list inside the log: its items keep their list semantics */}
+        <ol className="messages" ref={listRef}>
           {messages.map((m, i) => {
             const prev = messages[i - 1]
             const newDay = !prev || !sameDay(new Date(prev.createdAt), new Date(m.createdAt))
@@ -139,13 +148,13 @@ export function MessageList({ conversation, onReply }: { conversation: Conversat
             return (
               <Fragment key={m.seq}>
                 {newDay ? (
-                  <li className="day-separator" role="separator">
-                    <span>{formatDay(m.createdAt, locale, today)}</span>
+                  <li className="day-separator">
+                    <span role="separator">{formatDay(m.createdAt, locale, today)}</span>
                   </li>
                 ) : null}
                 {m.seq === markerSeq ? (
-                  <li className="unread-marker" role="separator" data-testid="unread-marker" ref={markerRef}>
-                    <span>{t('chat.unreadMarker')}</span>
+                  <li className="unread-marker" data-testid="unread-marker" ref={markerRef}>
+                    <span role="separator">{t('chat.unreadMarker')}</span>
                   </li>
                 ) : null}
                 {m.type === 'system' ? (
