@@ -26,6 +26,7 @@ import { registerHealthRoutes } from '../http/routes/health-routes.js'
 import { registerMeRoutes } from '../http/routes/me-routes.js'
 import { registerMessageRoutes } from '../http/routes/message-routes.js'
 import { registerPinRoutes } from '../http/routes/pin-routes.js'
+import { registerForwardRoutes } from '../http/routes/forward-routes.js'
 import { registerReactionRoutes } from '../http/routes/reaction-routes.js'
 import { registerStickerRoutes } from '../http/routes/sticker-routes.js'
 import { registerUserRoutes } from '../http/routes/user-routes.js'
@@ -59,7 +60,7 @@ export interface HttpDeps {
 export async function registerHttp(http: FastifyInstance, config: Config, deps: HttpDeps): Promise<void> {
   const { store, broker, metrics, clock, files, users, friends } = deps
   const { auth, accounts, admin, captcha } = deps.security
-  const { world, conversations, signals, messages, edits, reactions, pins, stickers, calls, search } = deps.messaging
+  const { world, conversations, signals, messages, edits, reactions, pins, hides, forwards, stickers, calls, search } = deps.messaging
   registerAuthHook(http, auth)
   if (config.rateLimit.enabled) registerRateLimitHook(http, { limiter: deps.limiter, limits: sensitiveRouteLimits(config.rateLimit) })
   const schema = schemaVersions(deps.database)
@@ -85,6 +86,7 @@ export async function registerHttp(http: FastifyInstance, config: Config, deps: 
   registerMessageRoutes(http, { messages, edits, signals })
   registerReactionRoutes(http, { reactions })
   registerPinRoutes(http, { pins })
+  registerForwardRoutes(http, { forwards, hides })
   registerCallRoutes(http, { calls, ice: config.calls, clock })
   registerSearchRoutes(http, { search })
   await registerFileRoutes(http, {

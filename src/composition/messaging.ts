@@ -12,6 +12,8 @@ import { createMediaHook } from '../domain/files/media-content.js'
 import { MessageEditService } from '../domain/messages/message-edit-service.js'
 import { MessageService } from '../domain/messages/message-service.js'
 import { PinService } from '../domain/messages/pin-service.js'
+import { HideService } from '../domain/messages/hide-service.js'
+import { ForwardService } from '../domain/messages/forward-service.js'
 import { ReactionService } from '../domain/messages/reaction-service.js'
 import { ResumeService } from '../domain/messages/resume-service.js'
 import { createActionLimiter, createSendLimiter } from '../domain/messages/send-limiter.js'
@@ -34,6 +36,9 @@ export interface Messaging {
   edits: MessageEditService
   reactions: ReactionService
   pins: PinService
+  /** delete for me */
+  hides: HideService
+  forwards: ForwardService
   resume: ResumeService
   /** voice and video calls (signalling only); `startSweeps` and `settle`/`close` are the app's */
   calls: CallService
@@ -98,6 +103,14 @@ export function createMessaging(config: Config, deps: MessagingDeps): Messaging 
     ...messageAction(config.messages.pinPerMinute, 'pin', 'You are pinning too fast; wait a moment.'),
     maxPinned: config.messages.maxPinned,
   })
+  const hides = new HideService(messageAction(config.messages.hidePerMinute, 'hide', 'You are deleting messages too fast; wait a moment.'))
+  const forwards = new ForwardService({
+    ...messageAction(config.messages.forwardPerMinute, 'forward', 'You are forwarding too fast; wait a moment.'),
+    messages,
+    files,
+    maxMessages: config.messages.maxForwardMessages,
+    maxTargets: config.messages.maxForwardTargets,
+  })
   return {
     world,
     stickers,
@@ -108,6 +121,8 @@ export function createMessaging(config: Config, deps: MessagingDeps): Messaging 
     edits,
     reactions,
     pins,
+    hides,
+    forwards,
     resume: new ResumeService({ store, conversations, maxMessages: config.messages.resumeMaxMessages }),
     calls: new CallService({ store, broker, clock, logger, conversations, settings: config.calls }),
     search: new SearchService({

@@ -26,5 +26,7 @@ export function clientLimits(config: Config): Limits {
     maxReactionEmojis: config.messages.maxReactionEmojis,
     maxReactionsPerUser: config.messages.maxReactionsPerUser,
     maxPinnedMessages: config.messages.maxPinned,
+    maxForwardMessages: config.messages.maxForwardMessages,
+    maxForwardTargets: config.messages.maxForwardTargets,
   }
 }

@@ -106,6 +106,10 @@ export interface Config {
     reactPerMinute: number
     maxPinned: number
     pinPerMinute: number
+    hidePerMinute: number
+    forwardPerMinute: number
+    maxForwardMessages: number
+    maxForwardTargets: number
     searchPerMinute: number
   }
   world: { sendPerMinute: number; globalSendPerSecond: number }

@@ -592,6 +592,28 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     'Pins and unpins one user may make per minute (all conversations together).',
   ),
   key(
+    'messages.hidePerMinute',
+    'JIM_MESSAGES_HIDE_PER_MINUTE',
+    int(1, 1_000_000),
+    120,
+    'Messages one user may delete for themselves per minute (all conversations together).',
+  ),
+  key(
+    'messages.forwardPerMinute',
+    'JIM_MESSAGES_FORWARD_PER_MINUTE',
+    int(1, 1_000_000),
+    20,
+    'Forwards one user may make per minute (one request, whatever its targets).',
+  ),
+  key(
+    'messages.maxForwardMessages',
+    'JIM_MESSAGES_MAX_FORWARD_MESSAGES',
+    int(1, 200),
+    50,
+    'Most messages one forward takes (one by one, or merged into one chat history).',
+  ),
+  key('messages.maxForwardTargets', 'JIM_MESSAGES_MAX_FORWARD_TARGETS', int(1, 50), 10, 'Most conversations one forward goes to.'),
+  key(
     'messages.searchPerMinute',
     'JIM_MESSAGES_SEARCH_PER_MINUTE',
     int(1, 1_000_000),

@@ -102,6 +102,8 @@ const catalogue = {
   'pin.forbidden': ['forbidden', 'Only group owners and admins pin messages (either side in a direct chat; nobody in the world channel).'],
   'pin.limit': ['refused', 'This conversation has as many pinned messages as it may have; unpin one first.'],
   'pin.recalled': ['refused', 'A recalled message cannot be pinned.'],
+  'forward.recalled': ['refused', 'A recalled message cannot be forwarded.'],
+  'forward.not_forwardable': ['refused', 'System messages cannot be forwarded, nor a chat history into another one.'],
   // calls
   'call.not_found': ['not_found', 'No such call, or it has ended (or it is not yours to see).'],
   'call.not_in_call': ['conflict', 'You are not in this call from this device: join it first.'],

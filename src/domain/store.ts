@@ -8,6 +8,8 @@ import type { GroupStore } from './groups/group-store.js'
 import type { MessageStore } from './messages/message-store.js'
 import type { ReactionStore } from './messages/reaction-store.js'
 import type { PinStore } from './messages/pin-store.js'
+import type { HiddenStore } from './messages/hidden-store.js'
+import type { MentionStore } from './messages/mention-store.js'
 import type { CallStore } from './calls/call-store.js'
 import type { MessageSearchStore } from './search/message-search-store.js'
 import type { SessionStore } from './auth/session-store.js'
@@ -26,6 +28,10 @@ export interface Store {
   readonly messages: MessageStore
   readonly reactions: ReactionStore
   readonly pins: PinStore
+  /** messages each user hid for themselves (delete for me) */
+  readonly hidden: HiddenStore
+  /** who each message mentions (the @ badge) */
+  readonly mentions: MentionStore
   readonly calls: CallStore
   readonly search: MessageSearchStore
   readonly friends: FriendStore

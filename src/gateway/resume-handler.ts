@@ -10,7 +10,8 @@ const PAGE = 100
 /**
  * Handles `{type: "resume", positions}`: for each listed conversation, in order with live
  * pushes of that conversation, sends every missed `message.created` (skipping what this
- * socket already got live), then `message.updated`/`message.recalled` for changes, then
+ * socket already got live), then `message.updated`/`message.recalled` for changes and
+ * `message.hidden` for messages I deleted for me elsewhere, then
  * `conversation.updated` for unlisted conversations with news, then `resumed`.
  *
  * Live frames for the socket are held until `resumed` is sent, so a client may append in
@@ -64,7 +65,8 @@ export function createResumeHandler(resume: ResumeService, fanout: ConversationF
           }
           for (const m of missed.changes)
             frames.push({ type: m.recalledAt ? 'message.recalled' : 'message.updated', message: messageView(m) })
-          const last = missed.messages.at(-1)?.seq ?? position.seq
+          for (const h of missed.hidden) frames.push({ type: 'message.hidden', conversationId, seq: h.seq, modSeq: h.modSeq })
+          const last = missed.throughSeq ?? position.seq
           fanout.markDelivered(conn, conversationId, last)
           resumed[conversationId] = Math.max(last, already ?? 0)
         })

@@ -34,6 +34,8 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: 'messages', key: ['conversation_id', 'seq'] },
   { name: 'message_reactions', key: ['conversation_id', 'seq', 'emoji', 'user_id'] },
   { name: 'pinned_messages', key: ['conversation_id', 'seq'] },
+  { name: 'hidden_messages', key: ['user_id', 'conversation_id', 'seq'] },
+  { name: 'message_mentions', key: ['conversation_id', 'seq', 'user_id'] },
   { name: 'calls', key: ['id'] },
   { name: 'call_participants', key: ['call_id', 'user_id'] },
   { name: 'files', key: ['id'] },

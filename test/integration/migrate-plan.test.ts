@@ -18,6 +18,7 @@ const ALL = [
   '0007-world-members',
   '0008-calls',
   '0009-message-search',
+  '0010-message-features',
 ]
 
 async function captured(run: () => Promise<number>): Promise<{ code: number; out: string }> {

@@ -88,6 +88,32 @@ function pinTry(s: Scenario, role: Role, listing: boolean): Attempt {
   return refuse(path, 404, role === 'blocked' ? 'message.not_found' : 'conversation.not_found')
 }
 
+/**
+ * Delete for me: only in one's own history (a former member still may tidy theirs); the late
+ * joiner 404 before their join, the blocked peer 404 on what their cleared copy no longer holds.
+ */
+function hideTry(s: Scenario, role: Role): Attempt {
+  if (role === 'removed') return own(`/conversations/${s.group.conversationId}/messages/${s.early.seq}/hidden`, 'hides only for themselves')
+  if (role === 'late') return refuse(`/conversations/${s.group.conversationId}/messages/${s.early.seq}/hidden`, 404, 'message.not_found')
+  const path = `/conversations/${conversationOf(s, role)}/messages/1/hidden`
+  return refuse(path, 404, role === 'blocked' ? 'message.not_found' : 'conversation.not_found')
+}
+
+/** Forwarding: only messages one may read, only to where one may post (the former member reads the early message, but may not post). */
+function forwardTry(s: Scenario, role: Role): Attempt {
+  const body = (seq: number, target: string) => ({ seqs: [seq], targets: [target], mode: 'single', clientMsgId: mark(role, 'fwd') })
+  const group = s.group.conversationId
+  if (role === 'late') return refuse(`/conversations/${group}/forward`, 404, 'message.not_found', body(s.early.seq, group))
+  if (role === 'removed') return refuse(`/conversations/${group}/forward`, 404, 'conversation.not_found', body(s.early.seq, group))
+  const source = conversationOf(s, role)
+  return refuse(
+    `/conversations/${source}/forward`,
+    404,
+    role === 'blocked' ? 'message.not_found' : 'conversation.not_found',
+    body(1, source),
+  )
+}
+
 /** Group actions: outsiders and former members get 404 (the group is not theirs to know), members the rule's 403. */
 function groupRefusal(role: Role, memberCode = 'group.forbidden'): [number, string] {
   if (role === 'late' || role === 'nonAdmin') return [403, memberCode]
@@ -236,6 +262,8 @@ export const ROUTE_ROWS: Record<string, Row> = {
   'GET /conversations/{id}/pins': (s, r) => pinTry(s, r, true),
   'PUT /conversations/{id}/pins/{seq}': (s, r) => pinTry(s, r, false),
   'DELETE /conversations/{id}/pins/{seq}': (s, r) => pinTry(s, r, false),
+  'PUT /conversations/{id}/messages/{seq}/hidden': (s, r) => hideTry(s, r),
+  'POST /conversations/{id}/forward': (s, r) => forwardTry(s, r),
   // the running call: only current members may know of one (the blocked peer asks about their own chat)
   'GET /conversations/{id}/call': (s, r) =>
     r === 'blocked'

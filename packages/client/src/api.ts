@@ -33,6 +33,7 @@ import type {
   MemberReport,
   MemberPatch,
   ProfilePatch,
+  ForwardBody,
   RegisterBody,
   SearchFilters,
   SendFriendRequestBody,
@@ -297,6 +298,20 @@ export class ApiClient {
     )
   reads = (id: string, seq: number) =>
     this.request<{ count: number; userIds: string[] | null }>('GET', `/conversations/${enc(id)}/messages/${seq}/reads`)
+  /** Edits, recalls and reactions after `modSeq`, and the messages I deleted for me since (`hiddenSeqs`). */
+  changes = (id: string, modSeq: number, limit = 200) =>
+    this.request<MessagePage & { modSeq: number; hiddenSeqs?: number[] }>(
+      'GET',
+      `/conversations/${enc(id)}/messages${query({ changedSince: modSeq, limit })}`,
+    )
+  /** Deletes a message for me only: my devices get `message.hidden`, the others keep it (idempotent). */
+  hideMessage = (id: string, seq: number) => this.request<null>('PUT', `/conversations/${enc(id)}/messages/${seq}/hidden`)
+  /**
+   * Forwards messages of conversation `id` to `targets`: `single` copies each one (naming its original
+   * sender), `merged` sends one chat history (type `forward`). A retry with the same `clientMsgId` sends nothing twice.
+   */
+  forward = (id: string, body: ForwardBody) =>
+    this.request<{ results: Array<{ conversationId: string; messages: Message[] }> }>('POST', `/conversations/${enc(id)}/forward`, body)
 }
 
 function isErrorBody(value: unknown): value is ErrorBody {

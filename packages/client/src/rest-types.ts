@@ -47,6 +47,16 @@ export interface ProfilePatch {
   bio?: string
   status?: SelfUser['status']
   avatar?: string | null
+  /** a mention of me alerts even in a muted chat */
+  mentionAlertMuted?: boolean
+}
+
+/** `POST /conversations/{id}/forward` body. */
+export interface ForwardBody {
+  seqs: number[]
+  targets: string[]
+  mode: 'single' | 'merged'
+  clientMsgId: string
 }
 
 export interface SendFriendRequestBody {

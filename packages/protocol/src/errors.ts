@@ -74,6 +74,8 @@ export const ERROR_CODES = [
   'pin.forbidden',
   'pin.limit',
   'pin.recalled',
+  'forward.recalled',
+  'forward.not_forwardable',
   'call.not_found',
   'call.not_in_call',
   'call.not_allowed',

@@ -22,5 +22,7 @@ export const Limits = Type.Object({
   maxReactionEmojis: Type.Integer({ description: 'most different emoji on one message' }),
   maxReactionsPerUser: Type.Integer({ description: 'most reactions one user may put on one message' }),
   maxPinnedMessages: Type.Integer({ description: 'most pinned messages per conversation' }),
+  maxForwardMessages: Type.Integer({ description: 'most messages one forward takes' }),
+  maxForwardTargets: Type.Integer({ description: 'most conversations one forward goes to' }),
 })
 export type Limits = Static<typeof Limits>

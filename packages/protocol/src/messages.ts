@@ -87,6 +87,7 @@ export const Conversation = Type.Object({
     }),
   ),
   pins: Type.Optional(Type.Array(Pin, { description: 'pinned messages I may see, newest pin first (absent when none)' })),
+  mentionCount: Type.Optional(Type.Integer({ description: 'unread messages that mention me or @all (the @ badge); absent when none' })),
 })
 
 /** `GET /conversations/{id}/messages` answer. */

@@ -35,6 +35,11 @@ export const MessageReactionFrame = frame(
   { message: Message, userId: Id, emoji: Type.String(), added: Type.Boolean() },
   'Someone added (or removed) a reaction: `message` carries the new `reactions` and modSeq.',
 )
+export const MessageHiddenFrame = frame(
+  'message.hidden',
+  { conversationId: Id, seq: Type.Integer(), modSeq: Type.Integer() },
+  'I deleted a message for me (on this or another device): drop it from the view. Only my devices get it.',
+)
 export const MessageAckFrame = frame(
   'message.ack',
   { ref: Type.Union([Type.String(), Type.Number()]), message: Message },
@@ -179,6 +184,7 @@ export const SERVER_FRAMES = [
   MessageUpdatedFrame,
   MessageRecalledFrame,
   MessageReactionFrame,
+  MessageHiddenFrame,
   MessageAckFrame,
   ConversationReadFrame,
   ConversationReadsFrame,

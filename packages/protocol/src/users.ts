@@ -22,6 +22,7 @@ export const SelfUser = Type.Object({
   status: UserStatus,
   role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
   createdAt: IsoTime,
+  mentionAlertMuted: Type.Boolean({ description: 'a mention of me (or @all) alerts even in a chat I muted' }),
 })
 
 /** What anyone may see of a user. */

@@ -140,10 +140,37 @@ export class ConversationService {
     for (const p of await this.#store.pins.list(summaries.map((s) => s.conversation.id))) {
       pins.set(p.conversationId, [...(pins.get(p.conversationId) ?? []), p])
     }
+    const mentions = await this.#mentionCounts(summaries)
     return summaries.map((s) => {
       const range = visibleRange(s)
       const visiblePins = (pins.get(s.conversation.id) ?? []).filter((p) => p.seq >= range.minSeq && p.seq <= range.maxSeq)
-      return conversationView(s, s.peerId ? (peers.get(s.peerId) ?? null) : null, unreadCount(s.conversation, s.membership), visiblePins)
+      const peer = s.peerId ? (peers.get(s.peerId) ?? null) : null
+      const unread = unreadCount(s.conversation, s.membership)
+      return conversationView(
+        s,
+        peer,
+        unread,
+        visiblePins,
+        unread > 0 ? (mentions.get(s.membership.userId)?.get(s.conversation.id) ?? 0) : 0,
+      )
     })
+  }
+
+  /** Per member, per conversation: unread messages that mention them or @all (the @ badge). */
+  async #mentionCounts(summaries: ConversationSummary[]): Promise<Map<string, Map<string, number>>> {
+    const byUser = new Map<string, Array<{ conversationId: string; afterSeq: number; maxSeq: number }>>()
+    for (const s of summaries) {
+      if (unreadCount(s.conversation, s.membership) === 0) continue
+      const m = s.membership
+      const range = {
+        conversationId: s.conversation.id,
+        afterSeq: Math.max(m.readSeq, m.clearedSeq, m.joinSeq - 1),
+        maxSeq: visibleRange(s).maxSeq,
+      }
+      byUser.set(m.userId, [...(byUser.get(m.userId) ?? []), range])
+    }
+    const counts = new Map<string, Map<string, number>>()
+    for (const [userId, ranges] of byUser) counts.set(userId, await this.#store.mentions.unreadCounts(userId, ranges))
+    return counts
   }
 }

@@ -5,7 +5,13 @@ import type { PublicUser } from '../users/user.js'
 import type { ConversationSummary } from './conversation.js'
 
 /** A conversation as one member sees it, over HTTP and WebSocket alike. */
-export function conversationView(s: ConversationSummary, peer: PublicUser | null, unread: number, pins: readonly Pin[] = []) {
+export function conversationView(
+  s: ConversationSummary,
+  peer: PublicUser | null,
+  unread: number,
+  pins: readonly Pin[] = [],
+  mentionCount = 0,
+) {
   const { conversation: c, membership: m } = s
   return {
     id: c.id,
@@ -24,6 +30,7 @@ export function conversationView(s: ConversationSummary, peer: PublicUser | null
     lastMessage: s.lastMessage ? messageView(s.lastMessage) : null,
     lastActivityAt: toIso(c.lastMessageAt ?? c.createdAt)!,
     ...(pins.length > 0 ? { pins: pins.map(pinView) } : {}),
+    ...(mentionCount > 0 ? { mentionCount } : {}),
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../../shared/clock.js'
 import type { FileRecordStore } from './file-record-store.js'
 import { AppError } from '../errors.js'
-import type { Message } from '../messages/message.js'
+import { fileIdsOf, type Message } from '../messages/message.js'
 import type { FileService } from './file-service.js'
 import type { FileKind } from './file.js'
 
@@ -63,9 +63,10 @@ export function createMediaHook(deps: { files: FileService; records: FileRecordS
     },
 
     async attach(message) {
-      const fileId = message.content.fileId
-      if (typeof fileId !== 'string' || message.recalledAt !== null) return
-      await records.addRefs([{ fileId, kind: 'message', conversationId: message.conversationId, seq: message.seq }], clock.now())
+      const fileIds = fileIdsOf(message)
+      if (fileIds.length === 0 || message.recalledAt !== null) return
+      const refs = fileIds.map((fileId) => ({ fileId, kind: 'message' as const, conversationId: message.conversationId, seq: message.seq }))
+      await records.addRefs(refs, clock.now())
     },
   }
 }

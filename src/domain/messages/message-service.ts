@@ -8,10 +8,19 @@ import { visibleRange, type ConversationService } from '../conversations/convers
 import type { SendFactsCache } from '../conversations/send-facts-cache.js'
 import type { MediaHook } from '../files/media-content.js'
 import { AppError } from '../errors.js'
+import { isId } from '../../shared/ids.js'
 import type { Message } from './message.js'
 import { validateContent, type ContentRules } from './message-content.js'
 import { messageCreatedEvent } from './message-events.js'
+import { withoutHidden } from './hide-service.js'
 import { checkSendPolicy, type SendFacts } from './send-policy.js'
+
+/** Who a text message mentions, as stored for the @ badge: user ids, and `*` for @all. */
+export function mentionedIds(message: Pick<Message, 'type' | 'content'>): string[] {
+  const list = message.type === 'text' ? message.content.mentions : undefined
+  if (!Array.isArray(list)) return []
+  return list.flatMap((x) => (x === 'all' ? ['*'] : typeof x === 'string' && isId(x) ? [x] : []))
+}
 
 /** Checks a send against a rate; throws AppError('rate_limited') when over. Off when limits are disabled. */
 export type SendLimiter = (userId: string, conversationKind: 'direct' | 'group' | 'world') => Promise<void>
@@ -56,7 +65,30 @@ export class MessageService {
     facts = await this.#authorize(facts, validated)
     const content = this.#d.media ? await this.#d.media.resolve(userId, input.type, validated) : validated
     await this.#d.limiter(userId, facts.kind)
-    const message = { conversationId, senderId: userId, clientMsgId: input.clientMsgId, type: input.type as Message['type'], content }
+    return this.#post(facts, { clientMsgId: input.clientMsgId, type: input.type as Message['type'], content }, validated)
+  }
+
+  /**
+   * A message whose content the server built (a forward's copy): the send rules, the send
+   * limit and the one store-and-publish step, without the client-content checks.
+   */
+  async sendPrepared(
+    userId: string,
+    conversationId: string,
+    input: { clientMsgId: string; type: Message['type']; content: Record<string, unknown> },
+  ): Promise<{ message: Message; created: boolean }> {
+    const facts = await this.#authorize(await this.#d.facts.get(conversationId, userId), input.content)
+    await this.#d.limiter(userId, facts.kind)
+    return this.#post(facts, input, input.content)
+  }
+
+  async #post(
+    facts: SendFacts,
+    input: { clientMsgId: string; type: Message['type']; content: Record<string, unknown> },
+    validated: Record<string, unknown>,
+  ): Promise<{ message: Message; created: boolean }> {
+    const { conversationId, userId } = facts
+    const message = { conversationId, senderId: userId, ...input }
     for (;;) {
       const stored = await this.#storeAndPublish(message, facts.version)
       if (stored) return stored
@@ -108,11 +140,16 @@ export class MessageService {
         : await this.#d.store.messages.appendChecked(row, expectedVersion)
     if (appended === 'stale') return null
     const { message, created, membershipVersion } = appended
+    const conversationId = message.conversationId
     // after the append and before the publish, so recipients can fetch the file; repeated on a
     // retry (created: false), which repairs a ref lost to a crash in between
     await this.#d.media?.attach(message)
     if (created) {
       this.#d.onStored()
+      // before the publish: a client that reads its list on the frame sees the @ badge
+      const mentioned = mentionedIds(message)
+      if (mentioned.length > 0)
+        await this.#d.store.mentions.record({ conversationId, seq: message.seq, senderId: input.senderId, userIds: mentioned })
       this.#d.logger.info(
         {
           event: 'message.stored',
@@ -137,13 +174,22 @@ export class MessageService {
     const summary = await this.#d.conversations.summary(conversationId, userId)
     const range = visibleRange(summary)
     if (range.maxSeq < range.minSeq) return { items: [], hasMore: false }
-    return this.#d.store.messages.history(conversationId, { ...q, ...range })
+    const page = await this.#d.store.messages.history(conversationId, { ...q, ...range })
+    // a page may come back shorter than `limit` when I hid some of it; hasMore still tells
+    return { items: await withoutHidden(this.#d.store, userId, conversationId, page.items), hasMore: page.hasMore }
   }
 
   async changedSince(userId: string, conversationId: string, modSeq: number, limit: number) {
     const summary = await this.#d.conversations.summary(conversationId, userId)
     const range = visibleRange(summary)
     const page = await this.#d.store.messages.changedSince(conversationId, { modSeq, limit, ...range })
-    return { ...page, modSeq: summary.conversation.modSeq }
+    const hidden = await this.#d.store.hidden.hiddenSince(userId, conversationId, { modSeq, limit, ...range })
+    const items = await withoutHidden(this.#d.store, userId, conversationId, page.items)
+    return {
+      items,
+      hasMore: page.hasMore || hidden.length >= limit,
+      hiddenSeqs: hidden.map((h) => h.seq),
+      modSeq: summary.conversation.modSeq,
+    }
   }
 }

@@ -1,7 +1,8 @@
 /** Message types a client may send; `system` is written by the server only. */
 export const CLIENT_MESSAGE_TYPES = ['text', 'image', 'file', 'voice', 'video', 'location', 'sticker'] as const
 export type ClientMessageType = (typeof CLIENT_MESSAGE_TYPES)[number]
-export type MessageType = ClientMessageType | 'system'
+/** `forward`: a merged forward (a chat history), written by the server from messages the sender could read. */
+export type MessageType = ClientMessageType | 'system' | 'forward'
 
 export interface Message {
   id: string
@@ -34,4 +35,13 @@ export interface ReactionSummary {
 export interface SystemContent {
   event: string
   [field: string]: unknown
+}
+
+/** The files a message shows: its own, or those of a chat history's items. */
+export function fileIdsOf(m: Pick<Message, 'type' | 'content'>): string[] {
+  if (m.type === 'forward') {
+    const items = Array.isArray(m.content.items) ? (m.content.items as Array<{ content?: { fileId?: unknown } }>) : []
+    return items.flatMap((i) => (typeof i.content?.fileId === 'string' ? [i.content.fileId] : []))
+  }
+  return typeof m.content.fileId === 'string' ? [m.content.fileId] : []
 }

@@ -3,6 +3,7 @@ import { visibleRange, type ConversationService } from '../conversations/convers
 import type { ConversationView } from '../conversations/conversation-view.js'
 import { AppError } from '../errors.js'
 import type { Message } from './message.js'
+import { withoutHidden } from './hide-service.js'
 
 /** A client's last known position in a conversation. */
 export interface Position {
@@ -13,7 +14,18 @@ export interface Position {
 
 /** What a socket missed in one conversation. */
 export type Missed =
-  | { kind: 'messages'; conversationId: string; messages: Message[]; changes: Message[]; lastSeq: number; modSeq: number }
+  | {
+      kind: 'messages'
+      conversationId: string
+      messages: Message[]
+      changes: Message[]
+      /** messages I hid (delete for me) on another device since `position.modSeq` */
+      hidden: Array<{ seq: number; modSeq: number }>
+      /** the last seq this replay covers, hidden messages included (null: nothing new) */
+      throughSeq: number | null
+      lastSeq: number
+      modSeq: number
+    }
   | { kind: 'resync_required'; conversationId: string; lastSeq: number }
   | { kind: 'not_member'; conversationId: string }
 
@@ -68,6 +80,7 @@ export class ResumeService {
         : await this.#store.messages.history(conversationId, { after, limit: this.#maxMessages, ...range })
     if (page.hasMore) return { kind: 'resync_required', conversationId, lastSeq }
     let changes: Message[] = []
+    let hidden: Array<{ seq: number; modSeq: number }> = []
     if (position.modSeq !== undefined && position.modSeq < summary.conversation.modSeq) {
       const changed = await this.#store.messages.changedSince(conversationId, {
         modSeq: position.modSeq,
@@ -77,8 +90,14 @@ export class ResumeService {
       if (changed.hasMore) return { kind: 'resync_required', conversationId, lastSeq }
       // messages replayed in full already carry their latest state
       changes = changed.items.filter((m) => m.seq <= after)
+      hidden = await this.#store.hidden.hiddenSince(userId, conversationId, { modSeq: position.modSeq, limit: this.#maxMessages, ...range })
+      if (hidden.length >= this.#maxMessages) return { kind: 'resync_required', conversationId, lastSeq }
+      hidden = hidden.filter((h) => h.seq <= after)
     }
-    return { kind: 'messages', conversationId, messages: page.items, changes, lastSeq, modSeq: summary.conversation.modSeq }
+    const messages = await withoutHidden(this.#store, userId, conversationId, page.items)
+    changes = await withoutHidden(this.#store, userId, conversationId, changes)
+    const throughSeq = page.items.at(-1)?.seq ?? null
+    return { kind: 'messages', conversationId, messages, changes, hidden, throughSeq, lastSeq, modSeq: summary.conversation.modSeq }
   }
 
   /** Conversations with news that the client did not list (new direct chats, groups joined meanwhile). */

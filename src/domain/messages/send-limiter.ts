@@ -28,7 +28,7 @@ export function createSendLimiter(
 export function createActionLimiter(
   limiter: RateLimiter,
   limits: { enabled: boolean; perMinute: number },
-  kind: 'edit' | 'react' | 'pin' | 'search',
+  kind: 'edit' | 'react' | 'pin' | 'search' | 'hide' | 'forward',
   message: string,
 ): (userId: string) => Promise<void> {
   if (!limits.enabled) return async () => {}

@@ -15,6 +15,7 @@ export interface UserPatch {
   bio?: string
   avatarFileId?: string | null
   status?: UserStatus
+  mentionAlertMuted?: boolean
 }
 
 /** What `UserStore.create` throws when a unique index refuses the new row: the store reports, the domain decides the answer. */

@@ -20,6 +20,8 @@ export interface User {
   state: UserState
   createdAt: number
   updatedAt: number
+  /** a mention of me alerts even in a chat I muted */
+  mentionAlertMuted: boolean
 }
 
 /** A user with the secret needed to check a password; only the auth service sees it. */
@@ -62,5 +64,6 @@ export function selfUserView(user: User) {
     status: user.status,
     role: user.role,
     createdAt: toIso(user.createdAt)!,
+    mentionAlertMuted: user.mentionAlertMuted,
   }
 }

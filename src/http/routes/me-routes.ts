@@ -39,6 +39,7 @@ export function registerMeRoutes(app: FastifyInstance, deps: { auth: AuthService
             bio: Type.Optional(Type.String({ maxLength: 500 })),
             status: Type.Optional(Status),
             avatar: Type.Optional(Type.Union([Id, Type.Null()], { description: 'an image I uploaded (POST /files); null clears' })),
+            mentionAlertMuted: Type.Optional(Type.Boolean({ description: 'a mention of me alerts even in a muted chat' })),
           },
           { additionalProperties: false, minProperties: 1 },
         ),

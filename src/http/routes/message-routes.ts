@@ -46,7 +46,7 @@ export function registerMessageRoutes(
     {
       schema: {
         tags,
-        summary: 'History by seq: latest, before=, after=, or changedSince=<modSeq> for edits and recalls',
+        summary: 'History by seq: latest, before=, after=, or changedSince=<modSeq> for edits, recalls and my deletes-for-me',
         params: Params,
         querystring: Type.Object(
           {
@@ -58,7 +58,16 @@ export function registerMessageRoutes(
           { additionalProperties: false },
         ),
         response: withErrors(
-          { 200: Type.Object({ items: Type.Array(Message), hasMore: Type.Boolean(), modSeq: Type.Optional(Type.Integer()) }) },
+          {
+            200: Type.Object({
+              items: Type.Array(Message),
+              hasMore: Type.Boolean(),
+              modSeq: Type.Optional(Type.Integer()),
+              hiddenSeqs: Type.Optional(
+                Type.Array(Type.Integer(), { description: 'changedSince: messages I deleted for me since then (drop them)' }),
+              ),
+            }),
+          },
           [400, 401, 404],
         ),
       },
@@ -68,7 +77,7 @@ export function registerMessageRoutes(
       const { before, after, changedSince, limit = 50 } = request.query
       if (changedSince !== undefined) {
         const page = await messages.changedSince(userId, request.params.id, changedSince, limit)
-        return { items: page.items.map(messageView), hasMore: page.hasMore, modSeq: page.modSeq }
+        return { items: page.items.map(messageView), hasMore: page.hasMore, modSeq: page.modSeq, hiddenSeqs: page.hiddenSeqs }
       }
       const page = await messages.history(userId, request.params.id, { before, after, limit })
       return { items: page.items.map(messageView), hasMore: page.hasMore }

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely'
+
 /**
  * Row types as Kysely sees them. Only `sql/` imports this file: services get domain objects.
  * Times are epoch milliseconds (BIGINT); booleans are 0/1 integers on every dialect.
@@ -19,6 +21,8 @@ export interface UsersTable {
   state: string
   created_at: number
   updated_at: number
+  /** 1: a mention of me alerts even in a muted chat */
+  mention_alert_muted: Generated<number>
 }
 
 export interface SessionsTable {
@@ -124,6 +128,22 @@ export interface PinnedMessagesTable {
   seq: number
   pinned_by: string
   pinned_at: number
+}
+
+export interface HiddenMessagesTable {
+  user_id: string
+  conversation_id: string
+  seq: number
+  mod_seq: number
+  hidden_at: number
+}
+
+export interface MessageMentionsTable {
+  conversation_id: string
+  seq: number
+  /** a user id, or `*` for @all */
+  user_id: string
+  sender_id: string
 }
 
 /** calls; `live_conversation_id` = conversation_id until ended (one running call per conversation) */
@@ -278,6 +298,8 @@ export interface Database {
   messages: MessagesTable
   message_reactions: MessageReactionsTable
   pinned_messages: PinnedMessagesTable
+  hidden_messages: HiddenMessagesTable
+  message_mentions: MessageMentionsTable
   calls: CallsTable
   call_participants: CallParticipantsTable
   groups: GroupsTable

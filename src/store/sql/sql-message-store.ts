@@ -79,7 +79,7 @@ export class SqlMessageStore implements MessageStore {
     return this.#change(conversationId, seq, now, (modSeq) => ({ content: JSON.stringify(content), edited_at: now, mod_seq: modSeq }))
   }
 
-  /** A recall empties the content and takes the reactions and its pin with it. */
+  /** A recall empties the content and takes the reactions, its pin and its mentions with it. */
   recall(conversationId: string, seq: number, now: number) {
     return this.#change(
       conversationId,
@@ -89,6 +89,7 @@ export class SqlMessageStore implements MessageStore {
       async (trx) => {
         await trx.deleteFrom('message_reactions').where('conversation_id', '=', conversationId).where('seq', '=', seq).execute()
         await trx.deleteFrom('pinned_messages').where('conversation_id', '=', conversationId).where('seq', '=', seq).execute()
+        await trx.deleteFrom('message_mentions').where('conversation_id', '=', conversationId).where('seq', '=', seq).execute()
       },
     )
   }

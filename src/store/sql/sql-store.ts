@@ -12,6 +12,8 @@ import { SqlMessageStore } from './sql-message-store.js'
 import { SqlReactionStore } from './sql-reaction-store.js'
 import { SqlCallStore } from './sql-call-store.js'
 import { SqlPinStore } from './sql-pin-store.js'
+import { SqlHiddenStore } from './sql-hidden-store.js'
+import { SqlMentionStore } from './sql-mention-store.js'
 import { SqlMessageSearchStore } from './sql-message-search-store.js'
 import { createSendAppender } from './send-appender.js'
 import { SqlSessionStore } from './sql-session-store.js'
@@ -29,6 +31,8 @@ export function createSqlStore(database: SqlDatabase): Store {
     messages: new SqlMessageStore(db, database.caps, createSendAppender(db, database.caps, database.sqlite)),
     reactions: new SqlReactionStore(db, database.caps),
     pins: new SqlPinStore(db, database.caps),
+    hidden: new SqlHiddenStore(db, database.caps),
+    mentions: new SqlMentionStore(db, database.caps),
     calls: new SqlCallStore(db, database.caps),
     search: new SqlMessageSearchStore(db, database.caps),
     friends: new SqlFriendStore(db, database.caps),

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely'
+import { sql, type Kysely, type Selectable, type Updateable } from 'kysely'
 import type { User, UserRole, UserState, UserStatus, UserWithSecret } from '../../domain/users/user.js'
 import { DuplicateUserError, type NewUser, type UserPatch, type UserStore } from '../../domain/users/user-store.js'
 import { isUniqueViolation } from './capabilities.js'
@@ -18,6 +18,7 @@ export function toUser(row: Selectable<UsersTable>): User {
     state: row.state as UserState,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+    mentionAlertMuted: Number(row.mention_alert_muted ?? 1) === 1,
   }
 }
 
@@ -43,6 +44,7 @@ export class SqlUserStore implements UserStore {
       state: 'active',
       created_at: user.createdAt,
       updated_at: user.createdAt,
+      mention_alert_muted: 1,
     }
     try {
       await this.#db.insertInto('users').values(row).execute()
@@ -80,7 +82,7 @@ export class SqlUserStore implements UserStore {
   }
 
   async update(id: string, patch: UserPatch, now: number): Promise<User | null> {
-    const values: Partial<UsersTable> = { updated_at: now }
+    const values: Updateable<UsersTable> = { updated_at: now }
     if (patch.nickname !== undefined) {
       values.nickname = patch.nickname
       values.nickname_lower = patch.nickname.toLowerCase()
@@ -88,6 +90,7 @@ export class SqlUserStore implements UserStore {
     if (patch.bio !== undefined) values.bio = patch.bio
     if (patch.avatarFileId !== undefined) values.avatar_file_id = patch.avatarFileId
     if (patch.status !== undefined) values.status = patch.status
+    if (patch.mentionAlertMuted !== undefined) values.mention_alert_muted = patch.mentionAlertMuted ? 1 : 0
     await this.#db.updateTable('users').set(values).where('id', '=', id).execute()
     return this.findById(id)
   }

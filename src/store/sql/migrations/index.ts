@@ -9,6 +9,7 @@ import * as pins from './0006-pins.js'
 import * as worldMembers from './0007-world-members.js'
 import * as calls from './0008-calls.js'
 import * as messageSearch from './0009-message-search.js'
+import * as messageFeatures from './0010-message-features.js'
 
 /**
  * Every migration, in order. Imported statically (not read from a folder) so the same list
@@ -25,5 +26,6 @@ export function migrations(caps: Capabilities): Record<string, Migration> {
     '0007-world-members': { up: worldMembers.up(caps) },
     '0008-calls': { up: calls.up(caps) },
     '0009-message-search': { up: messageSearch.up(caps) },
+    '0010-message-features': { up: messageFeatures.up(caps) },
   }
 }
