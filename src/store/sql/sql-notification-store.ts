@@ -258,21 +258,30 @@ export class SqlNotificationStore implements NotificationStore {
     return out
   }
 
-  /** Unmuted direct and group chats whose first unread message (not mine) arrived in (since, before]. */
+  /** Unmuted direct and group chats with an unread message that arrived in (since, before]. */
   async #unreadFor(userId: string, since: number, before: number): Promise<DigestCandidate['unread']> {
     const firstUnread = sql<number>`(CASE WHEN m.read_seq > m.cleared_seq THEN m.read_seq ELSE m.cleared_seq END) + 1`
     const rows = await this.#db
       .selectFrom('conversation_members as m')
       .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
-      .innerJoin('messages as msg', (j) => j.onRef('msg.conversation_id', '=', 'm.conversation_id').on('msg.seq', '=', firstUnread))
       .leftJoin('groups as g', 'g.id', 'c.group_id')
       .select(['c.id', 'c.kind', 'c.last_seq', 'm.read_seq', 'm.cleared_seq', 'g.name as group_name', 'c.pair_key'])
       .where('m.user_id', '=', userId)
       .where('m.left_seq', 'is', null)
       .where('m.muted', '=', 0)
       .where('c.kind', 'in', ['direct', 'group'])
-      .where('msg.created_at', '>', since)
-      .where('msg.created_at', '<=', before)
+      .whereRef('c.last_seq', '>=', firstUnread)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('messages as msg')
+            .select('msg.seq')
+            .whereRef('msg.conversation_id', '=', 'm.conversation_id')
+            .where('msg.seq', '>=', firstUnread)
+            .where('msg.created_at', '>', since)
+            .where('msg.created_at', '<=', before),
+        ),
+      )
       .orderBy('c.last_message_at', 'desc')
       .limit(DIGEST_CONVERSATIONS_MAX)
       .execute()
