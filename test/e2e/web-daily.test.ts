@@ -14,6 +14,8 @@ import {
   launchChromium,
   openChat,
   openPage,
+  seesOnce,
+  shownMessages,
   until,
   WEB_ROOT,
   type Watched,
@@ -207,6 +209,16 @@ describe.skipIf(!hasChromium)('web client in Chromium: daily use', () => {
     await until('the transfer line', async () => (await lines.allTextContents()).includes('Ann made Ben W the owner'))
     await until('no owner actions left', async () => (await info.getByRole('button', { name: 'Make owner' }).count()) === 0)
     expect(await info.getByRole('group', { name: /Ben W/ }).count()).toBe(0)
+
+    // the announcement stays pinned above the messages until hidden; a new one shows again
+    const bar = w.page.getByTestId('announcement-bar')
+    await expectText(bar.locator('p'), /^Standup at 10:00/)
+    await bar.getByRole('button', { name: 'Hide the announcement' }).click()
+    await w.page.reload()
+    await w.page.getByTestId('system-message').first().waitFor()
+    expect(await bar.count()).toBe(0)
+    await ben.api.sdk.updateGroup(group.id, { announcement: 'Standup moves to 11:00' })
+    await expectText(bar.locator('p'), 'Standup moves to 11:00')
   }, 90_000)
 
   it('bug 8: "1 member", no second "Add" for someone already asked, and my own dot follows "invisible"', async () => {
@@ -312,4 +324,33 @@ describe.skipIf(!hasChromium)('web client in Chromium: daily use', () => {
     await phone.context.close()
     expect(found).toEqual({})
   }, 90_000)
+
+  it('composer: a draft survives a reload; a recall asks first and Cancel keeps the message', async () => {
+    await w.page.goto(`${t.url}/c/${annCat}`)
+    const input = w.page.getByRole('textbox', { name: 'Message' })
+    await input.fill('half-written thought')
+    await w.page.reload()
+    await expectText(w.page.getByTestId('chat-title'), 'Cat')
+    expect(await input.inputValue()).toBe('half-written thought')
+
+    await input.fill('oops, wrong chat')
+    await input.press('Enter')
+    await seesOnce(w.page, 'oops, wrong chat')
+    expect(await input.inputValue()).toBe('')
+    const bubble = w.page.getByTestId('message').filter({ hasText: 'oops, wrong chat' })
+    const recall = async () => {
+      await bubble.hover()
+      await bubble.getByRole('button', { name: 'Message options' }).click()
+      await w.page.getByRole('menuitem', { name: 'Recall' }).click()
+      await w.page.getByRole('group', { name: 'Recall this message for everyone?' }).waitFor()
+    }
+    await recall()
+    await w.page.getByRole('menuitem', { name: 'Cancel' }).click()
+    await w.page.keyboard.press('Escape')
+    await seesOnce(w.page, 'oops, wrong chat')
+    await recall()
+    await w.page.getByRole('menuitem', { name: 'Yes, recall' }).click()
+    await until('recalled', async () => (await shownMessages(w.page)).some((m) => m.text === 'Message recalled'))
+    expect((await shownMessages(w.page)).some((m) => m.text === 'oops, wrong chat')).toBe(false)
+  }, 60_000)
 })

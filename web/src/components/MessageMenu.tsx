@@ -21,6 +21,8 @@ export function MessageMenu({
   const controller = useController()
   const t = useT()
   const [open, setOpen] = useState(false)
+  // a recall cannot be undone: the menu asks once more
+  const [confirming, setConfirming] = useState(false)
   const ref = useRef<HTMLDivElement>(null)
   const groupId = conversation.group?.id ?? null
   const outranks = useAppState((s) => {
@@ -31,7 +33,14 @@ export function MessageMenu({
     const theirs = members.find((x) => x.user.id === m.senderId)?.role ?? 'member'
     return !!mine && RANK[mine] > RANK[theirs]
   })
-  useDismiss(ref, () => setOpen(false), { active: open })
+  useDismiss(
+    ref,
+    () => {
+      setOpen(false)
+      setConfirming(false)
+    },
+    { active: open },
+  )
   // the server's windows (GET /config at sign-in, then every `ready`); none offered before they are known
   const windows = useAppState((s) => s.limits)
   const age = Date.now() - Date.parse(m.createdAt)
@@ -66,17 +75,31 @@ export function MessageMenu({
               {t('msg.edit')}
             </button>
           ) : null}
-          {canRecall ? (
-            <button
-              type="button"
-              role="menuitem"
-              onClick={() => {
-                setOpen(false)
-                void controller.messages.recall(m.conversationId, m.seq)
-              }}
-            >
+          {canRecall && !confirming ? (
+            <button type="button" role="menuitem" onClick={() => setConfirming(true)}>
               {t('msg.recall')}
             </button>
+          ) : null}
+          {canRecall && confirming ? (
+            <div className="confirm" role="group" aria-label={t('msg.recallConfirm')}>
+              <span className="small">{t('msg.recallConfirm')}</span>
+              <button
+                type="button"
+                role="menuitem"
+                className="danger"
+                autoFocus
+                onClick={() => {
+                  setOpen(false)
+                  setConfirming(false)
+                  void controller.messages.recall(m.conversationId, m.seq)
+                }}
+              >
+                {t('msg.recallYes')}
+              </button>
+              <button type="button" role="menuitem" onClick={() => setConfirming(false)}>
+                {t('common.cancel')}
+              </button>
+            </div>
           ) : null}
         </div>
       ) : null}
