@@ -22,6 +22,7 @@ export type {
   Message,
   MessagePage,
   MessageType,
+  PinnedMessage,
   Page,
   Presence,
   PublicUser,

@@ -9,6 +9,7 @@ import { mutedUntil } from './GroupAdmin.js'
 import { GroupInfo } from './GroupInfo.js'
 import { Icon } from './Icon.js'
 import { MessageList } from './MessageList.js'
+import { PinnedBar, SelectionBar } from './MessageExtras.js'
 import { SearchPanel } from './SearchPanel.js'
 
 /** One conversation: header, history, composer, and an info drawer (members or friend actions). */
@@ -126,7 +127,12 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
       </header>
       <div className="chat-body">
         <div className="chat-main">
+          <PinnedBar
+            conversation={c}
+            canPin={c.leftSeq === null && (c.kind === 'direct' || myMember?.role === 'owner' || myMember?.role === 'admin')}
+          />
           <MessageList conversation={c} onReply={setReplyTo} />
+          <SelectionBar conversationId={c.id} />
           {c.leftSeq !== null ? (
             <p className="composer-closed">{t('chat.left')}</p>
           ) : mutedNotice ? (
