@@ -27,6 +27,8 @@ const { values } = parseArgs({
     port: { type: 'string', default: '19100' },
     prof: { type: 'string', default: '' },
     top: { type: 'string', default: '25' },
+    /** also sample allocations over the window: top allocating functions, written to <prof>/*.heapprofile */
+    alloc: { type: 'boolean', default: false },
     /** write a heap snapshot (after a full GC) of the server at the end of the window to this file */
     heap: { type: 'string', default: '' },
     /** embedded (SQLite), mysql or postgres (a fresh database on the local server, dropped after) */
@@ -126,6 +128,7 @@ async function main() {
   await Promise.all(convs.map((_, i) => sendOne(i)))
   const profiler = await Profiler.attach(inspectPort)
   await profiler.start()
+  if (values.alloc) await profiler.startSampling()
   const startCpu = cpuSeconds(child.pid!)
   const startSent = sent
   const start = performance.now()
@@ -138,6 +141,7 @@ async function main() {
   const elapsed = (performance.now() - start) / 1000
   const cpu = cpuSeconds(child.pid!) - startCpu
   const count = sent - startSent
+  const allocations = values.alloc ? await profiler.stopSampling() : null
   const memory = await profiler.memory()
   await profiler.collectGarbage()
   const memoryAfterGc = await profiler.memory()
@@ -166,6 +170,11 @@ async function main() {
   const file = join(profDir, `send-${values.via}-${Date.now()}.cpuprofile`)
   writeFileSync(file, JSON.stringify(profile))
   printTop(file, Number(values.top))
+  if (allocations) {
+    const allocFile = join(profDir, `send-${values.via}-${Date.now()}.heapprofile`)
+    writeFileSync(allocFile, JSON.stringify(allocations))
+    printAllocations(allocFile, allocations, count, Number(values.top))
+  }
 }
 
 /** The server's inspector (Chrome DevTools protocol): profiles only the measured window. */
@@ -197,6 +206,16 @@ class Profiler {
     })
   }
   start = () => this.#call('Profiler.start')
+  startSampling = () =>
+    this.#call('HeapProfiler.startSampling', {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    })
+  async stopSampling(): Promise<AllocationNode> {
+    const { profile } = await this.#call('HeapProfiler.stopSampling')
+    return profile.head
+  }
   collectGarbage = () => this.#call('HeapProfiler.collectGarbage')
   async heapSnapshot(file: string): Promise<void> {
     const chunks: string[] = []
@@ -227,6 +246,32 @@ interface ProfileNode {
   id: number
   callFrame: { functionName: string; url: string; lineNumber: number }
   hitCount?: number
+}
+
+interface AllocationNode {
+  callFrame: { functionName: string; url: string; lineNumber: number }
+  selfSize: number
+  children: AllocationNode[]
+}
+
+/** Bytes allocated per stored message, by allocating function (sampled every 4 KiB). */
+function printAllocations(file: string, root: AllocationNode, messages: number, top: number) {
+  const bySite = new Map<string, number>()
+  let total = 0
+  const walk = (n: AllocationNode) => {
+    if (n.selfSize) {
+      const where = n.callFrame.url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')
+      const key = `${n.callFrame.functionName || '(anonymous)'} ${where}:${n.callFrame.lineNumber + 1}`
+      bySite.set(key, (bySite.get(key) ?? 0) + n.selfSize)
+      total += n.selfSize
+    }
+    for (const c of n.children) walk(c)
+  }
+  walk(root)
+  console.log(`allocations: ${file} (sampled, ${round(total / messages / 1024)} KiB per stored message)`)
+  for (const [key, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    console.log(`${((bytes / total) * 100).toFixed(1).padStart(5)}%  ${key}`)
+  }
 }
 
 /** Self time by function (name, file, line), as a share of all samples. */

@@ -35,6 +35,8 @@ import { createRealtime } from './composition/realtime.js'
 import { createSecurity } from './composition/security.js'
 import { createSharedState, type SharedState } from './composition/shared-state.js'
 import { createFileStore, migrateOnStart } from './composition/storage.js'
+import { createNotifications, type Notifications } from './composition/notifications.js'
+import { registerNotificationRoutes } from './http/routes/notification-routes.js'
 
 export interface AppOptions {
   logger?: Logger
@@ -56,6 +58,8 @@ export interface App {
   readonly security: { readonly captcha: CaptchaService; readonly accounts: AccountService; readonly admin: AdminService }
   /** uploads and media; tests run the unreferenced-upload sweeper with `files.sweepUnreferenced()` */
   readonly files: FileService
+  /** Web Push and the e-mail digest; tests wait with `notifications.notifier.idle()` and run `notifications.digest.runOnce()` */
+  readonly notifications: Notifications
   /** Stops accepting, closes sockets with 1001, then the broker and the database. */
   close(): Promise<void>
 }
@@ -110,12 +114,15 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   const events = new DomainEvents(logger)
   const security = createSecurity(config, { store, broker, events, shared, clock, logger })
   const { auth } = security
+  // Web Push and the e-mail digest, for people who are not looking
+  const notifications = await createNotifications({ config, database, events, presence, limiter, mailer: security.mailer, clock, logger })
+  const push = notifications.pushEnabled ? notifications.notifier : undefined
   const users = new UserService({ store, broker, events, clock, logger })
   const presenceService = new PresenceService({ presence, broker, store, logger })
   const friends = new FriendService({ store, broker, events, presence: presenceService, clock, logger })
   const groups = new GroupService({ store, broker, clock, logger, maxMembers: config.groups.maxMembers })
   const groupMembers = new GroupMemberService({ store, broker, clock, logger })
-  const messaging = createMessaging(config, { store, broker, limiter, files, clock, logger, metrics })
+  const messaging = createMessaging(config, { store, broker, limiter, files, clock, logger, metrics, push })
   const profiles = new ProfileNotifier({ store, broker, presence, logger })
   subscribeDomainReactions(events, {
     presence: presenceService,
@@ -131,6 +138,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   broker.onEvent((event) => {
     metrics.brokerEvents.inc({ direction: 'in' })
     auth.cache.apply(event)
+    if (event.kind === 'sessions.revoked') push?.sessionsRevoked(event.userId, event.sessionIds)
     messaging.sendFacts.apply(event)
     gateway.handleClusterEvent(event)
   })
@@ -157,6 +165,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     groupMembers,
     files,
   })
+  registerNotificationRoutes(http, { notifications: notifications.service, digest: notifications.digest })
   gateway.register(http)
   http.addHook('preClose', async () => {
     await gateway.drain()
@@ -174,6 +183,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     events,
     security: { captcha: security.captcha, accounts: security.accounts, admin: security.admin },
     files,
+    notifications,
     close: () =>
       (closed ??= (async () => {
         stopFileSweeper()
@@ -182,6 +192,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
         await messaging.calls.settle()
         messaging.calls.close()
         messaging.signals.close()
+        await notifications.close()
         profiles.close()
         metrics.close()
         await security.mailer.close()

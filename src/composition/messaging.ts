@@ -24,6 +24,7 @@ import type { Store } from '../domain/store.js'
 import type { Clock } from '../shared/clock.js'
 import type { Logger } from '../shared/logger.js'
 import type { Metrics } from '../shared/metrics.js'
+import type { Message } from '../domain/messages/message.js'
 
 export interface Messaging {
   world: WorldSettings
@@ -53,11 +54,13 @@ export interface MessagingDeps {
   clock: Clock
   logger: Logger
   metrics: Metrics
+  /** Web Push: told of each stored message and each moved read position (absent: push is off) */
+  push?: { messageStored(message: Message): void; readMoved(userId: string, conversationId: string, readSeq: number): void }
 }
 
 /** One send path (store, then publish); edits, recalls, reactions and pins share its rules, each with its own rate limit. */
 export function createMessaging(config: Config, deps: MessagingDeps): Messaging {
-  const { store, broker, limiter, files, clock, logger, metrics } = deps
+  const { store, broker, limiter, files, clock, logger, metrics, push } = deps
   const world = new WorldSettings(store)
   const stickers = bundledStickerSet()
   const conversations = new ConversationService({ store, broker, clock, logger })
@@ -76,7 +79,10 @@ export function createMessaging(config: Config, deps: MessagingDeps): Messaging 
       worldSendPerMinute: config.world.sendPerMinute,
       worldGlobalPerSecond: config.world.globalSendPerSecond,
     }),
-    onStored: () => metrics.messagesStored.inc(),
+    onStored: (message) => {
+      metrics.messagesStored.inc()
+      push?.messageStored(message)
+    },
     media: createMediaHook({ files, records: store.files, clock }),
   })
   const messageAction = (perMinute: number, action: Parameters<typeof createActionLimiter>[2], tooFast: string): MessageActionDeps => ({
@@ -117,7 +123,13 @@ export function createMessaging(config: Config, deps: MessagingDeps): Messaging 
     conversations,
     sendFacts,
     messages,
-    signals: new SignalService({ store, broker, clock, conversations }),
+    signals: new SignalService({
+      store,
+      broker,
+      clock,
+      conversations,
+      onReadMoved: push ? (userId, conversationId, readSeq) => push.readMoved(userId, conversationId, readSeq) : undefined,
+    }),
     edits,
     reactions,
     pins,

@@ -68,7 +68,18 @@ export interface Config {
   }
   /** opensAt/closesAt: ISO-8601 times, '' when not set */
   registration: { open: boolean; opensAt: string; closesAt: string }
-  email: { codeTtlMinutes: number; codeMaxAttempts: number }
+  email: { codeTtlMinutes: number; codeMaxAttempts: number; digestDelayMinutes: number; digestIntervalMinutes: number }
+  push: {
+    enabled: boolean
+    vapidPublicKey: string
+    vapidPrivateKey: string
+    subject: string
+    unreadDelaySeconds: number
+    perUserPerMinute: number
+    ttlSeconds: number
+    maxSubscriptionsPerUser: number
+    allowInsecureEndpoints: boolean
+  }
   smtp: { host: string; port: number; secure: boolean; user: string; password: string; from: string }
   ws: {
     maxSocketsPerUser: number

@@ -11,6 +11,8 @@ export interface DomainEventMap {
   'user.status_changed': { userId: string }
   /** an account was deleted (by the user or an admin), its sessions revoked */
   'account.deleted': { userId: string }
+  /** a friend request was made (not one that crossed a pending one and was accepted) */
+  'friend.requested': { requestId: string; fromUserId: string; toUserId: string }
   /** a friend request was accepted: both are friends now */
   'friend.accepted': AcceptedRequest
   /** a friendship ended (removed or blocked) */

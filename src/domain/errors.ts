@@ -50,6 +50,11 @@ const catalogue = {
   // e-mail codes (binding an address, password reset)
   'email.code_invalid': ['refused', 'The code is wrong, expired or used up; request a new one.'],
   'email.send_failed': ['unavailable', 'The e-mail could not be sent; try again later.'],
+  'email.unsubscribe_invalid': ['invalid', 'This unsubscribe link is not valid; turn the e-mail digest off in the settings instead.'],
+  // Web Push
+  'push.disabled': ['not_found', 'Web Push is switched off on this server.'],
+  'push.endpoint_invalid': ['invalid', 'The push endpoint must be an https URL of a public push service.'],
+  'push.subscription_not_found': ['not_found', 'No such push subscription.'],
   // users
   'user.not_found': ['not_found', 'No such user.'],
   'user.username_taken': ['conflict', 'That username is taken.'],

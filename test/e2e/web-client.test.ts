@@ -629,6 +629,8 @@ describe.skipIf(!hasChromium)('web client in Chromium: message features', () => 
       .getByRole('button', { name: /^(Message options|消息选项)$/ })
       .click()
     await page.getByRole('menuitem', { name: action }).click()
+    // a recall asks once more
+    if (action.test('Recall')) await page.getByRole('menuitem', { name: 'Yes, recall' }).click()
   }
 
   beforeAll(async () => {

@@ -14,6 +14,8 @@ import {
   launchChromium,
   openChat,
   openPage,
+  seesOnce,
+  shownMessages,
   until,
   WEB_ROOT,
   type Watched,
@@ -312,4 +314,33 @@ describe.skipIf(!hasChromium)('web client in Chromium: daily use', () => {
     await phone.context.close()
     expect(found).toEqual({})
   }, 90_000)
+
+  it('composer: a draft survives a reload; a recall asks first and Cancel keeps the message', async () => {
+    await w.page.goto(`${t.url}/c/${annCat}`)
+    const input = w.page.getByRole('textbox', { name: 'Message' })
+    await input.fill('half-written thought')
+    await w.page.reload()
+    await expectText(w.page.getByTestId('chat-title'), 'Cat')
+    expect(await input.inputValue()).toBe('half-written thought')
+
+    await input.fill('oops, wrong chat')
+    await input.press('Enter')
+    await seesOnce(w.page, 'oops, wrong chat')
+    expect(await input.inputValue()).toBe('')
+    const bubble = w.page.getByTestId('message').filter({ hasText: 'oops, wrong chat' })
+    const recall = async () => {
+      await bubble.hover()
+      await bubble.getByRole('button', { name: 'Message options' }).click()
+      await w.page.getByRole('menuitem', { name: 'Recall' }).click()
+      await w.page.getByRole('group', { name: 'Recall this message for everyone?' }).waitFor()
+    }
+    await recall()
+    await w.page.getByRole('menuitem', { name: 'Cancel' }).click()
+    await w.page.keyboard.press('Escape')
+    await seesOnce(w.page, 'oops, wrong chat')
+    await recall()
+    await w.page.getByRole('menuitem', { name: 'Yes, recall' }).click()
+    await until('recalled', async () => (await shownMessages(w.page)).some((m) => m.text === 'Message recalled'))
+    expect((await shownMessages(w.page)).some((m) => m.text === 'oops, wrong chat')).toBe(false)
+  }, 60_000)
 })

@@ -152,6 +152,37 @@ describe.skipIf(!hasChromium)('web client in Chromium: the link (sends, offline,
     expect(kept).toHaveLength(1)
     expect(kept[0].clientMsgId).toBe(failedPosts[0])
   }, 90_000)
+
+  it('should keep a message typed offline across a reload and send it once after it', async () => {
+    const [b, a] = [pages[0]!, pages[1]!]
+    const sends = (url: URL) => url.pathname.endsWith(`/conversations/${conv}/messages`)
+    const refused: string[] = []
+    // the network refuses the sends (as offline would) while the page itself can still be loaded again
+    await b.page.route(sends, (route) => {
+      if (route.request().method() !== 'POST') return route.continue()
+      refused.push(route.request().postDataJSON().clientMsgId)
+      return route.abort('internetdisconnected')
+    })
+    await cutSockets(b.page)
+    await send(b.page, 'typed before a reload')
+    await until('a refused try', () => refused.length >= 1)
+    const pending = b.page.locator('[data-status]').filter({ hasText: 'typed before a reload' })
+    expect(await pending.getAttribute('data-status')).toBe('sending')
+
+    await b.page.unroute(sends)
+    await b.page.reload()
+    await openChat(b.page, 'Dee')
+    await sees(b.page, 'typed before a reload')
+    await sees(a.page, 'typed before a reload')
+    const kept = await stored('typed before a reload')
+    expect(kept).toHaveLength(1)
+    expect(kept[0].clientMsgId).toBe(refused[0])
+    // sent: nothing is kept for the next visit
+    const saved = await b.page.evaluate(() =>
+      Object.keys((globalThis as any).localStorage as object).filter((k) => k.startsWith('jim.outbox.')),
+    )
+    expect(saved).toEqual([])
+  }, 90_000)
 })
 
 /** The message menu follows the server's windows (`GET /config`, `ready`), not numbers built into the client. */

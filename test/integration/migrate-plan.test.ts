@@ -19,6 +19,7 @@ const ALL = [
   '0008-calls',
   '0009-message-search',
   '0010-message-features',
+  '0011-notifications',
 ]
 
 async function captured(run: () => Promise<number>): Promise<{ code: number; out: string }> {

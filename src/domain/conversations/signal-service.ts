@@ -40,8 +40,17 @@ export class SignalService {
   readonly #facts = new Map<string, RouteFacts>()
   readonly #reads: Coalescer<{ userId: string; seq: number }>
   readonly #typing: Coalescer<string>
+  readonly #onReadMoved: (userId: string, conversationId: string, readSeq: number) => void
 
-  constructor(deps: { store: Store; broker: Broker; clock: Clock; conversations: ConversationService }) {
+  constructor(deps: {
+    store: Store
+    broker: Broker
+    clock: Clock
+    conversations: ConversationService
+    /** a read position moved (push notifications of that chat close on the reader's other devices) */
+    onReadMoved?: (userId: string, conversationId: string, readSeq: number) => void
+  }) {
+    this.#onReadMoved = deps.onReadMoved ?? (() => {})
     this.#store = deps.store
     this.#broker = deps.broker
     this.#clock = deps.clock
@@ -66,7 +75,10 @@ export class SignalService {
       // never a member (or the world's lazily created row is missing): the summary answers 404 or the position
       return (await this.#conversations.summary(conversationId, userId)).membership.readSeq
     }
-    if (mark.moved) await this.#readMoved(await this.#routeFacts(conversationId, userId), userId, mark.readSeq)
+    if (mark.moved) {
+      this.#onReadMoved(userId, conversationId, mark.readSeq)
+      await this.#readMoved(await this.#routeFacts(conversationId, userId), userId, mark.readSeq)
+    }
     return mark.readSeq
   }
 

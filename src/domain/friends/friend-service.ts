@@ -99,6 +99,7 @@ export class FriendService {
         )
         const full = await this.#withUsers(request)
         await this.#push([toUserId, fromUserId], { type: 'friend.request', request: friendRequestPayload(full) })
+        await this.#events.emit('friend.requested', { requestId: request.id, fromUserId, toUserId })
         return { outcome: 'created', request: full }
       }
       if (request.fromUserId === fromUserId) {

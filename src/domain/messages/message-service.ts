@@ -35,7 +35,8 @@ export interface MessageServiceDeps {
   facts: SendFactsCache
   limits: ContentRules
   limiter: SendLimiter
-  onStored: () => void
+  /** a new message was stored (once, on this instance): metrics, push notifications */
+  onStored: (message: Message) => void
   /** media messages: fills content from the sender's upload, then records the message's file ref */
   media?: MediaHook
 }
@@ -145,7 +146,7 @@ export class MessageService {
     // retry (created: false), which repairs a ref lost to a crash in between
     await this.#d.media?.attach(message)
     if (created) {
-      this.#d.onStored()
+      this.#d.onStored(message)
       // before the publish: a client that reads its list on the frame sees the @ badge
       const mentioned = mentionedIds(message)
       if (mentioned.length > 0)

@@ -19,6 +19,7 @@ import { GroupActions } from './group-actions.js'
 import { History } from './history.js'
 import { MessageActions } from './message-actions.js'
 import { SearchActions } from './search-actions.js'
+import { SavedOutbox } from './saved-outbox.js'
 import { safeStorage } from './storage.js'
 
 const TOKEN_KEY = 'jim.token'
@@ -38,6 +39,9 @@ export class Controller {
   readonly admin: AdminActions
   readonly #c: AppContext
   readonly #events: ChatEvents
+  readonly #savedOutbox = new SavedOutbox(safeStorage)
+  /** whose unsent messages are kept across reloads (set once they were restored at boot) */
+  #savingFor: string | null = null
 
   constructor(locale: Locale) {
     const token = safeStorage.get(TOKEN_KEY)
@@ -64,6 +68,11 @@ export class Controller {
     this.account = new AccountActions(this.#c)
     this.admin = new AdminActions(this.#c)
     client.socket.subscribe((e) => this.#onSocket(e))
+    let lastPending = this.state.pending
+    this.store.subscribe(() => {
+      if (this.#savingFor && this.state.pending !== lastPending) this.#savedOutbox.save(this.#savingFor, this.state.pending)
+      lastPending = this.state.pending
+    })
     document.addEventListener('visibilitychange', () => {
       if (!document.hidden) this.conversations.markActiveRead()
     })
@@ -139,6 +148,8 @@ export class Controller {
   }
 
   #signOut(): void {
+    if (this.#savingFor) this.#savedOutbox.forget(this.#savingFor)
+    this.#savingFor = null
     this.#c.client.forget()
     safeStorage.remove(TOKEN_KEY)
     this.#c.set(signedOut)
@@ -162,7 +173,17 @@ export class Controller {
       this.groups.loadInvitations(),
       this.#loadLimits(),
     ])
+    this.#restoreOutbox()
     this.#startSocket()
+  }
+
+  /** Messages left unsent by the last visit go out now (once: they keep their clientMsgIds). */
+  #restoreOutbox(): void {
+    const userId = this.state.auth?.user?.id
+    if (!userId || this.#savingFor === userId) return
+    this.messages.restore(this.#savedOutbox.load(userId))
+    this.#savingFor = userId
+    this.#savedOutbox.save(userId, this.state.pending)
   }
 
   /** The server's limits (edit and recall windows...) before the socket's `ready` repeats them. */

@@ -45,6 +45,15 @@ export class MessageActions {
     this.#queue(pending)
   }
 
+  /** Queues messages saved before a reload (see SavedOutbox) with their own clientMsgIds, unless already shown. */
+  restore(saved: readonly PendingMessage[]): void {
+    for (const p of saved) {
+      if (this.#c.state.pending[p.conversationId]?.some((x) => x.clientMsgId === p.clientMsgId)) continue
+      this.#c.set((s) => ({ ...s, pending: { ...s.pending, [p.conversationId]: [...(s.pending[p.conversationId] ?? []), p] } }))
+      this.#queue(p)
+    }
+  }
+
   /** Sends a refused message again with the SAME clientMsgId, so the server stores it once at most. */
   retry(conversationId: string, clientMsgId: string): void {
     const p = this.#c.state.pending[conversationId]?.find((x) => x.clientMsgId === clientMsgId)

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import type { Conversation } from '../api/types.js'
 import { displayNameOf, previewText } from '../app/format.js'
+import { safeStorage } from '../app/storage.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { useMediaQuery } from '../hooks/use-media-query.js'
 import { EmojiPicker } from './EmojiPicker.js'
@@ -12,8 +13,16 @@ import { MediaButtons } from './MediaButtons.js'
 const DEFAULT_MAX_LENGTH = 4000
 /** the counter shows from this many characters before the limit */
 const COUNTER_MARGIN = 500
-/** unsent text per conversation, kept while switching chats */
-const drafts = new Map<string, string>()
+/**
+ * Unsent text per conversation, kept while switching chats and across reloads (in this
+ * browser's storage, under the user's id: another account signing in here does not see it).
+ */
+const drafts = {
+  key: (me: string, id: string) => `jim.draft.${me}.${id}`,
+  get: (me: string, id: string) => safeStorage.get(drafts.key(me, id)) ?? '',
+  set: (me: string, id: string, text: string) =>
+    text ? safeStorage.set(drafts.key(me, id), text) : safeStorage.remove(drafts.key(me, id)),
+}
 
 interface Candidate {
   id: string
@@ -37,7 +46,8 @@ export function Composer({
   const controller = useController()
   const t = useT()
   const id = conversation.id
-  const [text, setText] = useState(() => drafts.get(id) ?? '')
+  const me = useAppState((s) => s.auth?.user?.id ?? '')
+  const [text, setText] = useState(() => drafts.get(me, id))
   const [emojiOpen, setEmojiOpen] = useState(false)
   // on a phone the extras fold behind one "+" so the box keeps its width
   const narrow = useMediaQuery('(max-width: 760px)')
@@ -48,7 +58,6 @@ export function Composer({
   const ref = useRef<HTMLTextAreaElement>(null)
   const groupId = conversation.group?.id ?? null
   const members = useAppState((s) => (groupId ? s.members[groupId] : undefined))
-  const me = useAppState((s) => s.auth?.user?.id ?? '')
   const maxLength = useAppState((s) => s.limits?.maxTextLength ?? DEFAULT_MAX_LENGTH)
   // a long paste is kept whole (never cut silently): the counter says how much is over
   // in characters (code points), as the server counts them
@@ -60,8 +69,8 @@ export function Composer({
   const replyPreview = useAppState((s) => (replied ? previewText(s, replied) : ''))
 
   useEffect(() => {
-    drafts.set(id, text)
-  }, [id, text])
+    drafts.set(me, id, text)
+  }, [me, id, text])
 
   useEffect(() => {
     if (replyTo) ref.current?.focus()
@@ -135,7 +144,7 @@ export function Composer({
     setMentioned([])
     setQuery(null)
     onClearReply()
-    drafts.delete(id)
+    drafts.set(me, id, '')
   }
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {

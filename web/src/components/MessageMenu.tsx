@@ -27,6 +27,8 @@ export function MessageMenu({
   const t = useT()
   const [open, setOpen] = useState(false)
   const [forwarding, setForwarding] = useState(false)
+  // a recall cannot be undone: the menu asks once more
+  const [confirming, setConfirming] = useState(false)
   const ref = useRef<HTMLDivElement>(null)
   const groupId = conversation.group?.id ?? null
   const myRole = useAppState((s) => (groupId ? s.members[groupId]?.find((x) => x.user.id === s.auth?.user?.id)?.role : undefined))
@@ -37,7 +39,14 @@ export function MessageMenu({
     return !!myRole && RANK[myRole] > RANK[theirs]
   })
   const me = useAppState((s) => s.auth?.user?.id ?? '')
-  useDismiss(ref, () => setOpen(false), { active: open })
+  useDismiss(
+    ref,
+    () => {
+      setOpen(false)
+      setConfirming(false)
+    },
+    { active: open },
+  )
   // the server's windows (GET /config at sign-in, then every `ready`); none offered before they are known
   const windows = useAppState((s) => s.limits)
   const age = Date.now() - Date.parse(m.createdAt)
@@ -105,10 +114,31 @@ export function MessageMenu({
               {t('msg.edit')}
             </button>
           ) : null}
-          {canRecall ? (
-            <button type="button" role="menuitem" onClick={act(() => void controller.messages.recall(m.conversationId, m.seq))}>
+          {canRecall && !confirming ? (
+            <button type="button" role="menuitem" onClick={() => setConfirming(true)}>
               {t('msg.recall')}
             </button>
+          ) : null}
+          {canRecall && confirming ? (
+            <div className="confirm" role="group" aria-label={t('msg.recallConfirm')}>
+              <span className="small">{t('msg.recallConfirm')}</span>
+              <button
+                type="button"
+                role="menuitem"
+                className="danger"
+                autoFocus
+                onClick={() => {
+                  setOpen(false)
+                  setConfirming(false)
+                  void controller.messages.recall(m.conversationId, m.seq)
+                }}
+              >
+                {t('msg.recallYes')}
+              </button>
+              <button type="button" role="menuitem" onClick={() => setConfirming(false)}>
+                {t('common.cancel')}
+              </button>
+            </div>
           ) : null}
           <button type="button" role="menuitem" onClick={act(() => void controller.messages.hide(m.conversationId, m.seq))}>
             {t('msg.deleteForMe')}

@@ -121,6 +121,8 @@ export const en = {
   'msg.actions': 'Message options',
   'msg.edit': 'Edit',
   'msg.recall': 'Recall',
+  'msg.recallConfirm': 'Recall this message for everyone?',
+  'msg.recallYes': 'Yes, recall',
   'msg.editLabel': 'Edit message',
   'msg.readBy': 'Read by {count}',
   'msg.readers': 'Read by',

@@ -122,6 +122,8 @@ export const zhCN: Record<keyof typeof en, string> = {
   'msg.recalled': '消息已撤回',
   'msg.actions': '消息选项',
   'msg.edit': '编辑',
+  'msg.recallConfirm': '为所有人撤回这条消息？',
+  'msg.recallYes': '确认撤回',
   'msg.recall': '撤回',
   'msg.editLabel': '编辑消息',
   'msg.readBy': '{count} 人已读',

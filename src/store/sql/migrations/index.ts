@@ -10,6 +10,7 @@ import * as worldMembers from './0007-world-members.js'
 import * as calls from './0008-calls.js'
 import * as messageSearch from './0009-message-search.js'
 import * as messageFeatures from './0010-message-features.js'
+import * as notifications from './0011-notifications.js'
 
 /**
  * Every migration, in order. Imported statically (not read from a folder) so the same list
@@ -27,5 +28,6 @@ export function migrations(caps: Capabilities): Record<string, Migration> {
     '0008-calls': { up: calls.up(caps) },
     '0009-message-search': { up: messageSearch.up(caps) },
     '0010-message-features': { up: messageFeatures.up(caps) },
+    '0011-notifications': { up: notifications.up(caps) },
   }
 }
