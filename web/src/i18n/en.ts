@@ -81,7 +81,7 @@ export const en = {
   'notif.quietFrom': 'From',
   'notif.quietTo': 'To',
   'notif.timeZone': 'Time zone: {zone}',
-  'notif.emailDigest': 'E-mail me about messages left unread',
+  'notif.emailDigest': 'Send me an e-mail digest of unread messages',
   'notif.emailDigestNeedsEmail': 'Needs a verified e-mail address (below).',
 
   'empty.title': 'Pick a conversation',
