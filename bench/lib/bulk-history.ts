@@ -23,8 +23,18 @@ const COLUMNS = ['conversation_id', 'seq', 'id', 'sender_id', 'client_msg_id', '
 const CHUNK = 20_000
 const STATEMENT = { mysql: 1000, postgres: 5000 }
 
+/** The default text of message `seq`. */
+const historyText = (seq: number) => `history message ${seq}`
+
 /** Rows of messages from … to-1 (seq) sent alternately by the senders, one ms apart. */
-function rowsOf(conversationId: string, senders: string[], from: number, to: number, start: number): unknown[][] {
+function rowsOf(
+  conversationId: string,
+  senders: string[],
+  from: number,
+  to: number,
+  start: number,
+  text: (seq: number) => string,
+): unknown[][] {
   const rows: unknown[][] = []
   for (let seq = from; seq < to; seq++) {
     const at = start + seq
@@ -35,7 +45,7 @@ function rowsOf(conversationId: string, senders: string[], from: number, to: num
       senders[seq % senders.length],
       `h${seq}`,
       'text',
-      `{"text":"history message ${seq}"}`,
+      JSON.stringify({ text: text(seq) }),
       at,
       0,
     ])
@@ -65,11 +75,11 @@ async function chunked(count: number, workers: number, chunk: (from: number, to:
 export async function insertHistory(
   shape: Shape,
   storage: { url: string },
-  o: { conversationId: string; senders: string[]; count: number },
+  o: { conversationId: string; senders: string[]; count: number; text?: (seq: number) => string },
 ): Promise<void> {
   const start = Date.now() - o.count - 1000
   const last = start + o.count
-  const rows = (from: number, to: number) => rowsOf(o.conversationId, o.senders, from, to, start)
+  const rows = (from: number, to: number) => rowsOf(o.conversationId, o.senders, from, to, start, o.text ?? historyText)
   if (shape === 'embedded') {
     const db = new SQLite(storage.url)
     db.pragma('busy_timeout = 10000')

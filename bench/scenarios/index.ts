@@ -7,6 +7,7 @@ import { groupReceipts } from './group-receipts.js'
 import { history1m } from './history-1m.js'
 import { idleSockets } from './idle-sockets.js'
 import { readMarks } from './read-marks.js'
+import { search1m } from './search-1m.js'
 
 /**
  * Every scenario `npm run bench` knows, in run order. Add yours here (one file per scenario in
@@ -53,6 +54,7 @@ export const SCENARIOS: Scenario[] = [
   fanOutWorld,
   idleSockets,
   history1m,
+  search1m,
   readMarks,
   brokerPerInstance,
 ]

@@ -1,5 +1,7 @@
 import type {
   BlockedUser,
+  Call,
+  IceServers,
   Conversation,
   ErrorBody,
   Friend,
@@ -246,6 +248,12 @@ export class ApiClient {
   invitations = () => this.request<Page<Invitation>>('GET', `/me/group-invitations${query({ limit: 100 })}`)
   answerInvitation = (id: string, answer: 'accept' | 'reject') =>
     this.request<JoinResult | null>('POST', `/me/group-invitations/${enc(id)}/${answer}`, {})
+
+  // calls (the call itself runs over the socket: `call.*` frames)
+  /** STUN/TURN servers with a fresh TURN credential: fetch before each call */
+  iceServers = () => this.request<IceServers>('GET', '/calls/ice-servers')
+  /** the call running in a conversation (null when none): a group call to join after a reload */
+  runningCall = (conversationId: string) => this.request<{ call: Call | null }>('GET', `/conversations/${enc(conversationId)}/call`)
 
   // conversations and messages
   conversations = (cursor?: string | null) =>

@@ -5,6 +5,9 @@
  */
 export type {
   BlockedUser,
+  Call,
+  CallMedia,
+  CallParticipant,
   ClientFrame,
   ClientMessageType,
   Conversation,

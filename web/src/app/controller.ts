@@ -11,6 +11,7 @@ import { initialState, signedOut, type State, type Tab } from '../store/state.js
 import { Store } from '../store/store.js'
 import { AccountActions } from './account-actions.js'
 import { AdminActions } from './admin-actions.js'
+import { CallActions } from './call-actions.js'
 import { ChatEvents } from './chat-events.js'
 import { AppContext } from './context.js'
 import { ConversationList } from './conversation-list.js'
@@ -37,6 +38,7 @@ export class Controller {
   readonly groups: GroupActions
   readonly account: AccountActions
   readonly admin: AdminActions
+  readonly calls: CallActions
   readonly #c: AppContext
   readonly #events: ChatEvents
   readonly #savedOutbox = new SavedOutbox(safeStorage)
@@ -67,6 +69,7 @@ export class Controller {
     this.friends = new FriendActions(this.#c, this.conversations)
     this.account = new AccountActions(this.#c)
     this.admin = new AdminActions(this.#c)
+    this.calls = new CallActions(this.#c)
     client.socket.subscribe((e) => this.#onSocket(e))
     let lastPending = this.state.pending
     this.store.subscribe(() => {
@@ -207,6 +210,7 @@ export class Controller {
         return
       case 'ready':
         this.#c.set((s) => ({ ...s, limits: e.frame.limits }))
+        this.calls.socketReady(e.frame.connectionId)
         if (e.reconnected) {
           // messages come back through resume; lists may have changed while we were away
           void this.conversations.loadConversations()
@@ -230,7 +234,8 @@ export class Controller {
   }
 
   #route(frame: ServerFrame): void {
-    if (frame.type.startsWith('group.')) this.groups.onFrame(frame)
+    if (frame.type.startsWith('call.') || (frame.type === 'error' && String(frame.replyTo).startsWith('call-'))) this.calls.onFrame(frame)
+    else if (frame.type.startsWith('group.')) this.groups.onFrame(frame)
     else if (frame.type.startsWith('friend.') || frame.type === 'presence') this.friends.onFrame(frame)
     else this.#events.onFrame(frame)
   }

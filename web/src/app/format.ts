@@ -61,6 +61,9 @@ type SystemContent = {
   reason?: string
   role?: string
   until?: string
+  media?: string
+  outcome?: string
+  durationSeconds?: number
   changes?: { name?: string; announcement?: string; muteAll?: boolean; avatarFileId?: string; joinPolicy?: string }
 }
 
@@ -104,8 +107,33 @@ export function systemText(s: NameState, m: Message): string {
       return tr('sys.group_dissolved')
     case 'friend_added':
       return tr('sys.friend_added')
+    case 'call':
+      return callText(s.locale, c)
     default:
       return tr('sys.unknown')
+  }
+}
+
+/** "Voice call, 3 min", "Missed video call", "Call declined"... (a cancelled call is a missed one for the callee). */
+function callText(locale: Locale, c: SystemContent): string {
+  const video = c.media === 'video'
+  switch (c.outcome) {
+    case 'completed': {
+      const secs = c.durationSeconds ?? 0
+      const duration =
+        secs >= 60
+          ? translate(locale, 'call.minutes', { count: Math.round(secs / 60) })
+          : translate(locale, 'call.seconds', { count: secs })
+      return translate(locale, video ? 'sys.call_video_completed' : 'sys.call_voice_completed', { duration })
+    }
+    case 'declined':
+      return translate(locale, 'sys.call_declined')
+    case 'busy':
+      return translate(locale, 'sys.call_busy')
+    case 'failed':
+      return translate(locale, 'sys.call_failed')
+    default:
+      return translate(locale, video ? 'sys.call_video_missed' : 'sys.call_voice_missed')
   }
 }
 

@@ -3,6 +3,7 @@ import { conversationTitle, displayNameOf, formatTime, memberCountKey } from '..
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { useNow } from '../hooks/use-now.js'
 import { Avatar } from './Avatar.js'
+import { CallBar, CallButtons } from './CallButtons.js'
 import { Composer } from './Composer.js'
 import { FriendInfo } from './FriendInfo.js'
 import { mutedUntil } from './GroupAdmin.js'
@@ -90,6 +91,7 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
           </button>
           {c.kind !== 'world' ? (
             <>
+              <CallButtons conversation={c} />
               <button
                 type="button"
                 className={`icon-btn ${c.pinned ? 'on' : ''}`}
@@ -126,6 +128,7 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
       </header>
       <div className="chat-body">
         <div className="chat-main">
+          <CallBar conversationId={c.id} />
           <MessageList conversation={c} onReply={setReplyTo} />
           {c.leftSeq !== null ? (
             <p className="composer-closed">{t('chat.left')}</p>

@@ -1,5 +1,6 @@
 import { useAppState } from '../hooks/app-context.js'
 import { useMediaQuery } from '../hooks/use-media-query.js'
+import { CallOverlay } from './CallOverlay.js'
 import { ChatView } from './ChatView.js'
 import { ConnectionBanner } from './ConnectionBanner.js'
 import { Sidebar } from './Sidebar.js'
@@ -22,6 +23,7 @@ export function Shell() {
           </main>
         ) : null}
       </div>
+      <CallOverlay />
     </div>
   )
 }
