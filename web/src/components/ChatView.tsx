@@ -128,7 +128,7 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
       </header>
       <div className="chat-body">
         <div className="chat-main">
-          <CallBar conversationId={c.id} />
+          <CallBar conversationId={c.id} group={c.kind === 'group'} />
           <MessageList conversation={c} onReply={setReplyTo} />
           {c.leftSeq !== null ? (
             <p className="composer-closed">{t('chat.left')}</p>
