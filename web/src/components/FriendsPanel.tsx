@@ -2,8 +2,7 @@ import { useMemo, useState, type FormEvent } from 'react'
 import type { FriendRequest, PublicUser } from '../api/types.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { Avatar } from './Avatar.js'
-import { errorText } from './error-text.js'
-import { Icon } from './Icon.js'
+import { SearchSection } from './SearchSection.js'
 
 /** Find people, answer requests, and the friend list (with presence) and blocked users. */
 export function FriendsPanel() {
@@ -154,84 +153,50 @@ function PeopleSearch() {
   const outgoing = useAppState((s) => s.outgoing)
   // people I already asked: no second "Add" (the server would refuse it)
   const asked = useMemo(() => new Set(outgoing.filter((r) => r.status === 'pending').map((r) => r.toUserId)), [outgoing])
-  const [q, setQ] = useState('')
-  const [results, setResults] = useState<PublicUser[] | null>(null)
-  const [error, setError] = useState<string | null>(null)
   const [composing, setComposing] = useState<string | null>(null)
 
-  const search = async (e: FormEvent) => {
-    e.preventDefault()
-    setError(null)
-    if (q.trim().length < 2) return setError(t('search.tooShort'))
-    try {
-      setResults(await controller.friends.searchUsers(q.trim()))
-    } catch (err) {
-      setError(errorText(t, err))
-    }
-  }
-
   return (
-    <section className="panel-section" aria-labelledby="search-people-h">
-      <h3 id="search-people-h" className="sr-only">
-        {t('friends.find')}
-      </h3>
-      <form className="search-form" onSubmit={search} role="search">
-        <Icon name="search" size={18} />
-        <input
-          type="search"
-          value={q}
-          onChange={(e) => setQ(e.target.value)}
-          placeholder={t('friends.searchPlaceholder')}
-          aria-label={t('friends.find')}
-        />
-        <button type="submit" className="btn small">
-          {t('common.search')}
-        </button>
-      </form>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      {results ? (
-        results.length === 0 ? (
-          <p className="empty-note">{t('search.noResults')}</p>
-        ) : (
-          <ul className="plain-list search-results">
-            {results.map((u) => (
-              <li key={u.id} className="person-row column" data-testid="search-result">
-                <div className="person-line">
-                  <Avatar name={u.nickname || u.username} colorKey={u.id} size="sm" />
-                  <div className="person-text">
-                    <strong className="ellipsis">{u.nickname || u.username}</strong>
-                    <span className="muted small">@{u.username}</span>
-                  </div>
-                  {friends[u.id] ? (
-                    <button type="button" className="btn small" onClick={() => void controller.conversations.openDirect(u.id)}>
-                      {t('friends.messageShort')}
-                    </button>
-                  ) : asked.has(u.id) ? (
-                    <span className="muted small" data-testid="already-asked">
-                      {t('friends.requested')}
-                    </span>
-                  ) : composing === u.id ? null : (
-                    <button
-                      type="button"
-                      className="btn primary small"
-                      onClick={() => setComposing(u.id)}
-                      aria-label={t('friends.addName', { name: u.nickname || u.username })}
-                    >
-                      {t('friends.add')}
-                    </button>
-                  )}
+    <SearchSection<PublicUser>
+      id="search-people-h"
+      label={t('friends.find')}
+      placeholder={t('friends.searchPlaceholder')}
+      run={(q) => controller.friends.searchUsers(q)}
+    >
+      {(results) => (
+        <ul className="plain-list search-results">
+          {results.map((u) => (
+            <li key={u.id} className="person-row column" data-testid="search-result">
+              <div className="person-line">
+                <Avatar name={u.nickname || u.username} colorKey={u.id} size="sm" />
+                <div className="person-text">
+                  <strong className="ellipsis">{u.nickname || u.username}</strong>
+                  <span className="muted small">@{u.username}</span>
                 </div>
-                {composing === u.id ? <RequestForm user={u} onDone={() => setComposing(null)} /> : null}
-              </li>
-            ))}
-          </ul>
-        )
-      ) : null}
-    </section>
+                {friends[u.id] ? (
+                  <button type="button" className="btn small" onClick={() => void controller.conversations.openDirect(u.id)}>
+                    {t('friends.messageShort')}
+                  </button>
+                ) : asked.has(u.id) ? (
+                  <span className="muted small" data-testid="already-asked">
+                    {t('friends.requested')}
+                  </span>
+                ) : composing === u.id ? null : (
+                  <button
+                    type="button"
+                    className="btn primary small"
+                    onClick={() => setComposing(u.id)}
+                    aria-label={t('friends.addName', { name: u.nickname || u.username })}
+                  >
+                    {t('friends.add')}
+                  </button>
+                )}
+              </div>
+              {composing === u.id ? <RequestForm user={u} onDone={() => setComposing(null)} /> : null}
+            </li>
+          ))}
+        </ul>
+      )}
+    </SearchSection>
   )
 }
 

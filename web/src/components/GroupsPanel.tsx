@@ -3,8 +3,8 @@ import type { Group, JoinPolicy } from '../api/types.js'
 import { memberCountKey } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { Avatar } from './Avatar.js'
-import { errorText } from './error-text.js'
 import { Icon } from './Icon.js'
+import { SearchSection } from './SearchSection.js'
 
 /** Create, find and join groups; invitations; my groups. */
 export function GroupsPanel() {
@@ -152,71 +152,38 @@ function GroupSearch() {
   const controller = useController()
   const t = useT()
   const mine = useAppState((s) => s.groups)
-  const [q, setQ] = useState('')
-  const [results, setResults] = useState<Group[] | null>(null)
-  const [error, setError] = useState<string | null>(null)
-  const search = async (e: FormEvent) => {
-    e.preventDefault()
-    setError(null)
-    if (q.trim().length < 2) return setError(t('search.tooShort'))
-    try {
-      setResults(await controller.groups.searchGroups(q.trim()))
-    } catch (err) {
-      setError(errorText(t, err))
-    }
-  }
   return (
-    <section className="panel-section" aria-labelledby="find-groups-h">
-      <h3 id="find-groups-h" className="sr-only">
-        {t('groups.find')}
-      </h3>
-      <form className="search-form" onSubmit={search} role="search">
-        <Icon name="search" size={18} />
-        <input
-          type="search"
-          value={q}
-          onChange={(e) => setQ(e.target.value)}
-          placeholder={t('groups.searchPlaceholder')}
-          aria-label={t('groups.find')}
-        />
-        <button type="submit" className="btn small">
-          {t('common.search')}
-        </button>
-      </form>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      {results ? (
-        results.length === 0 ? (
-          <p className="empty-note">{t('search.noResults')}</p>
-        ) : (
-          <ul className="plain-list">
-            {results.map((g) => (
-              <li key={g.id} className="person-row" data-testid="group-result">
-                <Avatar name={g.name} colorKey={g.id} size="sm" kind="group" />
-                <div className="person-text">
-                  <strong className="ellipsis">{g.name}</strong>
-                  <span className="muted small">
-                    {t(`groups.policy.${g.joinPolicy}`)}
-                    {g.memberCount !== undefined ? ` · ${t(memberCountKey(g.memberCount), { count: g.memberCount })}` : ''}
-                  </span>
-                </div>
-                {mine[g.id] ? (
-                  <button type="button" className="btn small" onClick={() => void controller.conversations.openGroup(mine[g.id]!)}>
-                    {t('groups.open')}
-                  </button>
-                ) : (
-                  <button type="button" className="btn primary small" onClick={() => void controller.groups.joinGroup(g)}>
-                    {g.joinPolicy === 'approval' ? t('groups.requestJoin') : t('groups.join')}
-                  </button>
-                )}
-              </li>
-            ))}
-          </ul>
-        )
-      ) : null}
-    </section>
+    <SearchSection<Group>
+      id="find-groups-h"
+      label={t('groups.find')}
+      placeholder={t('groups.searchPlaceholder')}
+      run={(q) => controller.groups.searchGroups(q)}
+    >
+      {(results) => (
+        <ul className="plain-list">
+          {results.map((g) => (
+            <li key={g.id} className="person-row" data-testid="group-result">
+              <Avatar name={g.name} colorKey={g.id} size="sm" kind="group" />
+              <div className="person-text">
+                <strong className="ellipsis">{g.name}</strong>
+                <span className="muted small">
+                  {t(`groups.policy.${g.joinPolicy}`)}
+                  {g.memberCount !== undefined ? ` · ${t(memberCountKey(g.memberCount), { count: g.memberCount })}` : ''}
+                </span>
+              </div>
+              {mine[g.id] ? (
+                <button type="button" className="btn small" onClick={() => void controller.conversations.openGroup(mine[g.id]!)}>
+                  {t('groups.open')}
+                </button>
+              ) : (
+                <button type="button" className="btn primary small" onClick={() => void controller.groups.joinGroup(g)}>
+                  {g.joinPolicy === 'approval' ? t('groups.requestJoin') : t('groups.join')}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </SearchSection>
   )
 }
