@@ -209,6 +209,16 @@ describe.skipIf(!hasChromium)('web client in Chromium: daily use', () => {
     await until('the transfer line', async () => (await lines.allTextContents()).includes('Ann made Ben W the owner'))
     await until('no owner actions left', async () => (await info.getByRole('button', { name: 'Make owner' }).count()) === 0)
     expect(await info.getByRole('group', { name: /Ben W/ }).count()).toBe(0)
+
+    // the announcement stays pinned above the messages until hidden; a new one shows again
+    const bar = w.page.getByTestId('announcement-bar')
+    await expectText(bar.locator('p'), /^Standup at 10:00/)
+    await bar.getByRole('button', { name: 'Hide the announcement' }).click()
+    await w.page.reload()
+    await w.page.getByTestId('system-message').first().waitFor()
+    expect(await bar.count()).toBe(0)
+    await ben.api.sdk.updateGroup(group.id, { announcement: 'Standup moves to 11:00' })
+    await expectText(bar.locator('p'), 'Standup moves to 11:00')
   }, 90_000)
 
   it('bug 8: "1 member", no second "Add" for someone already asked, and my own dot follows "invisible"', async () => {

@@ -3,6 +3,7 @@ import { conversationTitle, displayNameOf, formatTime, memberCountKey } from '..
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { useNow } from '../hooks/use-now.js'
 import { Avatar } from './Avatar.js'
+import { AnnouncementBar } from './AnnouncementBar.js'
 import { CallBar, CallButtons } from './CallButtons.js'
 import { Composer } from './Composer.js'
 import { FriendInfo } from './FriendInfo.js'
@@ -129,6 +130,7 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
       <div className="chat-body">
         <div className="chat-main">
           <CallBar conversationId={c.id} group={c.kind === 'group'} />
+          {c.kind === 'group' && c.group ? <AnnouncementBar groupId={c.group.id} /> : null}
           <MessageList conversation={c} onReply={setReplyTo} />
           {c.leftSeq !== null ? (
             <p className="composer-closed">{t('chat.left')}</p>

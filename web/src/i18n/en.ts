@@ -93,6 +93,7 @@ export const en = {
   'chat.unreadMarker': 'Unread messages',
   'chat.jumpLatest': 'Jump to the latest message',
   'chat.more': 'More: emoji, photos, files, voice',
+  'chat.dismissAnnouncement': 'Hide the announcement',
   'chat.counter': '{count} / {max}',
   'chat.tooLong': '{count} / {max} characters: too long to send. Shorten it or split it into several messages.',
   'chat.placeholder': 'Write a message…',

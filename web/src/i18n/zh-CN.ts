@@ -95,6 +95,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'chat.unreadMarker': '以下为新消息',
   'chat.jumpLatest': '跳到最新消息',
   'chat.more': '更多：表情、照片、文件、语音',
+  'chat.dismissAnnouncement': '隐藏群公告',
   'chat.counter': '{count} / {max}',
   'chat.tooLong': '{count} / {max} 个字符：太长，无法发送。请删减或分成几条消息。',
   'chat.placeholder': '输入消息…',
