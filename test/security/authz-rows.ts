@@ -104,7 +104,8 @@ function forwardTry(s: Scenario, role: Role): Attempt {
   const body = (seq: number, target: string) => ({ seqs: [seq], targets: [target], mode: 'single', clientMsgId: mark(role, 'fwd') })
   const group = s.group.conversationId
   if (role === 'late') return refuse(`/conversations/${group}/forward`, 404, 'message.not_found', body(s.early.seq, group))
-  if (role === 'removed') return refuse(`/conversations/${group}/forward`, 404, 'conversation.not_found', body(s.early.seq, group))
+  // the removed member cleared their copy of the group earlier in the matrix (DELETE …/messages): nothing left to forward
+  if (role === 'removed') return refuse(`/conversations/${group}/forward`, 404, 'message.not_found', body(s.early.seq, group))
   const source = conversationOf(s, role)
   return refuse(
     `/conversations/${source}/forward`,
@@ -274,6 +275,13 @@ export const ROUTE_ROWS: Record<string, Row> = {
   // every role searches for the scenario's tag, in every text and file name: only what it may see comes back
   'GET /search/messages': (s) => own(`/search/messages?q=${s.early.text.slice('early-'.length)}`, 'finds only messages the caller may see'),
 
+  // notifications: every route is the caller's own (subscriptions are looked up by user and id)
+  'GET /push/config': () => own('/push/config', 'the public VAPID key'),
+  'POST /me/push-subscriptions': () => own('/me/push-subscriptions', 'a subscription of their own session'),
+  'DELETE /me/push-subscriptions/{id}': (s) => refuse(`/me/push-subscriptions/${s.owner.id}`, 404, 'push.subscription_not_found'),
+  'GET /me/notification-settings': () => own('/me/notification-settings', 'their own settings'),
+  'PATCH /me/notification-settings': () => own('/me/notification-settings', 'their own settings', { previews: false }),
+
   'POST /files': () => ({ path: '/files', own: 'anyone may upload (limits: files-limits tests)' }),
   'GET /files/{id}': (s, r) => fileRow(s, r, ''),
   'HEAD /files/{id}': (s, r) => fileRow(s, r, ''),
@@ -304,4 +312,7 @@ export const PUBLIC_ROUTES = new Set([
   'HEAD /files/{id}/thumbnail/content',
   'GET /stickers',
   'GET /config',
+  // the digest's unsubscribe link works without signing in: its signed token is the credential
+  'GET /notifications/unsubscribe',
+  'POST /notifications/unsubscribe',
 ])
