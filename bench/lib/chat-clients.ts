@@ -98,6 +98,8 @@ class RefSocket {
 class JimChatClient implements ChatClient {
   readonly kind = 'jim' as const
   readonly #http: BenchHttp
+  /** one keep-alive agent per instance (a BenchHttp talks to one origin) */
+  readonly #instanceHttp = new Map<string, BenchHttp>()
   readonly #users = new Map<string, BenchUser>()
   readonly #clients = new Map<string, JimClient>()
 
@@ -110,7 +112,9 @@ class JimChatClient implements ChatClient {
     let client = this.#clients.get(userId)
     if (!client) {
       const { url } = this.target.instances[instance % this.target.instances.length]!
-      client = new JimClient({ baseUrl: url, WebSocket, fetch: this.#http.fetch, sendAttempts: 1 })
+      let http = instance % this.target.instances.length === 0 ? this.#http : this.#instanceHttp.get(url)
+      if (!http) this.#instanceHttp.set(url, (http = new BenchHttp(url, 256)))
+      client = new JimClient({ baseUrl: url, WebSocket, fetch: http.fetch, sendAttempts: 1 })
       client.api.token = this.#users.get(userId)!.token
       this.#clients.set(userId, client)
     }
@@ -173,6 +177,7 @@ class JimChatClient implements ChatClient {
   async close(): Promise<void> {
     for (const client of this.#clients.values()) client.close()
     this.#http.close()
+    for (const http of this.#instanceHttp.values()) http.close()
   }
 }
 

@@ -213,6 +213,9 @@ export class JimSocket {
       case 'message.reaction':
         this.#repair.noteModSeq(frame.message.conversationId, frame.message.modSeq)
         return this.#emit({ kind: 'frame', frame })
+      case 'message.hidden':
+        this.#repair.noteModSeq(frame.conversationId, frame.modSeq)
+        return this.#emit({ kind: 'frame', frame })
       case 'conversation.updated':
         this.#repair.noteModSeq(frame.conversation.id, frame.conversation.modSeq)
         return this.#emit({ kind: 'frame', frame })
@@ -220,6 +223,8 @@ export class JimSocket {
         this.resume()
         return
       case 'resumed':
+        // complete up to these seqs: a message I deleted for me is skipped by the replay, not a hole to repair
+        for (const [id, seq] of Object.entries(frame.positions)) this.#repair.advance(id, seq)
         this.#repair.resumed()
         return this.#emit({ kind: 'frame', frame })
       case 'resync_required':

@@ -25,6 +25,7 @@ export type {
   Message,
   MessagePage,
   MessageType,
+  PinnedMessage,
   Page,
   Presence,
   PublicUser,

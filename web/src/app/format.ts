@@ -35,6 +35,7 @@ const TYPE_KEYS: Record<string, MessageKey> = {
   video: 'msg.type.video',
   location: 'msg.type.location',
   sticker: 'msg.type.sticker',
+  forward: 'msg.type.forward',
 }
 
 /** One line of a message for previews and notifications. */
@@ -107,6 +108,10 @@ export function systemText(s: NameState, m: Message): string {
       return tr('sys.group_dissolved')
     case 'friend_added':
       return tr('sys.friend_added')
+    case 'message_pinned':
+      return tr('sys.message_pinned')
+    case 'message_unpinned':
+      return tr('sys.message_unpinned')
     case 'call':
       return callText(s.locale, c)
     default:

@@ -98,9 +98,10 @@ export class FriendActions {
     }
   }
 
-  async removeFriend(userId: string): Promise<void> {
+  /** Ends the friendship; `forBoth` also deletes our direct chat for both of us (the friend's copy too). */
+  async removeFriend(userId: string, options: { forBoth?: boolean } = {}): Promise<void> {
     try {
-      await this.#c.api.removeFriend(userId)
+      await this.#c.api.removeFriend(userId, options.forBoth ? { deleteHistory: true, forBoth: true } : {})
       this.#c.set((s) => {
         const friends = { ...s.friends }
         delete friends[userId]

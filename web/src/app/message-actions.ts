@@ -4,8 +4,8 @@
  * discard a refused one, edit, recall, typing, and who read a message.
  */
 import { ApiError, newClientMsgId } from '@jim/client'
-import type { ClientMessageType, TextContent, UploadKind } from '../api/types.js'
-import { applyChange } from '../store/chat-reducer.js'
+import type { ClientMessageType, PinnedMessage, TextContent, UploadKind } from '../api/types.js'
+import { applyChange, applyHidden } from '../store/chat-reducer.js'
 import type { PendingMessage } from '../store/timeline.js'
 import type { AppContext } from './context.js'
 
@@ -135,6 +135,74 @@ export class MessageActions {
       this.#c.set((s) => applyChange(s, message))
     } catch (err) {
       this.#c.notifyError(err)
+    }
+  }
+
+  /** Adds or takes back my reaction; the answer (and the push) carries the message's new `reactions`. */
+  async toggleReaction(conversationId: string, seq: number, emoji: string, mine: boolean): Promise<void> {
+    try {
+      const { message } = mine ? await this.#c.api.unreact(conversationId, seq, emoji) : await this.#c.api.react(conversationId, seq, emoji)
+      this.#c.set((s) => applyChange(s, message))
+    } catch (err) {
+      this.#c.notifyError(err)
+    }
+  }
+
+  /** Pins or unpins a message; the conversation's `pins` follow. */
+  async setPinned(conversationId: string, seq: number, pinned: boolean): Promise<void> {
+    try {
+      const { pins } = pinned ? await this.#c.api.pin(conversationId, seq) : await this.#c.api.unpin(conversationId, seq)
+      this.#c.set((s) => {
+        const c = s.conversations[conversationId]
+        return c ? { ...s, conversations: { ...s.conversations, [conversationId]: { ...c, pins } } } : s
+      })
+    } catch (err) {
+      this.#c.notifyError(err)
+    }
+  }
+
+  /** The pinned messages with their content, for the pinned bar. */
+  async pinnedMessages(conversationId: string): Promise<PinnedMessage[]> {
+    try {
+      return (await this.#c.api.pinnedMessages(conversationId)).items
+    } catch {
+      return []
+    }
+  }
+
+  /** Deletes a message for me: gone from my devices (they get `message.hidden`), the others keep it. */
+  async hide(conversationId: string, seq: number): Promise<void> {
+    try {
+      await this.#c.api.hideMessage(conversationId, seq)
+      this.#c.set((s) => applyHidden(s, conversationId, seq))
+    } catch (err) {
+      this.#c.notifyError(err)
+    }
+  }
+
+  /** Starts selecting messages in a conversation (with this one picked), or stops (null). */
+  select(conversationId: string | null, seq?: number): void {
+    this.#c.set((s) => ({ ...s, selection: conversationId ? { conversationId, seqs: seq ? [seq] : [] } : null }))
+  }
+
+  /** Picks or unpicks a message while selecting. */
+  toggleSelected(conversationId: string, seq: number): void {
+    this.#c.set((s) => {
+      if (s.selection?.conversationId !== conversationId) return s
+      const seqs = s.selection.seqs.includes(seq) ? s.selection.seqs.filter((x) => x !== seq) : [...s.selection.seqs, seq]
+      return { ...s, selection: { conversationId, seqs } }
+    })
+  }
+
+  /** Forwards messages one by one or merged into one chat history; true when sent. */
+  async forward(conversationId: string, seqs: number[], targets: string[], mode: 'single' | 'merged'): Promise<boolean> {
+    try {
+      await this.#c.api.forward(conversationId, { seqs, targets, mode, clientMsgId: newClientMsgId() })
+      this.#c.notify({ kind: 'info', key: 'forward.sent' })
+      return true
+    } catch (err) {
+      this.#c.notifyError(err)
+      return false
     }
   }
 

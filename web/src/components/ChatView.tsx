@@ -11,6 +11,7 @@ import { mutedUntil } from './GroupAdmin.js'
 import { GroupInfo } from './GroupInfo.js'
 import { Icon } from './Icon.js'
 import { MessageList } from './MessageList.js'
+import { PinnedBar, SelectionBar } from './MessageExtras.js'
 import { SearchPanel } from './SearchPanel.js'
 
 /** One conversation: header, history, composer, and an info drawer (members or friend actions). */
@@ -131,7 +132,12 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
         <div className="chat-main">
           <CallBar conversationId={c.id} />
           {c.kind === 'group' && c.group ? <AnnouncementBar groupId={c.group.id} /> : null}
+          <PinnedBar
+            conversation={c}
+            canPin={c.leftSeq === null && (c.kind === 'direct' || myMember?.role === 'owner' || myMember?.role === 'admin')}
+          />
           <MessageList conversation={c} onReply={setReplyTo} />
+          <SelectionBar conversationId={c.id} />
           {c.leftSeq !== null ? (
             <p className="composer-closed">{t('chat.left')}</p>
           ) : mutedNotice ? (

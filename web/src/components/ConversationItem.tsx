@@ -45,6 +45,16 @@ export function ConversationItem({ conversation: c }: { conversation: Conversati
             <span className={`conv-preview ellipsis ${someoneTyping ? 'typing' : ''}`}>
               {someoneTyping ? t('chat.typingShort') : preview}
             </span>
+            {c.unreadCount > 0 && (c.mentionCount ?? 0) > 0 ? (
+              <span
+                className="badge mention-badge"
+                data-testid="mention-badge"
+                title={t('conv.mentioned', { count: c.mentionCount ?? 0 })}
+                aria-label={t('conv.mentioned', { count: c.mentionCount ?? 0 })}
+              >
+                @{(c.mentionCount ?? 0) > 1 ? c.mentionCount : ''}
+              </span>
+            ) : null}
             {c.unreadCount > 0 ? (
               <span className={`badge ${c.muted ? 'muted-badge' : ''}`} data-testid="unread-badge">
                 {c.unreadCount > 99 ? '99+' : c.unreadCount}

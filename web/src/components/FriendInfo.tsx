@@ -13,6 +13,7 @@ export function FriendInfo({ userId, onClose }: { userId: string; onClose: () =>
   const presence = useAppState((s) => s.presence[userId])
   const blocked = useAppState((s) => s.blocks.some((b) => b.user.id === userId))
   const [remark, setRemark] = useState(friend?.remark ?? '')
+  const [forBoth, setForBoth] = useState(false)
   const save = (e: FormEvent) => {
     e.preventDefault()
     void controller.friends.setRemark(userId, remark.trim())
@@ -50,11 +51,17 @@ export function FriendInfo({ userId, onClose }: { userId: string; onClose: () =>
       )}
       <div className="info-actions">
         {friend ? (
-          <ConfirmButton
-            label={t('friends.remove')}
-            question={t('friends.removeConfirm', { name })}
-            onConfirm={() => void controller.friends.removeFriend(userId)}
-          />
+          <>
+            <label className="check small">
+              <input type="checkbox" checked={forBoth} onChange={(e) => setForBoth(e.target.checked)} data-testid="remove-for-both" />
+              {t('friends.removeForBoth')}
+            </label>
+            <ConfirmButton
+              label={t('friends.remove')}
+              question={forBoth ? t('friends.removeForBothConfirm', { name }) : t('friends.removeConfirm', { name })}
+              onConfirm={() => void controller.friends.removeFriend(userId, { forBoth })}
+            />
+          </>
         ) : null}
         {blocked ? (
           <button type="button" className="btn ghost small" onClick={() => void controller.friends.unblock(userId)}>

@@ -7,6 +7,7 @@ import { Avatar } from './Avatar.js'
 import { Icon } from './Icon.js'
 import { MessageMedia } from './MessageMedia.js'
 import { EditForm, MessageMenu } from './MessageMenu.js'
+import { ChatHistoryCard, ForwardedLabel, Reactions } from './MessageExtras.js'
 import { renderText, ReplyQuote } from './MessageText.js'
 
 interface Props {
@@ -48,6 +49,8 @@ export const MessageBubble = memo(function MessageBubble({
   const locale = useAppState((s) => s.locale)
   const otherType = useAppState((s) => (m.type === 'text' ? '' : previewText(s, m)))
   const me = useAppState((s) => s.auth?.user?.id ?? '')
+  const selecting = useAppState((s) => s.selection?.conversationId === m.conversationId)
+  const selected = useAppState((s) => s.selection?.conversationId === m.conversationId && s.selection.seqs.includes(m.seq))
   const showSender = !own && conversation.kind !== 'direct'
   const mentionsMe = Array.isArray(m.content.mentions) && (m.content.mentions.includes(me) || m.content.mentions.includes('all'))
   const text = typeof m.content.text === 'string' ? m.content.text : ''
@@ -85,6 +88,7 @@ export const MessageBubble = memo(function MessageBubble({
           <p className="msg-text muted">{t('msg.recalled')}</p>
         ) : (
           <>
+            <ForwardedLabel message={m} />
             {typeof m.content.replyTo === 'number' ? <ReplyQuote replied={replied} seq={m.content.replyTo} groupId={groupId} /> : null}
             {editing ? (
               <EditForm
@@ -96,6 +100,8 @@ export const MessageBubble = memo(function MessageBubble({
               />
             ) : m.type === 'text' ? (
               <p className="msg-text">{renderText(text, mentionNames)}</p>
+            ) : m.type === 'forward' ? (
+              <ChatHistoryCard message={m} />
             ) : (
               <div className="msg-media" title={otherType}>
                 <MessageMedia message={m} />
@@ -132,7 +138,17 @@ export const MessageBubble = memo(function MessageBubble({
           ) : null}
         </span>
         {readers ? <ReadersList userIds={readers} groupId={groupId} /> : null}
+        {hidden ? null : <Reactions message={m} />}
       </div>
+      {selecting && !m.recalledAt && !hidden ? (
+        <input
+          type="checkbox"
+          className="msg-select"
+          aria-label={t('forward.selectOne')}
+          checked={selected}
+          onChange={() => controller.messages.toggleSelected(m.conversationId, m.seq)}
+        />
+      ) : null}
       {!m.recalledAt && !hidden ? <MessageMenu message={m} conversation={conversation} own={own} onEdit={() => setEditing(true)} /> : null}
       {!m.recalledAt && !hidden ? (
         <button

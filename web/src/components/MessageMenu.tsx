@@ -3,10 +3,15 @@ import type { Conversation, Message } from '../api/types.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { useDismiss } from '../hooks/use-dismiss.js'
 import { Icon } from './Icon.js'
+import { ForwardDialog, QUICK_REACTIONS } from './MessageExtras.js'
 
 const RANK = { owner: 3, admin: 2, member: 1 } as const
 
-/** Edit (own text, within the edit window) and recall (own within the recall window, or a lower rank's in a group). */
+/**
+ * A message's actions: quick reactions, pin/unpin (group owner/admin, either side of a direct chat),
+ * forward, select several to forward, delete for me; edit (own text, within the edit window) and
+ * recall (own within the recall window, or a lower rank's in a group).
+ */
 export function MessageMenu({
   message: m,
   conversation,
@@ -21,18 +26,19 @@ export function MessageMenu({
   const controller = useController()
   const t = useT()
   const [open, setOpen] = useState(false)
+  const [forwarding, setForwarding] = useState(false)
   // a recall cannot be undone: the menu asks once more
   const [confirming, setConfirming] = useState(false)
   const ref = useRef<HTMLDivElement>(null)
   const groupId = conversation.group?.id ?? null
+  const myRole = useAppState((s) => (groupId ? s.members[groupId]?.find((x) => x.user.id === s.auth?.user?.id)?.role : undefined))
   const outranks = useAppState((s) => {
     if (!groupId || own) return false
     const members = s.members[groupId] ?? []
-    const me = s.auth?.user?.id
-    const mine = members.find((x) => x.user.id === me)?.role
     const theirs = members.find((x) => x.user.id === m.senderId)?.role ?? 'member'
-    return !!mine && RANK[mine] > RANK[theirs]
+    return !!myRole && RANK[myRole] > RANK[theirs]
   })
+  const me = useAppState((s) => s.auth?.user?.id ?? '')
   useDismiss(
     ref,
     () => {
@@ -46,8 +52,14 @@ export function MessageMenu({
   const age = Date.now() - Date.parse(m.createdAt)
   const canEdit = own && m.type === 'text' && !!windows && age < windows.editWindowSeconds * 1000
   const canRecall = (own && !!windows && age < windows.recallWindowSeconds * 1000) || outranks
-  if (!own && !outranks) return null
-  if (!open && !canEdit && !canRecall) return null
+  const member = conversation.leftSeq === null
+  const canPin = member && (conversation.kind === 'direct' || myRole === 'owner' || myRole === 'admin')
+  const pinned = (conversation.pins ?? []).some((p) => p.seq === m.seq)
+  const system = m.type === 'system'
+  const act = (fn: () => void) => () => {
+    setOpen(false)
+    fn()
+  }
   return (
     <div className="msg-menu" ref={ref}>
       <button
@@ -63,15 +75,42 @@ export function MessageMenu({
       </button>
       {open ? (
         <div className="menu" role="menu">
+          {member && !system ? (
+            <div className="quick-reactions" role="group" aria-label={t('react.label')}>
+              {QUICK_REACTIONS.map((emoji) => {
+                const mine = !!m.reactions?.some((r) => r.emoji === emoji && r.userIds.includes(me))
+                return (
+                  <button
+                    key={emoji}
+                    type="button"
+                    role="menuitem"
+                    aria-label={t('react.with', { emoji })}
+                    className={mine ? 'mine' : ''}
+                    onClick={act(() => void controller.messages.toggleReaction(m.conversationId, m.seq, emoji, mine))}
+                  >
+                    {emoji}
+                  </button>
+                )
+              })}
+            </div>
+          ) : null}
+          {canPin && !system ? (
+            <button type="button" role="menuitem" onClick={act(() => void controller.messages.setPinned(m.conversationId, m.seq, !pinned))}>
+              {pinned ? t('pin.unpin') : t('pin.pin')}
+            </button>
+          ) : null}
+          {!system ? (
+            <button type="button" role="menuitem" onClick={act(() => setForwarding(true))}>
+              {t('forward.action')}
+            </button>
+          ) : null}
+          {!system ? (
+            <button type="button" role="menuitem" onClick={act(() => controller.messages.select(m.conversationId, m.seq))}>
+              {t('forward.select')}
+            </button>
+          ) : null}
           {canEdit ? (
-            <button
-              type="button"
-              role="menuitem"
-              onClick={() => {
-                setOpen(false)
-                onEdit()
-              }}
-            >
+            <button type="button" role="menuitem" onClick={act(onEdit)}>
               {t('msg.edit')}
             </button>
           ) : null}
@@ -101,8 +140,12 @@ export function MessageMenu({
               </button>
             </div>
           ) : null}
+          <button type="button" role="menuitem" onClick={act(() => void controller.messages.hide(m.conversationId, m.seq))}>
+            {t('msg.deleteForMe')}
+          </button>
         </div>
       ) : null}
+      {forwarding ? <ForwardDialog conversationId={m.conversationId} seqs={[m.seq]} onClose={() => setForwarding(false)} /> : null}
     </div>
   )
 }

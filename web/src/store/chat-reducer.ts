@@ -27,6 +27,8 @@ export function reduceChatFrame(state: State, frame: ServerFrame, ctx: FrameCont
     case 'message.recalled':
     case 'message.reaction':
       return applyChange(state, frame.message)
+    case 'message.hidden':
+      return applyHidden(state, frame.conversationId, frame.seq)
     case 'conversation.updated':
       return upsertConversation(state, frame.conversation)
     case 'conversation.read':
@@ -84,10 +86,31 @@ export function applyMessage(state: State, m: Message, ctx: FrameContext): State
       lastActivityAt: newer ? m.createdAt : c.lastActivityAt,
     }
     if (own) updated.readSeq = Math.max(c.readSeq, m.seq)
-    else if (isNew && m.seq > c.readSeq && !seen) updated.unreadCount = c.unreadCount + 1
+    else if (isNew && m.seq > c.readSeq && !seen) {
+      updated.unreadCount = c.unreadCount + 1
+      if (mentions(m, myId(state))) updated.mentionCount = (c.mentionCount ?? 0) + 1
+    }
     next.conversations = { ...state.conversations, [c.id]: updated }
   }
   return next
+}
+
+/** Whether a message mentions `me` or @all (the @ badge). */
+export function mentions(m: Message, me: string | null): boolean {
+  const list = m.type === 'text' && Array.isArray(m.content.mentions) ? (m.content.mentions as unknown[]) : []
+  return list.includes('all') || (me !== null && list.includes(me))
+}
+
+/** A message I deleted for me (on this or another device): off the timeline and the list's preview. */
+export function applyHidden(state: State, conversationId: string, seq: number): State {
+  const t = state.timelines[conversationId]
+  const c = state.conversations[conversationId]
+  return {
+    ...state,
+    timelines: t ? { ...state.timelines, [conversationId]: { ...t, messages: t.messages.filter((m) => m.seq !== seq) } } : state.timelines,
+    conversations:
+      c && c.lastMessage?.seq === seq ? { ...state.conversations, [conversationId]: { ...c, lastMessage: null } } : state.conversations,
+  }
 }
 
 /** An edited, recalled or reacted-to message: replaces the shown copy, and the conversation's modSeq moves on. */
@@ -202,6 +225,9 @@ export function markRead(state: State, conversationId: string, seq: number): Sta
   if (!cur) return state
   return {
     ...state,
-    conversations: { ...state.conversations, [conversationId]: { ...cur, readSeq: Math.max(cur.readSeq, seq), unreadCount: 0 } },
+    conversations: {
+      ...state.conversations,
+      [conversationId]: { ...cur, readSeq: Math.max(cur.readSeq, seq), unreadCount: 0, mentionCount: undefined },
+    },
   }
 }

@@ -65,6 +65,8 @@ export interface State {
   firstUnread: { conversationId: string; seq: number } | null
   tab: Tab
   notices: Notice[]
+  /** messages picked for forwarding several at once (one conversation at a time) */
+  selection: { conversationId: string; seqs: number[] } | null
 }
 
 export function initialState(locale: Locale, token: string | null): State {
@@ -94,6 +96,7 @@ export function initialState(locale: Locale, token: string | null): State {
     firstUnread: null,
     tab: 'chats',
     notices: [],
+    selection: null,
   }
 }
 
