@@ -1,7 +1,8 @@
 import type { Browser, Page, Worker } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
-import { befriend, directConversation } from '../helpers/social.js'
+import { befriend, directConversation, sendText } from '../helpers/social.js'
+import { FakePushService } from '../helpers/fake-push-service.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import {
   ensureWebBuilt,
@@ -27,11 +28,13 @@ describe.skipIf(!hasChromium)('installable web app (PWA) in Chromium', () => {
   let ann: TestUser
   let bob: TestUser
   let conv = ''
+  let push: FakePushService
   const pages: Watched[] = []
 
   beforeAll(async () => {
     ensureWebBuilt()
-    t = await startTestApp({ webRoot: WEB_ROOT })
+    push = await new FakePushService().start()
+    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'push.allowInsecureEndpoints': true, 'push.unreadDelaySeconds': 0 } })
     browser = await launchChromium()
     ann = await createUser(t.url, 'pwaann', { nickname: 'Ann' })
     bob = await createUser(t.url, 'pwabob', { nickname: 'Bob' })
@@ -43,6 +46,7 @@ describe.skipIf(!hasChromium)('installable web app (PWA) in Chromium', () => {
     expectCleanPages(pages.map((p) => ({ ...p, errors: p.errors.filter((e) => !/Failed to fetch|NetworkError/.test(e)) })))
     await browser?.close()
     await t?.close()
+    await push?.stop()
   })
 
   it('should serve a manifest with installable icons', async () => {
@@ -116,6 +120,44 @@ describe.skipIf(!hasChromium)('installable web app (PWA) in Chromium', () => {
     await until('the notification closed', () =>
       worker.evaluate(async () => (await (globalThis as any).registration.getNotifications()).length === 0),
     )
+  })
+
+  it('should turn notifications on from Settings and register this device, which then gets pushes for new messages', async () => {
+    const w = await openPage(browser, t.url)
+    pages.push(w)
+    const { page, context } = w
+    // headless Chromium has no push service: the page's pushManager hands out a subscription to the test's
+    const device = push.device('browser')
+    await context.addInitScript((sub: { endpoint: string; keys: { p256dh: string; auth: string } }) => {
+      const g = globalThis as any
+      const proto = g.PushManager?.prototype
+      if (!proto) return
+      let current: any = null
+      proto.getSubscription = async () => current
+      proto.subscribe = async (options: any) => {
+        current = { options, toJSON: () => sub, unsubscribe: async () => ((current = null), true) }
+        return current
+      }
+    }, device.subscription())
+    await context.grantPermissions(['notifications'], { origin: t.url })
+    await page.reload()
+    await page.getByLabel('Username').fill(bob.username)
+    await page.getByLabel('Password').fill(STRONG_PASSWORD)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByTestId('me-name').waitFor()
+    await page.getByRole('button', { name: 'Settings' }).click()
+    const section = page.getByTestId('notification-settings')
+    await section.getByRole('button', { name: 'Turn on notifications on this device' }).click()
+    await expectText(section.getByTestId('push-state'), 'This device is notified of new messages while JIM is closed.')
+    await section.getByRole('checkbox', { name: 'Show message text in notifications' }).waitFor()
+
+    // Bob closes JIM; Ann writes: the push reaches the push service, encrypted for this device
+    await context.close()
+    await sendText(ann, conv, 'did you get this?')
+    await t.app.notifications.notifier.idle()
+    expect(push.to(device.name)).toEqual([
+      { kind: 'message', tag: `c:${conv}`, conversationId: conv, title: 'Ann', body: 'did you get this?' },
+    ])
   })
 })
 

@@ -220,3 +220,22 @@ describe('user.updated: a profile changed', () => {
     expect(mine.users[ME]).toBeUndefined()
   })
 })
+
+describe('reduceChatFrame: delete for me and mentions (issue 18)', () => {
+  it('should drop a message hidden on another device from the timeline and the preview', () => {
+    const s = state({ conversations: { a: conversation('a', { lastMessage: msg('a', 2) }) } })
+    const next = reduceChatFrame(s, { type: 'message.hidden', conversationId: 'a', seq: 2, modSeq: 5 }, ctx)
+    expect(next.timelines.a!.messages.map((x) => x.seq)).toEqual([1])
+    expect(next.conversations.a!.lastMessage).toBeNull()
+  })
+
+  it('should count unseen mentions of me and @all, not others, and forget them once read', () => {
+    const mention = (seq: number, mentions: string[]) => created(msg('a', seq, { content: { text: 'hey', mentions } }))
+    let s = reduceChatFrame(state({ activeId: null }), mention(3, [ME]), ctx)
+    s = reduceChatFrame(s, mention(4, ['all']), ctx)
+    s = reduceChatFrame(s, mention(5, ['u9']), ctx)
+    expect(s.conversations.a).toMatchObject({ unreadCount: 3, mentionCount: 2 })
+    const read = reduceChatFrame(s, { type: 'conversation.read', conversationId: 'a', userId: ME, seq: 5 }, ctx)
+    expect(read.conversations.a).toMatchObject({ unreadCount: 0, mentionCount: undefined })
+  })
+})

@@ -5,7 +5,7 @@
  */
 import type { Message, ServerFrame } from '../api/types.js'
 import { translate } from '../i18n/index.js'
-import { expireTyping, reduceChatFrame, TYPING_MS, type FrameContext } from '../store/chat-reducer.js'
+import { expireTyping, mentions, reduceChatFrame, TYPING_MS, type FrameContext } from '../store/chat-reducer.js'
 import { peopleIn, type AppContext } from './context.js'
 import type { ConversationList } from './conversation-list.js'
 import { displayNameOf, previewText } from './format.js'
@@ -62,7 +62,9 @@ export class ChatEvents {
   #maybeNotify(m: Message): void {
     const s = this.#c.state
     const c = s.conversations[m.conversationId]
-    if (!document.hidden || !c || c.muted || m.type === 'system') return
+    // a muted chat stays quiet, except for a mention of me when my setting says so
+    const alertThroughMute = mentions(m, this.#c.me) && s.auth?.user?.mentionAlertMuted !== false
+    if (!document.hidden || !c || (c.muted && !alertThroughMute) || m.type === 'system') return
     const title = c.kind === 'world' ? translate(s.locale, 'conv.world') : c.group ? c.group.name : displayNameOf(s, m.senderId)
     const body = c.kind === 'direct' ? previewText(s, m) : `${displayNameOf(s, m.senderId)}: ${previewText(s, m)}`
     showNotification(title, body, c.id, () => {

@@ -4,6 +4,7 @@ import { formatTime } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { Avatar } from './Avatar.js'
 import { ConfirmButton } from './ConfirmButton.js'
+import { NotificationSettings } from './NotificationSettings.js'
 
 const STATUSES: UserStatus[] = ['online', 'away', 'busy', 'invisible']
 
@@ -122,6 +123,8 @@ export function SettingsPanel() {
           </button>
         </form>
       </section>
+
+      <NotificationSettings />
 
       <section aria-labelledby="email-h">
         <h3 id="email-h">{t('settings.email')}</h3>

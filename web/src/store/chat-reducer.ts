@@ -153,10 +153,10 @@ export function applyRead(state: State, conversationId: string, userId: string, 
   const c = state.conversations[conversationId]
   if (userId === myId(state)) {
     if (!c || seq <= c.readSeq) return state
-    return {
-      ...state,
-      conversations: { ...state.conversations, [c.id]: { ...c, readSeq: seq, unreadCount: Math.max(0, c.lastSeq - seq) } },
-    }
+    const unreadCount = Math.max(0, c.lastSeq - seq)
+    // read through on another device: the @ badge goes with the last unread message (the server recounts on the next list)
+    const mentionCount = unreadCount === 0 ? undefined : c.mentionCount
+    return { ...state, conversations: { ...state.conversations, [c.id]: { ...c, readSeq: seq, unreadCount, mentionCount } } }
   }
   const reads = state.groupReads[conversationId]
   const groupReads =
