@@ -97,6 +97,8 @@ describe.skipIf(!hasChromium)('web client in Chromium: calls', () => {
       await dialog.getByRole('button', { name: 'Accept' }).click()
       await Promise.all([mediaFlows(a, 1), mediaFlows(b, 1)])
       expect(await b.getByTestId('call-tile').count()).toBe(2)
+      // Chromium's fake microphone beeps: Ann's tile shows her speaking on Ben's screen
+      await b.locator(`[data-testid="call-tile"][data-user="${ann.id}"].speaking`).waitFor()
       await hangUp(a)
       await until('call ended on the other side', async () => (await b.getByTestId('call-screen').count()) === 0)
     }

@@ -691,8 +691,12 @@ describe.skipIf(!hasChromium)('web client in Chromium: message features', () => 
     await sees(b.page, 'Message recalled')
     await sees(a.page, 'Message recalled')
     expect((await shownMessages(b.page)).some((m) => m.text === 'wrong chat, sorry')).toBe(false)
-    // someone else's message has no edit or recall in a direct chat
-    expect(await bubble(b.page, 'see you at 6').getByRole('button', { name: 'Message options' }).count()).toBe(0)
+    // someone else's message has no edit or recall in a direct chat (its menu reacts, forwards, deletes for me)
+    await bubble(b.page, 'see you at 6').hover()
+    await bubble(b.page, 'see you at 6').getByRole('button', { name: 'Message options' }).click()
+    await b.page.getByRole('menuitem', { name: 'Delete for me' }).waitFor()
+    expect(await b.page.getByRole('menuitem', { name: /^(Edit|Recall)$/ }).count()).toBe(0)
+    await b.page.keyboard.press('Escape')
 
     // Ben's socket drops; Ann edits and recalls meanwhile; resume {seq, modSeq} brings both
     await send(a.page, 'first draft')

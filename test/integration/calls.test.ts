@@ -160,6 +160,17 @@ describe('calls: one-to-one', () => {
     for (const s of [a1, b1]) s.close()
   })
 
+  it('should refuse a call in a direct chat kept after unfriending, and in the world channel', async () => {
+    await befriend(chat.alice, dave)
+    const kept = await directConversation(chat.alice, dave)
+    expect((await chat.alice.api.delete(`/friends/${dave.id}`)).status).toBe(204)
+    const d1 = await chat.open(dave)
+    expect((await ask(d1, { type: 'call.start', conversationId: kept, media: 'voice' })).code).toBe('message.not_friends')
+    const world = (await dave.api.get('/conversations/world')).body.id
+    expect((await ask(d1, { type: 'call.start', conversationId: world, media: 'voice' })).code).toBe('call.not_allowed')
+    d1.close()
+  })
+
   it('should hand out STUN and TURN servers with a TURN REST credential signed for the caller', async () => {
     const res = await chat.alice.api.get('/calls/ice-servers')
     expect(res.status).toBe(200)

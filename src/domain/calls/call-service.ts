@@ -86,6 +86,8 @@ export class CallService {
     if (s.conversation.kind === 'direct') {
       if (!peerId) throw new AppError('call.not_allowed')
       if (await store.friends.isBlockedEitherWay(userId, peerId)) throw new AppError('call.blocked')
+      // like direct messages: a direct chat kept after unfriending is for reading, not for calls
+      if (!(await store.friends.areFriends(userId, peerId))) throw new AppError('message.not_friends')
     }
     if (await store.calls.isInCall(userId)) throw new AppError('call.busy')
     const created = await store.calls.create({

@@ -101,6 +101,16 @@ export class CallActions {
     }
   }
 
+  /** Asks whether a group chat has a call running (after a reload nothing told us yet). */
+  async loadRunning(conversationId: string): Promise<void> {
+    try {
+      const { call } = await this.#c.api.runningCall(conversationId)
+      if (call) this.#onUpdated(call)
+    } catch {
+      // no call info: the bar appears with the next call.updated
+    }
+  }
+
   decline(): void {
     const call = this.ui.call
     this.#ringer.stop()

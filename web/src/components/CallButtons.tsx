@@ -1,3 +1,4 @@
+import { useEffect } from 'react'
 import type { Conversation } from '../api/types.js'
 import { useController, useT } from '../hooks/app-context.js'
 import { useCallUi } from '../hooks/use-call.js'
@@ -29,9 +30,12 @@ export function CallButtons({ conversation }: { conversation: Conversation }) {
 }
 
 /** "A call is in progress (n in it) · Join call", above a group chat's history while its call runs. */
-export function CallBar({ conversationId }: { conversationId: string }) {
+export function CallBar({ conversationId, group }: { conversationId: string; group: boolean }) {
   const controller = useController()
   const t = useT()
+  useEffect(() => {
+    if (group) void controller.calls.loadRunning(conversationId)
+  }, [controller, conversationId, group])
   const call = useCallUi((s) => s.running[conversationId])
   const inThisCall = useCallUi((s) => s.call?.id === call?.id && s.phase !== 'incoming')
   if (!call || inThisCall) return null

@@ -4,6 +4,7 @@ import type { PeerView } from '../app/call-mesh.js'
 import { conversationTitle, displayNameOf } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { useCallUi } from '../hooks/use-call.js'
+import { useSpeaking } from '../hooks/use-speaking.js'
 import type { MessageKey } from '../i18n/index.js'
 import { Avatar } from './Avatar.js'
 import { Icon } from './Icon.js'
@@ -166,9 +167,10 @@ function Tile(props: {
     if (video.current && video.current.srcObject !== props.stream) video.current.srcObject = props.stream
   })
   const reconnecting = props.state === 'disconnected' || props.state === 'failed'
+  const speaking = useSpeaking(props.stream, !props.muted)
   return (
     <figure
-      className={`call-tile ${props.cameraOff ? 'no-video' : ''}`}
+      className={`call-tile ${props.cameraOff ? 'no-video' : ''} ${speaking ? 'speaking' : ''}`}
       data-testid="call-tile"
       data-user={props.userId}
       data-state={props.state ?? 'self'}
@@ -178,6 +180,7 @@ function Tile(props: {
       {props.cameraOff ? <Avatar name={name} colorKey={props.userId} size="lg" /> : null}
       <figcaption>
         <span className="ellipsis">{name}</span>
+        {speaking ? <span className="badge speaking">{t('call.speaking')}</span> : null}
         {props.muted ? <span className="badge">{t('call.mutedBadge')}</span> : null}
         {props.cameraOff && !props.self ? <span className="badge">{t('call.cameraOffBadge')}</span> : null}
         {reconnecting ? <span className="badge warn">{t('call.reconnecting', { name })}</span> : null}

@@ -130,7 +130,7 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
       </header>
       <div className="chat-body">
         <div className="chat-main">
-          <CallBar conversationId={c.id} />
+          <CallBar conversationId={c.id} group={c.kind === 'group'} />
           {c.kind === 'group' && c.group ? <AnnouncementBar groupId={c.group.id} /> : null}
           <PinnedBar
             conversation={c}
