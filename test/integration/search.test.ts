@@ -122,6 +122,11 @@ for (const dialect of dialectsUnderTest()) {
       expect((await alice.api.delete(`/conversations/${direct}/messages/${m.seq}`)).status).toBeLessThan(300)
       expect((await search(bob, { q: '斑马' })).body.items).toEqual([])
       expect((await search(bob, { q: 'wording' })).body.items).toEqual([])
+      // deleted for me: gone from my results, still in the other side's
+      const mine = await sendText(alice, direct, 'hide me 隐藏')
+      expect((await bob.api.put(`/conversations/${direct}/messages/${mine.seq}/hidden`)).status).toBe(204)
+      expect((await search(bob, { q: '隐藏' })).body.items).toEqual([])
+      expect(texts((await search(alice, { q: '隐藏' })).body)).toEqual(['hide me 隐藏'])
 
       const file = await upload(t.url, alice, pdfBytes(), { name: '季度报告-report.pdf', type: 'application/pdf', kind: 'file' })
       expect(file.status).toBe(201)

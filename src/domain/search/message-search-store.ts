@@ -23,7 +23,7 @@ export interface MessageSearchStore {
   /**
    * Messages whose text (or file name) contains `text`, that `userId` may see: in a conversation
    * they belong or belonged to, with `seq` from their join seq (after their cleared seq) up to their
-   * leave seq; never a recalled or system message. Newest first (by message id, a ULID), at most
+   * leave seq; never a recalled or system message, nor one they deleted for themselves (hidden). Newest first (by message id, a ULID), at most
    * `limit`, with whether more follow.
    */
   search(q: MessageSearchQuery): Promise<{ items: Message[]; hasMore: boolean }>

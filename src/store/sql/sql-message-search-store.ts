@@ -40,8 +40,8 @@ export class SqlMessageSearchStore implements MessageSearchStore {
     const indexed = this.#caps.textSearch === 'fts5_trigram' && [...q.text].length >= TRIGRAM
     // With the FTS5 index, its matches drive the query. Without it (a scan), the messages are read newest
     // first along the id index and the scan stops at a page of hits: a frequent word answers at once, a
-    // rare one reads every message. CROSS JOIN is how SQLite is told to keep `messages` outermost (elsewhere
-    // it is an inner join the planner orders freely).
+    // rare one reads every message. CROSS JOIN is how SQLite is told to keep `messages` outermost
+    // (PostgreSQL plans it as any inner join).
     let query = (
       indexed
         ? this.#db
@@ -51,6 +51,8 @@ export class SqlMessageSearchStore implements MessageSearchStore {
             )
         : this.#db
             .selectFrom('messages as m')
+            // MySQL/MariaDB: STRAIGHT_JOIN keeps the FROM order, as SQLite's CROSS JOIN does
+            .$if(this.#caps.textSearch === 'like_scan', (b) => b.modifyFront(sql`STRAIGHT_JOIN`))
             .crossJoin('conversation_members as cm')
             .whereRef('cm.conversation_id', '=', 'm.conversation_id')
             .where('cm.user_id', '=', q.userId)
@@ -61,6 +63,19 @@ export class SqlMessageSearchStore implements MessageSearchStore {
       .whereRef('m.seq', '>=', 'cm.join_seq')
       .whereRef('m.seq', '>', 'cm.cleared_seq')
       .where((eb) => eb.or([eb('cm.left_seq', 'is', null), eb('m.seq', '<=', eb.ref('cm.left_seq'))]))
+      // deleted for me (hidden on my devices only)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('hidden_messages as h')
+              .select('h.seq')
+              .where('h.user_id', '=', q.userId)
+              .whereRef('h.conversation_id', '=', 'm.conversation_id')
+              .whereRef('h.seq', '=', 'm.seq'),
+          ),
+        ),
+      )
     if (indexed) {
       // a quoted FTS5 string is one phrase: the trigram tokenizer matches it as a substring, and no
       // character of the query is FTS5 syntax (a double quote is doubled)
