@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
@@ -6,6 +7,7 @@ import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import { makeImage, upload } from '../helpers/uploads.js'
 import {
   axeViolations,
+  ROOT,
   ensureWebBuilt,
   expectCleanPages,
   expectText,
@@ -287,6 +289,8 @@ describe.skipIf(!hasChromium)('web client in Chromium: daily use', () => {
     await reply.waitFor({ state: 'visible' })
     await reply.click()
     await page.getByText('Replying to Cat').waitFor()
+    // the README's phone picture, refreshed only when asked (it is committed)
+    if (process.env.UPDATE_DOCS_SCREENSHOTS === '1') await page.screenshot({ path: join(ROOT, 'docs/screenshots/phone-en.png') })
 
     await page.goBack()
     await page.locator('.sidebar').waitFor()
