@@ -82,6 +82,16 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       })
       await idle()
       expect(push.to(tablet.name).at(-1)).toMatchObject({ kind: 'message', title: 'Team', conversationId: group.conversationId })
+      // the account's one "mentions through mute" setting (the web client's in-app alerts read it too) turns that off
+      expect((await bob.api.patch('/me', { mentionAlertMuted: false })).status).toBe(200)
+      await ann.api.sdk.send(group.conversationId, {
+        clientMsgId: `mention-off-${n}`,
+        type: 'text',
+        content: { text: '@Bob again', mentions: [bob.id] },
+      })
+      await idle()
+      expect(push.to(tablet.name)).toHaveLength(2)
+      expect((await bob.api.patch('/me', { mentionAlertMuted: true })).status).toBe(200)
 
       // quiet hours around now (in Shanghai time): nothing from the unmuted direct chat
       const minute = Number(

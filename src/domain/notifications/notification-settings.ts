@@ -4,8 +4,6 @@ import { AppError } from '../errors.js'
 export interface NotificationSettings {
   /** pushes show the sender's text; false: only "New message" */
   previews: boolean
-  /** a mention of me notifies even in a muted chat and during quiet hours */
-  mentionsThroughMute: boolean
   /** quiet hours in `timeZone`, minutes of the day [start, end) (wrapping midnight); null: none */
   quietStart: number | null
   quietEnd: number | null
@@ -17,7 +15,6 @@ export interface NotificationSettings {
 
 export const DEFAULT_SETTINGS: NotificationSettings = {
   previews: true,
-  mentionsThroughMute: true,
   quietStart: null,
   quietEnd: null,
   timeZone: 'UTC',

@@ -18,6 +18,8 @@ export interface PushCandidate {
   userId: string
   muted: boolean
   readSeq: number
+  /** the user's setting: a mention of them notifies even in a muted chat and during quiet hours */
+  mentionAlertMuted: boolean
 }
 
 /** A user due an e-mail digest and what they left unread. */

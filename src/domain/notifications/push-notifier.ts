@@ -37,7 +37,7 @@ const HAS_SUBSCRIPTION_MAX = 50_000
  * push service never slows a send.
  *
  * What notifies: direct messages and group messages in unmuted chats, mentions of me (also in
- * muted chats and quiet hours when `mentionsThroughMute`), friend requests. Never the world
+ * muted chats and quiet hours when the user's `mentionAlertMuted`), friend requests. Never the world
  * channel, never my own messages, never a chat I left or already read.
  */
 export class PushNotifier {
@@ -234,7 +234,7 @@ function wanted(c: PushCandidate, s: NotificationSettings, m: Message, kind: str
   if (c.readSeq >= m.seq) return false
   const mentions = Array.isArray(m.content.mentions) ? (m.content.mentions as unknown[]) : []
   const mentioned = mentions.includes(c.userId) || (kind === 'group' && mentions.includes('all'))
-  const breaksThrough = mentioned && s.mentionsThroughMute
+  const breaksThrough = mentioned && c.mentionAlertMuted
   if (c.muted && !breaksThrough) return false
   if (inQuietHours(s, now) && !breaksThrough) return false
   return true

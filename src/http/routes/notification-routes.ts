@@ -10,7 +10,6 @@ import { withErrors } from '../schemas/common.js'
 const minuteOfDay = Type.Union([Type.Integer({ minimum: 0, maximum: 1439 }), Type.Null()])
 const Settings = Type.Object({
   previews: Type.Boolean({ description: 'pushes show the message text (false: only "New message")' }),
-  mentionsThroughMute: Type.Boolean({ description: 'a mention of me notifies even in a muted chat and in quiet hours' }),
   quietStart: Type.Union([minuteOfDay], { description: 'quiet hours start, minutes after midnight in timeZone; null: none' }),
   quietEnd: Type.Union([minuteOfDay], { description: 'quiet hours end (exclusive); may be before the start (overnight)' }),
   timeZone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA zone, e.g. Asia/Shanghai' }),

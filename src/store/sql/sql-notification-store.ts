@@ -20,7 +20,6 @@ interface PushSubscriptionsTable {
 interface NotificationSettingsTable {
   user_id: string
   previews: number
-  mentions_through_mute: number
   quiet_start: number | null
   quiet_end: number | null
   time_zone: string
@@ -141,13 +140,19 @@ export class SqlNotificationStore implements NotificationStore {
   async pushCandidates(conversationId: string, exceptUserId: string | null): Promise<PushCandidate[]> {
     let q = this.#db
       .selectFrom('conversation_members as m')
-      .select(['m.user_id', 'm.muted', 'm.read_seq'])
+      .innerJoin('users as u', 'u.id', 'm.user_id')
+      .select(['m.user_id', 'm.muted', 'm.read_seq', 'u.mention_alert_muted'])
       .where('m.conversation_id', '=', conversationId)
       .where('m.left_seq', 'is', null)
       .where((eb) => eb.exists(eb.selectFrom('push_subscriptions as p').select('p.id').whereRef('p.user_id', '=', 'm.user_id')))
     if (exceptUserId) q = q.where('m.user_id', '<>', exceptUserId)
     const rows = await q.execute()
-    return rows.map((r) => ({ userId: r.user_id, muted: Number(r.muted) === 1, readSeq: Number(r.read_seq) }))
+    return rows.map((r) => ({
+      userId: r.user_id,
+      muted: Number(r.muted) === 1,
+      readSeq: Number(r.read_seq),
+      mentionAlertMuted: Number(r.mention_alert_muted ?? 1) === 1,
+    }))
   }
 
   async conversationFacts(conversationId: string): Promise<{ kind: string; groupName: string | null } | null> {
@@ -181,7 +186,6 @@ export class SqlNotificationStore implements NotificationStore {
     if (!r) return { ...DEFAULT_SETTINGS }
     return {
       previews: Number(r.previews) === 1,
-      mentionsThroughMute: Number(r.mentions_through_mute) === 1,
       quietStart: r.quiet_start === null ? null : Number(r.quiet_start),
       quietEnd: r.quiet_end === null ? null : Number(r.quiet_end),
       timeZone: r.time_zone,
@@ -192,7 +196,6 @@ export class SqlNotificationStore implements NotificationStore {
   async saveSettings(userId: string, s: NotificationSettings, now: number): Promise<void> {
     const values = {
       previews: s.previews ? 1 : 0,
-      mentions_through_mute: s.mentionsThroughMute ? 1 : 0,
       quiet_start: s.quietStart,
       quiet_end: s.quietEnd,
       time_zone: s.timeZone,

@@ -26,7 +26,7 @@ export class AccountActions {
     }
   }
 
-  updateProfile(patch: { nickname?: string; bio?: string; status?: UserStatus }): Promise<boolean> {
+  updateProfile(patch: { nickname?: string; bio?: string; status?: UserStatus; mentionAlertMuted?: boolean }): Promise<boolean> {
     return this.#run(async () => this.#setMe(await this.#c.api.updateMe(patch)), 'settings.saved')
   }
 

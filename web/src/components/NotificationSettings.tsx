@@ -4,7 +4,6 @@ import { useAppState, useController, useT } from '../hooks/app-context.js'
 
 interface Settings {
   previews: boolean
-  mentionsThroughMute: boolean
   quietStart: number | null
   quietEnd: number | null
   timeZone: string
@@ -26,6 +25,8 @@ export function NotificationSettings() {
   const controller = useController()
   const t = useT()
   const emailVerified = useAppState((s) => !!s.auth?.user?.emailVerified)
+  // one setting for in-app alerts and pushes alike: the account's mentionAlertMuted
+  const mentionsThroughMute = useAppState((s) => s.auth?.user?.mentionAlertMuted !== false)
   const [device, setDevice] = useState<PushState | 'working'>('working')
   const [settings, setSettings] = useState<Settings | null>(null)
 
@@ -79,8 +80,8 @@ export function NotificationSettings() {
           <label className="check-row">
             <input
               type="checkbox"
-              checked={settings.mentionsThroughMute}
-              onChange={(e) => void save({ mentionsThroughMute: e.target.checked })}
+              checked={mentionsThroughMute}
+              onChange={(e) => void controller.account.updateProfile({ mentionAlertMuted: e.target.checked })}
             />
             {t('notif.mentionsThroughMute')}
           </label>

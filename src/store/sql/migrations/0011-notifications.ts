@@ -28,7 +28,6 @@ export function up(caps: Capabilities) {
     await table('notification_settings')
       .addColumn('user_id', id, (c) => c.primaryKey())
       .addColumn('previews', 'integer', (c) => c.notNull())
-      .addColumn('mentions_through_mute', 'integer', (c) => c.notNull())
       // quiet hours as minutes of the day in `time_zone`; null: none
       .addColumn('quiet_start', 'integer')
       .addColumn('quiet_end', 'integer')
