@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.js'
 import { bundledStickerSet } from '../adapters/stickers/bundled-sticker-set.js'
 import type { Broker } from '../domain/broker.js'
-import { CallService } from '../domain/calls/call-service.js'
+import { CallService, type CallRinging } from '../domain/calls/call-service.js'
 import { SearchService } from '../domain/search/search-service.js'
 import { ConversationService } from '../domain/conversations/conversation-service.js'
 import { SendFactsCache } from '../domain/conversations/send-facts-cache.js'
@@ -55,7 +55,11 @@ export interface MessagingDeps {
   logger: Logger
   metrics: Metrics
   /** Web Push: told of each stored message and each moved read position (absent: push is off) */
-  push?: { messageStored(message: Message): void; readMoved(userId: string, conversationId: string, readSeq: number): void }
+  push?: {
+    messageStored(message: Message): void
+    readMoved(userId: string, conversationId: string, readSeq: number): void
+    callRinging(call: CallRinging): void
+  }
 }
 
 /** One send path (store, then publish); edits, recalls, reactions and pins share its rules, each with its own rate limit. */
@@ -136,7 +140,15 @@ export function createMessaging(config: Config, deps: MessagingDeps): Messaging 
     hides,
     forwards,
     resume: new ResumeService({ store, conversations, maxMessages: config.messages.resumeMaxMessages }),
-    calls: new CallService({ store, broker, clock, logger, conversations, settings: config.calls }),
+    calls: new CallService({
+      store,
+      broker,
+      clock,
+      logger,
+      conversations,
+      settings: config.calls,
+      onRinging: push ? (call) => push.callRinging(call) : undefined,
+    }),
     search: new SearchService({
       store,
       conversations,

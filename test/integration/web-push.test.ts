@@ -127,6 +127,35 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       }
     })
 
+    it('should ring an offline callee with a push naming the caller, and not one whose app is open (it rings by itself)', async () => {
+      const eve = await createUser(t.url, 'peve', { nickname: 'Eve' })
+      await befriend(ann, eve)
+      const direct = await directConversation(ann, eve)
+      const pager = await subscribe(eve, 'pager')
+      const caller = await TestSocket.open(t.wsUrl, { token: ann.token })
+      try {
+        const call = async (id: string) => {
+          caller.send({ type: 'call.start', id, conversationId: direct, media: 'video' })
+          const started = await caller.take((f) => f.replyTo === id, 'call.start answered')
+          caller.send({ type: 'call.leave', id: `${id}-end`, callId: started.call.id })
+          await caller.take((f) => f.replyTo === `${id}-end`, 'call.leave answered')
+          await idle()
+          return started.call.id as string
+        }
+        const first = await call('ring-offline')
+        expect(push.to(pager.name)).toEqual([{ kind: 'call', tag: `call:${first}`, conversationId: direct, title: 'Ann', media: 'video' }])
+        const open = await TestSocket.open(t.wsUrl, { token: eve.token })
+        try {
+          await call('ring-online')
+          expect(push.to(pager.name)).toHaveLength(1)
+        } finally {
+          open.close()
+        }
+      } finally {
+        caller.close()
+      }
+    })
+
     it('should delete a subscription whose endpoint answers 410, and the subscriptions of a session that logged out', async () => {
       const dan = await createUser(t.url, 'pdan', { nickname: 'Dan' })
       await befriend(ann, dan)

@@ -93,8 +93,8 @@ async function cacheShellAssets(cache, indexResponse, prune = false) {
 // ---------------------------------------------------------------- Web Push
 
 const TEXT = {
-  en: { message: 'New message', friendRequest: 'New friend request' },
-  zh: { message: '新消息', friendRequest: '新的好友请求' },
+  en: { message: 'New message', friendRequest: 'New friend request', voiceCall: 'Incoming voice call', videoCall: 'Incoming video call' },
+  zh: { message: '新消息', friendRequest: '新的好友请求', voiceCall: '语音通话来电', videoCall: '视频通话来电' },
 }
 const text = () =>
   String(self.navigator.language || '')
@@ -104,7 +104,7 @@ const text = () =>
     : TEXT.en
 
 /**
- * Payloads from JIM (see src/domain/push/push-payload.ts): `{ kind: 'message' | 'friend_request',
+ * Payloads from JIM (see src/domain/notifications/push-payload.ts): `{ kind: 'message' | 'friend_request' | 'call',
  * tag, title, body?, conversationId? }` shows (one notification per tag: a conversation's replace
  * each other), `{ kind: 'clear', tag }` closes a tag's notification (the chat was read elsewhere).
  */
@@ -121,7 +121,14 @@ self.addEventListener('push', (event) => {
 
 async function show(data) {
   const t = text()
-  const fallback = data.kind === 'friend_request' ? t.friendRequest : t.message
+  const fallback =
+    data.kind === 'friend_request'
+      ? t.friendRequest
+      : data.kind === 'call'
+        ? data.media === 'video'
+          ? t.videoCall
+          : t.voiceCall
+        : t.message
   await self.registration.showNotification(data.title || 'JIM', {
     body: data.body || fallback,
     tag: data.tag,

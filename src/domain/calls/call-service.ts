@@ -16,6 +16,14 @@ export interface CallSettings {
   liveCheckSeconds: number
 }
 
+/** A call that started ringing: who may be told while they are not looking (Web Push). */
+export interface CallRinging {
+  callId: string
+  conversationId: string
+  callerId: string
+  media: CallMedia
+}
+
 export interface CallDeps {
   store: Store
   broker: Broker
@@ -23,6 +31,8 @@ export interface CallDeps {
   logger: Logger
   conversations: ConversationService
   settings: CallSettings
+  /** called once, on the instance where the call started, after its first `call.updated` is published */
+  onRinging?: (call: CallRinging) => void
 }
 
 /** Marks a participant may miss (a slow sweep, a busy event loop) before their part is ended. */
@@ -111,6 +121,7 @@ export class CallService {
     timer.unref()
     this.#ringTimers.set(call.id, timer)
     await this.#publish(call)
+    this.#d.onRinging?.({ callId: call.id, conversationId, callerId: userId, media })
     return call
   }
 

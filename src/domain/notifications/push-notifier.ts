@@ -5,7 +5,8 @@ import type { Presence } from '../users/presence.js'
 import type { RateLimiter } from '../security/rate-limiter.js'
 import { inQuietHours, type NotificationSettings } from './notification-settings.js'
 import type { NotificationStore, PushCandidate, PushSubscription } from './notification-store.js'
-import { clearPayload, friendRequestPayload, messagePayload, type PushPayload } from './push-payload.js'
+import type { CallRinging } from '../calls/call-service.js'
+import { callPayload, clearPayload, friendRequestPayload, messagePayload, type PushPayload } from './push-payload.js'
 import type { PushSender } from './push-sender.js'
 
 export interface PushNotifierDeps {
@@ -37,7 +38,7 @@ const HAS_SUBSCRIPTION_MAX = 50_000
  * push service never slows a send.
  *
  * What notifies: direct messages and group messages in unmuted chats, mentions of me (also in
- * muted chats and quiet hours when the user's `mentionAlertMuted`), friend requests. Never the world
+ * muted chats and quiet hours when the user's `mentionAlertMuted`), friend requests, incoming calls. Never the world
  * channel, never my own messages, never a chat I left or already read.
  */
 export class PushNotifier {
@@ -65,6 +66,25 @@ export class PushNotifier {
       if (connected || inQuietHours(settings, this.#d.clock.now())) return
       const name = await this.#d.store.displayName(r.fromUserId)
       await this.#deliver(r.toUserId, friendRequestPayload(r.fromUserId, name))
+    })
+  }
+
+  /**
+   * A call started ringing: members with no open socket (nothing rings for them) hear of it, unless
+   * they muted the chat or are in quiet hours. A socket that is open rings by itself.
+   */
+  callRinging(call: CallRinging): void {
+    this.#run('call', async () => {
+      const { store } = this.#d
+      const candidates = (await store.pushCandidates(call.conversationId, call.callerId)).filter((c) => !c.muted)
+      if (candidates.length === 0) return
+      const connected = await this.#d.presence.connectedAmong(candidates.map((c) => c.userId))
+      const caller = await store.displayName(call.callerId)
+      const now = this.#d.clock.now()
+      for (const c of candidates) {
+        if (connected.has(c.userId) || inQuietHours(await store.settings(c.userId), now)) continue
+        await this.#deliver(c.userId, callPayload(call, caller))
+      }
     })
   }
 

@@ -8,6 +8,7 @@ import type { Message } from '../messages/message.js'
 export type PushPayload =
   | { kind: 'message'; tag: string; conversationId: string; title: string; body?: string }
   | { kind: 'friend_request'; tag: string; title: string }
+  | { kind: 'call'; tag: string; conversationId: string; title: string; media: 'voice' | 'video' }
   | { kind: 'clear'; tag: string; conversationId: string }
 
 export const MAX_PAYLOAD_BYTES = 3000
@@ -41,6 +42,11 @@ export function messagePayload(m: {
 
 export function friendRequestPayload(fromUserId: string, name: string): PushPayload {
   return { kind: 'friend_request', tag: `fr:${fromUserId}`, title: clip(name, MAX_TITLE) }
+}
+
+/** An incoming call: the caller's name; the service worker says "Incoming voice/video call" in the device's language. */
+export function callPayload(c: { callId: string; conversationId: string; media: 'voice' | 'video' }, callerName: string): PushPayload {
+  return { kind: 'call', tag: `call:${c.callId}`, conversationId: c.conversationId, title: clip(callerName, MAX_TITLE), media: c.media }
 }
 
 export function clearPayload(conversationId: string): PushPayload {
