@@ -52,8 +52,13 @@ export class CallActions {
 
   constructor(context: AppContext) {
     this.#c = context
-    // a hook for browser tests and diagnostics: media counters of the current call
-    ;(globalThis as { jimCall?: unknown }).jimCall = { stats: () => this.#mesh?.stats() ?? null, ui: () => this.ui }
+    // a hook for browser tests and diagnostics: media counters of the current call, and an ICE restart on demand
+    ;(globalThis as { jimCall?: unknown }).jimCall = {
+      stats: () => this.#mesh?.stats() ?? null,
+      ui: () => this.ui,
+      restartIce: () => this.#mesh?.restartIce() ?? 0,
+      remoteIceUfrags: () => this.#mesh?.remoteIceUfrags() ?? [],
+    }
   }
 
   get ui(): CallUi {

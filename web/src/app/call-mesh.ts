@@ -1,9 +1,13 @@
 /**
  * The WebRTC side of one call on this device: one RTCPeerConnection per other participant (a
  * mesh). Who offers is fixed by the join order (the later joiner offers to those already in), so
- * two sides never offer at once; the offerer restarts ICE when a connection fails.
+ * two sides never offer at once; the offerer restarts ICE when a connection fails, or stays
+ * disconnected (a network drop, a switch from Wi-Fi to mobile) for DISCONNECT_GRACE_MS.
  */
 import type { ClientFrame, ServerFrameOf } from '../api/types.js'
+
+/** How long a connection may stay `disconnected` (it often recovers by itself) before ICE restarts. */
+const DISCONNECT_GRACE_MS = 3000
 
 export interface PeerView {
   connectionId: string
@@ -17,6 +21,7 @@ interface Peer extends PeerView {
   offerer: boolean
   /** candidates that came before the remote description */
   pending: RTCIceCandidateInit[]
+  restartTimer?: ReturnType<typeof setTimeout>
 }
 
 export interface MeshOptions {
@@ -80,6 +85,18 @@ export class CallMesh {
     for (const id of [...this.#peers.keys()]) this.#drop(id)
   }
 
+  /** Restarts ICE on the connections this side offers (new candidates on both sides); how many. */
+  restartIce(): number {
+    const offered = [...this.#peers.values()].filter((p) => p.offerer)
+    for (const peer of offered) void this.#offer(peer, true).catch(() => {})
+    return offered.length
+  }
+
+  /** The remote ICE username fragment per connection: it changes with every ICE restart. */
+  remoteIceUfrags(): string[] {
+    return [...this.#peers.values()].map(({ pc }) => /a=ice-ufrag:(\S+)/.exec(pc.remoteDescription?.sdp ?? '')?.[1] ?? '')
+  }
+
   /** Media counters for tests and diagnostics: bytes received, and whether any pair runs through a relay. */
   async stats(): Promise<{ inboundBytes: number; connected: number; relayed: number }> {
     let inboundBytes = 0
@@ -123,8 +140,15 @@ export class CallMesh {
     }
     pc.onconnectionstatechange = () => {
       peer.state = pc.connectionState
-      // a brief network drop: the offerer asks for new candidates on both sides
-      if (pc.connectionState === 'failed' && peer.offerer) void this.#offer(peer, true).catch(() => {})
+      // a network drop: the offerer asks for new candidates on both sides, at once when the
+      // connection failed, after a grace when it is only disconnected
+      clearTimeout(peer.restartTimer)
+      if (peer.offerer && pc.connectionState === 'failed') void this.#offer(peer, true).catch(() => {})
+      if (peer.offerer && pc.connectionState === 'disconnected') {
+        peer.restartTimer = setTimeout(() => {
+          if (pc.connectionState === 'disconnected') void this.#offer(peer, true).catch(() => {})
+        }, DISCONNECT_GRACE_MS)
+      }
       this.#o.onChange()
     }
     this.#peers.set(connectionId, peer)
@@ -151,6 +175,7 @@ export class CallMesh {
   #drop(connectionId: string): void {
     const peer = this.#peers.get(connectionId)
     if (!peer) return
+    clearTimeout(peer.restartTimer)
     peer.pc.close()
     this.#peers.delete(connectionId)
     this.#o.onChange()
