@@ -43,6 +43,10 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   // ~4 MiB per batch: under MySQL's default 16 MiB packet
   { name: 'file_chunks', key: ['file_key', 'idx'], batch: Math.max(1, Math.floor((4 * 1024 * 1024) / CHUNK_BYTES)) },
   { name: 'audit_log', key: ['id'] },
+  { name: 'notification_settings', key: ['user_id'] },
+  // a subscription belongs to its session: it goes with the sessions or not at all
+  { name: 'push_subscriptions', key: ['id'], sessions: true },
+  { name: 'push_shown', key: ['user_id', 'conversation_id'] },
 ]
 
 /**

@@ -287,6 +287,36 @@ export interface FileChunksTable {
   bytes: Uint8Array
 }
 
+/** Web Push subscriptions, one per device (session) (migration 0011) */
+export interface PushSubscriptionsTable {
+  id: string
+  user_id: string
+  session_id: string
+  endpoint_sha256: string
+  endpoint: string
+  p256dh: string
+  auth: string
+  created_at: number
+}
+
+export interface NotificationSettingsTable {
+  user_id: string
+  previews: number
+  quiet_start: number | null
+  quiet_end: number | null
+  time_zone: string
+  email_digest: number
+  digest_sent_at: number | null
+  updated_at: number
+}
+
+/** the last seq a push was shown for, per user and conversation (a read past it sends a "clear") */
+export interface PushShownTable {
+  user_id: string
+  conversation_id: string
+  seq: number
+}
+
 export interface Database {
   users: UsersTable
   sessions: SessionsTable
@@ -312,4 +342,7 @@ export interface Database {
   files: FilesTable
   file_refs: FileRefsTable
   file_chunks: FileChunksTable
+  push_subscriptions: PushSubscriptionsTable
+  notification_settings: NotificationSettingsTable
+  push_shown: PushShownTable
 }

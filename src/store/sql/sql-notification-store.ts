@@ -6,50 +6,15 @@ import { hash } from 'node:crypto'
 import { DEFAULT_SETTINGS, type NotificationSettings } from '../../domain/notifications/notification-settings.js'
 import type { DigestCandidate, NotificationStore, PushCandidate, PushSubscription } from '../../domain/notifications/notification-store.js'
 
-interface PushSubscriptionsTable {
-  id: string
-  user_id: string
-  session_id: string
-  endpoint_sha256: string
-  endpoint: string
-  p256dh: string
-  auth: string
-  created_at: number
-}
-
-interface NotificationSettingsTable {
-  user_id: string
-  previews: number
-  quiet_start: number | null
-  quiet_end: number | null
-  time_zone: string
-  email_digest: number
-  digest_sent_at: number | null
-  updated_at: number
-}
-
-interface PushShownTable {
-  user_id: string
-  conversation_id: string
-  seq: number
-}
-
-/** The notification tables (migration 0008), beside the shared schema so its file stays untouched. */
-type Tables = Database & {
-  push_subscriptions: PushSubscriptionsTable
-  notification_settings: NotificationSettingsTable
-  push_shown: PushShownTable
-}
-
 /** Conversations with more unread than this are listed in a digest without looking further. */
 const DIGEST_CONVERSATIONS_MAX = 20
 
 export class SqlNotificationStore implements NotificationStore {
-  readonly #db: Kysely<Tables>
+  readonly #db: Kysely<Database>
   readonly #caps: Capabilities
 
   constructor(db: Kysely<Database>, caps: Capabilities) {
-    this.#db = db.withTables<Omit<Tables, keyof Database>>()
+    this.#db = db
     this.#caps = caps
   }
 
