@@ -1,0 +1,237 @@
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createUser, login, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import { befriend, directConversation, sendText } from '../helpers/social.js'
+import { startTestApp, type TestApp } from '../helpers/test-app.js'
+import {
+  axeViolations,
+  ensureWebBuilt,
+  expectCleanPages,
+  expectText,
+  hasChromium,
+  launchChromium,
+  openChat,
+  openPage,
+  seesOnce,
+  shownMessages,
+  until,
+  WEB_ROOT,
+  type Watched,
+} from './browser-harness.js'
+
+/**
+ * Issue 17's everyday group and friend features in Chromium against one real server: group
+ * nicknames (mine and, as owner, a member's), the member limit when creating a group, clearing a
+ * friend chat's history, and a chat deleted for both vanishing from the friend's open page; the
+ * admin page across the whole window, with a notice after every action and the audit log in words.
+ */
+describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every day', () => {
+  let t: TestApp
+  let browser: Browser
+  let ann: TestUser
+  let ben: TestUser
+  let cat: TestUser
+  let dan: TestUser
+  let annBen = ''
+  let annDan = ''
+  let trio = ''
+  let w: Watched
+  const pages: Watched[] = []
+
+  const signIn = async (user: TestUser, options: { locale?: string } = {}): Promise<Watched> => {
+    const opened = await openPage(browser, t.url, options)
+    pages.push(opened)
+    await opened.page.getByLabel(/^(Username|用户名)$/).fill(user.username)
+    await opened.page.getByLabel(/^(Password|密码)$/).fill(STRONG_PASSWORD)
+    await opened.page.getByRole('button', { name: /^(Sign in|登录)$/ }).click()
+    await opened.page.getByTestId('me-name').waitFor()
+    return opened
+  }
+  const memberRow = (page: Page, name: string | RegExp) => page.getByTestId('member-row').filter({ hasText: name })
+
+  beforeAll(async () => {
+    ensureWebBuilt()
+    // a group holds at most 3 members here, so the limit is reached with two friends ticked
+    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'groups.maxMembers': 3 } })
+    browser = await launchChromium()
+    ann = await createUser(t.url, 'eann', { nickname: 'Ann' })
+    ben = await createUser(t.url, 'eben', { nickname: 'Ben' })
+    cat = await createUser(t.url, 'ecat', { nickname: 'Cat' })
+    dan = await createUser(t.url, 'edan', { nickname: 'Dan' })
+    for (const friend of [ben, cat, dan]) await befriend(ann, friend)
+    annBen = await directConversation(ann, ben)
+    annDan = await directConversation(ann, dan)
+    w = await signIn(ann)
+  }, 180_000)
+
+  afterAll(async () => {
+    expectCleanPages(pages)
+    await browser?.close()
+    await t?.close()
+  })
+
+  it('should show the member limit while creating a group and not let a fourth member be ticked', async () => {
+    const { page } = w
+    await page.getByRole('tab', { name: /^Groups/ }).click()
+    await page.getByRole('button', { name: 'New group' }).click()
+    const form = page.getByRole('form', { name: 'New group' })
+    await form.getByLabel('Group name').fill('Trio')
+    await expectText(form.getByTestId('group-size'), '1 of at most 3 members (you included)')
+    await form.getByRole('checkbox', { name: 'Ben' }).check()
+    await form.getByRole('checkbox', { name: 'Cat' }).check()
+    await expectText(form.getByTestId('group-size'), /at most 3 members \(you included\): untick someone/)
+    expect(await form.getByRole('checkbox', { name: 'Dan' }).isDisabled()).toBe(true)
+    await form.getByRole('checkbox', { name: 'Cat' }).uncheck()
+    expect(await form.getByRole('checkbox', { name: 'Dan' }).isDisabled()).toBe(false)
+    await form.getByRole('checkbox', { name: 'Cat' }).check()
+    await form.getByRole('button', { name: 'Create' }).click()
+    await expectText(page.getByTestId('chat-title'), 'Trio')
+  }, 60_000)
+
+  it('should set my group nickname and, as owner, a member’s; others see them', async () => {
+    const { page } = w
+    await page.getByRole('button', { name: 'Group details' }).click()
+    await until('three members', async () => (await page.getByTestId('member-row').count()) === 3)
+    await expectText(memberRow(page, 'Ann').locator('.role-tag'), 'Owner')
+    await memberRow(page, 'Ann').getByRole('button', { name: 'My group nickname' }).click()
+    const mine = page.getByTestId('group-nickname-form')
+    await mine.getByLabel('Group nickname').fill('Captain')
+    await mine.getByRole('button', { name: 'Save' }).click()
+    await memberRow(page, 'Captain (you)').waitFor()
+    await page.getByRole('status').filter({ hasText: 'Group nickname saved.' }).first().waitFor()
+
+    await page.getByRole('button', { name: 'Manage Ben' }).click()
+    const forBen = page.getByRole('group', { name: 'Manage Ben' }).getByTestId('group-nickname-form')
+    await forBen.getByLabel('Group nickname').fill('Navigator')
+    await forBen.getByRole('button', { name: 'Save' }).click()
+    await memberRow(page, 'Navigator').waitFor()
+
+    trio = (await ann.api.sdk.myGroups()).items.find((g) => g.name === 'Trio')!.id
+    const members = (await cat.api.sdk.groupMembers(trio)).items
+    expect(Object.fromEntries(members.map((m) => [m.user.id, m.groupNickname ?? '']))).toEqual({
+      [ann.id]: 'Captain',
+      [ben.id]: 'Navigator',
+      [cat.id]: '',
+    })
+    // Cat, a plain member, sees the names and roles, and may edit only her own nickname
+    const c = await signIn(cat)
+    await openChat(c.page, 'Trio')
+    await c.page.getByRole('button', { name: 'Group details' }).click()
+    await expectText(memberRow(c.page, 'Captain').locator('.role-tag'), 'Owner')
+    await memberRow(c.page, 'Navigator').waitFor()
+    expect(await c.page.getByRole('button', { name: /^Manage / }).count()).toBe(0)
+    expect(await c.page.getByRole('button', { name: 'My group nickname' }).count()).toBe(1)
+    await c.context.close()
+    await page.getByRole('button', { name: 'Group details' }).click()
+  }, 90_000)
+
+  it('should clear my copy of a friend chat after asking, and keep it cleared after a reload; the friend keeps theirs', async () => {
+    const { page } = w
+    await sendText(ben, annBen, 'old plan')
+    await sendText(ann, annBen, 'sounds good')
+    await openChat(page, 'Ben')
+    await seesOnce(page, 'sounds good')
+    await page.getByRole('button', { name: 'Contact details' }).click()
+    await page.getByRole('button', { name: 'Clear chat history' }).click()
+    await page
+      .getByRole('group', { name: /Delete your copy of the chat with Ben/ })
+      .getByRole('button', { name: 'Yes' })
+      .click()
+    await until('chat emptied', async () => (await shownMessages(page)).length === 0)
+    await page.getByRole('status').filter({ hasText: 'Chat history cleared.' }).first().waitFor()
+    expect((await ben.api.sdk.messages(annBen)).items.map((m) => m.content.text)).toEqual(['old plan', 'sounds good'])
+    await page.reload()
+    await openChat(page, 'Ben')
+    await page.getByTestId('message-list').getByText('Beginning of the conversation').waitFor()
+    expect(await shownMessages(page)).toEqual([])
+    await sendText(ben, annBen, 'after the clear')
+    await seesOnce(page, 'after the clear')
+  }, 60_000)
+
+  it('should empty the friend’s open chat at once when I remove them and delete the chat for both', async () => {
+    await sendText(dan, annDan, 'see you')
+    const d = await signIn(dan)
+    await openChat(d.page, 'Ann')
+    await seesOnce(d.page, 'see you')
+    const { page } = w
+    await openChat(page, 'Dan')
+    await page.getByRole('button', { name: 'Contact details' }).click()
+    await page.getByTestId('remove-for-both').check()
+    await page.getByRole('button', { name: 'Remove friend' }).click()
+    await page.getByRole('button', { name: 'Yes' }).click()
+    await until('Dan’s open chat emptied', async () => (await shownMessages(d.page)).length === 0)
+    await d.context.close()
+  }, 60_000)
+
+  it('should have no serious accessibility violations in group details and contact details', async () => {
+    const { page } = w
+    await openChat(page, 'Trio')
+    await page.getByRole('button', { name: 'Group details' }).click()
+    await memberRow(page, 'Captain').getByRole('button', { name: 'My group nickname' }).click()
+    expect(await axeViolations(page)).toEqual([])
+    await openChat(page, 'Ben')
+    await page.getByRole('button', { name: 'Contact details' }).click()
+    expect(await axeViolations(page)).toEqual([])
+  }, 60_000)
+  it('should open the admin page across the whole window, tell how each action went, and log it in words', async () => {
+    await t.app.store.users.setRole(ann.id, 'admin', Date.now())
+    const annAdmin = await login(t.url, ann.username)
+    expect((await annAdmin.api.put(`/admin/groups/${trio}/member-limit`, { maxMembers: 10 })).status).toBe(200)
+    // a new session: the role is read at sign-in
+    const { page } = await signIn(ann)
+    await page.getByRole('button', { name: 'Administration' }).click()
+    const admin = page.getByTestId('admin')
+    // the whole window, no 360 px sidebar beside it
+    expect(await page.locator('aside.sidebar').count()).toBe(0)
+    expect((await admin.boundingBox())!.width).toBeGreaterThan(1100)
+
+    await admin.getByRole('searchbox', { name: 'Find users' }).fill('ecat')
+    await admin.getByRole('button', { name: 'Search' }).click()
+    const row = admin.getByTestId('admin-user').filter({ hasText: 'ecat' })
+    await row.getByRole('button', { name: 'Disable' }).click()
+    await page.getByRole('status').filter({ hasText: 'Cat is disabled and signed out.' }).waitFor()
+    await row.getByRole('button', { name: 'Enable' }).click()
+    await page.getByRole('status').filter({ hasText: 'Cat is enabled again.' }).waitFor()
+    await admin.getByRole('checkbox', { name: 'The world channel is open' }).uncheck()
+    await page.getByRole('status').filter({ hasText: 'The world channel is closed.' }).waitFor()
+    await admin.getByRole('checkbox', { name: 'The world channel is open' }).check()
+    await page.getByRole('status').filter({ hasText: 'The world channel is open.' }).waitFor()
+
+    const log = admin.getByTestId('audit-entry')
+    for (const line of [
+      'Ann disabled Cat',
+      'Ann enabled Cat',
+      'Ann closed the world channel',
+      'Ann opened the world channel',
+      'Ann set the member limit of Trio to 10',
+    ])
+      await log.filter({ hasText: line }).first().waitFor()
+    expect(await axeViolations(page)).toEqual([])
+
+    // refused: the account went away meanwhile; the page says so instead of staying silent
+    await admin.getByRole('searchbox', { name: 'Find users' }).fill('edan')
+    await admin.getByRole('button', { name: 'Search' }).click()
+    const danRow = admin.getByTestId('admin-user').filter({ hasText: 'edan' })
+    await danRow.getByRole('button', { name: 'Disable' }).waitFor()
+    expect((await annAdmin.api.request('DELETE', `/admin/users/${dan.id}`, {})).status).toBe(204)
+    await danRow.getByRole('button', { name: 'Disable' }).click()
+    await page.getByRole('alert').filter({ hasText: 'That account has been deleted in the meantime.' }).waitFor()
+    await log
+      .filter({ hasText: /Ann deleted the account edan/ })
+      .first()
+      .waitFor()
+
+    // the same log in Chinese
+    const zh = await signIn(ann, { locale: 'zh-CN' })
+    await zh.page.getByRole('button', { name: '系统管理' }).click()
+    const zhLog = zh.page.getByTestId('admin').getByTestId('audit-entry')
+    await zhLog.filter({ hasText: 'Ann 停用了 Cat' }).first().waitFor()
+    await zhLog.filter({ hasText: 'Ann 关闭了世界频道' }).first().waitFor()
+    await zh.page.getByRole('button', { name: '返回聊天' }).click()
+    await zh.page.getByRole('tab', { name: /^聊天/ }).waitFor()
+    await zh.context.close()
+
+    await page.getByRole('button', { name: 'Back to chats' }).click()
+    await page.locator('aside.sidebar').waitFor()
+  }, 90_000)
+})
