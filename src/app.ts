@@ -115,7 +115,17 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
   const security = createSecurity(config, { store, broker, events, shared, clock, logger })
   const { auth } = security
   // Web Push and the e-mail digest, for people who are not looking
-  const notifications = await createNotifications({ config, database, events, presence, limiter, mailer: security.mailer, clock, logger })
+  const notifications = await createNotifications({
+    config,
+    database,
+    broker,
+    events,
+    presence,
+    limiter,
+    mailer: security.mailer,
+    clock,
+    logger,
+  })
   const push = notifications.pushEnabled ? notifications.notifier : undefined
   const users = new UserService({ store, broker, events, clock, logger })
   const presenceService = new PresenceService({ presence, broker, store, logger })
@@ -139,11 +149,16 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     metrics.brokerEvents.inc({ direction: 'in' })
     auth.cache.apply(event)
     if (event.kind === 'sessions.revoked') push?.sessionsRevoked(event.userId, event.sessionIds)
+    if (event.kind === 'push.subscribed') push?.subscribed(event.userId)
     messaging.sendFacts.apply(event)
     gateway.handleClusterEvent(event)
   })
-  // sockets that missed events meanwhile (our subscription, or Redis lost this instance's sockets) catch up
-  broker.onResubscribed(() => gateway.requestSync())
+  // sockets that missed events meanwhile (our subscription, or Redis lost this instance's sockets) catch up; the
+  // notifier asks the store again whether anybody subscribed to push
+  broker.onResubscribed(() => {
+    gateway.requestSync()
+    push?.forgetSubscriptionFacts()
+  })
   presence.onReasserted(() => gateway.requestSync())
   // a dead instance's users went offline (or ours came back after Redis lost them): tell their friends
   presence.onChanged(async (userIds) => {

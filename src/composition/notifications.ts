@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js'
+import type { Broker } from '../domain/broker.js'
 import type { DomainEvents } from '../domain/domain-events.js'
 import type { Mailer } from '../domain/security/mailer.js'
 import type { RateLimiter } from '../domain/security/rate-limiter.js'
@@ -34,6 +35,7 @@ export interface Notifications {
 export async function createNotifications(d: {
   config: Config
   database: SqlDatabase
+  broker: Broker
   events: DomainEvents
   presence: Presence
   limiter: RateLimiter
@@ -63,6 +65,7 @@ export async function createNotifications(d: {
   const service = new NotificationService({
     store,
     notifier,
+    broker: d.broker,
     clock,
     logger,
     vapidPublicKey: vapid?.publicKey ?? null,

@@ -27,3 +27,5 @@ export type ClusterEvent =
   | { kind: 'sessions.revoked'; userId: string; sessionIds: readonly string[] | 'all'; reason: string }
   /** a user's profile, role or state changed: evict cached copies */
   | { kind: 'user.changed'; userId: string }
+  /** a user registered a device for Web Push: every instance's notifier starts considering pushes */
+  | { kind: 'push.subscribed'; userId: string }

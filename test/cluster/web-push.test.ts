@@ -37,6 +37,10 @@ describe('Web Push on two instances (postgres + Redis)', async () => {
       c.nodes.map(async (n) => (await fetch(`${n.url}/api/v1/push/config`, { headers: { authorization: `Bearer ${bob.token}` } })).json()),
     )
     expect(keys[0]).toEqual(keys[1])
+    // node a stores a message while nobody has subscribed (it then skips push work), bob
+    // subscribes on node b: node a hears of it through the broker and pushes the next message
+    await sendText(ann, conv, 'before any device')
+    await idle()
     const phone = push.device('cluster-phone')
     expect((await bob.api.post('/me/push-subscriptions', phone.subscription())).status).toBe(201)
     await sendText(ann, conv, 'once, please')

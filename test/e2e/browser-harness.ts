@@ -3,19 +3,29 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
-import { expect } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
+import { STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import { startTestApp, type TestApp } from '../helpers/test-app.js'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const WEB_ROOT = join(ROOT, 'dist/web')
 export const SCREENSHOTS = join(ROOT, 'screenshots')
 export const CHROMIUM = '/usr/bin/chromium'
 export const hasChromium = existsSync(CHROMIUM)
+/**
+ * Whether the browser suites skip: only off CI. With CI=true they run and fail at launch when
+ * Chromium is missing (as the coturn and Redis Cluster tests do), so a CI run never passes
+ * without its browser tests.
+ */
+export const skipBrowserTests = !hasChromium && process.env.CI !== 'true'
 
 /** Resolves to 127.0.0.1 in the browser (see launchChromium): the app as on http://<LAN-IP>:port/. */
 export const LAN_HOST = 'jim-lan.test'
 
 /** Debian's Chromium, never a downloaded browser. */
 export function launchChromium(): Promise<Browser> {
+  if (!hasChromium)
+    return Promise.reject(new Error(`${CHROMIUM} is missing: the browser tests need Debian's Chromium (apt-get install -y chromium)`))
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -236,4 +246,100 @@ export async function axeViolations(page: Page): Promise<string[]> {
           .map((n) => n.target.join(' '))
           .join(', ')}`,
     )
+}
+
+type AppOptions = Omit<NonNullable<Parameters<typeof startTestApp>[0]>, 'webRoot'>
+
+export interface BrowserSuiteOptions {
+  /** the server's options (overrides, database...); a function runs in beforeAll, e.g. after starting coturn */
+  app?: AppOptions | (() => AppOptions | Promise<AppOptions>)
+  /** page errors that are expected (e.g. failed fetches while offline); the rest fail the suite */
+  expectedPageErrors?: RegExp
+}
+
+/** What a `browserSuite` gives its tests once its beforeAll ran. */
+export interface BrowserSuite {
+  /** the JIM server serving the built web client */
+  readonly t: TestApp
+  readonly url: string
+  readonly browser: Browser
+  /** every page opened through `open`/`signIn`: checked for uncaught errors and dialogs after the suite */
+  readonly pages: Watched[]
+  /** Opens the app (or `url`) in a fresh browser context. */
+  open(options?: Parameters<typeof openPage>[2] & { url?: string }): Promise<Watched>
+  /** Opens the app and signs `user` in through the form, waiting for the signed-in screen. */
+  signIn(user: TestUser, options?: Parameters<typeof openPage>[2]): Promise<Watched>
+}
+
+// One Chromium per test file, shared by its suites: counted when the suites are collected (before
+// any hook runs), closed after the last one. A suite that is filtered out leaves it open until the
+// test process exits, which ends Chromium too (its pipe closes).
+let sharedBrowser: Promise<Browser> | undefined
+let browserSuites = 0
+
+/**
+ * The common set-up of a Chromium test suite, called inside its `describe`: the built web client
+ * (built once if missing or stale), one JIM server for the suite, the file's Chromium, and after the
+ * suite: no page threw or opened a dialog, its contexts closed, the server stopped. Hooks the suite
+ * adds after this call run after this set-up (users, chats) and before its teardown.
+ */
+export function browserSuite(options: BrowserSuiteOptions = {}): BrowserSuite {
+  let t: TestApp | undefined
+  let browser: Browser | undefined
+  const pages: Watched[] = []
+  browserSuites++
+
+  beforeAll(async () => {
+    ensureWebBuilt()
+    const app = typeof options.app === 'function' ? await options.app() : (options.app ?? {})
+    sharedBrowser ??= launchChromium()
+    ;[t, browser] = await Promise.all([startTestApp({ ...app, webRoot: WEB_ROOT }), sharedBrowser])
+  }, 180_000)
+
+  afterAll(async () => {
+    try {
+      const expected = options.expectedPageErrors
+      expectCleanPages(expected ? pages.map((p) => ({ ...p, errors: p.errors.filter((e) => !expected.test(e)) })) : pages)
+    } finally {
+      // the suite's pages would keep reconnecting to its stopped server while the next suite runs
+      if (browser) await Promise.all(browser.contexts().map((c) => c.close()))
+      if (--browserSuites === 0 && sharedBrowser) {
+        const closing = sharedBrowser
+        sharedBrowser = undefined
+        // a launch that failed was reported by beforeAll already
+        await (await closing.catch(() => undefined))?.close()
+      }
+      await t?.close()
+    }
+  })
+
+  const suite: BrowserSuite = {
+    get t() {
+      if (!t) throw new Error('browserSuite: the server is not up yet (use it in tests or in a later beforeAll)')
+      return t
+    },
+    get url() {
+      return suite.t.url
+    },
+    get browser() {
+      if (!browser) throw new Error('browserSuite: Chromium is not up yet (use it in tests or in a later beforeAll)')
+      return browser
+    },
+    pages,
+    async open(opts = {}) {
+      const { url, ...rest } = opts
+      const w = await openPage(suite.browser, url ?? suite.url, rest)
+      pages.push(w)
+      return w
+    },
+    async signIn(user, opts = {}) {
+      const w = await suite.open(opts)
+      await w.page.getByLabel('Username').fill(user.username)
+      await w.page.getByLabel('Password').fill(STRONG_PASSWORD)
+      await w.page.getByRole('button', { name: 'Sign in' }).click()
+      await w.page.getByTestId('me-name').waitFor()
+      return w
+    },
+  }
+  return suite
 }

@@ -7,10 +7,10 @@ import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import {
   ensureWebBuilt,
   expectCleanPages,
-  hasChromium,
   launchChromium,
   openChat,
   openPage,
+  skipBrowserTests,
   until,
   WEB_ROOT,
   type Watched,
@@ -36,7 +36,7 @@ async function mediaFlows(page: Page, peers: number, relayed = false): Promise<v
  * and media flows both ways; a 3-person group call connects every pair; and a call forced through
  * TURN (`iceTransportPolicy: relay`) runs through Debian's coturn with JIM's signed credentials.
  */
-describe.skipIf(!hasChromium)('web client in Chromium: calls', () => {
+describe.skipIf(skipBrowserTests)('web client in Chromium: calls', () => {
   let t: TestApp
   let coturn: Coturn | null = null
   let browser: Browser

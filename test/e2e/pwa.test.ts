@@ -8,9 +8,9 @@ import {
   ensureWebBuilt,
   expectCleanPages,
   expectText,
-  hasChromium,
   launchChromium,
   openPage,
+  skipBrowserTests,
   until,
   WEB_ROOT,
   type Watched,
@@ -22,7 +22,7 @@ import {
  * a push delivered to the worker (DevTools `ServiceWorker.deliverPushMessage`) shows a
  * notification whose click opens the chat.
  */
-describe.skipIf(!hasChromium)('installable web app (PWA) in Chromium', () => {
+describe.skipIf(skipBrowserTests)('installable web app (PWA) in Chromium', () => {
   let t: TestApp
   let browser: Browser
   let ann: TestUser

@@ -1,29 +1,16 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createUser, type TestUser } from '../helpers/api-client.js'
 import { befriend, directConversation, sendText } from '../helpers/social.js'
-import { startTestApp, type TestApp } from '../helpers/test-app.js'
-import {
-  ensureWebBuilt,
-  expectCleanPages,
-  expectText,
-  hasChromium,
-  launchChromium,
-  openPage,
-  screenshot,
-  until,
-  WEB_ROOT,
-  type Watched,
-} from './browser-harness.js'
+import { browserSuite, expectText, screenshot, skipBrowserTests, until, type Watched } from './browser-harness.js'
 
 /**
  * Message search in the web client (issue 18): the global box finds an old message (marked, as text
  * even when it looks like HTML), and a hit opens the chat scrolled to it with the messages around it;
  * the in-chat box does the same for Chinese text.
  */
-describe.skipIf(!hasChromium)('web client in Chromium: message search', () => {
-  let t: TestApp
-  let browser: Browser
+describe.skipIf(skipBrowserTests)('web client in Chromium: message search', () => {
+  const s = browserSuite({ app: { overrides: { 'messages.sendPerMinute': 100_000 } } })
   let ann: TestUser
   let ben: TestUser
   let w: Watched
@@ -31,8 +18,8 @@ describe.skipIf(!hasChromium)('web client in Chromium: message search', () => {
 
   /** Where a message sits in the open chat: shown, inside the scroller's visible box, highlighted? */
   const placeOf = (page: Page, seq: number) =>
-    page.getByTestId('message-list').evaluate((list, s) => {
-      const el = list.querySelector(`[data-seq="${s}"]`)
+    page.getByTestId('message-list').evaluate((list, wanted) => {
+      const el = list.querySelector(`[data-seq="${wanted}"]`)
       if (!el) return null
       const box = el.getBoundingClientRect()
       const view = list.getBoundingClientRect()
@@ -40,11 +27,8 @@ describe.skipIf(!hasChromium)('web client in Chromium: message search', () => {
     }, seq)
 
   beforeAll(async () => {
-    ensureWebBuilt()
-    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'messages.sendPerMinute': 100_000 } })
-    browser = await launchChromium()
-    ann = await createUser(t.url, 'sann', { nickname: 'Ann' })
-    ben = await createUser(t.url, 'sben', { nickname: 'Ben' })
+    ann = await createUser(s.url, 'sann', { nickname: 'Ann' })
+    ben = await createUser(s.url, 'sben', { nickname: 'Ben' })
     await befriend(ann, ben)
     const conv = await directConversation(ann, ben)
     await sendText(ben, conv, 'before the needle')
@@ -53,18 +37,8 @@ describe.skipIf(!hasChromium)('web client in Chromium: message search', () => {
     // far more than the latest page (50): the hit is not loaded when the chat opens
     for (let i = 0; i < 120; i++) await sendText(i % 2 ? ann : ben, conv, `filler ${i}`)
     await sendText(ann, conv, 'a fresh needle')
-    w = await openPage(browser, t.url)
-    await w.page.getByLabel('Username').fill(ann.username)
-    await w.page.getByLabel('Password').fill(STRONG_PASSWORD)
-    await w.page.getByRole('button', { name: 'Sign in' }).click()
-    await w.page.getByTestId('me-name').waitFor()
+    w = await s.signIn(ann)
   }, 180_000)
-
-  afterAll(async () => {
-    if (w) expectCleanPages([w])
-    await browser?.close()
-    await t?.close()
-  })
 
   it('should find an old message from the global box and open the chat at it, with the messages around it', async () => {
     const { page } = w

@@ -21,6 +21,7 @@ import {
   seesOnce,
   sendMessage,
   shownMessages,
+  skipBrowserTests,
   until,
   WEB_ROOT,
   type Watched,
@@ -44,7 +45,7 @@ describe('web client in Chromium: the browser', () => {
  * register, befriend each other and chat live in separate browser contexts; a group of three;
  * a server restart with no lost or doubled message; XSS stays text; Chinese renders.
  */
-describe.skipIf(!hasChromium)('web client in Chromium: captcha', () => {
+describe.skipIf(skipBrowserTests)('web client in Chromium: captcha', () => {
   let t: TestApp
   let browser: Browser
 
@@ -88,7 +89,7 @@ describe.skipIf(!hasChromium)('web client in Chromium: captcha', () => {
   }, 60_000)
 })
 
-describe.skipIf(!hasChromium)('web client in Chromium', () => {
+describe.skipIf(skipBrowserTests)('web client in Chromium', () => {
   const suffix = Date.now().toString(36).slice(-4)
   const names = { alice: `alice${suffix}`, bob: `bob${suffix}`, carol: `carol${suffix}` }
   let database: TestDatabase
@@ -598,7 +599,7 @@ describe.skipIf(!hasChromium)('web client in Chromium', () => {
  * Message features on one server: edits and recalls seen live and after being away, read
  * receipts and typing in a group, an admin muting a member.
  */
-describe.skipIf(!hasChromium)('web client in Chromium: message features', () => {
+describe.skipIf(skipBrowserTests)('web client in Chromium: message features', () => {
   let t: TestApp
   let browser: Browser
   let ann: TestUser

@@ -7,17 +7,17 @@ import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import { makeImage, upload } from '../helpers/uploads.js'
 import {
   axeViolations,
-  ROOT,
   ensureWebBuilt,
   expectCleanPages,
   expectText,
-  hasChromium,
   LAN_HOST,
   launchChromium,
   openChat,
   openPage,
+  ROOT,
   seesOnce,
   shownMessages,
+  skipBrowserTests,
   until,
   WEB_ROOT,
   type Watched,
@@ -29,7 +29,7 @@ import {
  * ticks after a reload, landing on unread messages, long names in bubbles and panels, and the
  * small ones (Esc, mentions with spaces, plurals, badges, durations, long pastes, presence).
  */
-describe.skipIf(!hasChromium)('web client in Chromium: daily use', () => {
+describe.skipIf(skipBrowserTests)('web client in Chromium: daily use', () => {
   let t: TestApp
   let browser: Browser
   let ann: TestUser

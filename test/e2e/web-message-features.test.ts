@@ -1,28 +1,16 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createUser, type TestUser } from '../helpers/api-client.js'
 import { befriend, createGroup, directConversation, sendText } from '../helpers/social.js'
-import { startTestApp, type TestApp } from '../helpers/test-app.js'
-import {
-  ensureWebBuilt,
-  expectCleanPages,
-  expectText,
-  hasChromium,
-  launchChromium,
-  openPage,
-  until,
-  WEB_ROOT,
-  type Watched,
-} from './browser-harness.js'
+import { browserSuite, expectText, skipBrowserTests, until, type Watched } from './browser-harness.js'
 
 /**
  * Issue 18 in the web client, one signed-in page for all checks: the @ badge, reactions, pins and
  * the pinned bar, forwarding one message and a merged chat history (opened as a list), delete for
  * me, and removing a friend with the chat deleted for both.
  */
-describe.skipIf(!hasChromium)('web client in Chromium: reactions, pins, forwarding, delete for me, mentions', () => {
-  let t: TestApp
-  let browser: Browser
+describe.skipIf(skipBrowserTests)('web client in Chromium: reactions, pins, forwarding, delete for me, mentions', () => {
+  const s = browserSuite()
   let ann: TestUser
   let ben: TestUser
   let w: Watched
@@ -42,29 +30,16 @@ describe.skipIf(!hasChromium)('web client in Chromium: reactions, pins, forwardi
   }
 
   beforeAll(async () => {
-    ensureWebBuilt()
-    t = await startTestApp({ webRoot: WEB_ROOT })
-    browser = await launchChromium()
-    ann = await createUser(t.url, 'fann', { nickname: 'Ann' })
-    ben = await createUser(t.url, 'fben', { nickname: 'Ben' })
+    ann = await createUser(s.url, 'fann', { nickname: 'Ann' })
+    ben = await createUser(s.url, 'fben', { nickname: 'Ben' })
     await befriend(ann, ben)
     direct = await directConversation(ann, ben)
     group = (await createGroup(ben, { name: 'Crew', memberIds: [ann.id] })).group.conversationId
     await sendText(ben, direct, 'first note')
     await sendText(ben, direct, 'second note')
     await ben.api.sdk.send(group, { clientMsgId: 'mention-1', type: 'text', content: { text: '@Ann look', mentions: [ann.id] } })
-    w = await openPage(browser, t.url)
-    await w.page.getByLabel('Username').fill(ann.username)
-    await w.page.getByLabel('Password').fill(STRONG_PASSWORD)
-    await w.page.getByRole('button', { name: 'Sign in' }).click()
-    await w.page.getByTestId('me-name').waitFor()
+    w = await s.signIn(ann)
   }, 180_000)
-
-  afterAll(async () => {
-    if (w) expectCleanPages([w])
-    await browser?.close()
-    await t?.close()
-  })
 
   it('should show the @ badge until the chat is read', async () => {
     const crew = w.page.getByTestId('conversation-item').filter({ hasText: 'Crew' })

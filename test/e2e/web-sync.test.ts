@@ -7,7 +7,6 @@ import {
   cutSockets,
   ensureWebBuilt,
   expectCleanPages,
-  hasChromium,
   holdSockets,
   launchChromium,
   openChat,
@@ -16,6 +15,7 @@ import {
   seesOnce,
   sendMessage,
   shownMessages,
+  skipBrowserTests,
   until,
   WEB_ROOT,
   type Watched,
@@ -26,7 +26,7 @@ import {
  * over HTTP while the socket is down, kept while offline and sent once after reconnecting; and
  * edits made while away reach a conversation that had never been edited (resume by modSeq 0).
  */
-describe.skipIf(!hasChromium)('web client in Chromium: the link (sends, offline, resume)', () => {
+describe.skipIf(skipBrowserTests)('web client in Chromium: the link (sends, offline, resume)', () => {
   let t: TestApp
   let browser: Browser
   let dee: TestUser
@@ -186,7 +186,7 @@ describe.skipIf(!hasChromium)('web client in Chromium: the link (sends, offline,
 })
 
 /** The message menu follows the server's windows (`GET /config`, `ready`), not numbers built into the client. */
-describe.skipIf(!hasChromium)('web client in Chromium: the server’s edit and recall windows', () => {
+describe.skipIf(skipBrowserTests)('web client in Chromium: the server’s edit and recall windows', () => {
   let t: TestApp
   let browser: Browser
   let w: Watched | null = null

@@ -4,7 +4,7 @@ import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-clien
 import { befriend, directConversation, sendText } from '../helpers/social.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import { pdfBytes, upload } from '../helpers/uploads.js'
-import { ensureWebBuilt, hasChromium, launchChromium, openPage, until, WEB_ROOT, type Watched } from './browser-harness.js'
+import { ensureWebBuilt, launchChromium, openPage, skipBrowserTests, until, WEB_ROOT, type Watched } from './browser-harness.js'
 
 /**
  * Script, attribute and URL payloads; each calls `__xss(<name>)` (a global the page defines
@@ -52,7 +52,7 @@ function dangerousMarkup(page: Page): Promise<string[]> {
   })
 }
 
-describe.skipIf(!hasChromium)('web client in Chromium: an XSS corpus stays text everywhere it is shown', () => {
+describe.skipIf(skipBrowserTests)('web client in Chromium: an XSS corpus stays text everywhere it is shown', () => {
   let t: TestApp
   let browser: Browser
   let victim: TestUser

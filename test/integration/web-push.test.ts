@@ -45,6 +45,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     it('should push an encrypted, VAPID-signed notification to an offline user, and close it when they read on another device', async () => {
       const config = await bob.api.get('/push/config')
       expect(config.body.enabled).toBe(true)
+      // nobody has subscribed yet, so sends skip push work; the first subscription turns it on at once
+      await sendText(ann, conv, 'before any device')
+      await idle()
       const phone = await subscribe(bob, 'phone')
       await sendText(ann, conv, 'hello 👋 from Ann')
       await idle()

@@ -44,6 +44,10 @@ function state(extra: Partial<State> = {}): State {
 
 const created = (m: Message): ServerFrame => ({ type: 'message.created', message: m })
 
+/** `state()` with seqs 1-3 loaded in `a` */
+const s3 = (): State =>
+  state({ timelines: { a: { messages: [msg('a', 1), msg('a', 2), msg('a', 3)], hasMore: true, loading: false, loaded: true } } })
+
 describe('reduceChatFrame: message.created', () => {
   it('should append to the loaded timeline and move the summary; unread only when not on screen', () => {
     const m = msg('a', 3, { senderId: PEER })
@@ -222,11 +226,46 @@ describe('user.updated: a profile changed', () => {
 })
 
 describe('reduceChatFrame: delete for me and mentions (issue 18)', () => {
-  it('should drop a message hidden on another device from the timeline and the preview', () => {
+  it('should drop a message hidden on another device from the timeline, the preview falling back to the newest one shown', () => {
     const s = state({ conversations: { a: conversation('a', { lastMessage: msg('a', 2) }) } })
     const next = reduceChatFrame(s, { type: 'message.hidden', conversationId: 'a', seq: 2, modSeq: 5 }, ctx)
     expect(next.timelines.a!.messages.map((x) => x.seq)).toEqual([1])
-    expect(next.conversations.a!.lastMessage).toBeNull()
+    expect(next.conversations.a!.lastMessage?.seq).toBe(1)
+    // nothing older loaded: no preview rather than the hidden one
+    const unloaded = reduceChatFrame(
+      state({ conversations: { a: conversation('a', { lastMessage: msg('a', 2) }) }, timelines: {} }),
+      {
+        type: 'message.hidden',
+        conversationId: 'a',
+        seq: 2,
+        modSeq: 5,
+      },
+      ctx,
+    )
+    expect(unloaded.conversations.a!.lastMessage).toBeNull()
+  })
+
+  it('should never bring a hidden message back as the preview when the conversation arrives again (pin, mute on another device)', () => {
+    const s = reduceChatFrame(state(), { type: 'message.hidden', conversationId: 'a', seq: 2, modSeq: 5 }, ctx)
+    const again = reduceChatFrame(
+      s,
+      { type: 'conversation.updated', conversation: conversation('a', { pinned: true, lastMessage: msg('a', 2) }) },
+      ctx,
+    )
+    expect(again.conversations.a).toMatchObject({ pinned: true, lastMessage: { seq: 1 } })
+  })
+
+  it('should take messages up to clearedSeq off the open timeline when my history was cleared elsewhere', () => {
+    const next = reduceChatFrame(
+      s3(),
+      { type: 'conversation.updated', conversation: conversation('a', { lastSeq: 3, clearedSeq: 2 }) },
+      ctx,
+    )
+    expect(next.timelines.a!.messages.map((x) => x.seq)).toEqual([3])
+    expect(next.timelines.a!.hasMore).toBe(false)
+    // a conversation that was never cleared keeps its timeline as it was
+    const same = state()
+    expect(reduceChatFrame(same, { type: 'conversation.updated', conversation: conversation('a') }, ctx).timelines).toBe(same.timelines)
   })
 
   it('should count unseen mentions of me and @all, not others, and forget them once read', () => {

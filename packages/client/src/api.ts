@@ -304,6 +304,8 @@ export class ApiClient {
       'GET',
       `/conversations/${enc(id)}/messages${query({ changedSince: modSeq, limit })}`,
     )
+  /** Clears my copy of the history (up to its last message); my other devices get `conversation.updated`. */
+  clearHistory = (id: string) => this.request<null>('DELETE', `/conversations/${enc(id)}/messages`)
   /** Deletes a message for me only: my devices get `message.hidden`, the others keep it (idempotent). */
   hideMessage = (id: string, seq: number) => this.request<null>('PUT', `/conversations/${enc(id)}/messages/${seq}/hidden`)
   /**

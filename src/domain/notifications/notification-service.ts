@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import type { Broker } from '../broker.js'
 import type { Clock } from '../../shared/clock.js'
 import { AppError } from '../errors.js'
 import { newId } from '../../shared/ids.js'
@@ -10,6 +11,8 @@ import type { PushNotifier } from './push-notifier.js'
 export interface NotificationServiceDeps {
   store: NotificationStore
   notifier: PushNotifier
+  /** tells the other instances' notifiers of a new subscription */
+  broker: Broker
   clock: Clock
   logger: Logger
   /** null: Web Push is switched off */
@@ -56,6 +59,9 @@ export class NotificationService {
       this.#d.maxSubscriptionsPerUser,
     )
     this.#d.notifier.subscribed(userId)
+    // the other instances skip push work while they believe nobody subscribed: tell them now
+    // (should the event be lost, they look again within 30 s: PushNotifier)
+    await this.#d.broker.publish({ kind: 'push.subscribed', userId })
     // the endpoint is a capability URL: its host only
     this.#d.logger.info(
       { event: 'push.subscribed', userId, sessionId, subscriptionId: id, host: new URL(input.endpoint).host },

@@ -41,6 +41,8 @@ export interface NotificationStore {
   deleteSubscriptionsOfUser(userId: string): Promise<void>
   /** The user's subscriptions whose session is still live at `now` (revoked or expired ones are never used). */
   liveSubscriptions(userId: string, now: number): Promise<PushSubscription[]>
+  /** Whether anybody has a subscription (cheap gate on the send path: none, no push work per message). */
+  anySubscriptions(): Promise<boolean>
   /** Whether the user has any subscription (cheap gate on the read path). */
   hasSubscriptions(userId: string): Promise<boolean>
   /** Current members of a conversation except `exceptUserId` who have at least one subscription. */

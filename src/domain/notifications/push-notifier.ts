@@ -27,7 +27,12 @@ export interface PushNotifierDeps {
 
 /** At most this many notification jobs wait; more are dropped (logged): pushes are best effort. */
 const MAX_PENDING = 10_000
-/** How long "this user has a push subscription" is believed on the read path. */
+/**
+ * How long "this user has a push subscription" is believed on the read path, and "this
+ * installation has any subscription at all" on the send path. A subscription added anywhere turns
+ * the latter on at once on every instance (`subscribed`, through the broker); the recheck after
+ * this long turns it off once the last one is gone, and repairs an instance that missed the event.
+ */
 const HAS_SUBSCRIPTION_TTL_MS = 30_000
 const HAS_SUBSCRIPTION_MAX = 50_000
 
@@ -46,6 +51,9 @@ export class PushNotifier {
   readonly #timers = new Set<NodeJS.Timeout>()
   readonly #running = new Set<Promise<void>>()
   readonly #hasSubscription = new Map<string, { has: boolean; until: number }>()
+  /** whether any user has a subscription (null: ask the store); false skips every message and call job */
+  #anySubscription: { has: boolean; until: number } | null = null
+  #anyLookup: Promise<boolean> | null = null
   #closed = false
 
   constructor(deps: PushNotifierDeps) {
@@ -55,7 +63,11 @@ export class PushNotifier {
   /** A message was stored (called once, on the storing instance). */
   messageStored(message: Message): void {
     if (message.type === 'system' || message.senderId === null) return
-    this.#run('message', () => this.#onMessage(message))
+    // an installation where nobody turned push on pays nothing per message (no job, no query)
+    if (this.#knownNone()) return
+    this.#run('message', async () => {
+      if (await this.#anySubscriptions()) await this.#onMessage(message)
+    })
   }
 
   /** A friend request was made to `toUserId`. */
@@ -74,7 +86,9 @@ export class PushNotifier {
    * they muted the chat or are in quiet hours. A socket that is open rings by itself.
    */
   callRinging(call: CallRinging): void {
+    if (this.#knownNone()) return
     this.#run('call', async () => {
+      if (!(await this.#anySubscriptions())) return
       const { store } = this.#d
       const candidates = (await store.pushCandidates(call.conversationId, call.callerId)).filter((c) => !c.muted)
       if (candidates.length === 0) return
@@ -105,9 +119,19 @@ export class PushNotifier {
     )
   }
 
-  /** A subscription was added: the read path must see it at once. */
+  /**
+   * A subscription was added (on this instance or, through the broker, on another): the read path
+   * and the send path must see it at once.
+   */
   subscribed(userId: string): void {
     this.#hasSubscription.delete(userId)
+    this.#anySubscription = { has: true, until: this.#d.clock.now() + HAS_SUBSCRIPTION_TTL_MS }
+  }
+
+  /** Events may have been missed (the broker lost its subscription): ask the store again. */
+  forgetSubscriptionFacts(): void {
+    this.#hasSubscription.clear()
+    this.#anySubscription = null
   }
 
   /** Resolves once no job runs and none waits on a timer (tests: every decision was made). */
@@ -208,6 +232,24 @@ export class PushNotifier {
         ),
       )
     }
+  }
+
+  #knownNone(): boolean {
+    const any = this.#anySubscription
+    return any !== null && !any.has && any.until > this.#d.clock.now()
+  }
+
+  /** Cached per instance; concurrent jobs share one lookup. */
+  async #anySubscriptions(): Promise<boolean> {
+    const any = this.#anySubscription
+    if (any && any.until > this.#d.clock.now()) return any.has
+    this.#anyLookup ??= this.#d.store.anySubscriptions().finally(() => (this.#anyLookup = null))
+    const has = await this.#anyLookup
+    // a `subscribed` that arrived during the lookup wins over its (older) answer
+    const now = this.#d.clock.now()
+    if (!this.#anySubscription?.has || this.#anySubscription.until <= now)
+      this.#anySubscription = { has, until: now + HAS_SUBSCRIPTION_TTL_MS }
+    return this.#anySubscription.has
   }
 
   async #hasSubscriptions(userId: string): Promise<boolean> {

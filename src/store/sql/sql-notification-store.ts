@@ -97,6 +97,11 @@ export class SqlNotificationStore implements NotificationStore {
     }))
   }
 
+  async anySubscriptions(): Promise<boolean> {
+    const row = await this.#db.selectFrom('push_subscriptions').select('id').limit(1).executeTakeFirst()
+    return row !== undefined
+  }
+
   async hasSubscriptions(userId: string): Promise<boolean> {
     const row = await this.#db.selectFrom('push_subscriptions').select('id').where('user_id', '=', userId).limit(1).executeTakeFirst()
     return row !== undefined

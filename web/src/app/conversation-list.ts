@@ -5,7 +5,7 @@
  */
 import { ApiError } from '@jim/client'
 import type { Conversation, Group, PublicUser } from '../api/types.js'
-import { applyReads, dropConversation, markRead, upsertConversation } from '../store/chat-reducer.js'
+import { applyCleared, applyReads, dropConversation, markRead, upsertConversation, withVisiblePreview } from '../store/chat-reducer.js'
 import { lastSeqOf } from '../store/timeline.js'
 import { peopleIn, type AppContext } from './context.js'
 
@@ -44,7 +44,7 @@ export class ConversationList {
       if (world && !items.some((c) => c.id === world.id)) items.push(world)
       this.#c.set((s) => {
         const conversations: Record<string, Conversation> = {}
-        for (const c of items) conversations[c.id] = c
+        for (const c of items) conversations[c.id] = withVisiblePreview(s, c)
         // keep a conversation the user is looking at even if the page did not list it
         if (s.activeId && s.conversations[s.activeId] && !conversations[s.activeId])
           conversations[s.activeId] = s.conversations[s.activeId]!
@@ -159,6 +159,24 @@ export class ConversationList {
     } catch (err) {
       this.upsert(before)
       this.#c.notifyError(err)
+    }
+  }
+
+  /** Clears my copy of a chat's history (the other side keeps theirs); says so when done. */
+  async clearHistory(id: string): Promise<boolean> {
+    try {
+      await this.#c.api.clearHistory(id)
+      this.#c.set((s) => {
+        const c = s.conversations[id]
+        if (!c) return s
+        const cleared = { ...c, clearedSeq: c.lastSeq, lastMessage: null, unreadCount: 0, mentionCount: undefined }
+        return applyCleared({ ...s, conversations: { ...s.conversations, [id]: cleared } }, id, c.lastSeq)
+      })
+      this.#c.notify({ kind: 'info', key: 'friends.historyCleared' })
+      return true
+    } catch (err) {
+      this.#c.notifyError(err)
+      return false
     }
   }
 

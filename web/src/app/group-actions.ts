@@ -42,6 +42,9 @@ export class GroupActions {
     try {
       const res = await this.#c.api.createGroup({ name, memberIds, joinPolicy })
       const { group } = res
+      // the group exists; anyone over its member limit was left out: say so rather than drop them silently
+      const full = res.refused.filter((r) => r.code === 'group.member_limit').length
+      if (full > 0) this.#c.notify({ kind: 'error', key: 'groups.leftOutFull', params: { count: full, max: group.maxMembers ?? '' } })
       this.#c.set((s) => ({ ...s, groups: { ...s.groups, [group.id]: group } }))
       await this.#list.loadConversations()
       await this.#list.openGroup(group)
@@ -138,6 +141,13 @@ export class GroupActions {
 
   muteMember(groupId: string, userId: string, until: Date | null): Promise<boolean> {
     return this.#admin(groupId, () => this.#c.api.updateMember(groupId, userId, { mutedUntil: until ? until.toISOString() : null }))
+  }
+
+  /** My own name in the group, or (owner/admins) a lower-ranked member's; empty clears it. */
+  async setGroupNickname(groupId: string, userId: string, groupNickname: string): Promise<boolean> {
+    const ok = await this.#admin(groupId, () => this.#c.api.updateMember(groupId, userId, { groupNickname }))
+    if (ok) this.#c.notify({ kind: 'info', key: groupNickname ? 'groups.nicknameSaved' : 'groups.nicknameCleared' })
+    return ok
   }
 
   setAdmin(groupId: string, userId: string, admin: boolean): Promise<boolean> {

@@ -4,7 +4,7 @@ import { Avatar } from './Avatar.js'
 import { ConfirmButton } from './ConfirmButton.js'
 import { Icon } from './Icon.js'
 
-/** The other person of a direct chat: profile, remark, remove, block. */
+/** The other person of a direct chat: profile, remark, clear our chat, remove, block. */
 export function FriendInfo({ userId, onClose }: { userId: string; onClose: () => void }) {
   const controller = useController()
   const t = useT()
@@ -12,6 +12,7 @@ export function FriendInfo({ userId, onClose }: { userId: string; onClose: () =>
   const user = useAppState((s) => s.friends[userId]?.user ?? s.users[userId])
   const presence = useAppState((s) => s.presence[userId])
   const blocked = useAppState((s) => s.blocks.some((b) => b.user.id === userId))
+  const chat = useAppState((s) => Object.values(s.conversations).find((c) => c.kind === 'direct' && c.peer?.id === userId) ?? null)
   const [remark, setRemark] = useState(friend?.remark ?? '')
   const [forBoth, setForBoth] = useState(false)
   const save = (e: FormEvent) => {
@@ -50,6 +51,14 @@ export function FriendInfo({ userId, onClose }: { userId: string; onClose: () =>
         <p className="muted small">{t('friends.notFriend')}</p>
       )}
       <div className="info-actions">
+        {chat && chat.lastSeq > (chat.clearedSeq ?? 0) ? (
+          <ConfirmButton
+            className="btn small"
+            label={t('friends.clearHistory')}
+            question={t('friends.clearHistoryConfirm', { name })}
+            onConfirm={() => void controller.conversations.clearHistory(chat.id)}
+          />
+        ) : null}
         {friend ? (
           <>
             <label className="check small">

@@ -3,6 +3,7 @@ import type { Group, GroupBan, GroupMember, GroupRole, JoinRequest } from '../ap
 import { formatTime } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { ConfirmButton } from './ConfirmButton.js'
+import { GroupNicknameForm } from './GroupNickname.js'
 
 export const RANK: Record<GroupRole, number> = { owner: 3, admin: 2, member: 1 }
 
@@ -63,6 +64,7 @@ export function MemberAdmin({ groupId, member, myRole }: { groupId: string; memb
           onConfirm={() => void controller.groups.transfer(groupId, uid)}
         />
       ) : null}
+      <GroupNicknameForm groupId={groupId} member={member} />
       <ConfirmButton
         label={t('gadmin.remove')}
         question={t('gadmin.removeConfirm', { name })}

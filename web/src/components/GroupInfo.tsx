@@ -5,6 +5,7 @@ import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { Avatar } from './Avatar.js'
 import { ConfirmButton } from './ConfirmButton.js'
 import { GroupSettings, MemberAdmin, mutedUntil, RANK } from './GroupAdmin.js'
+import { GroupNicknameForm } from './GroupNickname.js'
 import { Icon } from './Icon.js'
 
 const ORDER: Record<GroupRole, number> = { owner: 0, admin: 1, member: 2 }
@@ -27,6 +28,7 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
   const [inviting, setInviting] = useState(false)
   const [selected, setSelected] = useState<string[]>([])
   const [managing, setManaging] = useState<string | null>(null)
+  const [renaming, setRenaming] = useState(false)
   const locale = useAppState((s) => s.locale)
   const sorted = useMemo(
     () =>
@@ -68,13 +70,27 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
                     {friends[m.user.id]?.remark || m.groupNickname || m.user.nickname || m.user.username}
                     {m.user.id === me ? ` (${t('groups.you')})` : ''}
                   </strong>
-                  <span className="muted small">@{m.user.username}</span>
+                  <span className="muted small">
+                    @{m.user.username}
+                    {m.groupNickname ? ` · ${m.user.nickname || m.user.username}` : ''}
+                  </span>
                 </div>
                 {m.role !== 'member' ? <span className={`role-tag ${m.role}`}>{t(`role.${m.role}`)}</span> : null}
                 {mutedUntil(m) ? (
                   <span className="role-tag muted-tag" title={t('gadmin.mutedUntil', { time: formatTime(mutedUntil(m)!, locale) })}>
                     {t('gadmin.muted')}
                   </span>
+                ) : null}
+                {m.user.id === me ? (
+                  <button
+                    type="button"
+                    className="btn small ghost"
+                    aria-expanded={renaming}
+                    data-testid="edit-my-group-nickname"
+                    onClick={() => setRenaming(!renaming)}
+                  >
+                    {t('groups.editMyNickname')}
+                  </button>
                 ) : null}
                 {canManage(myRole, m.role) ? (
                   <button
@@ -89,6 +105,11 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
                   </button>
                 ) : null}
               </li>
+              {m.user.id === me && renaming ? (
+                <li className="member-admin-row">
+                  <GroupNicknameForm groupId={groupId} member={m} onDone={() => setRenaming(false)} />
+                </li>
+              ) : null}
               {/* checked again on each render: after a transfer the old owner may no longer manage this member */}
               {managing === m.user.id && myRole && canManage(myRole, m.role) ? (
                 <li className="member-admin-row">

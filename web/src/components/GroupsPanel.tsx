@@ -97,6 +97,10 @@ function CreateGroupForm({ onDone }: { onDone: () => void }) {
   const [policy, setPolicy] = useState<JoinPolicy>('open')
   const [selected, setSelected] = useState<string[]>([])
   const [busy, setBusy] = useState(false)
+  // the server's member limit, the creator included
+  const max = useAppState((s) => s.limits?.maxGroupMembers ?? null)
+  const full = max !== null && selected.length + 1 >= max
+  const over = max !== null && selected.length + 1 > max
   const list = useMemo(
     () => Object.values(friends).sort((a, b) => (a.remark || a.user.nickname).localeCompare(b.remark || b.user.nickname)),
     [friends],
@@ -125,19 +129,29 @@ function CreateGroupForm({ onDone }: { onDone: () => void }) {
         </select>
       </label>
       {list.length ? (
-        <fieldset className="field checklist">
+        <fieldset className="field checklist" aria-describedby="group-size">
           <legend>{t('groups.addFriends')}</legend>
           {list.map((f) => (
             <label key={f.user.id} className="check-row">
-              <input type="checkbox" checked={selected.includes(f.user.id)} onChange={() => toggle(f.user.id)} />
+              <input
+                type="checkbox"
+                checked={selected.includes(f.user.id)}
+                disabled={full && !selected.includes(f.user.id)}
+                onChange={() => toggle(f.user.id)}
+              />
               <Avatar name={f.remark || f.user.nickname} colorKey={f.user.id} size="sm" />
               <span>{f.remark || f.user.nickname || f.user.username}</span>
             </label>
           ))}
         </fieldset>
       ) : null}
+      {max !== null ? (
+        <p id="group-size" className={full ? 'form-error small' : 'muted small'} role={full ? 'alert' : undefined} data-testid="group-size">
+          {full ? t('groups.sizeFull', { max }) : t('groups.size', { count: selected.length + 1, max })}
+        </p>
+      ) : null}
       <div className="row-actions">
-        <button type="submit" className="btn primary small" disabled={busy || !name.trim()}>
+        <button type="submit" className="btn primary small" disabled={busy || !name.trim() || over}>
           {t('groups.createAction')}
         </button>
         <button type="button" className="btn ghost small" onClick={onDone}>

@@ -101,16 +101,30 @@ export function mentions(m: Message, me: string | null): boolean {
   return list.includes('all') || (me !== null && list.includes(me))
 }
 
-/** A message I deleted for me (on this or another device): off the timeline and the list's preview. */
+/**
+ * A message I deleted for me (on this or another device): off the timeline, and off the list's
+ * preview, which falls back to the newest message still shown. Remembered, so a later copy of the
+ * conversation that still names it as its last message does not bring it back.
+ */
 export function applyHidden(state: State, conversationId: string, seq: number): State {
   const t = state.timelines[conversationId]
   const c = state.conversations[conversationId]
-  return {
+  const hidden = state.hiddenSeqs[conversationId] ?? []
+  const next: State = {
     ...state,
+    hiddenSeqs: hidden.includes(seq) ? state.hiddenSeqs : { ...state.hiddenSeqs, [conversationId]: [...hidden, seq] },
     timelines: t ? { ...state.timelines, [conversationId]: { ...t, messages: t.messages.filter((m) => m.seq !== seq) } } : state.timelines,
-    conversations:
-      c && c.lastMessage?.seq === seq ? { ...state.conversations, [conversationId]: { ...c, lastMessage: null } } : state.conversations,
   }
+  return c ? { ...next, conversations: { ...state.conversations, [conversationId]: withVisiblePreview(next, c) } } : next
+}
+
+/** The conversation with a list preview I may see: never a message I deleted for me. */
+export function withVisiblePreview(state: State, c: Conversation): Conversation {
+  const last = c.lastMessage
+  const hidden = state.hiddenSeqs[c.id]
+  if (!last || !hidden?.includes(last.seq)) return c
+  const shown = (state.timelines[c.id]?.messages ?? []).filter((m) => m.seq < last.seq && !hidden.includes(m.seq))
+  return { ...c, lastMessage: shown.at(-1) ?? null }
 }
 
 /** An edited, recalled or reacted-to message: replaces the shown copy, and the conversation's modSeq moves on. */
@@ -133,10 +147,24 @@ export function applyChange(state: State, m: Message): State {
  */
 export function upsertConversation(state: State, c: Conversation): State {
   if (c.leftSeq !== null && c.leftSeq !== undefined && state.activeId !== c.id) return dropConversation(state, c.id)
+  const next: State = {
+    ...state,
+    conversations: { ...state.conversations, [c.id]: withVisiblePreview(state, { ...state.conversations[c.id], ...c }) },
+    worldId: c.kind === 'world' ? c.id : state.worldId,
+  }
+  return c.clearedSeq ? applyCleared(next, c.id, c.clearedSeq) : next
+}
+
+/**
+ * My copy of the history was cleared up to `clearedSeq` (here, on another device, or by a friend
+ * who removed me and deleted our chat for both): those messages leave the open timeline too.
+ */
+export function applyCleared(state: State, conversationId: string, clearedSeq: number): State {
+  const t = state.timelines[conversationId]
+  if (!t || !t.messages.some((m) => m.seq <= clearedSeq)) return state
   return {
     ...state,
-    conversations: { ...state.conversations, [c.id]: { ...state.conversations[c.id], ...c } },
-    worldId: c.kind === 'world' ? c.id : state.worldId,
+    timelines: { ...state.timelines, [conversationId]: { ...t, messages: t.messages.filter((m) => m.seq > clearedSeq), hasMore: false } },
   }
 }
 

@@ -41,6 +41,8 @@ export interface State {
   /** the conversation list could not be loaded (server without messaging) */
   conversationsUnavailable: boolean
   timelines: Record<string, Timeline>
+  /** conversationId -> seqs I deleted for me while signed in here (never shown again, not even as a list preview) */
+  hiddenSeqs: Record<string, number[]>
   pending: Record<string, PendingMessage[]>
   /** profiles of people seen in chats (senders in groups and the world) */
   users: Record<string, PublicUser>
@@ -79,6 +81,7 @@ export function initialState(locale: Locale, token: string | null): State {
     worldId: null,
     conversationsUnavailable: false,
     timelines: {},
+    hiddenSeqs: {},
     pending: {},
     users: {},
     friends: {},
