@@ -1,22 +1,9 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
 import { befriend, directConversation } from '../helpers/social.js'
-import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import { makeImage, noiseImage, pdfBytes } from '../helpers/uploads.js'
-import {
-  axeViolations,
-  ensureWebBuilt,
-  expectCleanPages,
-  expectText,
-  hasChromium,
-  launchChromium,
-  openChat,
-  openPage,
-  until,
-  WEB_ROOT,
-  type Watched,
-} from './browser-harness.js'
+import { axeViolations, browserSuite, expectText, openChat, skipBrowserTests, until, type Watched } from './browser-harness.js'
 
 interface Stored {
   seq: number
@@ -29,9 +16,9 @@ interface Stored {
  * a caption before a photo or file goes, the same preview for a pasted or dropped picture, and a
  * voice recording that can be cancelled (button or Esc) and survives folding the phone's "+" tray.
  */
-describe.skipIf(!hasChromium)('web client in Chromium: the composer', () => {
-  let t: TestApp
-  let browser: Browser
+describe.skipIf(skipBrowserTests)('web client in Chromium: the composer', () => {
+  // a small image limit, so one refused upload can be seen
+  const s = browserSuite({ app: { overrides: { 'files.maxImageBytes': 256 * 1024 } } })
   let ann: TestUser
   let ben: TestUser
   let annBen = ''
@@ -39,15 +26,10 @@ describe.skipIf(!hasChromium)('web client in Chromium: the composer', () => {
   let photo: Buffer
   const pages: Watched[] = []
 
-  const signIn = async (user: TestUser, options: { phone?: boolean; locale?: string } = {}): Promise<Watched> => {
-    const opened = await openPage(browser, t.url, options)
-    pages.push(opened)
-    const zh = options.locale === 'zh-CN'
-    await opened.page.getByLabel(zh ? '用户名' : 'Username').fill(user.username)
-    await opened.page.getByLabel(zh ? '密码' : 'Password').fill(STRONG_PASSWORD)
-    await opened.page.getByRole('button', { name: zh ? '登录' : 'Sign in' }).click()
-    await opened.page.getByTestId('me-name').waitFor()
-    return opened
+  const signIn = async (user: TestUser): Promise<Watched> => {
+    const w = await s.signIn(user)
+    pages.push(w)
+    return w
   }
 
   /** Ann and Ben's chat as the server stores it, oldest first. */
@@ -58,25 +40,15 @@ describe.skipIf(!hasChromium)('web client in Chromium: the composer', () => {
     until('the preview picture', () => page.getByTestId('attachment-picture').evaluate((el: any) => el.complete && el.naturalWidth > 0))
 
   beforeAll(async () => {
-    ensureWebBuilt()
-    // a small image limit, so one refused upload can be seen
-    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'files.maxImageBytes': 256 * 1024 } })
-    browser = await launchChromium()
-    ann = await createUser(t.url, 'ann', { nickname: 'Ann' })
-    ben = await createUser(t.url, 'ben', { nickname: 'Ben' })
-    const cat = await createUser(t.url, 'cat', { nickname: 'Cat' })
+    ann = await createUser(s.url, 'ann', { nickname: 'Ann' })
+    ben = await createUser(s.url, 'ben', { nickname: 'Ben' })
+    const cat = await createUser(s.url, 'cat', { nickname: 'Cat' })
     await befriend(ann, ben)
     await befriend(ann, cat)
     annBen = await directConversation(ann, ben)
     annCat = await directConversation(ann, cat)
     photo = await makeImage('png', 640, 400)
   }, 180_000)
-
-  afterAll(async () => {
-    expectCleanPages(pages)
-    await browser?.close()
-    await t?.close()
-  })
 
   it('should preview a chosen photo and file with a caption; Cancel sends nothing, Send uploads both with their captions', async () => {
     const a = await signIn(ann)
@@ -163,9 +135,10 @@ describe.skipIf(!hasChromium)('web client in Chromium: the composer', () => {
     // a screenshot on the clipboard, pasted into the message box
     await input.evaluate((el, data) => {
       const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0))
-      const clipboard = new DataTransfer()
+      const g = globalThis as any
+      const clipboard = new g.DataTransfer()
       clipboard.items.add(new File([bytes], 'image.png', { type: 'image/png' }))
-      el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: clipboard, bubbles: true, cancelable: true }))
+      el.dispatchEvent(new g.ClipboardEvent('paste', { clipboardData: clipboard, bubbles: true, cancelable: true }))
     }, base64)
     const preview = page.getByRole('dialog', { name: 'Send a photo' })
     await previewLoaded(page)
@@ -178,7 +151,7 @@ describe.skipIf(!hasChromium)('web client in Chromium: the composer', () => {
     // a photo dragged from the desktop over the messages: a hint, then the preview
     const files = await page.evaluateHandle((data) => {
       const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0))
-      const transfer = new DataTransfer()
+      const transfer = new (globalThis as any).DataTransfer()
       transfer.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }))
       return transfer
     }, base64)
@@ -237,7 +210,11 @@ describe.skipIf(!hasChromium)('web client in Chromium: the composer', () => {
   }, 60_000)
 
   it('phone (390x844, Chinese): a recording survives closing the "+" tray, and the photo preview fits the screen', async () => {
-    const p = await signIn(ann, { phone: true, locale: 'zh-CN' })
+    const p = await s.open({ phone: true, locale: 'zh-CN' })
+    await p.page.getByLabel('用户名').fill(ann.username)
+    await p.page.getByLabel('密码').fill(STRONG_PASSWORD)
+    await p.page.getByRole('button', { name: '登录' }).click()
+    await p.page.getByTestId('me-name').waitFor()
     const { page } = p
     const voicesBefore = (await ofType('voice')).length
     await openChat(page, 'Ben')
