@@ -876,7 +876,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: message features', ()
     await admin.getByRole('checkbox', { name: '世界频道已开放' }).check()
     await until('world open', async () => (await annAdmin.api.get('/admin/world')).body.open === true)
     await until('audited', async () => (await admin.getByTestId('audit-entry').count()) >= 4)
-    await admin.getByTestId('audit-entry').filter({ hasText: 'world.closed' }).waitFor()
+    await admin.getByTestId('audit-entry').filter({ hasText: '关闭了世界频道' }).waitFor()
     await admin.evaluate((el: any) => el.parentElement.scrollTo(0, 0))
     await screenshot(zh.page, 'zh-CN-admin')
     // an ordinary user has no such page

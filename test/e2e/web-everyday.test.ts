@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import { createUser, login, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
 import { befriend, directConversation, sendText } from '../helpers/social.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import {
@@ -22,7 +22,8 @@ import {
 /**
  * Issue 17's everyday group and friend features in Chromium against one real server: group
  * nicknames (mine and, as owner, a member's), the member limit when creating a group, clearing a
- * friend chat's history, and a chat deleted for both vanishing from the friend's open page.
+ * friend chat's history, and a chat deleted for both vanishing from the friend's open page; the
+ * admin page across the whole window, with a notice after every action and the audit log in words.
  */
 describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every day', () => {
   let t: TestApp
@@ -33,6 +34,7 @@ describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every 
   let dan: TestUser
   let annBen = ''
   let annDan = ''
+  let trio = ''
   let w: Watched
   const pages: Watched[] = []
 
@@ -104,8 +106,8 @@ describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every 
     await forBen.getByRole('button', { name: 'Save' }).click()
     await memberRow(page, 'Navigator').waitFor()
 
-    const groupId = Object.values((await ann.api.sdk.myGroups()).items).find((g) => g.name === 'Trio')!.id
-    const members = (await cat.api.sdk.groupMembers(groupId)).items
+    trio = (await ann.api.sdk.myGroups()).items.find((g) => g.name === 'Trio')!.id
+    const members = (await cat.api.sdk.groupMembers(trio)).items
     expect(Object.fromEntries(members.map((m) => [m.user.id, m.groupNickname ?? '']))).toEqual({
       [ann.id]: 'Captain',
       [ben.id]: 'Navigator',
@@ -171,4 +173,65 @@ describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every 
     await page.getByRole('button', { name: 'Contact details' }).click()
     expect(await axeViolations(page)).toEqual([])
   }, 60_000)
+  it('should open the admin page across the whole window, tell how each action went, and log it in words', async () => {
+    await t.app.store.users.setRole(ann.id, 'admin', Date.now())
+    const annAdmin = await login(t.url, ann.username)
+    expect((await annAdmin.api.put(`/admin/groups/${trio}/member-limit`, { maxMembers: 10 })).status).toBe(200)
+    // a new session: the role is read at sign-in
+    const { page } = await signIn(ann)
+    await page.getByRole('button', { name: 'Administration' }).click()
+    const admin = page.getByTestId('admin')
+    // the whole window, no 360 px sidebar beside it
+    expect(await page.locator('aside.sidebar').count()).toBe(0)
+    expect((await admin.boundingBox())!.width).toBeGreaterThan(1100)
+
+    await admin.getByRole('searchbox', { name: 'Find users' }).fill('ecat')
+    await admin.getByRole('button', { name: 'Search' }).click()
+    const row = admin.getByTestId('admin-user').filter({ hasText: 'ecat' })
+    await row.getByRole('button', { name: 'Disable' }).click()
+    await page.getByRole('status').filter({ hasText: 'Cat is disabled and signed out.' }).waitFor()
+    await row.getByRole('button', { name: 'Enable' }).click()
+    await page.getByRole('status').filter({ hasText: 'Cat is enabled again.' }).waitFor()
+    await admin.getByRole('checkbox', { name: 'The world channel is open' }).uncheck()
+    await page.getByRole('status').filter({ hasText: 'The world channel is closed.' }).waitFor()
+    await admin.getByRole('checkbox', { name: 'The world channel is open' }).check()
+    await page.getByRole('status').filter({ hasText: 'The world channel is open.' }).waitFor()
+
+    const log = admin.getByTestId('audit-entry')
+    for (const line of [
+      'Ann disabled Cat',
+      'Ann enabled Cat',
+      'Ann closed the world channel',
+      'Ann opened the world channel',
+      'Ann set the member limit of Trio to 10',
+    ])
+      await log.filter({ hasText: line }).first().waitFor()
+    expect(await axeViolations(page)).toEqual([])
+
+    // refused: the account went away meanwhile; the page says so instead of staying silent
+    await admin.getByRole('searchbox', { name: 'Find users' }).fill('edan')
+    await admin.getByRole('button', { name: 'Search' }).click()
+    const danRow = admin.getByTestId('admin-user').filter({ hasText: 'edan' })
+    await danRow.getByRole('button', { name: 'Disable' }).waitFor()
+    expect((await annAdmin.api.request('DELETE', `/admin/users/${dan.id}`, {})).status).toBe(204)
+    await danRow.getByRole('button', { name: 'Disable' }).click()
+    await page.getByRole('alert').filter({ hasText: 'That account has been deleted in the meantime.' }).waitFor()
+    await log
+      .filter({ hasText: /Ann deleted the account edan/ })
+      .first()
+      .waitFor()
+
+    // the same log in Chinese
+    const zh = await signIn(ann, { locale: 'zh-CN' })
+    await zh.page.getByRole('button', { name: '系统管理' }).click()
+    const zhLog = zh.page.getByTestId('admin').getByTestId('audit-entry')
+    await zhLog.filter({ hasText: 'Ann 停用了 Cat' }).first().waitFor()
+    await zhLog.filter({ hasText: 'Ann 关闭了世界频道' }).first().waitFor()
+    await zh.page.getByRole('button', { name: '返回聊天' }).click()
+    await zh.page.getByRole('tab', { name: /^聊天/ }).waitFor()
+    await zh.context.close()
+
+    await page.getByRole('button', { name: 'Back to chats' }).click()
+    await page.locator('aside.sidebar').waitFor()
+  }, 90_000)
 })
