@@ -19,7 +19,7 @@ import { checkSendPolicy, type SendFacts } from './send-policy.js'
 export function mentionedIds(message: Pick<Message, 'type' | 'content'>): string[] {
   const list = message.type === 'text' ? message.content.mentions : undefined
   if (!Array.isArray(list)) return []
-  return list.flatMap((x) => (x === 'all' ? ['*'] : typeof x === 'string' && isId(x) ? [x] : []))
+  return [...new Set(list.flatMap((x) => (x === 'all' ? ['*'] : typeof x === 'string' && isId(x) ? [x] : [])))]
 }
 
 /** Checks a send against a rate; throws AppError('rate_limited') when over. Off when limits are disabled. */
@@ -134,23 +134,20 @@ export class MessageService {
     input: Omit<AppendMessage, 'now'> & { senderId: string },
     expectedVersion?: number,
   ): Promise<{ message: Message; created: boolean } | null> {
-    const row = { ...input, now: this.#d.clock.now() }
+    // mention rows go into the send transaction: a crash after it cannot lose the @ badge
+    const mentions = mentionedIds(input)
+    const row = { ...input, now: this.#d.clock.now(), ...(mentions.length > 0 && { mentions }) }
     const appended =
       expectedVersion === undefined
         ? await this.#d.store.messages.append(row)
         : await this.#d.store.messages.appendChecked(row, expectedVersion)
     if (appended === 'stale') return null
     const { message, created, membershipVersion } = appended
-    const conversationId = message.conversationId
     // after the append and before the publish, so recipients can fetch the file; repeated on a
     // retry (created: false), which repairs a ref lost to a crash in between
     await this.#d.media?.attach(message)
     if (created) {
       this.#d.onStored(message)
-      // before the publish: a client that reads its list on the frame sees the @ badge
-      const mentioned = mentionedIds(message)
-      if (mentioned.length > 0)
-        await this.#d.store.mentions.record({ conversationId, seq: message.seq, senderId: input.senderId, userIds: mentioned })
       this.#d.logger.info(
         {
           event: 'message.stored',
