@@ -18,7 +18,7 @@ const message = (type: Message['type'], content: Record<string, unknown>): Messa
 })
 
 const bodyOf = (m: Message, kind = 'direct') =>
-  messagePayload({ message: m, kind, groupName: 'Hikers', sender: 'Ann', previews: true }).body
+  (messagePayload({ message: m, kind, groupName: 'Hikers', sender: 'Ann', previews: true }) as { body?: string }).body
 
 describe('push message payload', () => {
   it('should show a media message as its type followed by its caption, and the type alone without one', () => {
