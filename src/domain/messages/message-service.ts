@@ -10,6 +10,7 @@ import type { MediaHook } from '../files/media-content.js'
 import { AppError } from '../errors.js'
 import { isId } from '../../shared/ids.js'
 import type { Message } from './message.js'
+import type { ConversationKind } from '../conversations/conversation.js'
 import { validateContent, type ContentRules } from './message-content.js'
 import { messageCreatedEvent } from './message-events.js'
 import { withoutHidden } from './hide-service.js'
@@ -70,8 +71,16 @@ export class MessageService {
   }
 
   /**
-   * A message whose content the server built (a forward's copy): the send rules, the send
-   * limit and the one store-and-publish step, without the client-content checks.
+   * Charges the send limits for `count` server-built messages to a conversation of `kind` (a
+   * forward's copies, charged for every target before any is stored); throws rate_limited.
+   */
+  async chargeSends(userId: string, kind: ConversationKind, count: number): Promise<void> {
+    for (let i = 0; i < count; i++) await this.#d.limiter(userId, kind)
+  }
+
+  /**
+   * A message whose content the server built (a forward's copy), its send limit already charged
+   * (`chargeSends`): the send rules and the one store-and-publish step, without the client-content checks.
    */
   async sendPrepared(
     userId: string,
@@ -79,7 +88,6 @@ export class MessageService {
     input: { clientMsgId: string; type: Message['type']; content: Record<string, unknown> },
   ): Promise<{ message: Message; created: boolean }> {
     const facts = await this.#authorize(await this.#d.facts.get(conversationId, userId), input.content)
-    await this.#d.limiter(userId, facts.kind)
     return this.#post(facts, input, input.content)
   }
 
