@@ -248,6 +248,14 @@ export async function axeViolations(page: Page): Promise<string[]> {
     )
 }
 
+/** Signs `user` in through the app's form on `page` (showing it) and waits for the signed-in screen. */
+export async function signInAs(page: Page, user: TestUser): Promise<void> {
+  await page.getByLabel('Username').fill(user.username)
+  await page.getByLabel('Password').fill(STRONG_PASSWORD)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByTestId('me-name').waitFor()
+}
+
 type AppOptions = Omit<NonNullable<Parameters<typeof startTestApp>[0]>, 'webRoot'>
 
 export interface BrowserSuiteOptions {
@@ -334,10 +342,7 @@ export function browserSuite(options: BrowserSuiteOptions = {}): BrowserSuite {
     },
     async signIn(user, opts = {}) {
       const w = await suite.open(opts)
-      await w.page.getByLabel('Username').fill(user.username)
-      await w.page.getByLabel('Password').fill(STRONG_PASSWORD)
-      await w.page.getByRole('button', { name: 'Sign in' }).click()
-      await w.page.getByTestId('me-name').waitFor()
+      await signInAs(w.page, user)
       return w
     },
   }
