@@ -217,6 +217,24 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: the composer', () => 
     expect(new URL(page.url()).pathname).toBe(`/c/${annCat}`)
   }, 60_000)
 
+  it('should count characters only near the text limit (4,000), and send a long text that still fits', async () => {
+    const { page } = pages[0]!
+    const input = page.getByRole('textbox', { name: 'Message' })
+    const counter = page.locator('.char-counter')
+    await input.fill('y'.repeat(3_400))
+    expect(await counter.count()).toBe(0)
+    // 字 is one character, as the server counts (code points), however many bytes it takes
+    await input.fill('字'.repeat(3_900))
+    await expectText(counter, '3,900 / 4,000')
+    expect(await input.getAttribute('aria-describedby')).toBe(await counter.getAttribute('id'))
+    await input.press('Enter')
+    await until('the long text stored', async () => {
+      const items = (await ann.api.get(`/conversations/${annCat}/messages?limit=1`)).body.items
+      return items[0]?.content.text === '字'.repeat(3_900)
+    })
+    expect(await counter.count()).toBe(0)
+  }, 60_000)
+
   it('phone (390x844, Chinese): a recording survives closing the "+" tray, and the photo preview fits the screen', async () => {
     const p = await s.open({ phone: true, locale: 'zh-CN' })
     await p.page.getByLabel('用户名').fill(ann.username)
