@@ -733,6 +733,8 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: message features', ()
     await openChat(a.page, 'Ben')
     await openChat(b.page, 'Ann')
     await a.page.getByTestId('file-input').setInputFiles(fileURLToPath(new URL('../../docs/screenshots/chat-en.png', import.meta.url)))
+    // it waits in the preview until sent
+    await a.page.getByRole('dialog', { name: 'Send a photo' }).getByRole('button', { name: 'Send' }).click()
     const img = b.page.getByTestId('message-image').last()
     await img.waitFor()
     await until('the image loaded', () => img.evaluate((el: any) => el.complete && el.naturalWidth > 0))
