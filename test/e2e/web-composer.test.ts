@@ -117,22 +117,30 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: the composer', () => 
     expect(await input.inputValue()).toBe('a draft stays while a photo goes')
   }, 90_000)
 
-  it('should keep the preview and its caption when the server refuses the upload (too large), and say why', async () => {
+  it('should say a photo is over the server limit before uploading, and keep the preview and caption when the server refuses one', async () => {
     const a = pages[0]!
+    const uploads: string[] = []
+    a.page.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/files') uploads.push(r.url())
+    })
     const big = await noiseImage(900, 900)
     expect(big.length).toBeGreaterThan(256 * 1024)
     await a.page.getByTestId('file-input').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: big })
     const preview = a.page.getByRole('dialog', { name: 'Send a photo' })
-    await preview.getByRole('textbox', { name: 'Caption' }).fill('too big to go')
-    await preview.getByRole('button', { name: 'Send' }).click()
-    await a.page
-      .getByRole('alert')
-      .filter({ hasText: /too large|larger/i })
-      .first()
-      .waitFor()
-    await preview.getByRole('button', { name: 'Send' }).waitFor()
-    expect(await preview.getByRole('textbox', { name: 'Caption' }).inputValue()).toBe('too big to go')
+    await expectText(preview.getByRole('alert'), /the largest this server takes is 256 KB/)
+    expect(await preview.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true)
     await preview.getByRole('button', { name: 'Cancel' }).click()
+
+    // a picture cut short: only the server finds out (it cannot decode it)
+    await a.page.getByTestId('file-input').setInputFiles({ name: 'cut.png', mimeType: 'image/png', buffer: photo.subarray(0, 300) })
+    await preview.getByRole('textbox', { name: 'Caption' }).fill('kept after a refusal')
+    await preview.getByRole('button', { name: 'Send' }).click()
+    await a.page.getByRole('alert').filter({ hasText: 'That image could not be read.' }).waitFor()
+    expect(await preview.getByRole('button', { name: 'Send' }).isEnabled()).toBe(true)
+    expect(await preview.getByRole('textbox', { name: 'Caption' }).inputValue()).toBe('kept after a refusal')
+    await preview.getByRole('button', { name: 'Cancel' }).click()
+    // the over-limit photo never left the browser; the cut one did and was refused
+    expect(uploads.length).toBe(1)
     expect((await ofType('image')).length).toBe(1)
   }, 60_000)
 

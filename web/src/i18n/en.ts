@@ -334,6 +334,7 @@ export const en = {
   'attach.caption': 'Caption',
   'attach.captionPlaceholder': 'Add a caption (optional)',
   'attach.captionTooLong': '{count} / {max} characters: the caption is too long. Shorten it.',
+  'attach.tooBig': 'This is {size}; the largest this server takes is {max}. Pick a smaller one.',
   'attach.dropHere': 'Drop a photo or file to send it here',
   'media.uploading': 'Uploading…',
   'media.noMic': 'No microphone available.',

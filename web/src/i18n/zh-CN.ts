@@ -335,6 +335,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'attach.caption': '说明文字',
   'attach.captionPlaceholder': '添加说明文字（可选）',
   'attach.captionTooLong': '{count} / {max} 个字符：说明文字太长，请删减。',
+  'attach.tooBig': '此文件为 {size}，本服务器最大只接受 {max}。请选择更小的文件。',
   'attach.dropHere': '拖放图片或文件到这里发送',
   'media.uploading': '上传中…',
   'media.noMic': '没有可用的麦克风。',
