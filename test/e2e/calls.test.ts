@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import { createUser, type TestUser } from '../helpers/api-client.js'
 import { coturnAvailable, startCoturn, type Coturn } from '../helpers/coturn.js'
 import { befriend, createGroup } from '../helpers/social.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
@@ -14,6 +14,7 @@ import {
   until,
   WEB_ROOT,
   type Watched,
+  submitSignIn,
 } from './browser-harness.js'
 
 const SECRET = `e2e-turn-${Math.random().toString(36).slice(2)}`
@@ -49,9 +50,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: calls', () => {
   const signIn = async (user: TestUser): Promise<Page> => {
     const w = await openPage(browser, t.url)
     pages.push(w)
-    await w.page.getByLabel('Username').fill(user.username)
-    await w.page.getByLabel('Password').fill(STRONG_PASSWORD)
-    await w.page.getByRole('button', { name: 'Sign in' }).click()
+    await submitSignIn(w.page, user.username)
     await w.page.getByTestId('me-name').waitFor()
     byUser.set(user.id, w.page)
     return w.page

@@ -1,6 +1,6 @@
 import type { Browser, Page, Worker } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import { createUser, type TestUser } from '../helpers/api-client.js'
 import { befriend, directConversation, sendText } from '../helpers/social.js'
 import { FakePushService } from '../helpers/fake-push-service.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
@@ -14,6 +14,7 @@ import {
   until,
   WEB_ROOT,
   type Watched,
+  submitSignIn,
 } from './browser-harness.js'
 
 /**
@@ -64,9 +65,7 @@ describe.skipIf(skipBrowserTests)('installable web app (PWA) in Chromium', () =>
     const w = await openPage(browser, t.url)
     pages.push(w)
     const { page, context } = w
-    await page.getByLabel('Username').fill(ann.username)
-    await page.getByLabel('Password').fill(STRONG_PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await submitSignIn(page, ann.username)
     await page.getByTestId('me-name').waitFor()
     const worker = await activeWorker(page)
 
@@ -141,9 +140,7 @@ describe.skipIf(skipBrowserTests)('installable web app (PWA) in Chromium', () =>
     }, device.subscription())
     await context.grantPermissions(['notifications'], { origin: t.url })
     await page.reload()
-    await page.getByLabel('Username').fill(bob.username)
-    await page.getByLabel('Password').fill(STRONG_PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await submitSignIn(page, bob.username)
     await page.getByTestId('me-name').waitFor()
     await page.getByRole('button', { name: 'Settings' }).click()
     const section = page.getByTestId('notification-settings')

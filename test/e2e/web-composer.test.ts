@@ -1,9 +1,18 @@
 import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import { createUser, type TestUser } from '../helpers/api-client.js'
 import { befriend, directConversation } from '../helpers/social.js'
 import { makeImage, noiseImage, pdfBytes } from '../helpers/uploads.js'
-import { axeViolations, browserSuite, expectText, openChat, skipBrowserTests, until, type Watched } from './browser-harness.js'
+import {
+  axeViolations,
+  browserSuite,
+  expectText,
+  openChat,
+  skipBrowserTests,
+  submitSignIn,
+  until,
+  type Watched,
+} from './browser-harness.js'
 
 interface Stored {
   seq: number
@@ -237,9 +246,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: the composer', () => 
 
   it('phone (390x844, Chinese): a recording survives closing the "+" tray, and the photo preview fits the screen', async () => {
     const p = await s.open({ phone: true, locale: 'zh-CN' })
-    await p.page.getByLabel('用户名').fill(ann.username)
-    await p.page.getByLabel('密码').fill(STRONG_PASSWORD)
-    await p.page.getByRole('button', { name: '登录' }).click()
+    await submitSignIn(p.page, ann.username)
     await p.page.getByTestId('me-name').waitFor()
     const { page } = p
     const voicesBefore = (await ofType('voice')).length

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import { createUser, type TestUser } from '../helpers/api-client.js'
 import { befriend, createGroup, directConversation, sendText } from '../helpers/social.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import { makeImage, upload } from '../helpers/uploads.js'
@@ -21,6 +21,7 @@ import {
   until,
   WEB_ROOT,
   type Watched,
+  submitSignIn,
 } from './browser-harness.js'
 
 /**
@@ -43,9 +44,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: daily use', () => {
   const signIn = async (user: TestUser, options: { phone?: boolean } = {}): Promise<Watched> => {
     const opened = await openPage(browser, t.url, options)
     pages.push(opened)
-    await opened.page.getByLabel('Username').fill(user.username)
-    await opened.page.getByLabel('Password').fill(STRONG_PASSWORD)
-    await opened.page.getByRole('button', { name: 'Sign in' }).click()
+    await submitSignIn(opened.page, user.username)
     await opened.page.getByTestId('me-name').waitFor()
     return opened
   }
@@ -80,7 +79,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: daily use', () => {
 
   it('bug 1: should show the app over plain http on a name that is not localhost (no upgrade-insecure-requests)', async () => {
     const lan = await openPage(browser, t.url.replace('127.0.0.1', LAN_HOST))
-    await lan.page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 5000 })
+    await lan.page.getByRole('tab', { name: 'Sign in' }).waitFor({ timeout: 5000 })
     await lan.context.close()
     expect((await fetch(t.url)).headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests')
   }, 60_000)
@@ -306,7 +305,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: daily use', () => {
     }
     const signedOut = await openPage(browser, t.url)
     pages.push(signedOut)
-    await signedOut.page.getByRole('button', { name: 'Sign in' }).waitFor()
+    await signedOut.page.getByRole('tab', { name: 'Create account', selected: true }).waitFor()
     await check(signedOut.page, 'sign in')
     await signedOut.context.close()
 

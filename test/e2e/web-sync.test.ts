@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import { createUser, type TestUser } from '../helpers/api-client.js'
 import { befriend, directConversation, sendText } from '../helpers/social.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import {
@@ -19,6 +19,7 @@ import {
   until,
   WEB_ROOT,
   type Watched,
+  submitSignIn,
 } from './browser-harness.js'
 
 /**
@@ -57,9 +58,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: the link (sends, offl
     pages.push(w)
     await holdSockets(w.context)
     await w.page.reload()
-    await w.page.getByLabel('Username').fill(user.username)
-    await w.page.getByLabel('Password').fill(STRONG_PASSWORD)
-    await w.page.getByRole('button', { name: 'Sign in' }).click()
+    await submitSignIn(w.page, user.username)
     await w.page.getByTestId('me-name').waitFor()
     return w
   }
@@ -210,9 +209,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: the server’s edit a
     const conv = await directConversation(fay, gus)
     await sendText(fay, conv, 'no edits here')
     w = await openPage(browser, t.url)
-    await w.page.getByLabel('Username').fill(fay.username)
-    await w.page.getByLabel('Password').fill(STRONG_PASSWORD)
-    await w.page.getByRole('button', { name: 'Sign in' }).click()
+    await submitSignIn(w.page, fay.username)
     await w.page.getByRole('button', { name: /^Open Gus/ }).click()
     const bubble = w.page.getByTestId('message').filter({ hasText: 'no edits here' })
     await bubble.hover()
