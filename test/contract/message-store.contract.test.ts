@@ -54,6 +54,38 @@ describeEachStore('messages', (ctx) => {
     expect((await ctx().store.conversations.findById(conversation.id))!.lastSeq).toBe(3)
   })
 
+  it('should store a message with its mention rows in one transaction, alone or in a batch, and not twice for a retry', async () => {
+    const { a, b, conversation } = await direct()
+    const version = (await ctx().store.conversations.findById(conversation.id))!.membershipVersion
+    const mentionsOfB = async () =>
+      (await ctx().store.mentions.unreadCounts(b, [{ conversationId: conversation.id, afterSeq: 0, maxSeq: 1000 }])).get(conversation.id) ??
+      0
+    const send = (clientMsgId: string, mentions?: string[]) =>
+      ctx().store.messages.append({
+        conversationId: conversation.id,
+        senderId: a,
+        clientMsgId,
+        type: 'text',
+        content: { text: clientMsgId },
+        now: 5000,
+        ...(mentions && { mentions }),
+      })
+    await send('alone', [b])
+    expect(await mentionsOfB()).toBe(1)
+    // concurrent sends share one commit (group commit): each keeps its own mention rows
+    await Promise.all([send('m1', [b, '*']), send('plain1'), send('m2', ['*']), send('plain2'), send('m3', [newId()])])
+    expect(await mentionsOfB()).toBe(3)
+    // a retried send returns the stored message and writes nothing again; a stale one writes nothing
+    expect((await send('m1', [b])).created).toBe(false)
+    const stale = await ctx().store.messages.appendChecked(
+      { conversationId: conversation.id, senderId: a, clientMsgId: 'stale', type: 'text', content: {}, now: 5000, mentions: [b] },
+      version + 1,
+    )
+    expect(stale).toBe('stale')
+    expect(await mentionsOfB()).toBe(3)
+    expect((await ctx().store.conversations.findById(conversation.id))!.lastSeq).toBe(6)
+  })
+
   it('should store one message for racing retries with the same clientMsgId, keeping the first content', async () => {
     const { a, conversation } = await direct()
     const results = await Promise.all(

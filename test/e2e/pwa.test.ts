@@ -1,9 +1,9 @@
 import type { Page, Worker } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import { createUser, type TestUser } from '../helpers/api-client.js'
 import { befriend, directConversation, sendText } from '../helpers/social.js'
 import { FakePushService } from '../helpers/fake-push-service.js'
-import { browserSuite, expectText, skipBrowserTests, until } from './browser-harness.js'
+import { browserSuite, expectText, skipBrowserTests, submitSignIn, until } from './browser-harness.js'
 
 /**
  * The installable app in Chromium: the manifest and icons are served, the service worker
@@ -118,9 +118,7 @@ describe.skipIf(skipBrowserTests)('installable web app (PWA) in Chromium', () =>
     }, device.subscription())
     await context.grantPermissions(['notifications'], { origin: web.url })
     await page.reload()
-    await page.getByLabel('Username').fill(bob.username)
-    await page.getByLabel('Password').fill(STRONG_PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await submitSignIn(page, bob.username)
     await page.getByTestId('me-name').waitFor()
     await page.getByRole('button', { name: 'Settings' }).click()
     const section = page.getByTestId('notification-settings')

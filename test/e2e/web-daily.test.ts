@@ -56,7 +56,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: daily use', () => {
 
   it('bug 1: should show the app over plain http on a name that is not localhost (no upgrade-insecure-requests)', async () => {
     const lan = await openPage(web.browser, web.url.replace('127.0.0.1', LAN_HOST))
-    await lan.page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 5000 })
+    await lan.page.getByRole('tab', { name: 'Sign in' }).waitFor({ timeout: 5000 })
     await lan.context.close()
     expect((await fetch(web.url)).headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests')
   }, 60_000)
@@ -281,7 +281,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: daily use', () => {
       if (v.length) found[screen] = v
     }
     const signedOut = await web.open()
-    await signedOut.page.getByRole('button', { name: 'Sign in' }).waitFor()
+    await signedOut.page.getByRole('tab', { name: 'Create account', selected: true }).waitFor()
     await check(signedOut.page, 'sign in')
     await signedOut.context.close()
 

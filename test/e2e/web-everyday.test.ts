@@ -1,10 +1,11 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import { createUser, login, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
 import { befriend, directConversation, sendText } from '../helpers/social.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import {
   axeViolations,
+  browserSuite,
   ensureWebBuilt,
   expectCleanPages,
   expectText,
@@ -17,12 +18,14 @@ import {
   until,
   WEB_ROOT,
   type Watched,
+  submitSignIn,
 } from './browser-harness.js'
 
 /**
  * Issue 17's everyday group and friend features in Chromium against one real server: group
  * nicknames (mine and, as owner, a member's), the member limit when creating a group, clearing a
- * friend chat's history, and a chat deleted for both vanishing from the friend's open page.
+ * friend chat's history, and a chat deleted for both vanishing from the friend's open page; the
+ * admin page across the whole window, with a notice after every action and the audit log in words.
  */
 describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every day', () => {
   let t: TestApp
@@ -33,15 +36,14 @@ describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every 
   let dan: TestUser
   let annBen = ''
   let annDan = ''
+  let trio = ''
   let w: Watched
   const pages: Watched[] = []
 
   const signIn = async (user: TestUser, options: { locale?: string } = {}): Promise<Watched> => {
     const opened = await openPage(browser, t.url, options)
     pages.push(opened)
-    await opened.page.getByLabel(/^(Username|用户名)$/).fill(user.username)
-    await opened.page.getByLabel(/^(Password|密码)$/).fill(STRONG_PASSWORD)
-    await opened.page.getByRole('button', { name: /^(Sign in|登录)$/ }).click()
+    await submitSignIn(opened.page, user.username)
     await opened.page.getByTestId('me-name').waitFor()
     return opened
   }
@@ -104,8 +106,8 @@ describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every 
     await forBen.getByRole('button', { name: 'Save' }).click()
     await memberRow(page, 'Navigator').waitFor()
 
-    const groupId = Object.values((await ann.api.sdk.myGroups()).items).find((g) => g.name === 'Trio')!.id
-    const members = (await cat.api.sdk.groupMembers(groupId)).items
+    trio = (await ann.api.sdk.myGroups()).items.find((g) => g.name === 'Trio')!.id
+    const members = (await cat.api.sdk.groupMembers(trio)).items
     expect(Object.fromEntries(members.map((m) => [m.user.id, m.groupNickname ?? '']))).toEqual({
       [ann.id]: 'Captain',
       [ben.id]: 'Navigator',
@@ -170,5 +172,130 @@ describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every 
     await openChat(page, 'Ben')
     await page.getByRole('button', { name: 'Contact details' }).click()
     expect(await axeViolations(page)).toEqual([])
+  }, 60_000)
+  it('should open the admin page across the whole window, tell how each action went, and log it in words', async () => {
+    await t.app.store.users.setRole(ann.id, 'admin', Date.now())
+    const annAdmin = await login(t.url, ann.username)
+    expect((await annAdmin.api.put(`/admin/groups/${trio}/member-limit`, { maxMembers: 10 })).status).toBe(200)
+    // a new session: the role is read at sign-in
+    const { page } = await signIn(ann)
+    await page.getByRole('button', { name: 'Administration' }).click()
+    const admin = page.getByTestId('admin')
+    // the whole window, no 360 px sidebar beside it
+    expect(await page.locator('aside.sidebar').count()).toBe(0)
+    expect((await admin.boundingBox())!.width).toBeGreaterThan(1100)
+
+    await admin.getByRole('searchbox', { name: 'Find users' }).fill('ecat')
+    await admin.getByRole('button', { name: 'Search' }).click()
+    const row = admin.getByTestId('admin-user').filter({ hasText: 'ecat' })
+    await row.getByRole('button', { name: 'Disable' }).click()
+    await page.getByRole('status').filter({ hasText: 'Cat is disabled and signed out.' }).waitFor()
+    await row.getByRole('button', { name: 'Enable' }).click()
+    await page.getByRole('status').filter({ hasText: 'Cat is enabled again.' }).waitFor()
+    await admin.getByRole('checkbox', { name: 'The world channel is open' }).uncheck()
+    await page.getByRole('status').filter({ hasText: 'The world channel is closed.' }).waitFor()
+    await admin.getByRole('checkbox', { name: 'The world channel is open' }).check()
+    await page.getByRole('status').filter({ hasText: 'The world channel is open.' }).waitFor()
+
+    const log = admin.getByTestId('audit-entry')
+    for (const line of [
+      'Ann disabled Cat',
+      'Ann enabled Cat',
+      'Ann closed the world channel',
+      'Ann opened the world channel',
+      'Ann set the member limit of Trio to 10',
+    ])
+      await log.filter({ hasText: line }).first().waitFor()
+    expect(await axeViolations(page)).toEqual([])
+
+    // refused: the account went away meanwhile; the page says so instead of staying silent
+    await admin.getByRole('searchbox', { name: 'Find users' }).fill('edan')
+    await admin.getByRole('button', { name: 'Search' }).click()
+    const danRow = admin.getByTestId('admin-user').filter({ hasText: 'edan' })
+    await danRow.getByRole('button', { name: 'Disable' }).waitFor()
+    expect((await annAdmin.api.request('DELETE', `/admin/users/${dan.id}`, {})).status).toBe(204)
+    await danRow.getByRole('button', { name: 'Disable' }).click()
+    await page.getByRole('alert').filter({ hasText: 'That account has been deleted in the meantime.' }).waitFor()
+    await log
+      .filter({ hasText: /Ann deleted the account edan/ })
+      .first()
+      .waitFor()
+
+    // the same log in Chinese
+    const zh = await signIn(ann, { locale: 'zh-CN' })
+    await zh.page.getByRole('button', { name: '系统管理' }).click()
+    const zhLog = zh.page.getByTestId('admin').getByTestId('audit-entry')
+    await zhLog.filter({ hasText: 'Ann 停用了 Cat' }).first().waitFor()
+    await zhLog.filter({ hasText: 'Ann 关闭了世界频道' }).first().waitFor()
+    await zh.page.getByRole('button', { name: '返回聊天' }).click()
+    await zh.page.getByRole('tab', { name: /^聊天/ }).waitFor()
+    await zh.context.close()
+
+    await page.getByRole('button', { name: 'Back to chats' }).click()
+    await page.locator('aside.sidebar').waitFor()
+  }, 90_000)
+})
+
+describe.skipIf(!hasChromium)('web client in Chromium: a newcomer', () => {
+  const suite = browserSuite()
+
+  beforeAll(async () => {
+    // the world channel already has a conversation going before the newcomer arrives
+    const old = await createUser(suite.url, 'oldtimer', { nickname: 'Old' })
+    const world = await old.api.sdk.world()
+    for (let i = 1; i <= 3; i++) await sendText(old, world.id, `welcome ${i}`)
+  })
+
+  it('should open on Create account, rate the password while typing, and start with no World badge and next steps', async () => {
+    const { page } = await suite.open()
+    await page.getByRole('tab', { name: 'Create account', selected: true }).waitFor()
+    await page.getByLabel('Username').fill('newbie')
+    const meter = page.getByRole('meter', { name: 'Strength' })
+    await page.getByLabel('Password').fill('password')
+    await expectText(page.getByTestId('password-strength'), /^Very weak/)
+    expect(await meter.getAttribute('aria-valuenow')).toBe('0')
+    await page.getByLabel('Password').fill(STRONG_PASSWORD)
+    await expectText(page.getByTestId('password-strength'), /Strong$/)
+    expect(await meter.getAttribute('aria-valuenow')).toBe('4')
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await page.getByTestId('me-name').waitFor()
+
+    // the world is listed without the messages sent before the account existed counting as unread
+    const world = page.getByTestId('conversation-item').filter({ hasText: 'World' })
+    await world.waitFor()
+    expect(await world.getByTestId('unread-badge').count()).toBe(0)
+    expect(
+      await page
+        .getByRole('tab', { name: /^Chats/ })
+        .locator('.badge')
+        .count(),
+    ).toBe(0)
+    await expectText(page.getByTestId('conversations-empty'), /only the world channel/)
+    await page.getByRole('heading', { name: 'Welcome, newbie!' }).waitFor()
+    expect(await axeViolations(page)).toEqual([])
+
+    await page.getByRole('main').getByRole('button', { name: 'Find people' }).click()
+    const search = page.getByRole('searchbox', { name: 'Find people' })
+    await until('the people search focused', () => search.evaluate((el) => (globalThis as any).document.activeElement === el))
+    await page.getByText(/^No friends yet\. Search above/).waitFor()
+    await search.fill('nobody-like-this')
+    await search.press('Enter')
+    await page.getByText(/^Nothing found\. Check the spelling/).waitFor()
+
+    await page.getByRole('tab', { name: /^Chats/ }).click()
+    await page.getByRole('main').getByRole('button', { name: 'Open the world channel' }).click()
+    await expectText(page.getByTestId('chat-title'), 'World')
+
+    // signed out, this browser now opens on "Sign in"
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByRole('tab', { name: 'Sign in', selected: true }).waitFor()
+  }, 90_000)
+
+  it('should show the same next steps in Chinese', async () => {
+    const xin = await createUser(suite.url, 'xinren', { nickname: '新人' })
+    const { page } = await suite.signIn(xin, { locale: 'zh-CN' })
+    await page.getByRole('heading', { name: '欢迎，新人！' }).waitFor()
+    await page.getByRole('main').getByRole('button', { name: '打开世界频道' }).waitFor()
+    await expectText(page.getByTestId('conversations-empty'), /目前只有所有人都在的世界频道/)
   }, 60_000)
 })

@@ -11,7 +11,7 @@ import {
   seesOnce,
   sendMessage,
   shownMessages,
-  signInAs,
+  submitSignIn,
   skipBrowserTests,
   until,
   type Watched,
@@ -52,7 +52,8 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: the link (sends, offl
     pages.push(w)
     await holdSockets(w.context)
     await w.page.reload()
-    await signInAs(w.page, user)
+    await submitSignIn(w.page, user.username)
+    await w.page.getByTestId('me-name').waitFor()
     return w
   }
 

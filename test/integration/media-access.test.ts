@@ -125,6 +125,44 @@ describe('media messages, access and signed URLs', () => {
     expect(asFile.body.message.content).toMatchObject({ kind: 'image', name: 'dot.png' })
   })
 
+  it('should keep a trimmed caption on image, file and video messages, drop a blank one, and refuse a bad one with what to fix', async () => {
+    const image = await uploadOk(alice, await makeImage('png', 40, 30), { name: 'beach.png' })
+    const captioned = await send(alice, direct, 'image', { fileId: image.fileId, caption: '  Sunset at the 海滩 🌅  ' })
+    expect(captioned.status).toBe(201)
+    expect(captioned.body.message.content).toMatchObject({ fileId: image.fileId, width: 40, caption: 'Sunset at the 海滩 🌅' })
+    const pdf = await uploadOk(alice, pdfBytes(), { name: 'notes.pdf' })
+    const file = await send(alice, direct, 'file', { fileId: pdf.fileId, caption: 'Minutes, page 2' })
+    expect(file.body.message.content).toMatchObject({ name: 'notes.pdf', caption: 'Minutes, page 2' })
+    const mp4 = await uploadOk(alice, mp4Bytes(20_000), { name: 'wave.mp4', kind: 'video' })
+    const video = await send(alice, direct, 'video', { fileId: mp4.fileId, caption: 'Waves' })
+    expect(video.body.message.content.caption).toBe('Waves')
+    // read back as stored, not only as answered
+    const history = await alice.api.get(`/conversations/${direct}/messages?limit=3`)
+    expect(history.body.items.map((m: { content: { caption?: string } }) => m.content.caption)).toEqual([
+      'Sunset at the 海滩 🌅',
+      'Minutes, page 2',
+      'Waves',
+    ])
+
+    const blank = await send(alice, direct, 'image', { fileId: image.fileId, caption: '   ' })
+    expect(blank.status).toBe(201)
+    expect(blank.body.message.content).not.toHaveProperty('caption')
+    const wav = await uploadOk(alice, wavBytes(1000), { name: 'hi.wav', kind: 'voice' })
+    const voice = await send(alice, direct, 'voice', { fileId: wav.fileId, caption: 'a voice clip has none' })
+    expect(voice.status).toBe(201)
+    expect(voice.body.message.content).not.toHaveProperty('caption')
+
+    const notText = await send(alice, direct, 'image', { fileId: image.fileId, caption: 42 })
+    expect(notText.status).toBe(400)
+    expect(notText.body.error).toMatchObject({ code: 'request.invalid', details: [{ field: 'content.caption' }] })
+    expect(notText.body.error.message).toContain('caption must be a string')
+    const tooLong = await send(alice, direct, 'file', { fileId: pdf.fileId, caption: '字'.repeat(1025) })
+    expect(tooLong.status).toBe(400)
+    expect(tooLong.body.error.message).toContain('longer than 1024 characters')
+    const justFits = await send(alice, direct, 'file', { fileId: pdf.fileId, caption: '字'.repeat(1024) })
+    expect(justFits.status).toBe(201)
+  })
+
   it('should let a member download a message file and give a stranger 404 for it, its thumbnail and its URL', async () => {
     const image = await uploadOk(alice, await makeImage('png', 400, 400))
     // before it is used, only the owner may see it

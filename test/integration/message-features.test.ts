@@ -193,6 +193,27 @@ for (const dialect of dialectsUnderTest()) {
       const fresh = await sendText(alice, groupConv, 'to the blocked chat')
       await bob.api.sdk.block(alice.id)
       expect(await f(alice, groupConv, [fresh.seq], [conv])).toMatchObject({ status: 422, code: 'message.blocked' })
+      // a target I may post in, then one I may not: refused before anything is stored anywhere
+      const groupBefore = (await view(alice, groupConv)).lastSeq
+      const directBefore = (await view(alice, conv)).lastSeq
+      expect(await f(alice, groupConv, [fresh.seq], [groupConv, conv])).toMatchObject({ status: 422, code: 'message.blocked' })
+      expect((await view(alice, groupConv)).lastSeq).toBe(groupBefore)
+      expect((await view(alice, conv)).lastSeq).toBe(directBefore)
+    })
+  })
+
+  describe(`${dialect}: a forward beyond the send limit`, () => {
+    const chat = useDirectChat({ dialect, overrides: { 'messages.sendPerMinute': 3 } })
+
+    it('should store no copy when its copies together exceed the send limit (not the first ones, then 429)', async () => {
+      const { alice, bob, conv } = chat
+      const one = await sendText(bob, conv, 'one')
+      const two = await sendText(bob, conv, 'two')
+      const mine = await sendText(alice, conv, 'mine') // 1 of alice's 3 sends this minute
+      // three copies would be her sends 2, 3 and 4: refused whole
+      const forward = { seqs: [one.seq, two.seq, mine.seq], targets: [conv], mode: 'single' as const, clientMsgId: cid() }
+      expect(await refused(alice.api.sdk.forward(conv, forward))).toMatchObject({ status: 429, code: 'rate_limited' })
+      expect((await alice.api.sdk.conversation(conv)).lastSeq).toBe(mine.seq)
     })
   })
 

@@ -8,6 +8,7 @@ export const Limits = Type.Object({
   editWindowSeconds: Type.Integer({ description: 'how long after sending a user may edit their text message' }),
   recallWindowSeconds: Type.Integer({ description: 'how long after sending a user may recall their own message' }),
   maxTextLength: Type.Integer({ description: 'longest text message, in characters' }),
+  maxCaptionLength: Type.Integer({ description: 'longest caption on an image, file or video message, in characters' }),
   maxImageBytes: Type.Integer({ description: 'largest image upload' }),
   maxFileBytes: Type.Integer({ description: 'largest generic file upload' }),
   maxVoiceBytes: Type.Integer({ description: 'largest voice clip upload' }),

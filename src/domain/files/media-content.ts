@@ -27,8 +27,8 @@ const ACCEPTS: Record<string, readonly FileKind[]> = {
 
 /**
  * Media message contents are built from the stored metadata: `mime`, `size`, `name`,
- * `width`/`height` are never taken from the client; only `fileId` and, for voice/video,
- * a client-measured `durationMs` (clamped by kind and size) are.
+ * `width`/`height` are never taken from the client; only `fileId`, for voice/video a
+ * client-measured `durationMs` (clamped by kind and size), and an image/file/video `caption` are.
  */
 export function createMediaHook(deps: { files: FileService; records: FileRecordStore; clock: Clock }): MediaHook {
   const { files, records, clock } = deps
@@ -48,17 +48,19 @@ export function createMediaHook(deps: { files: FileService; records: FileRecordS
         )
       }
       const base = { fileId: file.id, mime: file.mime, size: file.size }
+      // the sender's words about it (validated with the content's shape), kept last
+      const caption = typeof content.caption === 'string' ? { caption: content.caption } : {}
       switch (type) {
         case 'image':
-          return { ...base, width: file.width, height: file.height, thumbnail: file.thumbnail }
+          return { ...base, width: file.width, height: file.height, thumbnail: file.thumbnail, ...caption }
         case 'voice':
         case 'video': {
           const given = typeof content.durationMs === 'number' ? content.durationMs : (file.durationMs ?? 0)
           const durationMs = files.clampDuration(type, file.size, given)
-          return type === 'voice' ? { ...base, durationMs } : { ...base, name: file.name, durationMs }
+          return type === 'voice' ? { ...base, durationMs } : { ...base, name: file.name, durationMs, ...caption }
         }
         default:
-          return { ...base, name: file.name, kind: file.kind }
+          return { ...base, name: file.name, kind: file.kind, ...caption }
       }
     },
 

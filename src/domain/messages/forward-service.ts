@@ -1,3 +1,4 @@
+import type { ConversationKind } from '../conversations/conversation.js'
 import { visibleRange } from '../conversations/conversation-service.js'
 import { AppError } from '../errors.js'
 import type { FileService } from '../files/file-service.js'
@@ -51,30 +52,33 @@ export class ForwardService {
     const sources = await this.#readable(userId, sourceId, seqs)
     const nested = input.mode === 'merged' ? sources.find((m) => m.type === 'forward') : undefined
     if (nested) throw new AppError('forward.not_forwardable', undefined, { details: [{ field: 'seqs', seq: nested.seq }] })
-    for (const target of targets) checkSendPolicy(await this.#d.facts.load(target, userId), null, this.#d.clock.now())
+    // every target authorized and every copy charged to the send limits before any is stored: an
+    // ordinary refusal (a target I may not post in, too many sends) stores nothing anywhere
+    const kinds: ConversationKind[] = []
+    for (const target of targets) {
+      const facts = await this.#d.facts.load(target, userId)
+      checkSendPolicy(facts, null, this.#d.clock.now())
+      kinds.push(facts.kind)
+    }
     await this.#d.limiter(userId)
     const origins = await this.#origins(sources)
+    const copies =
+      input.mode === 'merged'
+        ? [{ type: 'forward' as const, content: await this.#mergedContent(userId, sourceId, sources, origins) }]
+        : sources.map((m) => ({ type: m.type, content: copyContent(m, origins.get(m.seq)!) }))
+    for (const kind of kinds) await this.#d.messages.chargeSends(userId, kind, copies.length)
+    // What can still fail from here is not a refusal known in advance (a fact that changed meanwhile,
+    // the database): the answer is that error and the copies stored before it stay. Each copy is
+    // idempotent in its conversation (merged: `clientMsgId`; single: `<clientMsgId>:<index>`), so a
+    // retry with the same clientMsgId returns the stored copies and stores only the missing ones.
     const results: Array<{ conversationId: string; messages: Message[] }> = []
-    if (input.mode === 'merged') {
-      const content = await this.#mergedContent(userId, sourceId, sources, origins)
-      for (const target of targets) {
-        const { message } = await this.#d.messages.sendPrepared(userId, target, {
-          clientMsgId: input.clientMsgId,
-          type: 'forward',
-          content,
-        })
-        results.push({ conversationId: target, messages: [message] })
+    for (const target of targets) {
+      const messages: Message[] = []
+      for (const [i, copy] of copies.entries()) {
+        const clientMsgId = input.mode === 'merged' ? input.clientMsgId : `${input.clientMsgId}:${i}`
+        messages.push((await this.#d.messages.sendPrepared(userId, target, { clientMsgId, ...copy })).message)
       }
-    } else {
-      const copies = sources.map((m) => ({ type: m.type, content: copyContent(m, origins.get(m.seq)!) }))
-      for (const target of targets) {
-        const messages: Message[] = []
-        for (const [i, copy] of copies.entries()) {
-          const clientMsgId = `${input.clientMsgId}:${i}`
-          messages.push((await this.#d.messages.sendPrepared(userId, target, { clientMsgId, ...copy })).message)
-        }
-        results.push({ conversationId: target, messages })
-      }
+      results.push({ conversationId: target, messages })
     }
     this.#d.logger.info(
       { event: 'message.forwarded', userId, sourceId, mode: input.mode, count: seqs.length, targets },

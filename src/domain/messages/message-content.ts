@@ -8,6 +8,10 @@ import type { StickerSet } from '../stickers/sticker-set.js'
 export const CONTENT_MAX_BYTES = 16 * 1024
 export const CONTENT_MAX_DEPTH = 4
 export const MENTIONS_MAX = 50
+/** Longest caption on an image, file or video message, in characters (code points). */
+export const CAPTION_MAX_LENGTH = 1024
+/** Message types that may carry a `caption` (a voice clip has none: it is the words). */
+const CAPTIONED = new Set(['image', 'file', 'video'])
 
 const invalid = (field: string, message: string): never => {
   throw new AppError('request.invalid', message, { details: [{ field: `content.${field}`, problem: 'invalid' }] })
@@ -54,9 +58,9 @@ export function validateContent(type: string, content: unknown, limits: ContentR
 }
 
 /**
- * The client's part of a media message: the id of a file the sender uploaded and, for
- * voice/video, a measured `durationMs`. The rest (mime, size, name, dimensions) is filled in
- * from the stored file by the send path (see domain/files/media-content.ts).
+ * The client's part of a media message: the id of a file the sender uploaded, for voice/video a
+ * measured `durationMs`, for image/file/video an optional `caption`. The rest (mime, size, name,
+ * dimensions) is filled in from the stored file by the send path (see domain/files/media-content.ts).
  */
 function mediaContent(type: string, c: Record<string, unknown>): Record<string, unknown> {
   if (typeof c.fileId !== 'string' || !isId(c.fileId)) return invalid('fileId', 'content.fileId must be the id of a file you uploaded.')
@@ -65,6 +69,13 @@ function mediaContent(type: string, c: Record<string, unknown>): Record<string, 
     if (typeof c.durationMs !== 'number' || !Number.isFinite(c.durationMs) || c.durationMs < 0)
       invalid('durationMs', 'content.durationMs must be a non-negative number of milliseconds.')
     out.durationMs = Math.round(c.durationMs as number)
+  }
+  if (CAPTIONED.has(type) && c.caption !== undefined) {
+    if (typeof c.caption !== 'string') return invalid('caption', 'content.caption must be a string.')
+    if ([...c.caption].length > CAPTION_MAX_LENGTH) invalid('caption', `content.caption is longer than ${CAPTION_MAX_LENGTH} characters.`)
+    // an empty or blank caption is no caption
+    const caption = c.caption.trim()
+    if (caption) out.caption = caption
   }
   return out
 }

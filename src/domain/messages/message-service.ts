@@ -10,6 +10,7 @@ import type { MediaHook } from '../files/media-content.js'
 import { AppError } from '../errors.js'
 import { isId } from '../../shared/ids.js'
 import type { Message } from './message.js'
+import type { ConversationKind } from '../conversations/conversation.js'
 import { validateContent, type ContentRules } from './message-content.js'
 import { messageCreatedEvent } from './message-events.js'
 import { withoutHidden } from './hide-service.js'
@@ -19,7 +20,7 @@ import { checkSendPolicy, type SendFacts } from './send-policy.js'
 export function mentionedIds(message: Pick<Message, 'type' | 'content'>): string[] {
   const list = message.type === 'text' ? message.content.mentions : undefined
   if (!Array.isArray(list)) return []
-  return list.flatMap((x) => (x === 'all' ? ['*'] : typeof x === 'string' && isId(x) ? [x] : []))
+  return [...new Set(list.flatMap((x) => (x === 'all' ? ['*'] : typeof x === 'string' && isId(x) ? [x] : [])))]
 }
 
 /** Checks a send against a rate; throws AppError('rate_limited') when over. Off when limits are disabled. */
@@ -70,8 +71,16 @@ export class MessageService {
   }
 
   /**
-   * A message whose content the server built (a forward's copy): the send rules, the send
-   * limit and the one store-and-publish step, without the client-content checks.
+   * Charges the send limits for `count` server-built messages to a conversation of `kind` (a
+   * forward's copies, charged for every target before any is stored); throws rate_limited.
+   */
+  async chargeSends(userId: string, kind: ConversationKind, count: number): Promise<void> {
+    for (let i = 0; i < count; i++) await this.#d.limiter(userId, kind)
+  }
+
+  /**
+   * A message whose content the server built (a forward's copy), its send limit already charged
+   * (`chargeSends`): the send rules and the one store-and-publish step, without the client-content checks.
    */
   async sendPrepared(
     userId: string,
@@ -79,7 +88,6 @@ export class MessageService {
     input: { clientMsgId: string; type: Message['type']; content: Record<string, unknown> },
   ): Promise<{ message: Message; created: boolean }> {
     const facts = await this.#authorize(await this.#d.facts.get(conversationId, userId), input.content)
-    await this.#d.limiter(userId, facts.kind)
     return this.#post(facts, input, input.content)
   }
 
@@ -134,23 +142,20 @@ export class MessageService {
     input: Omit<AppendMessage, 'now'> & { senderId: string },
     expectedVersion?: number,
   ): Promise<{ message: Message; created: boolean } | null> {
-    const row = { ...input, now: this.#d.clock.now() }
+    // mention rows go into the send transaction: a crash after it cannot lose the @ badge
+    const mentions = mentionedIds(input)
+    const row = { ...input, now: this.#d.clock.now(), ...(mentions.length > 0 && { mentions }) }
     const appended =
       expectedVersion === undefined
         ? await this.#d.store.messages.append(row)
         : await this.#d.store.messages.appendChecked(row, expectedVersion)
     if (appended === 'stale') return null
     const { message, created, membershipVersion } = appended
-    const conversationId = message.conversationId
     // after the append and before the publish, so recipients can fetch the file; repeated on a
     // retry (created: false), which repairs a ref lost to a crash in between
     await this.#d.media?.attach(message)
     if (created) {
       this.#d.onStored(message)
-      // before the publish: a client that reads its list on the frame sees the @ badge
-      const mentioned = mentionedIds(message)
-      if (mentioned.length > 0)
-        await this.#d.store.mentions.record({ conversationId, seq: message.seq, senderId: input.senderId, userIds: mentioned })
       this.#d.logger.info(
         {
           event: 'message.stored',

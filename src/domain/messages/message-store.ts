@@ -7,6 +7,8 @@ export interface AppendMessage {
   type: MessageType
   content: Record<string, unknown>
   now: number
+  /** who it mentions (user ids, `*` for @all; no repeats): rows for the @ badge, in the same transaction */
+  mentions?: readonly string[]
 }
 
 export interface Appended {

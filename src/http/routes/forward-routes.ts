@@ -49,7 +49,8 @@ export function registerForwardRoutes(app: FastifyInstance, deps: { forwards: Fo
             clientMsgId: Type.String({
               minLength: 1,
               maxLength: 56,
-              description: 'idempotency key: a retry sends nothing twice (single copies use `<key>:<index>`)',
+              description:
+                'idempotency key: a retry returns the copies already stored and stores only the missing ones, never one twice (single copies use `<key>:<index>`)',
             }),
           },
           { additionalProperties: false },

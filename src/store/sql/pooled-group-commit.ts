@@ -21,8 +21,8 @@ const MAX_BATCH = 200
 
 /**
  * MariaDB/PostgreSQL group commit: the sends that arrive in one event-loop turn (or while
- * MAX_IN_FLIGHT batches run) share one transaction of six statements whatever their number:
- * lock the batch's conversations in id order (`SELECT … ORDER BY id FOR UPDATE`, which also
+ * MAX_IN_FLIGHT batches run) share one transaction of six statements whatever their number
+ * (seven when one of them mentions someone: the mention rows): lock the batch's conversations in id order (`SELECT … ORDER BY id FOR UPDATE`, which also
  * reads their counters and membership versions under the lock), look up the idempotency keys,
  * then one counter update, one multi-row insert and one read_seq update for all. Each send
  * keeps its own outcome: consecutive seqs per conversation in arrival order, the stored message
@@ -105,6 +105,7 @@ export class PooledGroupCommit implements SendAppender {
     }
     const rows: MessagesTable[] = []
     const created = new Map<string, MessagesTable>()
+    const mentions: Array<{ row: MessagesTable; userIds: readonly string[] }> = []
     const outcomes = batch.map(({ input, expectedVersion }): Outcome => {
       const counter = counters.get(input.conversationId)
       if (!counter) return { ok: false, error: new Error(`conversation ${input.conversationId} does not exist`) }
@@ -115,6 +116,7 @@ export class PooledGroupCommit implements SendAppender {
       if (expectedVersion !== undefined && expectedVersion !== membershipVersion) return { ok: true, value: 'stale' }
       const row = messageRow(input, ++counter.lastSeq)
       rows.push(row)
+      if (input.mentions?.length) mentions.push({ row, userIds: input.mentions })
       if (key !== null) created.set(key, row)
       return { ok: true, value: { message: toMessage(row), created: true, membershipVersion } }
     })
@@ -123,6 +125,7 @@ export class PooledGroupCommit implements SendAppender {
       await run(this.#sql.insert(rows))
       const senders = rows.filter((r) => r.sender_id !== null)
       if (senders.length > 0) await run(this.#sql.readSeq(senders))
+      if (mentions.length > 0) await run(this.#sql.mentions(mentions))
     }
     return outcomes
   }
@@ -197,6 +200,15 @@ class BatchSql {
     const values = rows.map((r) => `(${COLUMNS.map((c) => p(r[c])).join(', ')})`)
     // no ON CONFLICT: a racing duplicate fails the statement, and the batch reruns send by send
     return { sql: `INSERT INTO messages (${COLUMNS.join(', ')}) VALUES ${values.join(', ')}`, params }
+  }
+
+  /** The mention rows of the batch's messages that mention someone (the @ badge), committed with them. */
+  mentions(messages: Array<{ row: MessagesTable; userIds: readonly string[] }>) {
+    const { params, p } = this.#query()
+    const values = messages.flatMap(({ row, userIds }) =>
+      userIds.map((u) => `(${[row.conversation_id, row.seq, u, row.sender_id].map(p).join(', ')})`),
+    )
+    return { sql: `INSERT INTO message_mentions (conversation_id, seq, user_id, sender_id) VALUES ${values.join(', ')}`, params }
   }
 
   /** Sending reads everything before it: each sender's read_seq to its last message of the batch. */

@@ -11,7 +11,8 @@ import { PooledGroupCommit } from './pooled-group-commit.js'
 /**
  * The send transaction on the hot path: statements written once per dialect (no query
  * building per call), at most three in the transaction (counter bump, insert, sender's
- * read_seq; MySQL adds one to read the version back, having no RETURNING). The idempotency
+ * read_seq; MySQL adds one to read the version back, having no RETURNING), and one more for a
+ * message that mentions someone (its rows for the @ badge, committed with it). The idempotency
  * key is looked up before the counter lock; the insert after it ignores a racing duplicate.
  * With `expectedVersion`, a conversation whose membership_version moved (a fact the sender
  * was authorized on changed) gets nothing stored: 'stale'.
@@ -37,8 +38,17 @@ function statements(dialect: Capabilities['dialect']) {
       // MySQL: a duplicate fails with ER_DUP_ENTRY (INSERT IGNORE would also turn other errors into warnings)
       (dialect === 'mysql' ? '' : ' ON CONFLICT DO NOTHING'),
     readSeq: `UPDATE conversation_members SET read_seq = ${p(1)} WHERE conversation_id = ${p(2)} AND user_id = ${p(3)} AND read_seq < ${p(4)}`,
+    /** the message's mention rows (only for a message that mentions someone), `n` of them */
+    mentions: (n: number) => {
+      const rows = Array.from({ length: n }, (_, i) => `(${[1, 2, 3, 4].map((k) => p(i * 4 + k)).join(', ')})`)
+      return `INSERT INTO message_mentions (conversation_id, seq, user_id, sender_id) VALUES ${rows.join(', ')}`
+    },
   }
 }
+
+/** Parameters of `mentions`: one row per mentioned id, for the message `row`. */
+export const mentionValues = (row: MessagesTable, userIds: readonly string[]) =>
+  userIds.flatMap((userId) => [row.conversation_id, row.seq, userId, row.sender_id])
 
 const rowValues = (r: MessagesTable) => [
   r.conversation_id,
@@ -90,6 +100,9 @@ export class PooledAppender implements SendAppender {
         if (Number(inserted.numAffectedRows ?? 1) === 0) throw new LostRace()
         if (input.senderId) {
           await trx.executeQuery(CompiledQuery.raw(this.#sql.readSeq, [seq, input.conversationId, input.senderId, seq]))
+        }
+        if (input.mentions?.length) {
+          await trx.executeQuery(CompiledQuery.raw(this.#sql.mentions(input.mentions.length), mentionValues(row, input.mentions)))
         }
         return { message: toMessage(row), created: true, membershipVersion: version }
       })
@@ -238,6 +251,7 @@ function prepare(raw: SQLite.Database) {
     bump: raw.prepare<unknown[], { last_seq: number; membership_version: number }>(sql.bump),
     insert: raw.prepare(sql.insert),
     readSeq: raw.prepare(sql.readSeq),
+    mention: raw.prepare(sql.mentions(1)),
   }
 }
 
@@ -260,5 +274,6 @@ function appendOne(s: ReturnType<typeof prepare>, input: AppendMessage, expected
   const row = messageRow(input, Number(bumped.last_seq))
   s.insert.run(...rowValues(row))
   if (input.senderId) s.readSeq.run(row.seq, input.conversationId, input.senderId, row.seq)
+  for (const userId of input.mentions ?? []) s.mention.run(...mentionValues(row, [userId]))
   return { message: toMessage(row), created: true, membershipVersion: version }
 }

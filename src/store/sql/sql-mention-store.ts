@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely'
 import type { MentionStore } from '../../domain/messages/mention-store.js'
-import type { Capabilities } from './capabilities.js'
 import type { Database } from './db-schema.js'
 
 /** Conversations per counting query (each adds three parameters). */
@@ -8,18 +7,9 @@ const CHUNK = 200
 
 export class SqlMentionStore implements MentionStore {
   readonly #db: Kysely<Database>
-  readonly #caps: Capabilities
 
-  constructor(db: Kysely<Database>, caps: Capabilities) {
+  constructor(db: Kysely<Database>) {
     this.#db = db
-    this.#caps = caps
-  }
-
-  async record(q: { conversationId: string; seq: number; senderId: string; userIds: readonly string[] }): Promise<void> {
-    if (q.userIds.length === 0) return
-    const rows = q.userIds.map((userId) => ({ conversation_id: q.conversationId, seq: q.seq, user_id: userId, sender_id: q.senderId }))
-    const insert = this.#db.insertInto('message_mentions').values(rows)
-    await (this.#caps.insertOrIgnore === 'insert_ignore' ? insert.ignore() : insert.onConflict((oc) => oc.doNothing())).execute()
   }
 
   async unreadCounts(userId: string, ranges: ReadonlyArray<{ conversationId: string; afterSeq: number; maxSeq: number }>) {
@@ -29,7 +19,7 @@ export class SqlMentionStore implements MentionStore {
       const chunk = open.slice(i, i + CHUNK)
       const rows = await this.#db
         .selectFrom('message_mentions')
-        .select(['conversation_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .select(['conversation_id', (eb) => eb.fn.count<number>('seq').distinct().as('n')])
         .where((eb) => eb.or([eb('user_id', '=', userId), eb('user_id', '=', '*')]))
         .where('sender_id', '<>', userId)
         .where((eb) =>

@@ -32,7 +32,7 @@ export function createSqlStore(database: SqlDatabase): Store {
     reactions: new SqlReactionStore(db, database.caps),
     pins: new SqlPinStore(db, database.caps),
     hidden: new SqlHiddenStore(db, database.caps),
-    mentions: new SqlMentionStore(db, database.caps),
+    mentions: new SqlMentionStore(db),
     calls: new SqlCallStore(db, database.caps),
     search: new SqlMessageSearchStore(db, database.caps),
     friends: new SqlFriendStore(db, database.caps),

@@ -43,7 +43,13 @@ export function previewText(s: NameState, m: Message): string {
   if (m.recalledAt) return translate(s.locale, 'msg.recalled')
   if (m.type === 'text') return String(m.content.text ?? '')
   if (m.type === 'system') return systemText(s, m)
-  return typeLabel(s.locale, m.type)
+  const caption = captionOf(m.content)
+  return caption ? `${typeLabel(s.locale, m.type)} ${caption}` : typeLabel(s.locale, m.type)
+}
+
+/** The sender's words on an image, file or video message, if any. */
+export function captionOf(content: Record<string, unknown>): string {
+  return typeof content.caption === 'string' ? content.caption : ''
 }
 
 /** What a message of this (non-text) type is called: "Image", "Sticker"... */

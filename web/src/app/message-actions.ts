@@ -93,12 +93,23 @@ export class MessageActions {
     }))
   }
 
-  /** Uploads a file (image, voice, video or any file), then sends it as a message of that kind. */
-  async sendFile(conversationId: string, file: Blob, name: string, kind: UploadKind, durationMs?: number): Promise<boolean> {
+  /**
+   * Uploads a file (image, voice, video or any file), then sends it as a message of that kind,
+   * with the sender's caption (image, file, video; the server drops a blank one).
+   */
+  async sendFile(
+    conversationId: string,
+    file: Blob,
+    name: string,
+    kind: UploadKind,
+    extra: { durationMs?: number; caption?: string } = {},
+  ): Promise<boolean> {
+    const { durationMs, caption } = extra
     try {
       const up = await this.#c.api.upload(file, name, kind, durationMs)
       const content: Record<string, unknown> = { fileId: up.fileId }
       if (durationMs !== undefined && (kind === 'voice' || kind === 'video')) content.durationMs = Math.round(durationMs)
+      if (caption?.trim() && kind !== 'voice') content.caption = caption.trim()
       this.sendContent(conversationId, kind, content)
       return true
     } catch (err) {

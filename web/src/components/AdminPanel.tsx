@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useState } from 'react'
-import type { AdminUser, AuditEntry, RegistrationState } from '../app/admin-actions.js'
-import { formatTime } from '../app/format.js'
+import type { AdminUser, NamedAuditEntry, RegistrationState } from '../app/admin-actions.js'
+import { formatDateTime } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
+import { auditText } from './audit-text.js'
 import { ConfirmButton } from './ConfirmButton.js'
+import { Icon } from './Icon.js'
 
 /** `datetime-local` value (local time) <-> ISO string. */
 function toLocalInput(iso: string | null): string {
@@ -16,7 +18,10 @@ function fromLocalInput(value: string): string | null {
   return value ? new Date(value).toISOString() : null
 }
 
-/** For users with role admin: users, registration, the world channel, the audit log. */
+/**
+ * For users with role admin, a page of its own across the whole window (not the sidebar): users,
+ * registration, the world channel, the audit log in words. Every action says whether it worked.
+ */
 export function AdminPanel() {
   const controller = useController()
   const t = useT()
@@ -28,7 +33,7 @@ export function AdminPanel() {
   const [opensAt, setOpensAt] = useState('')
   const [closesAt, setClosesAt] = useState('')
   const [world, setWorld] = useState<{ open: boolean } | null>(null)
-  const [audit, setAudit] = useState<AuditEntry[]>([])
+  const [audit, setAudit] = useState<NamedAuditEntry[]>([])
 
   const search = useCallback(async (query: string) => setUsers(await controller.admin.users(query)), [controller])
   const reload = useCallback(async () => {
@@ -45,16 +50,27 @@ export function AdminPanel() {
     void reload()
   }, [search, reload])
 
+  // after a refusal too: a toggle flipped optimistically goes back to what the server has
   const after = (ok: boolean) => {
-    if (ok) {
-      void search(q)
-      void reload()
-    }
+    if (ok) void search(q)
+    void reload()
   }
 
   return (
-    <div className="panel settings admin" data-testid="admin">
-      <section aria-labelledby="admin-users-h">
+    <div className="admin-page" data-testid="admin">
+      <header className="admin-header">
+        <button
+          type="button"
+          className="icon-btn"
+          aria-label={t('admin.back')}
+          title={t('admin.back')}
+          onClick={() => controller.setTab('chats')}
+        >
+          <Icon name="back" />
+        </button>
+        <h2>{t('admin.open')}</h2>
+      </header>
+      <section className="admin-card admin-users" aria-labelledby="admin-users-h">
         <h3 id="admin-users-h">{t('admin.users')}</h3>
         <form
           className="search-row"
@@ -90,24 +106,24 @@ export function AdminPanel() {
                   <button
                     type="button"
                     className="btn small"
-                    onClick={() => void controller.admin.setDisabled(u.id, u.state === 'active').then(after)}
+                    onClick={() => void controller.admin.setDisabled(u, u.state === 'active').then(after)}
                   >
                     {u.state === 'active' ? t('admin.disable') : t('admin.enable')}
                   </button>
                   <button
                     type="button"
                     className="btn small"
-                    onClick={() => void controller.admin.muteInWorld(u.id, new Date(Date.now() + 24 * 3600_000)).then(after)}
+                    onClick={() => void controller.admin.muteInWorld(u, new Date(Date.now() + 24 * 3600_000)).then(after)}
                   >
                     {t('admin.worldMute')}
                   </button>
-                  <button type="button" className="btn small ghost" onClick={() => void controller.admin.unmuteInWorld(u.id).then(after)}>
+                  <button type="button" className="btn small ghost" onClick={() => void controller.admin.unmuteInWorld(u).then(after)}>
                     {t('admin.worldUnmute')}
                   </button>
                   <ConfirmButton
                     label={t('admin.delete')}
                     question={t('admin.deleteConfirm', { name: u.username })}
-                    onConfirm={() => void controller.admin.deleteUser(u.id).then(after)}
+                    onConfirm={() => void controller.admin.deleteUser(u).then(after)}
                   />
                 </div>
               ) : null}
@@ -116,7 +132,7 @@ export function AdminPanel() {
         </ul>
       </section>
 
-      <section aria-labelledby="admin-reg-h">
+      <section className="admin-card" aria-labelledby="admin-reg-h">
         <h3 id="admin-reg-h">{t('admin.registration')}</h3>
         {registration ? (
           <>
@@ -156,7 +172,7 @@ export function AdminPanel() {
         ) : null}
       </section>
 
-      <section aria-labelledby="admin-world-h">
+      <section className="admin-card" aria-labelledby="admin-world-h">
         <h3 id="admin-world-h">{t('admin.world')}</h3>
         {world ? (
           <label className="check-row">
@@ -174,14 +190,16 @@ export function AdminPanel() {
         ) : null}
       </section>
 
-      <section aria-labelledby="admin-audit-h">
+      <section className="admin-card admin-audit" aria-labelledby="admin-audit-h">
         <h3 id="admin-audit-h">{t('admin.audit')}</h3>
         {audit.length === 0 ? <p className="muted small">{t('admin.auditEmpty')}</p> : null}
         <ol className="plain-list audit-log">
           {audit.map((a) => (
-            <li key={a.id} data-testid="audit-entry" className="small">
-              <time dateTime={a.createdAt}>{formatTime(a.createdAt, locale)}</time> <code>{a.action}</code>
-              {a.targetId ? <span className="muted"> → {a.targetId}</span> : null}
+            <li key={a.id} data-testid="audit-entry" data-action={a.action}>
+              <time className="muted small" dateTime={a.createdAt}>
+                {formatDateTime(a.createdAt, locale)}
+              </time>
+              <span>{auditText(t, a, locale)}</span>
             </li>
           ))}
         </ol>

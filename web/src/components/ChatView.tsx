@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react'
+import { useMemo, useState, type DragEvent } from 'react'
 import { conversationTitle, displayNameOf, formatTime, memberCountKey } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { useNow } from '../hooks/use-now.js'
@@ -42,6 +42,9 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
   const [infoOpen, setInfoOpen] = useState(false)
   const [searchOpen, setSearchOpen] = useState(false)
   const [replyTo, setReplyTo] = useState<number | null>(null)
+  // a file on its way into the composer's preview: chosen, pasted, or dropped on the chat
+  const [attachment, setAttachment] = useState<File | null>(null)
+  const [dragging, setDragging] = useState(false)
   const subtitle = useMemo(() => {
     if (!c) return ''
     if (c.kind === 'world') return t('conv.worldHint')
@@ -55,6 +58,28 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
         <p className="muted">{t('common.loading')}</p>
       </div>
     )
+  }
+
+  const canWrite = c.leftSeq === null && !mutedNotice
+  // files only (not text dragged from the page), where the composer takes media
+  const carriesFiles = (e: DragEvent) => canWrite && c.kind !== 'world' && e.dataTransfer.types.includes('Files')
+  const dropZone = {
+    onDragOver: (e: DragEvent) => {
+      if (!carriesFiles(e)) return
+      e.preventDefault()
+      e.dataTransfer.dropEffect = 'copy'
+      setDragging(true)
+    },
+    onDragLeave: (e: DragEvent) => {
+      if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDragging(false)
+    },
+    onDrop: (e: DragEvent) => {
+      setDragging(false)
+      if (!carriesFiles(e)) return
+      e.preventDefault()
+      const file = e.dataTransfer.files[0]
+      if (file) setAttachment(file)
+    },
   }
 
   return (
@@ -129,7 +154,12 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
         </div>
       </header>
       <div className="chat-body">
-        <div className="chat-main">
+        <div className="chat-main" {...dropZone}>
+          {dragging ? (
+            <div className="drop-hint" aria-hidden="true">
+              {t('attach.dropHere')}
+            </div>
+          ) : null}
           <CallBar conversationId={c.id} group={c.kind === 'group'} />
           {c.kind === 'group' && c.group ? <AnnouncementBar groupId={c.group.id} /> : null}
           <PinnedBar
@@ -145,7 +175,13 @@ export function ChatView({ conversationId, narrow }: { conversationId: string; n
               {mutedNotice}
             </p>
           ) : (
-            <Composer conversation={c} replyTo={replyTo} onClearReply={() => setReplyTo(null)} />
+            <Composer
+              conversation={c}
+              replyTo={replyTo}
+              onClearReply={() => setReplyTo(null)}
+              attachment={attachment}
+              onAttach={setAttachment}
+            />
           )}
         </div>
         {searchOpen ? (

@@ -4,10 +4,15 @@ import { displayNameOf, previewText } from '../app/format.js'
 import { safeStorage } from '../app/storage.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { useMediaQuery } from '../hooks/use-media-query.js'
+import { useNow } from '../hooks/use-now.js'
+import { useVoiceRecorder } from '../hooks/use-voice-recorder.js'
+import { AttachmentPreview } from './AttachmentPreview.js'
 import { EmojiPicker } from './EmojiPicker.js'
 import { Icon } from './Icon.js'
 import { ExtrasPicker } from './ExtrasPicker.js'
 import { MediaButtons } from './MediaButtons.js'
+import { formatDuration } from './MessageMedia.js'
+import './composer-media.css'
 
 /** until the server's limits are known */
 const DEFAULT_MAX_LENGTH = 4000
@@ -32,16 +37,22 @@ interface Candidate {
 
 /**
  * Writing a message: Enter sends, Shift+Enter breaks the line (not while an IME is composing),
- * @ completes group members, an emoji picker, and the message being answered.
+ * @ completes group members, an emoji picker, and the message being answered. A chosen, pasted
+ * or dropped file (`attachment`, held by the chat so a drop anywhere on it lands here) waits in
+ * a preview with a caption; a voice recording shows with its time, Cancel (Esc) and Send.
  */
 export function Composer({
   conversation,
   replyTo,
   onClearReply,
+  attachment,
+  onAttach,
 }: {
   conversation: Conversation
   replyTo: number | null
   onClearReply: () => void
+  attachment: File | null
+  onAttach: (file: File | null) => void
 }) {
   const controller = useController()
   const t = useT()
@@ -67,6 +78,37 @@ export function Composer({
   const replied = useAppState((s) => (replyTo ? s.timelines[id]?.messages.find((m) => m.seq === replyTo) : undefined))
   const replyName = useAppState((s) => (replied ? displayNameOf(s, replied.senderId, groupId) : ''))
   const replyPreview = useAppState((s) => (replied ? previewText(s, replied) : ''))
+  const media = conversation.kind !== 'world'
+  const [sendingVoice, setSendingVoice] = useState(false)
+  const voice = useVoiceRecorder(
+    (clip) => {
+      setSendingVoice(true)
+      void controller.messages
+        .sendFile(id, clip.blob, clip.name, 'voice', { durationMs: clip.durationMs })
+        .finally(() => setSendingVoice(false))
+    },
+    () => controller.messages.warn('media.noMic'),
+  )
+  const recording = voice.since !== null
+  const now = useNow(250, recording)
+
+  // Esc throws a running recording away, wherever the focus is
+  const cancelVoice = voice.cancel
+  useEffect(() => {
+    if (!recording) return
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (e.key === 'Escape') cancelVoice()
+    }
+    document.addEventListener('keydown', onKey)
+    return () => document.removeEventListener('keydown', onKey)
+  }, [recording, cancelVoice])
+
+  const attach = (file: File | null) => {
+    onAttach(file)
+    setTrayOpen(false)
+    // back to writing once the preview is gone
+    if (!file) requestAnimationFrame(() => ref.current?.focus())
+  }
 
   useEffect(() => {
     drafts.set(me, id, text)
@@ -197,8 +239,10 @@ export function Composer({
           />
         ) : null}
       </div>
-      {conversation.kind !== 'world' ? <MediaButtons conversationId={id} /> : null}
-      {conversation.kind !== 'world' ? <ExtrasPicker conversationId={id} /> : null}
+      {media ? (
+        <MediaButtons onAttach={attach} onRecord={() => void voice.start()} disabled={recording || sendingVoice || !!attachment} />
+      ) : null}
+      {media ? <ExtrasPicker conversationId={id} /> : null}
     </>
   )
 
@@ -235,6 +279,30 @@ export function Composer({
             </li>
           ))}
         </ul>
+      ) : null}
+      {attachment ? <AttachmentPreview conversationId={id} file={attachment} onClose={() => attach(null)} /> : null}
+      {recording || sendingVoice ? (
+        <div className="recording-bar" role="group" aria-label={t('media.recordingLabel')}>
+          {recording ? (
+            <>
+              <span className="recording-dot" aria-hidden="true" />
+              <span role="timer" aria-live="off" data-testid="recording-time">
+                {formatDuration(now - (voice.since ?? now))}
+              </span>
+              <span className="muted small recording-hint">{t('media.recordingHint')}</span>
+              <button type="button" className="btn small ghost" onClick={voice.cancel}>
+                {t('media.cancelRecording')}
+              </button>
+              <button type="button" className="btn small primary" onClick={voice.stop}>
+                {t('media.stopRecording')}
+              </button>
+            </>
+          ) : (
+            <span className="muted small" role="status">
+              {t('media.uploading')}
+            </span>
+          )}
+        </div>
       ) : null}
       {narrow && trayOpen ? (
         <div className="composer-tray" role="toolbar" aria-label={t('chat.more')}>
@@ -274,6 +342,13 @@ export function Composer({
             if (conversation.kind !== 'world' && e.target.value) controller.messages.sendTyping(id)
           }}
           onKeyDown={onKeyDown}
+          onPaste={(e) => {
+            // a pasted picture (a screenshot, an image copied in a browser) opens the preview
+            const file = media ? [...e.clipboardData.files][0] : undefined
+            if (!file) return
+            e.preventDefault()
+            attach(file)
+          }}
           onClick={(e) => updateQuery(e.currentTarget.value, e.currentTarget.selectionStart)}
         />
         <button

@@ -1,6 +1,6 @@
 import { memo, useMemo, useRef, useState } from 'react'
 import type { Conversation, Message } from '../api/types.js'
-import { displayNameOf, formatTime, previewText } from '../app/format.js'
+import { captionOf, displayNameOf, formatTime, previewText } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { useDismiss } from '../hooks/use-dismiss.js'
 import { Avatar } from './Avatar.js'
@@ -54,6 +54,7 @@ export const MessageBubble = memo(function MessageBubble({
   const showSender = !own && conversation.kind !== 'direct'
   const mentionsMe = Array.isArray(m.content.mentions) && (m.content.mentions.includes(me) || m.content.mentions.includes('all'))
   const text = typeof m.content.text === 'string' ? m.content.text : ''
+  const caption = captionOf(m.content)
   const members = useAppState((s) => (groupId ? s.members[groupId] : undefined))
   const mentionNames = useMemo(() => {
     const ids = Array.isArray(m.content.mentions) ? (m.content.mentions as unknown[]) : []
@@ -103,9 +104,16 @@ export const MessageBubble = memo(function MessageBubble({
             ) : m.type === 'forward' ? (
               <ChatHistoryCard message={m} />
             ) : (
-              <div className="msg-media" title={otherType}>
-                <MessageMedia message={m} />
-              </div>
+              <>
+                <div className="msg-media" title={otherType}>
+                  <MessageMedia message={m} />
+                </div>
+                {caption ? (
+                  <p className="msg-text msg-caption" data-testid="message-caption">
+                    {renderText(caption, mentionNames)}
+                  </p>
+                ) : null}
+              </>
             )}
           </>
         )}

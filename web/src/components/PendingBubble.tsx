@@ -1,5 +1,5 @@
 import type { Conversation, Message } from '../api/types.js'
-import { formatTime, typeLabel } from '../app/format.js'
+import { captionOf, formatTime, typeLabel } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { replyToOf, type PendingMessage } from '../store/timeline.js'
 import { Icon } from './Icon.js'
@@ -32,7 +32,9 @@ export function PendingBubble({
         {p.type === 'text' ? (
           <p className="msg-text">{renderText(String(p.content.text ?? ''))}</p>
         ) : (
-          <p className="msg-text muted">{typeLabel(locale, p.type)}</p>
+          <p className="msg-text muted">
+            {typeLabel(locale, p.type)} {captionOf(p.content)}
+          </p>
         )}
         <span className="msg-meta">
           <time dateTime={p.createdAt}>{formatTime(p.createdAt, locale)}</time>

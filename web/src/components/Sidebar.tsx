@@ -2,7 +2,6 @@ import { useState } from 'react'
 import { notificationPermission, requestNotificationPermission } from '../app/notify.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import type { Tab } from '../store/state.js'
-import { AdminPanel } from './AdminPanel.js'
 import { Avatar } from './Avatar.js'
 import { ConversationList } from './ConversationList.js'
 import { FriendsPanel } from './FriendsPanel.js'
@@ -118,8 +117,6 @@ export function Sidebar() {
           <FriendsPanel />
         ) : tab === 'settings' ? (
           <SettingsPanel />
-        ) : tab === 'admin' && user?.role === 'admin' ? (
-          <AdminPanel />
         ) : (
           <GroupsPanel />
         )}
