@@ -8,6 +8,7 @@ import {
   browserSuite,
   expectText,
   openChat,
+  screenshot,
   skipBrowserTests,
   submitSignIn,
   until,
@@ -258,6 +259,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: the composer', () => 
     await expectText(bar.getByTestId('recording-time'), '0:01')
     // the tray folds away: the recording goes on (it used to be lost here)
     await more.click()
+    await screenshot(page, 'phone-recording')
     expect(await page.getByRole('toolbar', { name: /^更多/ }).count()).toBe(0)
     await expectText(bar.getByTestId('recording-time'), '0:02')
     await bar.getByRole('button', { name: '停止并发送' }).click()
@@ -277,6 +279,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: the composer', () => 
     const preview = page.getByRole('dialog', { name: '发送图片' })
     await previewLoaded(page)
     expect(await page.getByRole('toolbar', { name: /^更多/ }).count()).toBe(0)
+    await screenshot(page, 'phone-attachment-preview')
     const box = (await preview.boundingBox())!
     expect(box.x).toBeGreaterThanOrEqual(0)
     expect(box.x + box.width).toBeLessThanOrEqual(390)
