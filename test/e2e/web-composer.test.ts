@@ -8,6 +8,7 @@ import {
   browserSuite,
   expectText,
   openChat,
+  screenshot,
   skipBrowserTests,
   submitSignIn,
   until,
@@ -226,6 +227,24 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: the composer', () => 
     expect(new URL(page.url()).pathname).toBe(`/c/${annCat}`)
   }, 60_000)
 
+  it('should count characters only near the text limit (4,000), and send a long text that still fits', async () => {
+    const { page } = pages[0]!
+    const input = page.getByRole('textbox', { name: 'Message' })
+    const counter = page.locator('.char-counter')
+    await input.fill('y'.repeat(3_400))
+    expect(await counter.count()).toBe(0)
+    // 字 is one character, as the server counts (code points), however many bytes it takes
+    await input.fill('字'.repeat(3_900))
+    await expectText(counter, '3,900 / 4,000')
+    expect(await input.getAttribute('aria-describedby')).toBe(await counter.getAttribute('id'))
+    await input.press('Enter')
+    await until('the long text stored', async () => {
+      const items = (await ann.api.get(`/conversations/${annCat}/messages?limit=1`)).body.items
+      return items[0]?.content.text === '字'.repeat(3_900)
+    })
+    expect(await counter.count()).toBe(0)
+  }, 60_000)
+
   it('phone (390x844, Chinese): a recording survives closing the "+" tray, and the photo preview fits the screen', async () => {
     const p = await s.open({ phone: true, locale: 'zh-CN' })
     await submitSignIn(p.page, ann.username)
@@ -240,6 +259,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: the composer', () => 
     await expectText(bar.getByTestId('recording-time'), '0:01')
     // the tray folds away: the recording goes on (it used to be lost here)
     await more.click()
+    await screenshot(page, 'phone-recording')
     expect(await page.getByRole('toolbar', { name: /^更多/ }).count()).toBe(0)
     await expectText(bar.getByTestId('recording-time'), '0:02')
     await bar.getByRole('button', { name: '停止并发送' }).click()
@@ -259,6 +279,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: the composer', () => 
     const preview = page.getByRole('dialog', { name: '发送图片' })
     await previewLoaded(page)
     expect(await page.getByRole('toolbar', { name: /^更多/ }).count()).toBe(0)
+    await screenshot(page, 'phone-attachment-preview')
     const box = (await preview.boundingBox())!
     expect(box.x).toBeGreaterThanOrEqual(0)
     expect(box.x + box.width).toBeLessThanOrEqual(390)

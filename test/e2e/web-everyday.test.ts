@@ -9,7 +9,7 @@ import {
   ensureWebBuilt,
   expectCleanPages,
   expectText,
-  hasChromium,
+  skipBrowserTests,
   launchChromium,
   openChat,
   openPage,
@@ -27,7 +27,7 @@ import {
  * friend chat's history, and a chat deleted for both vanishing from the friend's open page; the
  * admin page across the whole window, with a notice after every action and the audit log in words.
  */
-describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every day', () => {
+describe.skipIf(skipBrowserTests)('web client in Chromium: groups and friends every day', () => {
   let t: TestApp
   let browser: Browser
   let ann: TestUser
@@ -322,7 +322,7 @@ describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every 
   }, 90_000)
 })
 
-describe.skipIf(!hasChromium)('web client in Chromium: a newcomer', () => {
+describe.skipIf(skipBrowserTests)('web client in Chromium: a newcomer', () => {
   const suite = browserSuite()
 
   beforeAll(async () => {
