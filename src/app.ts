@@ -29,6 +29,7 @@ import { createLogger, type Logger } from './shared/logger.js'
 import { createMetrics } from './shared/metrics.js'
 import { openDatabase } from './store/sql/database.js'
 import { createSqlStore } from './store/sql/sql-store.js'
+import { startSearchIndexing, type SearchIndexing } from './store/sql/sqlite-search-indexer.js'
 import { registerHttp } from './composition/http-routes.js'
 import { createMessaging } from './composition/messaging.js'
 import { createRealtime } from './composition/realtime.js'
@@ -60,6 +61,8 @@ export interface App {
   readonly files: FileService
   /** Web Push and the e-mail digest; tests wait with `notifications.notifier.idle()` and run `notifications.digest.runOnce()` */
   readonly notifications: Notifications
+  /** SQLite's search index, filled off the send path; tests index on demand with `searchIndexing.catchUp()` */
+  readonly searchIndexing: SearchIndexing
   /** Stops accepting, closes sockets with 1001, then the broker and the database. */
   close(): Promise<void>
 }
@@ -109,6 +112,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     limits: config.files,
   })
   const stopFileSweeper = files.startSweeper(FILE_SWEEP_INTERVAL_MS)
+  const searchIndexing = startSearchIndexing(database, config.messages.searchIndexIntervalMs)
 
   // what one capability announces (after its commit) and others react to: see subscribeDomainReactions
   const events = new DomainEvents(logger)
@@ -199,6 +203,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
     security: { captcha: security.captcha, accounts: security.accounts, admin: security.admin },
     files,
     notifications,
+    searchIndexing,
     close: () =>
       (closed ??= (async () => {
         stopFileSweeper()
@@ -216,6 +221,7 @@ export async function buildApp(loadedConfig: Config, options: AppOptions = {}): 
         await presence.close()
         await broker.close()
         await shared.close()
+        await searchIndexing.stop()
         await store.close()
       })()),
   }

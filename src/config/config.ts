@@ -122,6 +122,7 @@ export interface Config {
     maxForwardMessages: number
     maxForwardTargets: number
     searchPerMinute: number
+    searchIndexIntervalMs: number
   }
   world: { sendPerMinute: number; globalSendPerSecond: number }
 }

@@ -698,6 +698,13 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     'Message searches one user may make per minute (each can scan many messages; see README, Search).',
   ),
   key(
+    'messages.searchIndexIntervalMs',
+    'JIM_MESSAGES_SEARCH_INDEX_INTERVAL_MS',
+    int(0, 3_600_000),
+    1000,
+    'SQLite: how often new messages are added to the search index, in batches off the send path (0 = never; messages not indexed yet are still found, by a scan).',
+  ),
+  key(
     'messages.resumeMaxMessages',
     'JIM_MESSAGES_RESUME_MAX_MESSAGES',
     int(1, 100_000),

@@ -51,7 +51,8 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
 
 /**
  * Tables that are not copied because the target builds them itself: SQLite's message search index
- * (`message_fts` and FTS5's shadow tables `message_fts_*`) is filled by triggers as messages are inserted.
+ * (`message_fts`, FTS5's shadow tables `message_fts_*` and the indexer's mark `message_fts_progress`) is
+ * filled by the server's background indexer from the copied messages (migration 0012).
  */
 export const isDerivedTable = (name: string): boolean => name === 'message_fts' || name.startsWith('message_fts_')
 

@@ -20,6 +20,7 @@ const ALL = [
   '0009-message-search',
   '0010-message-features',
   '0011-notifications',
+  '0012-search-index-off-send-path',
 ]
 
 async function captured(run: () => Promise<number>): Promise<{ code: number; out: string }> {

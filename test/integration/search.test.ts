@@ -31,7 +31,8 @@ for (const dialect of dialectsUnderTest()) {
     let group: string
 
     beforeAll(async () => {
-      t = await startTestApp({ dialect, overrides: { 'messages.searchPerMinute': 40 } })
+      // the indexer (SQLite) runs when this suite says: the corpus indexed, later messages not (both paths)
+      t = await startTestApp({ dialect, overrides: { 'messages.searchPerMinute': 40, 'messages.searchIndexIntervalMs': 0 } })
       ;[alice, bob, carol] = await Promise.all([createUser(t.url, 'salice'), createUser(t.url, 'sbob'), createUser(t.url, 'scarol')])
       await befriend(alice, bob)
       await befriend(alice, carol)
@@ -45,6 +46,7 @@ for (const dialect of dialectsUnderTest()) {
       await sendText(bob, group, 'budget numbers for the group')
       await sendText(alice, group, '预算已经批准了，谢谢大家')
       await sendText(alice, group, 'unrelated chatter about lunch')
+      await t.app.searchIndexing.catchUp()
     })
     afterAll(() => t.close())
 

@@ -53,10 +53,13 @@ export function clearPayload(conversationId: string): PushPayload {
   return { kind: 'clear', tag: conversationTag(conversationId), conversationId }
 }
 
-/** The text shown for a message: its words, or a bracketed type for media (the client localizes nothing here). */
+/**
+ * The text shown for a message: its words, or a bracketed type for media followed by its caption
+ * if it has one (the client localizes nothing here).
+ */
 function previewOf(m: Message): string {
   if (m.type === 'text' && typeof m.content.text === 'string') return m.content.text
-  return `[${m.type}]`
+  return typeof m.content.caption === 'string' && m.content.caption ? `[${m.type}] ${m.content.caption}` : `[${m.type}]`
 }
 
 function clip(text: string, max: number): string {

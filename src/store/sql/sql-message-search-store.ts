@@ -4,6 +4,7 @@ import type { Capabilities } from './capabilities.js'
 import type { Database } from './db-schema.js'
 import { toMessage } from './message-appender.js'
 import { SEARCH_TEXT } from './migrations/0009-message-search.js'
+import { INDEXED_ROWID } from './migrations/0012-search-index-off-send-path.js'
 import { escapeLike } from './sql-user-store.js'
 
 /** The trigram tokenizer indexes 3-character windows: a shorter query cannot use the FTS5 index. */
@@ -16,9 +17,9 @@ const TRIGRAM = 3
  * it), and it folds case at least as much as the exact test after it. It may also match a key or a file
  * id; the exact test then says no. PostgreSQL needs none (its index does this).
  */
-const RAW_PREFILTER: Partial<Record<Capabilities['dialect'], string>> = {
-  sqlite: 'm.content LIKE', // ASCII case-insensitive, as the exact test
-  mysql: 'm.content COLLATE utf8mb4_general_ci LIKE',
+const RAW_PREFILTER: Partial<Record<Capabilities['dialect'], (content: string) => string>> = {
+  sqlite: (content) => `${content} LIKE`, // ASCII case-insensitive, as the exact test
+  mysql: (content) => `${content} COLLATE utf8mb4_general_ci LIKE`,
 }
 // eslint-disable-next-line no-control-regex -- control characters are what JSON escapes
 const JSON_ESCAPED = /["\\\u0000-\u001f]/
@@ -38,25 +39,17 @@ export class SqlMessageSearchStore implements MessageSearchStore {
 
   async search(q: MessageSearchQuery) {
     const indexed = this.#caps.textSearch === 'fts5_trigram' && [...q.text].length >= TRIGRAM
-    // With the FTS5 index, its matches drive the query. Without it (a scan), the messages are read newest
-    // first along the id index and the scan stops at a page of hits: a frequent word answers at once, a
-    // rare one reads every message. CROSS JOIN is how SQLite is told to keep `messages` outermost
-    // (PostgreSQL plans it as any inner join).
-    let query = (
-      indexed
-        ? this.#db
-            .selectFrom('messages as m')
-            .innerJoin('conversation_members as cm', (j) =>
-              j.onRef('cm.conversation_id', '=', 'm.conversation_id').on('cm.user_id', '=', q.userId),
-            )
-        : this.#db
-            .selectFrom('messages as m')
-            // MySQL/MariaDB: STRAIGHT_JOIN keeps the FROM order, as SQLite's CROSS JOIN does
-            .$if(this.#caps.textSearch === 'like_scan', (b) => b.modifyFront(sql`STRAIGHT_JOIN`))
-            .crossJoin('conversation_members as cm')
-            .whereRef('cm.conversation_id', '=', 'm.conversation_id')
-            .where('cm.user_id', '=', q.userId)
-    )
+    // Without the FTS5 index (a scan), the messages are read newest first along the id index and the
+    // scan stops at a page of hits: a frequent word answers at once, a rare one reads every message.
+    // CROSS JOIN is how SQLite is told to keep the left table outermost (PostgreSQL plans it as any
+    // inner join; MySQL/MariaDB: STRAIGHT_JOIN keeps the FROM order).
+    const scan = this.#db
+      .selectFrom('messages as m')
+      .$if(this.#caps.textSearch === 'like_scan', (b) => b.modifyFront(sql`STRAIGHT_JOIN`))
+      .crossJoin('conversation_members as cm')
+    let query = (indexed ? (this.#indexedCandidates(q.text) as unknown as typeof scan) : scan.where(this.#matches('m', q.text)))
+      .whereRef('cm.conversation_id', '=', 'm.conversation_id')
+      .where('cm.user_id', '=', q.userId)
       .selectAll('m')
       .where('m.recalled_at', 'is', null)
       .where('m.type', '<>', 'system')
@@ -76,22 +69,6 @@ export class SqlMessageSearchStore implements MessageSearchStore {
           ),
         ),
       )
-    if (indexed) {
-      // a quoted FTS5 string is one phrase: the trigram tokenizer matches it as a substring, and no
-      // character of the query is FTS5 syntax (a double quote is doubled)
-      const phrase = `"${q.text.replaceAll('"', '""')}"`
-      query = query
-        .innerJoin(sql<{ rowid: number }>`message_fts`.as('f'), (j) =>
-          j.on(sql<boolean>`f.rowid = m.rowid AND f.conversation_id = m.conversation_id AND f.seq = m.seq`),
-        )
-        .where(sql<boolean>`message_fts MATCH ${phrase}`)
-    } else {
-      const pattern = '%' + escapeLike(q.text.toLowerCase()) + '%'
-      const prefilter = RAW_PREFILTER[this.#caps.dialect]
-      if (prefilter && !JSON_ESCAPED.test(q.text)) query = query.where(sql<boolean>`${sql.raw(prefilter)} ${pattern} ESCAPE '!'`)
-      const text = sql.raw(SEARCH_TEXT[this.#caps.dialect].replaceAll('content', 'm.content'))
-      query = query.where(sql<boolean>`${text} LIKE ${pattern} ESCAPE '!'`)
-    }
     if (q.conversationId !== undefined) query = query.where('m.conversation_id', '=', q.conversationId)
     if (q.senderId !== undefined) query = query.where('m.sender_id', '=', q.senderId)
     if (q.types !== undefined) query = query.where('m.type', 'in', [...q.types])
@@ -103,5 +80,39 @@ export class SqlMessageSearchStore implements MessageSearchStore {
       .limit(q.limit + 1)
       .execute()
     return { items: rows.slice(0, q.limit).map(toMessage), hasMore: rows.length > q.limit }
+  }
+
+  /**
+   * SQLite, 3+ characters: the candidates drive the query (CROSS JOIN keeps them outermost; each is then one
+   * rowid lookup): the index's matches, and the messages not indexed yet (rowid past the indexer's mark,
+   * migration 0012) that match a scan, read by rowid (NOT INDEXED: never along a conversation index). One
+   * statement, so one snapshot of the mark and the index. The key columns check the rowid still names the
+   * message the index saw.
+   */
+  #indexedCandidates(text: string) {
+    // a quoted FTS5 string is one phrase: the trigram tokenizer matches it as a substring, and no
+    // character of the query is FTS5 syntax (a double quote is doubled)
+    const phrase = `"${text.replaceAll('"', '""')}"`
+    const candidates = sql<{
+      r: number
+      c: string
+      s: number
+    }>`(SELECT rowid AS r, conversation_id AS c, seq AS s FROM message_fts WHERE message_fts MATCH ${phrase}
+      UNION ALL SELECT t.rowid, t.conversation_id, t.seq FROM messages AS t NOT INDEXED WHERE t.rowid > (${sql.raw(INDEXED_ROWID)}) AND ${this.#matches('t', text)})`
+    return this.#db
+      .selectFrom(candidates.as('f'))
+      .crossJoin('messages as m')
+      .crossJoin('conversation_members as cm')
+      .where(sql<boolean>`m.rowid = f.r AND m.conversation_id = f.c AND m.seq = f.s`)
+  }
+
+  /** The scan's test on the messages aliased `alias`: their searchable text contains `text`, case-insensitively. */
+  #matches(alias: string, text: string) {
+    const pattern = '%' + escapeLike(text.toLowerCase()) + '%'
+    const prefilter = RAW_PREFILTER[this.#caps.dialect]
+    const body = sql.raw(SEARCH_TEXT[this.#caps.dialect].replaceAll('content', `${alias}.content`))
+    const exact = sql<boolean>`${body} LIKE ${pattern} ESCAPE '!'`
+    if (!prefilter || JSON_ESCAPED.test(text)) return exact
+    return sql<boolean>`${sql.raw(prefilter(`${alias}.content`))} ${pattern} ESCAPE '!' AND ${exact}`
   }
 }
