@@ -5,10 +5,11 @@ import { befriend, directConversation, sendText } from '../helpers/social.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import {
   axeViolations,
+  browserSuite,
   ensureWebBuilt,
   expectCleanPages,
   expectText,
-  hasChromium,
+  skipBrowserTests,
   launchChromium,
   openChat,
   openPage,
@@ -17,6 +18,7 @@ import {
   until,
   WEB_ROOT,
   type Watched,
+  submitSignIn,
 } from './browser-harness.js'
 
 /**
@@ -25,7 +27,7 @@ import {
  * friend chat's history, and a chat deleted for both vanishing from the friend's open page; the
  * admin page across the whole window, with a notice after every action and the audit log in words.
  */
-describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every day', () => {
+describe.skipIf(skipBrowserTests)('web client in Chromium: groups and friends every day', () => {
   let t: TestApp
   let browser: Browser
   let ann: TestUser
@@ -41,9 +43,7 @@ describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every 
   const signIn = async (user: TestUser, options: { locale?: string } = {}): Promise<Watched> => {
     const opened = await openPage(browser, t.url, options)
     pages.push(opened)
-    await opened.page.getByLabel(/^(Username|用户名)$/).fill(user.username)
-    await opened.page.getByLabel(/^(Password|密码)$/).fill(STRONG_PASSWORD)
-    await opened.page.getByRole('button', { name: /^(Sign in|登录)$/ }).click()
+    await submitSignIn(opened.page, user.username)
     await opened.page.getByTestId('me-name').waitFor()
     return opened
   }
@@ -234,4 +234,68 @@ describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every 
     await page.getByRole('button', { name: 'Back to chats' }).click()
     await page.locator('aside.sidebar').waitFor()
   }, 90_000)
+})
+
+describe.skipIf(skipBrowserTests)('web client in Chromium: a newcomer', () => {
+  const suite = browserSuite()
+
+  beforeAll(async () => {
+    // the world channel already has a conversation going before the newcomer arrives
+    const old = await createUser(suite.url, 'oldtimer', { nickname: 'Old' })
+    const world = await old.api.sdk.world()
+    for (let i = 1; i <= 3; i++) await sendText(old, world.id, `welcome ${i}`)
+  })
+
+  it('should open on Create account, rate the password while typing, and start with no World badge and next steps', async () => {
+    const { page } = await suite.open()
+    await page.getByRole('tab', { name: 'Create account', selected: true }).waitFor()
+    await page.getByLabel('Username').fill('newbie')
+    const meter = page.getByRole('meter', { name: 'Strength' })
+    await page.getByLabel('Password').fill('password')
+    await expectText(page.getByTestId('password-strength'), /^Very weak/)
+    expect(await meter.getAttribute('aria-valuenow')).toBe('0')
+    await page.getByLabel('Password').fill(STRONG_PASSWORD)
+    await expectText(page.getByTestId('password-strength'), /Strong$/)
+    expect(await meter.getAttribute('aria-valuenow')).toBe('4')
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await page.getByTestId('me-name').waitFor()
+
+    // the world is listed without the messages sent before the account existed counting as unread
+    const world = page.getByTestId('conversation-item').filter({ hasText: 'World' })
+    await world.waitFor()
+    expect(await world.getByTestId('unread-badge').count()).toBe(0)
+    expect(
+      await page
+        .getByRole('tab', { name: /^Chats/ })
+        .locator('.badge')
+        .count(),
+    ).toBe(0)
+    await expectText(page.getByTestId('conversations-empty'), /only the world channel/)
+    await page.getByRole('heading', { name: 'Welcome, newbie!' }).waitFor()
+    expect(await axeViolations(page)).toEqual([])
+
+    await page.getByRole('main').getByRole('button', { name: 'Find people' }).click()
+    const search = page.getByRole('searchbox', { name: 'Find people' })
+    await until('the people search focused', () => search.evaluate((el) => (globalThis as any).document.activeElement === el))
+    await page.getByText(/^No friends yet\. Search above/).waitFor()
+    await search.fill('nobody-like-this')
+    await search.press('Enter')
+    await page.getByText(/^Nothing found\. Check the spelling/).waitFor()
+
+    await page.getByRole('tab', { name: /^Chats/ }).click()
+    await page.getByRole('main').getByRole('button', { name: 'Open the world channel' }).click()
+    await expectText(page.getByTestId('chat-title'), 'World')
+
+    // signed out, this browser now opens on "Sign in"
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByRole('tab', { name: 'Sign in', selected: true }).waitFor()
+  }, 90_000)
+
+  it('should show the same next steps in Chinese', async () => {
+    const xin = await createUser(suite.url, 'xinren', { nickname: '新人' })
+    const { page } = await suite.signIn(xin, { locale: 'zh-CN' })
+    await page.getByRole('heading', { name: '欢迎，新人！' }).waitFor()
+    await page.getByRole('main').getByRole('button', { name: '打开世界频道' }).waitFor()
+    await expectText(page.getByTestId('conversations-empty'), /目前只有所有人都在的世界频道/)
+  }, 60_000)
 })

@@ -1,10 +1,19 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import { createUser, type TestUser } from '../helpers/api-client.js'
 import { befriend, directConversation, sendText } from '../helpers/social.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import { pdfBytes, upload } from '../helpers/uploads.js'
-import { ensureWebBuilt, launchChromium, openPage, skipBrowserTests, until, WEB_ROOT, type Watched } from './browser-harness.js'
+import {
+  ensureWebBuilt,
+  launchChromium,
+  openPage,
+  skipBrowserTests,
+  until,
+  WEB_ROOT,
+  type Watched,
+  submitSignIn,
+} from './browser-harness.js'
 
 /**
  * Script, attribute and URL payloads; each calls `__xss(<name>)` (a global the page defines
@@ -89,9 +98,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: an XSS corpus stays t
       if (m.type() === 'error') consoleErrors.push(m.text())
     })
     await w.page.goto(t.url)
-    await w.page.getByLabel('Username').fill(victim.username)
-    await w.page.getByLabel('Password').fill(STRONG_PASSWORD)
-    await w.page.getByRole('button', { name: 'Sign in' }).click()
+    await submitSignIn(w.page, victim.username)
     await w.page.getByTestId('me-name').waitFor()
   }, 240_000)
 
