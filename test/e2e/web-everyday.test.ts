@@ -36,6 +36,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: groups and friends ev
   let dan: TestUser
   let annBen = ''
   let annDan = ''
+  let annCat = ''
   let trio = ''
   let w: Watched
   const pages: Watched[] = []
@@ -52,7 +53,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: groups and friends ev
   beforeAll(async () => {
     ensureWebBuilt()
     // a group holds at most 3 members here, so the limit is reached with two friends ticked
-    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'groups.maxMembers': 3 } })
+    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'groups.maxMembers': 3, 'messages.sendPerMinute': 100_000 } })
     browser = await launchChromium()
     ann = await createUser(t.url, 'eann', { nickname: 'Ann' })
     ben = await createUser(t.url, 'eben', { nickname: 'Ben' })
@@ -61,6 +62,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: groups and friends ev
     for (const friend of [ben, cat, dan]) await befriend(ann, friend)
     annBen = await directConversation(ann, ben)
     annDan = await directConversation(ann, dan)
+    annCat = await directConversation(ann, cat)
     w = await signIn(ann)
   }, 180_000)
 
@@ -173,6 +175,90 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: groups and friends ev
     await page.getByRole('button', { name: 'Contact details' }).click()
     expect(await axeViolations(page)).toEqual([])
   }, 60_000)
+  it('should show a pin the other side made live, and jump to a pinned message older than the loaded history', async () => {
+    const old = await sendText(cat, annCat, 'the address is 12 Elm Street')
+    for (let i = 1; i <= 80; i++) await sendText(cat, annCat, `chatter ${i}`)
+    const { pins } = await cat.api.sdk.pin(annCat, old.seq)
+    expect(pins.map((p) => p.seq)).toEqual([old.seq])
+    // read through (on another device): the chat opens on its latest page, not on a first unread far back
+    const latest = await ann.api.sdk.messages(annCat, { limit: 1 })
+    await ann.api.sdk.markRead(annCat, latest.items[0]!.seq)
+    const { page } = w
+    await openChat(page, 'Cat')
+    await seesOnce(page, 'chatter 80')
+    // the latest page only: the pinned message is not loaded yet
+    expect((await shownMessages(page)).some((m) => m.seq === old.seq)).toBe(false)
+    await page.getByTestId('pinned-bar').getByRole('button', { name: 'the address is 12 Elm Street' }).click()
+    const pinned = page.locator(`[data-testid="message"][data-seq="${old.seq}"]`)
+    await pinned.waitFor()
+    await until('the pinned message in view', async () => {
+      const [box, list] = [await pinned.boundingBox(), await page.getByTestId('message-list').boundingBox()]
+      return !!box && !!list && box.y >= list.y && box.y + box.height <= list.y + list.height
+    })
+    // one unbroken run from the pin down to the latest
+    const seqs = (await shownMessages(page)).map((m) => m.seq).filter((seq) => seq >= old.seq)
+    const last = (await ann.api.sdk.messages(annCat, { limit: 1 })).items[0]!.seq
+    expect(seqs).toEqual(Array.from({ length: last - old.seq + 1 }, (_, i) => old.seq + i))
+  }, 90_000)
+
+  it('should move through the chat list and the messages with the arrow keys; dark mode and reduced motion pass too', async () => {
+    const { page } = w
+    const focused = () =>
+      page.evaluate(() => {
+        const el = (globalThis as any).document.activeElement
+        return {
+          label: el?.getAttribute('aria-label') ?? '',
+          seq: el?.getAttribute('data-seq') ?? '',
+          inMessage: !!el?.closest('[data-testid="message"]'),
+        }
+      })
+    const chats = page.locator('.conv-open')
+    const labels = await chats.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? ''))
+    expect(labels.length).toBeGreaterThan(2)
+    await chats.first().focus()
+    await page.keyboard.press('ArrowDown')
+    expect((await focused()).label).toBe(labels[1])
+    await page.keyboard.press('End')
+    expect((await focused()).label).toBe(labels.at(-1))
+    await page.keyboard.press('ArrowUp')
+    expect((await focused()).label).toBe(labels.at(-2))
+    await page.keyboard.press('Home')
+    expect((await focused()).label).toBe(labels[0])
+
+    // the open chat (Cat): from the list of messages, ArrowUp takes the latest, then the one before
+    const stored = await page
+      .locator('[data-testid="message"][data-seq]')
+      .evaluateAll((els) => els.map((el) => ({ seq: Number(el.getAttribute('data-seq')) })))
+    await page.getByTestId('message-list').focus()
+    await page.keyboard.press('ArrowUp')
+    expect((await focused()).seq).toBe(String(stored.at(-1)!.seq))
+    await page.keyboard.press('ArrowUp')
+    expect((await focused()).seq).toBe(String(stored.at(-2)!.seq))
+    await page.keyboard.press('ArrowDown')
+    expect((await focused()).seq).toBe(String(stored.at(-1)!.seq))
+    // Tab reaches the focused message's own actions
+    await page.keyboard.press('Tab')
+    expect(await focused()).toMatchObject({ label: 'Message options', inMessage: true })
+    expect(
+      await page
+        .locator('[data-testid="message"]:focus-within .msg-more')
+        .evaluate((el) => (globalThis as any).getComputedStyle(el).opacity),
+    ).toBe('1')
+
+    await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' })
+    expect(
+      await page.evaluate(() => (globalThis as any).getComputedStyle((globalThis as any).document.documentElement).backgroundColor),
+    ).toBe('rgb(15, 20, 26)')
+    expect(
+      await page
+        .locator('.btn')
+        .first()
+        .evaluate((el) => parseFloat((globalThis as any).getComputedStyle(el).transitionDuration)),
+    ).toBeLessThan(0.001)
+    expect(await axeViolations(page)).toEqual([])
+    await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' })
+  }, 60_000)
+
   it('should open the admin page across the whole window, tell how each action went, and log it in words', async () => {
     await t.app.store.users.setRole(ann.id, 'admin', Date.now())
     const annAdmin = await login(t.url, ann.username)

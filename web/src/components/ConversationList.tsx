@@ -1,8 +1,12 @@
 import { useMemo } from 'react'
 import { useAppState, useT } from '../hooks/app-context.js'
 import { sortConversations } from '../store/state.js'
+import { arrowKeysHandler } from '../hooks/use-arrow-keys.js'
 import { ConversationItem } from './ConversationItem.js'
 import { NextSteps } from './NextSteps.js'
+
+/** ArrowUp/ArrowDown/Home/End move between the chats of the list */
+const toNeighbour = arrowKeysHandler('.conv-open')
 
 export function ConversationList() {
   const t = useT()
@@ -15,7 +19,7 @@ export function ConversationList() {
   return (
     <>
       {sorted.length ? (
-        <ul className="conv-list" aria-label={t('conv.listLabel')}>
+        <ul className="conv-list" aria-label={t('conv.listLabel')} onKeyDown={toNeighbour}>
           {sorted.map((c) => (
             <ConversationItem key={c.id} conversation={c} />
           ))}
