@@ -22,9 +22,6 @@ import type { Metrics } from '../shared/metrics.js'
 import { withoutPassword } from '../shared/operator-text.js'
 import { closeRedisClient, createRedisClient } from '../shared/redis-client.js'
 
-/** how long startup waits for Redis before giving up (generous: a loaded host may starve the first connect for seconds) */
-const REDIS_START_TIMEOUT_MS = 20_000
-
 export interface SharedState {
   broker: Broker
   presence: Presence
@@ -72,12 +69,14 @@ export async function createSharedState(config: Config, deps: SharedStateDeps): 
         router: createInstanceRouter({ members: deps.members, instancesOf: (userIds) => presence.instancesOf(userIds) }),
       })
       // start subscribed, or not at all: a Redis that cannot be reached at start is a setting to fix
-      // (an outage later is survived: the broker runs degraded and recovers by itself)
-      if (!(await broker.ready(REDIS_START_TIMEOUT_MS))) {
+      // (an outage later is survived: the broker runs degraded and recovers by itself). The wait is
+      // generous by default: a loaded host may starve the first connect for seconds.
+      const { startTimeoutSeconds } = config.redis
+      if (!(await broker.ready(startTimeoutSeconds * 1000))) {
         await broker.close()
         await closeRedisClient(client)
         throw new Error(
-          `JIM_REDIS_URL: Redis at ${withoutPassword(config.redis.url)} did not answer within ${REDIS_START_TIMEOUT_MS / 1000} s; start it or fix the URL`,
+          `JIM_REDIS_URL: Redis at ${withoutPassword(config.redis.url)} did not answer within ${startTimeoutSeconds} s (JIM_REDIS_START_TIMEOUT_SECONDS); start it or fix the URL`,
         )
       }
       const presence = new RedisPresence({ client, prefix, instanceId, logger, ttlMs: config.redis.presenceTtlSeconds * 1000 })

@@ -38,7 +38,7 @@ export interface Config {
     uploadRateWindowSeconds: number
   }
   broker: { driver: 'memory' | 'redis' }
-  redis: { url: string; prefix: string; presenceTtlSeconds: number }
+  redis: { url: string; prefix: string; presenceTtlSeconds: number; startTimeoutSeconds: number }
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' }
   rateLimit: {
     enabled: boolean

@@ -216,6 +216,13 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     "Lifetime of an instance's presence heartbeat; a dead instance's users show offline within 4/3 of it (20 s by default).",
   ),
   key(
+    'redis.startTimeoutSeconds',
+    'JIM_REDIS_START_TIMEOUT_SECONDS',
+    int(1, 600),
+    20,
+    'How long startup waits for Redis to answer before it stops with exit code 1 (raise it where Redis may come up after JIM; an outage after start is survived, never by exiting).',
+  ),
+  key(
     'log.level',
     'JIM_LOG_LEVEL',
     { kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },

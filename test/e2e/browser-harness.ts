@@ -199,6 +199,18 @@ export async function restoreSockets(page: Page): Promise<void> {
   await until('reconnected', async () => (await page.getByTestId('connection-banner').count()) === 0, 30_000)
 }
 
+/**
+ * Fills and sends the sign-in form, English or Chinese (it does not wait for the app). A browser
+ * that never signed in to this server opens on "Create account": the "Sign in" tab comes first.
+ */
+export async function submitSignIn(page: Page, username: string, password = STRONG_PASSWORD): Promise<void> {
+  const tab = page.getByRole('tab', { name: /^(Sign in|登录)$/ })
+  if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click()
+  await page.getByLabel(/^(Username|用户名)$/).fill(username)
+  await page.getByLabel(/^(Password|密码)$/).fill(password)
+  await page.getByRole('button', { name: /^(Sign in|登录)$/ }).click()
+}
+
 /** Opens a chat from the list (English or Chinese UI) and waits for its title. */
 export async function openChat(page: Page, title: string): Promise<void> {
   await page.getByRole('tab', { name: /^(Chats|聊天)/ }).click()
@@ -334,9 +346,7 @@ export function browserSuite(options: BrowserSuiteOptions = {}): BrowserSuite {
     },
     async signIn(user, opts = {}) {
       const w = await suite.open(opts)
-      await w.page.getByLabel('Username').fill(user.username)
-      await w.page.getByLabel('Password').fill(STRONG_PASSWORD)
-      await w.page.getByRole('button', { name: 'Sign in' }).click()
+      await submitSignIn(w.page, user.username)
       await w.page.getByTestId('me-name').waitFor()
       return w
     },

@@ -1,20 +1,9 @@
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import { createUser, type TestUser } from '../helpers/api-client.js'
 import { coturnAvailable, startCoturn, type Coturn } from '../helpers/coturn.js'
 import { befriend, createGroup } from '../helpers/social.js'
-import { startTestApp, type TestApp } from '../helpers/test-app.js'
-import {
-  ensureWebBuilt,
-  expectCleanPages,
-  launchChromium,
-  openChat,
-  openPage,
-  skipBrowserTests,
-  until,
-  WEB_ROOT,
-  type Watched,
-} from './browser-harness.js'
+import { browserSuite, openChat, skipBrowserTests, until } from './browser-harness.js'
 
 const SECRET = `e2e-turn-${Math.random().toString(36).slice(2)}`
 type Stats = { inboundBytes: number; connected: number; relayed: number } | null
@@ -37,22 +26,20 @@ async function mediaFlows(page: Page, peers: number, relayed = false): Promise<v
  * TURN (`iceTransportPolicy: relay`) runs through Debian's coturn with JIM's signed credentials.
  */
 describe.skipIf(skipBrowserTests)('web client in Chromium: calls', () => {
-  let t: TestApp
   let coturn: Coturn | null = null
-  let browser: Browser
+  const web = browserSuite({
+    app: async () => {
+      const turn = coturnAvailable('e2e calls') ? (coturn = await startCoturn(SECRET)) : null
+      return { overrides: turn ? { 'calls.turnUrls': turn.url, 'calls.turnSecret': SECRET } : {} }
+    },
+  })
   let ann: TestUser
   let ben: TestUser
   let cat: TestUser
-  const pages: Watched[] = []
   const byUser = new Map<string, Page>()
 
   const signIn = async (user: TestUser): Promise<Page> => {
-    const w = await openPage(browser, t.url)
-    pages.push(w)
-    await w.page.getByLabel('Username').fill(user.username)
-    await w.page.getByLabel('Password').fill(STRONG_PASSWORD)
-    await w.page.getByRole('button', { name: 'Sign in' }).click()
-    await w.page.getByTestId('me-name').waitFor()
+    const w = await web.signIn(user)
     byUser.set(user.id, w.page)
     return w.page
   }
@@ -63,16 +50,9 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: calls', () => {
   }
 
   beforeAll(async () => {
-    ensureWebBuilt()
-    const turn = coturnAvailable('e2e calls') ? (coturn = await startCoturn(SECRET)) : null
-    t = await startTestApp({
-      webRoot: WEB_ROOT,
-      overrides: turn ? { 'calls.turnUrls': turn.url, 'calls.turnSecret': SECRET } : {},
-    })
-    browser = await launchChromium()
-    ann = await createUser(t.url, 'ann', { nickname: 'Ann' })
-    ben = await createUser(t.url, 'ben', { nickname: 'Ben' })
-    cat = await createUser(t.url, 'cat', { nickname: 'Cat' })
+    ann = await createUser(web.url, 'ann', { nickname: 'Ann' })
+    ben = await createUser(web.url, 'ben', { nickname: 'Ben' })
+    cat = await createUser(web.url, 'cat', { nickname: 'Cat' })
     await befriend(ann, ben)
     await befriend(ann, cat)
     await ann.api.sdk.direct(ben.id)
@@ -80,9 +60,6 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: calls', () => {
   }, 180_000)
 
   afterAll(async () => {
-    expectCleanPages(pages)
-    await browser?.close()
-    await t?.close()
     coturn?.stop()
   })
 

@@ -1,20 +1,9 @@
-import type { Browser, Page, Worker } from 'playwright-core'
+import type { Page, Worker } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import { createUser, type TestUser } from '../helpers/api-client.js'
 import { befriend, directConversation, sendText } from '../helpers/social.js'
 import { FakePushService } from '../helpers/fake-push-service.js'
-import { startTestApp, type TestApp } from '../helpers/test-app.js'
-import {
-  ensureWebBuilt,
-  expectCleanPages,
-  expectText,
-  launchChromium,
-  openPage,
-  skipBrowserTests,
-  until,
-  WEB_ROOT,
-  type Watched,
-} from './browser-harness.js'
+import { browserSuite, expectText, skipBrowserTests, submitSignIn, until } from './browser-harness.js'
 
 /**
  * The installable app in Chromium: the manifest and icons are served, the service worker
@@ -23,51 +12,41 @@ import {
  * notification whose click opens the chat.
  */
 describe.skipIf(skipBrowserTests)('installable web app (PWA) in Chromium', () => {
-  let t: TestApp
-  let browser: Browser
+  const web = browserSuite({
+    app: { overrides: { 'push.allowInsecureEndpoints': true, 'push.unreadDelaySeconds': 0 } },
+    // the offline reload: the app's own requests fail while the network is gone
+    expectedPageErrors: /Failed to fetch|NetworkError/,
+  })
   let ann: TestUser
   let bob: TestUser
   let conv = ''
   let push: FakePushService
-  const pages: Watched[] = []
 
   beforeAll(async () => {
-    ensureWebBuilt()
     push = await new FakePushService().start()
-    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'push.allowInsecureEndpoints': true, 'push.unreadDelaySeconds': 0 } })
-    browser = await launchChromium()
-    ann = await createUser(t.url, 'pwaann', { nickname: 'Ann' })
-    bob = await createUser(t.url, 'pwabob', { nickname: 'Bob' })
+    ann = await createUser(web.url, 'pwaann', { nickname: 'Ann' })
+    bob = await createUser(web.url, 'pwabob', { nickname: 'Bob' })
     await befriend(ann, bob)
     conv = await directConversation(ann, bob)
   }, 180_000)
 
   afterAll(async () => {
-    expectCleanPages(pages.map((p) => ({ ...p, errors: p.errors.filter((e) => !/Failed to fetch|NetworkError/.test(e)) })))
-    await browser?.close()
-    await t?.close()
     await push?.stop()
   })
 
   it('should serve a manifest with installable icons', async () => {
-    const res = await fetch(`${t.url}/manifest.webmanifest`)
+    const res = await fetch(`${web.url}/manifest.webmanifest`)
     expect(res.status).toBe(200)
     const manifest = (await res.json()) as { start_url: string; display: string; icons: Array<{ src: string; sizes: string }> }
     expect(manifest).toMatchObject({ start_url: '/', display: 'standalone' })
     const large = manifest.icons.find((i) => i.sizes === '512x512')
     expect(large).toBeDefined()
-    const icon = await fetch(`${t.url}${large!.src}`)
+    const icon = await fetch(`${web.url}${large!.src}`)
     expect(icon.headers.get('content-type')).toBe('image/png')
   })
 
   it('should open without a network, say it is offline, and open the chat a clicked push notification names', async () => {
-    const w = await openPage(browser, t.url)
-    pages.push(w)
-    const { page, context } = w
-    await page.getByLabel('Username').fill(ann.username)
-    await page.getByLabel('Password').fill(STRONG_PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.getByTestId('me-name').waitFor()
+    const { page, context } = await web.signIn(ann)
     const worker = await activeWorker(page)
 
     // the shell is cached: with the network gone, a reload still shows the app, which says it is offline
@@ -87,11 +66,11 @@ describe.skipIf(skipBrowserTests)('installable web app (PWA) in Chromium', () =>
       registrations.push(...e.registrations),
     )
     await cdp.send('ServiceWorker.enable')
-    const registration = await until('the worker registration', () => registrations.find((r) => r.scopeURL === `${t.url}/`))
-    await context.grantPermissions(['notifications'], { origin: t.url })
+    const registration = await until('the worker registration', () => registrations.find((r) => r.scopeURL === `${web.url}/`))
+    await context.grantPermissions(['notifications'], { origin: web.url })
     const payload = { kind: 'message', tag: `c:${conv}`, conversationId: conv, title: 'Bob', body: 'are you there?' }
     await cdp.send('ServiceWorker.deliverPushMessage', {
-      origin: t.url,
+      origin: web.url,
       registrationId: registration.registrationId,
       data: JSON.stringify(payload),
     })
@@ -113,7 +92,7 @@ describe.skipIf(skipBrowserTests)('installable web app (PWA) in Chromium', () =>
 
     // a "clear" push (the chat was read on another device) closes it
     await cdp.send('ServiceWorker.deliverPushMessage', {
-      origin: t.url,
+      origin: web.url,
       registrationId: registration.registrationId,
       data: JSON.stringify({ kind: 'clear', tag: `c:${conv}` }),
     })
@@ -123,9 +102,7 @@ describe.skipIf(skipBrowserTests)('installable web app (PWA) in Chromium', () =>
   })
 
   it('should turn notifications on from Settings and register this device, which then gets pushes for new messages', async () => {
-    const w = await openPage(browser, t.url)
-    pages.push(w)
-    const { page, context } = w
+    const { page, context } = await web.open()
     // headless Chromium has no push service: the page's pushManager hands out a subscription to the test's
     const device = push.device('browser')
     await context.addInitScript((sub: { endpoint: string; keys: { p256dh: string; auth: string } }) => {
@@ -139,11 +116,9 @@ describe.skipIf(skipBrowserTests)('installable web app (PWA) in Chromium', () =>
         return current
       }
     }, device.subscription())
-    await context.grantPermissions(['notifications'], { origin: t.url })
+    await context.grantPermissions(['notifications'], { origin: web.url })
     await page.reload()
-    await page.getByLabel('Username').fill(bob.username)
-    await page.getByLabel('Password').fill(STRONG_PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await submitSignIn(page, bob.username)
     await page.getByTestId('me-name').waitFor()
     await page.getByRole('button', { name: 'Settings' }).click()
     const section = page.getByTestId('notification-settings')
@@ -154,7 +129,7 @@ describe.skipIf(skipBrowserTests)('installable web app (PWA) in Chromium', () =>
     // Bob closes JIM; Ann writes: the push reaches the push service, encrypted for this device
     await context.close()
     await sendText(ann, conv, 'did you get this?')
-    await t.app.notifications.notifier.idle()
+    await web.t.app.notifications.notifier.idle()
     expect(push.to(device.name)).toEqual([
       { kind: 'message', tag: `c:${conv}`, conversationId: conv, title: 'Ann', body: 'did you get this?' },
     ])

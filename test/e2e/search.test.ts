@@ -10,7 +10,7 @@ import { browserSuite, expectText, screenshot, skipBrowserTests, until, type Wat
  * the in-chat box does the same for Chinese text.
  */
 describe.skipIf(skipBrowserTests)('web client in Chromium: message search', () => {
-  const s = browserSuite({ app: { overrides: { 'messages.sendPerMinute': 100_000 } } })
+  const web = browserSuite({ app: { overrides: { 'messages.sendPerMinute': 100_000 } } })
   let ann: TestUser
   let ben: TestUser
   let w: Watched
@@ -27,8 +27,8 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: message search', () =
     }, seq)
 
   beforeAll(async () => {
-    ann = await createUser(s.url, 'sann', { nickname: 'Ann' })
-    ben = await createUser(s.url, 'sben', { nickname: 'Ben' })
+    ann = await createUser(web.url, 'sann', { nickname: 'Ann' })
+    ben = await createUser(web.url, 'sben', { nickname: 'Ben' })
     await befriend(ann, ben)
     const conv = await directConversation(ann, ben)
     await sendText(ben, conv, 'before the needle')
@@ -37,7 +37,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: message search', () =
     // far more than the latest page (50): the hit is not loaded when the chat opens
     for (let i = 0; i < 120; i++) await sendText(i % 2 ? ann : ben, conv, `filler ${i}`)
     await sendText(ann, conv, 'a fresh needle')
-    w = await s.signIn(ann)
+    w = await web.signIn(ann)
   }, 180_000)
 
   it('should find an old message from the global box and open the chat at it, with the messages around it', async () => {

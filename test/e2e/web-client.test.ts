@@ -25,6 +25,7 @@ import {
   until,
   WEB_ROOT,
   type Watched,
+  submitSignIn,
 } from './browser-harness.js'
 
 if (!hasChromium) {
@@ -149,7 +150,8 @@ describe.skipIf(skipBrowserTests)('web client in Chromium', () => {
   it('should register two people who befriend each other through the UI and chat live', async () => {
     alice = await open()
     bob = await open()
-    await alice.page.getByRole('button', { name: 'Sign in' }).waitFor()
+    // a browser new to the app opens on "Create account"
+    await alice.page.getByRole('tab', { name: 'Create account', selected: true }).waitFor()
     await screenshot(alice.page, 'en-login')
 
     // weak password: the server's reason is shown
@@ -157,7 +159,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium', () => {
     await alice.page.getByLabel('Username').fill(names.alice)
     await alice.page.getByLabel('Password').fill('password')
     await alice.page.getByRole('button', { name: 'Create account' }).click()
-    await alice.page.getByRole('meter', { name: 'Password strength' }).waitFor()
+    await alice.page.getByRole('meter', { name: 'Strength' }).waitFor()
     await alice.page.getByRole('alert').filter({ hasText: 'That password is too weak.' }).waitFor()
     await alice.page.getByRole('tab', { name: 'Sign in' }).click()
 
@@ -486,13 +488,10 @@ describe.skipIf(skipBrowserTests)('web client in Chromium', () => {
 
   it('should render in Chinese for a zh-CN browser', async () => {
     const zh = await open({ locale: 'zh-CN' })
-    await zh.page.getByRole('button', { name: '登录' }).waitFor()
-    await zh.page.getByRole('tab', { name: '注册' }).waitFor()
+    await zh.page.getByRole('tab', { name: '注册', selected: true }).waitFor()
     expect(await zh.page.evaluate((): string => (globalThis as any).document.documentElement.lang)).toBe('zh-CN')
     await screenshot(zh.page, 'zh-CN-login')
-    await zh.page.getByLabel('用户名').fill(names.alice)
-    await zh.page.getByLabel('密码').fill(STRONG_PASSWORD)
-    await zh.page.getByRole('button', { name: '登录' }).click()
+    await submitSignIn(zh.page, names.alice)
     await zh.page.getByRole('tab', { name: /^聊天/ }).waitFor()
     await zh.page.getByRole('button', { name: /^打开 世界频道/ }).waitFor()
     await openChatFromList(zh.page, 'Bob')
@@ -524,9 +523,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium', () => {
 
   it('should show one pane at a time on a phone-sized screen', async () => {
     const phone = await open({ viewport: { width: 390, height: 760 } })
-    await phone.page.getByLabel('Username').fill(names.alice)
-    await phone.page.getByLabel('Password').fill(STRONG_PASSWORD)
-    await phone.page.getByRole('button', { name: 'Sign in' }).click()
+    await submitSignIn(phone.page, names.alice)
     await phone.page.getByRole('button', { name: /^Open Bob/ }).waitFor()
     await screenshot(phone.page, 'phone-en-list')
     await phone.page.getByRole('button', { name: /^Open Bob/ }).click()
@@ -612,9 +609,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: message features', ()
   const signIn = async (user: TestUser, opts: Parameters<typeof openPage>[2] = {}) => {
     const w = await openPage(browser, t.url, opts)
     pages.push(w)
-    await w.page.getByLabel(/^(Username|用户名)$/).fill(user.username)
-    await w.page.getByLabel(/^(Password|密码)$/).fill(STRONG_PASSWORD)
-    await w.page.getByRole('button', { name: /^(Sign in|登录)$/ }).click()
+    await submitSignIn(w.page, user.username)
     await w.page.getByTestId('me-name').waitFor()
     return w
   }

@@ -1,9 +1,19 @@
 import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import { createUser, type TestUser } from '../helpers/api-client.js'
 import { befriend, directConversation } from '../helpers/social.js'
 import { makeImage, noiseImage, pdfBytes } from '../helpers/uploads.js'
-import { axeViolations, browserSuite, expectText, openChat, skipBrowserTests, until, type Watched } from './browser-harness.js'
+import {
+  axeViolations,
+  browserSuite,
+  expectText,
+  openChat,
+  screenshot,
+  skipBrowserTests,
+  submitSignIn,
+  until,
+  type Watched,
+} from './browser-harness.js'
 
 interface Stored {
   seq: number
@@ -108,22 +118,30 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: the composer', () => 
     expect(await input.inputValue()).toBe('a draft stays while a photo goes')
   }, 90_000)
 
-  it('should keep the preview and its caption when the server refuses the upload (too large), and say why', async () => {
+  it('should say a photo is over the server limit before uploading, and keep the preview and caption when the server refuses one', async () => {
     const a = pages[0]!
+    const uploads: string[] = []
+    a.page.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/files') uploads.push(r.url())
+    })
     const big = await noiseImage(900, 900)
     expect(big.length).toBeGreaterThan(256 * 1024)
     await a.page.getByTestId('file-input').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: big })
     const preview = a.page.getByRole('dialog', { name: 'Send a photo' })
-    await preview.getByRole('textbox', { name: 'Caption' }).fill('too big to go')
-    await preview.getByRole('button', { name: 'Send' }).click()
-    await a.page
-      .getByRole('alert')
-      .filter({ hasText: /too large|larger/i })
-      .first()
-      .waitFor()
-    await preview.getByRole('button', { name: 'Send' }).waitFor()
-    expect(await preview.getByRole('textbox', { name: 'Caption' }).inputValue()).toBe('too big to go')
+    await expectText(preview.getByRole('alert'), /the largest this server takes is 256 KB/)
+    expect(await preview.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true)
     await preview.getByRole('button', { name: 'Cancel' }).click()
+
+    // a picture cut short: only the server finds out (it cannot decode it)
+    await a.page.getByTestId('file-input').setInputFiles({ name: 'cut.png', mimeType: 'image/png', buffer: photo.subarray(0, 300) })
+    await preview.getByRole('textbox', { name: 'Caption' }).fill('kept after a refusal')
+    await preview.getByRole('button', { name: 'Send' }).click()
+    await a.page.getByRole('alert').filter({ hasText: 'That image could not be read.' }).waitFor()
+    expect(await preview.getByRole('button', { name: 'Send' }).isEnabled()).toBe(true)
+    expect(await preview.getByRole('textbox', { name: 'Caption' }).inputValue()).toBe('kept after a refusal')
+    await preview.getByRole('button', { name: 'Cancel' }).click()
+    // the over-limit photo never left the browser; the cut one did and was refused
+    expect(uploads.length).toBe(1)
     expect((await ofType('image')).length).toBe(1)
   }, 60_000)
 
@@ -209,11 +227,27 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: the composer', () => 
     expect(new URL(page.url()).pathname).toBe(`/c/${annCat}`)
   }, 60_000)
 
+  it('should count characters only near the text limit (4,000), and send a long text that still fits', async () => {
+    const { page } = pages[0]!
+    const input = page.getByRole('textbox', { name: 'Message' })
+    const counter = page.locator('.char-counter')
+    await input.fill('y'.repeat(3_400))
+    expect(await counter.count()).toBe(0)
+    // 字 is one character, as the server counts (code points), however many bytes it takes
+    await input.fill('字'.repeat(3_900))
+    await expectText(counter, '3,900 / 4,000')
+    expect(await input.getAttribute('aria-describedby')).toBe(await counter.getAttribute('id'))
+    await input.press('Enter')
+    await until('the long text stored', async () => {
+      const items = (await ann.api.get(`/conversations/${annCat}/messages?limit=1`)).body.items
+      return items[0]?.content.text === '字'.repeat(3_900)
+    })
+    expect(await counter.count()).toBe(0)
+  }, 60_000)
+
   it('phone (390x844, Chinese): a recording survives closing the "+" tray, and the photo preview fits the screen', async () => {
     const p = await s.open({ phone: true, locale: 'zh-CN' })
-    await p.page.getByLabel('用户名').fill(ann.username)
-    await p.page.getByLabel('密码').fill(STRONG_PASSWORD)
-    await p.page.getByRole('button', { name: '登录' }).click()
+    await submitSignIn(p.page, ann.username)
     await p.page.getByTestId('me-name').waitFor()
     const { page } = p
     const voicesBefore = (await ofType('voice')).length
@@ -225,6 +259,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: the composer', () => 
     await expectText(bar.getByTestId('recording-time'), '0:01')
     // the tray folds away: the recording goes on (it used to be lost here)
     await more.click()
+    await screenshot(page, 'phone-recording')
     expect(await page.getByRole('toolbar', { name: /^更多/ }).count()).toBe(0)
     await expectText(bar.getByTestId('recording-time'), '0:02')
     await bar.getByRole('button', { name: '停止并发送' }).click()
@@ -244,6 +279,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: the composer', () => 
     const preview = page.getByRole('dialog', { name: '发送图片' })
     await previewLoaded(page)
     expect(await page.getByRole('toolbar', { name: /^更多/ }).count()).toBe(0)
+    await screenshot(page, 'phone-attachment-preview')
     const box = (await preview.boundingBox())!
     expect(box.x).toBeGreaterThanOrEqual(0)
     expect(box.x + box.width).toBeLessThanOrEqual(390)

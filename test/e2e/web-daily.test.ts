@@ -1,17 +1,14 @@
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createUser, type TestUser } from '../helpers/api-client.js'
 import { befriend, createGroup, directConversation, sendText } from '../helpers/social.js'
-import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import { makeImage, upload } from '../helpers/uploads.js'
 import {
   axeViolations,
-  ensureWebBuilt,
-  expectCleanPages,
+  browserSuite,
   expectText,
   LAN_HOST,
-  launchChromium,
   openChat,
   openPage,
   ROOT,
@@ -19,7 +16,6 @@ import {
   shownMessages,
   skipBrowserTests,
   until,
-  WEB_ROOT,
   type Watched,
 } from './browser-harness.js'
 
@@ -30,25 +26,14 @@ import {
  * small ones (Esc, mentions with spaces, plurals, badges, durations, long pastes, presence).
  */
 describe.skipIf(skipBrowserTests)('web client in Chromium: daily use', () => {
-  let t: TestApp
-  let browser: Browser
+  const web = browserSuite({ app: { overrides: { 'messages.sendPerMinute': 100_000 } } })
   let ann: TestUser
   let ben: TestUser
   let cat: TestUser
   let annBen = ''
   let annCat = ''
   let w: Watched
-  const pages: Watched[] = []
-
-  const signIn = async (user: TestUser, options: { phone?: boolean } = {}): Promise<Watched> => {
-    const opened = await openPage(browser, t.url, options)
-    pages.push(opened)
-    await opened.page.getByLabel('Username').fill(user.username)
-    await opened.page.getByLabel('Password').fill(STRONG_PASSWORD)
-    await opened.page.getByRole('button', { name: 'Sign in' }).click()
-    await opened.page.getByTestId('me-name').waitFor()
-    return opened
-  }
+  const signIn = web.signIn
 
   /** The open chat's scroller: how far from the bottom, and whether anything sticks out sideways. */
   const scroller = (page: Page) =>
@@ -60,29 +45,20 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: daily use', () => {
     }))
 
   beforeAll(async () => {
-    ensureWebBuilt()
-    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'messages.sendPerMinute': 100_000 } })
-    browser = await launchChromium()
-    ann = await createUser(t.url, 'ann', { nickname: 'Ann' })
-    ben = await createUser(t.url, 'ben', { nickname: 'Ben W' })
-    cat = await createUser(t.url, 'cat', { nickname: 'Cat' })
+    ann = await createUser(web.url, 'ann', { nickname: 'Ann' })
+    ben = await createUser(web.url, 'ben', { nickname: 'Ben W' })
+    cat = await createUser(web.url, 'cat', { nickname: 'Cat' })
     await befriend(ann, ben)
     await befriend(ann, cat)
     annBen = await directConversation(ann, ben)
     annCat = await directConversation(ann, cat)
   }, 180_000)
 
-  afterAll(async () => {
-    expectCleanPages(pages)
-    await browser?.close()
-    await t?.close()
-  })
-
   it('bug 1: should show the app over plain http on a name that is not localhost (no upgrade-insecure-requests)', async () => {
-    const lan = await openPage(browser, t.url.replace('127.0.0.1', LAN_HOST))
-    await lan.page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 5000 })
+    const lan = await openPage(web.browser, web.url.replace('127.0.0.1', LAN_HOST))
+    await lan.page.getByRole('tab', { name: 'Sign in' }).waitFor({ timeout: 5000 })
     await lan.context.close()
-    expect((await fetch(t.url)).headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests')
+    expect((await fetch(web.url)).headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests')
   }, 60_000)
 
   it('bug 2: should keep typing in the box after picking an emoji (the picker does not take the focus back)', async () => {
@@ -133,7 +109,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: daily use', () => {
     await until('at the bottom', async () => (await scroller(w.page)).fromBottom < 2)
 
     // a photo sent at the bottom grows once it has loaded: the view follows it
-    const image = await upload(t.url, ann, await makeImage('png', 600, 900), { name: 'tall.png', type: 'image/png', kind: 'image' })
+    const image = await upload(web.url, ann, await makeImage('png', 600, 900), { name: 'tall.png', type: 'image/png', kind: 'image' })
     expect(image.status).toBe(201)
     await ann.api.sdk.send(annCat, { clientMsgId: `img-${Date.now()}`, type: 'image', content: { fileId: image.body.fileId } })
     const img = w.page.getByTestId('message-image').last()
@@ -152,7 +128,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: daily use', () => {
     await w.page.setViewportSize({ width: 920, height: 760 })
     const long = 'Z'.repeat(200)
     await cat.api.sdk.send(annCat, { clientMsgId: `loc-${Date.now()}`, type: 'location', content: { lat: 1, lng: 2, name: long } })
-    const file = await upload(t.url, cat, Buffer.from('hello'), { name: `${'F'.repeat(150)}.txt`, type: 'text/plain', kind: 'file' })
+    const file = await upload(web.url, cat, Buffer.from('hello'), { name: `${'F'.repeat(150)}.txt`, type: 'text/plain', kind: 'file' })
     expect(file.status).toBe(201)
     await cat.api.sdk.send(annCat, { clientMsgId: `file-${Date.now()}`, type: 'file', content: { fileId: file.body.fileId } })
     await w.page.getByTestId('message-file').last().waitFor()
@@ -228,7 +204,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: daily use', () => {
     await w.page.getByRole('button', { name: /^Open Solo/ }).click()
     await w.page.locator('.chat-header').getByText('1 member', { exact: true }).waitFor()
 
-    const dan = await createUser(t.url, 'dan', { nickname: 'Dan' })
+    const dan = await createUser(web.url, 'dan', { nickname: 'Dan' })
     await w.page.getByRole('tab', { name: /^Friends/ }).click()
     await w.page.getByRole('searchbox', { name: 'Find people' }).fill(dan.username)
     await w.page.getByRole('button', { name: 'Search', exact: true }).click()
@@ -247,7 +223,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: daily use', () => {
     w.page.on('request', (r) => {
       if (r.url().includes('/conversations/world')) worldAsked.push(r.url())
     })
-    await w.page.goto(t.url)
+    await w.page.goto(web.url)
     await w.page.getByRole('button', { name: /^Open World/ }).waitFor()
     expect(worldAsked).toEqual([])
 
@@ -259,14 +235,14 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: daily use', () => {
   }, 60_000)
 
   it('should give each place an address: a chat link opens it, tabs have paths, back and forward move between them', async () => {
-    await w.page.goto(`${t.url}/c/${annCat}`)
+    await w.page.goto(`${web.url}/c/${annCat}`)
     await expectText(w.page.getByTestId('chat-title'), 'Cat')
     await w.page.getByRole('tab', { name: /^Friends/ }).click()
     await until('/friends', () => new URL(w.page.url()).pathname === '/friends')
     await w.page.goBack()
     await until('back at the chat', () => new URL(w.page.url()).pathname === `/c/${annCat}`)
     await expectText(w.page.getByTestId('chat-title'), 'Cat')
-    await w.page.goto(`${t.url}/groups`)
+    await w.page.goto(`${web.url}/groups`)
     await w.page.getByRole('tab', { name: /^Groups/, selected: true }).waitFor()
   }, 60_000)
 
@@ -304,20 +280,19 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: daily use', () => {
       const v = await axeViolations(page)
       if (v.length) found[screen] = v
     }
-    const signedOut = await openPage(browser, t.url)
-    pages.push(signedOut)
-    await signedOut.page.getByRole('button', { name: 'Sign in' }).waitFor()
+    const signedOut = await web.open()
+    await signedOut.page.getByRole('tab', { name: 'Create account', selected: true }).waitFor()
     await check(signedOut.page, 'sign in')
     await signedOut.context.close()
 
-    await w.page.goto(`${t.url}/c/${annCat}`)
+    await w.page.goto(`${web.url}/c/${annCat}`)
     await expectText(w.page.getByTestId('chat-title'), 'Cat')
     await check(w.page, 'chat')
     for (const tab of ['Friends', 'Groups'] as const) {
       await w.page.getByRole('tab', { name: new RegExp(`^${tab}`) }).click()
       await check(w.page, tab)
     }
-    await w.page.goto(`${t.url}/settings`)
+    await w.page.goto(`${web.url}/settings`)
     await w.page.getByRole('button', { name: 'Sign out' }).first().waitFor()
     await check(w.page, 'settings')
 
@@ -330,7 +305,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: daily use', () => {
   }, 90_000)
 
   it('composer: a draft survives a reload; a recall asks first and Cancel keeps the message', async () => {
-    await w.page.goto(`${t.url}/c/${annCat}`)
+    await w.page.goto(`${web.url}/c/${annCat}`)
     const input = w.page.getByRole('textbox', { name: 'Message' })
     await input.fill('half-written thought')
     await w.page.reload()

@@ -5,10 +5,11 @@ import { befriend, directConversation, sendText } from '../helpers/social.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import {
   axeViolations,
+  browserSuite,
   ensureWebBuilt,
   expectCleanPages,
   expectText,
-  hasChromium,
+  skipBrowserTests,
   launchChromium,
   openChat,
   openPage,
@@ -17,6 +18,7 @@ import {
   until,
   WEB_ROOT,
   type Watched,
+  submitSignIn,
 } from './browser-harness.js'
 
 /**
@@ -25,7 +27,7 @@ import {
  * friend chat's history, and a chat deleted for both vanishing from the friend's open page; the
  * admin page across the whole window, with a notice after every action and the audit log in words.
  */
-describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every day', () => {
+describe.skipIf(skipBrowserTests)('web client in Chromium: groups and friends every day', () => {
   let t: TestApp
   let browser: Browser
   let ann: TestUser
@@ -34,6 +36,7 @@ describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every 
   let dan: TestUser
   let annBen = ''
   let annDan = ''
+  let annCat = ''
   let trio = ''
   let w: Watched
   const pages: Watched[] = []
@@ -41,9 +44,7 @@ describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every 
   const signIn = async (user: TestUser, options: { locale?: string } = {}): Promise<Watched> => {
     const opened = await openPage(browser, t.url, options)
     pages.push(opened)
-    await opened.page.getByLabel(/^(Username|用户名)$/).fill(user.username)
-    await opened.page.getByLabel(/^(Password|密码)$/).fill(STRONG_PASSWORD)
-    await opened.page.getByRole('button', { name: /^(Sign in|登录)$/ }).click()
+    await submitSignIn(opened.page, user.username)
     await opened.page.getByTestId('me-name').waitFor()
     return opened
   }
@@ -52,7 +53,7 @@ describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every 
   beforeAll(async () => {
     ensureWebBuilt()
     // a group holds at most 3 members here, so the limit is reached with two friends ticked
-    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'groups.maxMembers': 3 } })
+    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'groups.maxMembers': 3, 'messages.sendPerMinute': 100_000 } })
     browser = await launchChromium()
     ann = await createUser(t.url, 'eann', { nickname: 'Ann' })
     ben = await createUser(t.url, 'eben', { nickname: 'Ben' })
@@ -61,6 +62,7 @@ describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every 
     for (const friend of [ben, cat, dan]) await befriend(ann, friend)
     annBen = await directConversation(ann, ben)
     annDan = await directConversation(ann, dan)
+    annCat = await directConversation(ann, cat)
     w = await signIn(ann)
   }, 180_000)
 
@@ -173,6 +175,90 @@ describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every 
     await page.getByRole('button', { name: 'Contact details' }).click()
     expect(await axeViolations(page)).toEqual([])
   }, 60_000)
+  it('should show a pin the other side made live, and jump to a pinned message older than the loaded history', async () => {
+    const old = await sendText(cat, annCat, 'the address is 12 Elm Street')
+    for (let i = 1; i <= 80; i++) await sendText(cat, annCat, `chatter ${i}`)
+    const { pins } = await cat.api.sdk.pin(annCat, old.seq)
+    expect(pins.map((p) => p.seq)).toEqual([old.seq])
+    // read through (on another device): the chat opens on its latest page, not on a first unread far back
+    const latest = await ann.api.sdk.messages(annCat, { limit: 1 })
+    await ann.api.sdk.markRead(annCat, latest.items[0]!.seq)
+    const { page } = w
+    await openChat(page, 'Cat')
+    await seesOnce(page, 'chatter 80')
+    // the latest page only: the pinned message is not loaded yet
+    expect((await shownMessages(page)).some((m) => m.seq === old.seq)).toBe(false)
+    await page.getByTestId('pinned-bar').getByRole('button', { name: 'the address is 12 Elm Street' }).click()
+    const pinned = page.locator(`[data-testid="message"][data-seq="${old.seq}"]`)
+    await pinned.waitFor()
+    await until('the pinned message in view', async () => {
+      const [box, list] = [await pinned.boundingBox(), await page.getByTestId('message-list').boundingBox()]
+      return !!box && !!list && box.y >= list.y && box.y + box.height <= list.y + list.height
+    })
+    // one unbroken run from the pin down to the latest
+    const seqs = (await shownMessages(page)).map((m) => m.seq).filter((seq) => seq >= old.seq)
+    const last = (await ann.api.sdk.messages(annCat, { limit: 1 })).items[0]!.seq
+    expect(seqs).toEqual(Array.from({ length: last - old.seq + 1 }, (_, i) => old.seq + i))
+  }, 90_000)
+
+  it('should move through the chat list and the messages with the arrow keys; dark mode and reduced motion pass too', async () => {
+    const { page } = w
+    const focused = () =>
+      page.evaluate(() => {
+        const el = (globalThis as any).document.activeElement
+        return {
+          label: el?.getAttribute('aria-label') ?? '',
+          seq: el?.getAttribute('data-seq') ?? '',
+          inMessage: !!el?.closest('[data-testid="message"]'),
+        }
+      })
+    const chats = page.locator('.conv-open')
+    const labels = await chats.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? ''))
+    expect(labels.length).toBeGreaterThan(2)
+    await chats.first().focus()
+    await page.keyboard.press('ArrowDown')
+    expect((await focused()).label).toBe(labels[1])
+    await page.keyboard.press('End')
+    expect((await focused()).label).toBe(labels.at(-1))
+    await page.keyboard.press('ArrowUp')
+    expect((await focused()).label).toBe(labels.at(-2))
+    await page.keyboard.press('Home')
+    expect((await focused()).label).toBe(labels[0])
+
+    // the open chat (Cat): from the list of messages, ArrowUp takes the latest, then the one before
+    const stored = await page
+      .locator('[data-testid="message"][data-seq]')
+      .evaluateAll((els) => els.map((el) => ({ seq: Number(el.getAttribute('data-seq')) })))
+    await page.getByTestId('message-list').focus()
+    await page.keyboard.press('ArrowUp')
+    expect((await focused()).seq).toBe(String(stored.at(-1)!.seq))
+    await page.keyboard.press('ArrowUp')
+    expect((await focused()).seq).toBe(String(stored.at(-2)!.seq))
+    await page.keyboard.press('ArrowDown')
+    expect((await focused()).seq).toBe(String(stored.at(-1)!.seq))
+    // Tab reaches the focused message's own actions
+    await page.keyboard.press('Tab')
+    expect(await focused()).toMatchObject({ label: 'Message options', inMessage: true })
+    expect(
+      await page
+        .locator('[data-testid="message"]:focus-within .msg-more')
+        .evaluate((el) => (globalThis as any).getComputedStyle(el).opacity),
+    ).toBe('1')
+
+    await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' })
+    expect(
+      await page.evaluate(() => (globalThis as any).getComputedStyle((globalThis as any).document.documentElement).backgroundColor),
+    ).toBe('rgb(15, 20, 26)')
+    expect(
+      await page
+        .locator('.btn')
+        .first()
+        .evaluate((el) => parseFloat((globalThis as any).getComputedStyle(el).transitionDuration)),
+    ).toBeLessThan(0.001)
+    expect(await axeViolations(page)).toEqual([])
+    await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' })
+  }, 60_000)
+
   it('should open the admin page across the whole window, tell how each action went, and log it in words', async () => {
     await t.app.store.users.setRole(ann.id, 'admin', Date.now())
     const annAdmin = await login(t.url, ann.username)
@@ -234,4 +320,68 @@ describe.skipIf(!hasChromium)('web client in Chromium: groups and friends every 
     await page.getByRole('button', { name: 'Back to chats' }).click()
     await page.locator('aside.sidebar').waitFor()
   }, 90_000)
+})
+
+describe.skipIf(skipBrowserTests)('web client in Chromium: a newcomer', () => {
+  const suite = browserSuite()
+
+  beforeAll(async () => {
+    // the world channel already has a conversation going before the newcomer arrives
+    const old = await createUser(suite.url, 'oldtimer', { nickname: 'Old' })
+    const world = await old.api.sdk.world()
+    for (let i = 1; i <= 3; i++) await sendText(old, world.id, `welcome ${i}`)
+  })
+
+  it('should open on Create account, rate the password while typing, and start with no World badge and next steps', async () => {
+    const { page } = await suite.open()
+    await page.getByRole('tab', { name: 'Create account', selected: true }).waitFor()
+    await page.getByLabel('Username').fill('newbie')
+    const meter = page.getByRole('meter', { name: 'Strength' })
+    await page.getByLabel('Password').fill('password')
+    await expectText(page.getByTestId('password-strength'), /^Very weak/)
+    expect(await meter.getAttribute('aria-valuenow')).toBe('0')
+    await page.getByLabel('Password').fill(STRONG_PASSWORD)
+    await expectText(page.getByTestId('password-strength'), /Strong$/)
+    expect(await meter.getAttribute('aria-valuenow')).toBe('4')
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await page.getByTestId('me-name').waitFor()
+
+    // the world is listed without the messages sent before the account existed counting as unread
+    const world = page.getByTestId('conversation-item').filter({ hasText: 'World' })
+    await world.waitFor()
+    expect(await world.getByTestId('unread-badge').count()).toBe(0)
+    expect(
+      await page
+        .getByRole('tab', { name: /^Chats/ })
+        .locator('.badge')
+        .count(),
+    ).toBe(0)
+    await expectText(page.getByTestId('conversations-empty'), /only the world channel/)
+    await page.getByRole('heading', { name: 'Welcome, newbie!' }).waitFor()
+    expect(await axeViolations(page)).toEqual([])
+
+    await page.getByRole('main').getByRole('button', { name: 'Find people' }).click()
+    const search = page.getByRole('searchbox', { name: 'Find people' })
+    await until('the people search focused', () => search.evaluate((el) => (globalThis as any).document.activeElement === el))
+    await page.getByText(/^No friends yet\. Search above/).waitFor()
+    await search.fill('nobody-like-this')
+    await search.press('Enter')
+    await page.getByText(/^Nothing found\. Check the spelling/).waitFor()
+
+    await page.getByRole('tab', { name: /^Chats/ }).click()
+    await page.getByRole('main').getByRole('button', { name: 'Open the world channel' }).click()
+    await expectText(page.getByTestId('chat-title'), 'World')
+
+    // signed out, this browser now opens on "Sign in"
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByRole('tab', { name: 'Sign in', selected: true }).waitFor()
+  }, 90_000)
+
+  it('should show the same next steps in Chinese', async () => {
+    const xin = await createUser(suite.url, 'xinren', { nickname: '新人' })
+    const { page } = await suite.signIn(xin, { locale: 'zh-CN' })
+    await page.getByRole('heading', { name: '欢迎，新人！' }).waitFor()
+    await page.getByRole('main').getByRole('button', { name: '打开世界频道' }).waitFor()
+    await expectText(page.getByTestId('conversations-empty'), /目前只有所有人都在的世界频道/)
+  }, 60_000)
 })

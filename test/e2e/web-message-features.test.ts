@@ -10,7 +10,7 @@ import { browserSuite, expectText, skipBrowserTests, until, type Watched } from 
  * me, and removing a friend with the chat deleted for both.
  */
 describe.skipIf(skipBrowserTests)('web client in Chromium: reactions, pins, forwarding, delete for me, mentions', () => {
-  const s = browserSuite()
+  const web = browserSuite()
   let ann: TestUser
   let ben: TestUser
   let w: Watched
@@ -30,15 +30,15 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: reactions, pins, forw
   }
 
   beforeAll(async () => {
-    ann = await createUser(s.url, 'fann', { nickname: 'Ann' })
-    ben = await createUser(s.url, 'fben', { nickname: 'Ben' })
+    ann = await createUser(web.url, 'fann', { nickname: 'Ann' })
+    ben = await createUser(web.url, 'fben', { nickname: 'Ben' })
     await befriend(ann, ben)
     direct = await directConversation(ann, ben)
     group = (await createGroup(ben, { name: 'Crew', memberIds: [ann.id] })).group.conversationId
     await sendText(ben, direct, 'first note')
     await sendText(ben, direct, 'second note')
     await ben.api.sdk.send(group, { clientMsgId: 'mention-1', type: 'text', content: { text: '@Ann look', mentions: [ann.id] } })
-    w = await s.signIn(ann)
+    w = await web.signIn(ann)
   }, 180_000)
 
   it('should show the @ badge until the chat is read', async () => {

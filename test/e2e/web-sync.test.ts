@@ -1,23 +1,19 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createUser, type TestUser } from '../helpers/api-client.js'
 import { befriend, directConversation, sendText } from '../helpers/social.js'
-import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import {
+  browserSuite,
   cutSockets,
-  ensureWebBuilt,
-  expectCleanPages,
   holdSockets,
-  launchChromium,
   openChat,
-  openPage,
   restoreSockets,
   seesOnce,
   sendMessage,
   shownMessages,
+  submitSignIn,
   skipBrowserTests,
   until,
-  WEB_ROOT,
   type Watched,
 } from './browser-harness.js'
 
@@ -27,8 +23,7 @@ import {
  * edits made while away reach a conversation that had never been edited (resume by modSeq 0).
  */
 describe.skipIf(skipBrowserTests)('web client in Chromium: the link (sends, offline, resume)', () => {
-  let t: TestApp
-  let browser: Browser
+  const web = browserSuite({ app: { overrides: { 'messages.sendPerMinute': 100_000 } } })
   let dee: TestUser
   let eve: TestUser
   let conv = ''
@@ -52,14 +47,12 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: the link (sends, offl
 
   /** Signs in with a handle on the page's sockets: `cutSockets` drops them and refuses new ones until `restoreSockets`. */
   const signIn = async (user: TestUser) => {
-    const opened = await openPage(browser, t.url)
+    const opened = await web.open()
     const w = { ...opened, sends: watchSends(opened.page) }
     pages.push(w)
     await holdSockets(w.context)
     await w.page.reload()
-    await w.page.getByLabel('Username').fill(user.username)
-    await w.page.getByLabel('Password').fill(STRONG_PASSWORD)
-    await w.page.getByRole('button', { name: 'Sign in' }).click()
+    await submitSignIn(w.page, user.username)
     await w.page.getByTestId('me-name').waitFor()
     return w
   }
@@ -73,20 +66,11 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: the link (sends, offl
   }
 
   beforeAll(async () => {
-    ensureWebBuilt()
-    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'messages.sendPerMinute': 100_000 } })
-    browser = await launchChromium()
-    dee = await createUser(t.url, 'dee', { nickname: 'Dee' })
-    eve = await createUser(t.url, 'eve', { nickname: 'Eve' })
+    dee = await createUser(web.url, 'dee', { nickname: 'Dee' })
+    eve = await createUser(web.url, 'eve', { nickname: 'Eve' })
     await befriend(dee, eve)
     conv = await directConversation(dee, eve)
   }, 180_000)
-
-  afterAll(async () => {
-    expectCleanPages(pages)
-    await browser?.close()
-    await t?.close()
-  })
 
   it('should show an edit made while away in a conversation that had never been edited (resume with modSeq 0), without a reload', async () => {
     const b = await signIn(eve)
@@ -187,32 +171,15 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: the link (sends, offl
 
 /** The message menu follows the server's windows (`GET /config`, `ready`), not numbers built into the client. */
 describe.skipIf(skipBrowserTests)('web client in Chromium: the server’s edit and recall windows', () => {
-  let t: TestApp
-  let browser: Browser
-  let w: Watched | null = null
-
-  beforeAll(async () => {
-    ensureWebBuilt()
-    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'messages.editWindowSeconds': 0, 'messages.recallWindowSeconds': 3600 } })
-    browser = await launchChromium()
-  }, 180_000)
-
-  afterAll(async () => {
-    expectCleanPages(w ? [w] : [])
-    await browser?.close()
-    await t?.close()
-  })
+  const web = browserSuite({ app: { overrides: { 'messages.editWindowSeconds': 0, 'messages.recallWindowSeconds': 3600 } } })
 
   it('should offer recall but not edit when the server allows no edits', async () => {
-    const fay = await createUser(t.url, 'fay', { nickname: 'Fay' })
-    const gus = await createUser(t.url, 'gus', { nickname: 'Gus' })
+    const fay = await createUser(web.url, 'fay', { nickname: 'Fay' })
+    const gus = await createUser(web.url, 'gus', { nickname: 'Gus' })
     await befriend(fay, gus)
     const conv = await directConversation(fay, gus)
     await sendText(fay, conv, 'no edits here')
-    w = await openPage(browser, t.url)
-    await w.page.getByLabel('Username').fill(fay.username)
-    await w.page.getByLabel('Password').fill(STRONG_PASSWORD)
-    await w.page.getByRole('button', { name: 'Sign in' }).click()
+    const w = await web.signIn(fay)
     await w.page.getByRole('button', { name: /^Open Gus/ }).click()
     const bubble = w.page.getByTestId('message').filter({ hasText: 'no edits here' })
     await bubble.hover()

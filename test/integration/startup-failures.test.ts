@@ -85,13 +85,17 @@ describe('jim serve with settings it cannot use', { timeout: 120_000 }, () => {
         expectRefusedStart(res, 'JIM_STORAGE_URL', /cannot reach/)
       })
 
-      it('should stop with a clear message when Redis cannot be reached at start', async () => {
+      it('should stop with a clear message when Redis cannot be reached at start, after the wait the operator set', async () => {
         if (!(await redisAvailable())) return
         const database = createTestDatabase(dialect)
         try {
           const port = await freePort()
-          const res = await serve(clusterEnv(dialect, database.overrides['storage.url'] as string, `redis://127.0.0.1:${port}`))
-          expectRefusedStart(res, 'JIM_REDIS_URL', /did not answer/)
+          // a closed port: the default 20 s wait would be spent retrying it
+          const res = await serve({
+            ...clusterEnv(dialect, database.overrides['storage.url'] as string, `redis://127.0.0.1:${port}`),
+            JIM_REDIS_START_TIMEOUT_SECONDS: '2',
+          })
+          expectRefusedStart(res, 'JIM_REDIS_URL', /did not answer within 2 s/)
         } finally {
           await database.cleanup()
         }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser, login, type TestUser } from '../helpers/api-client.js'
+import { dialectsUnderTest } from '../helpers/databases.js'
 import { FakePushService, type FakeDevice } from '../helpers/fake-push-service.js'
 import { befriend, createGroup, directConversation, sendText } from '../helpers/social.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
@@ -11,7 +12,8 @@ import { TestSocket } from '../helpers/ws-client.js'
  * with the device's own keys. Each case ends with `notifier.idle()`: every decision was made, so
  * "nothing was pushed" is checked after the fact, never by waiting a while.
  */
-for (const dialect of ['sqlite', 'postgres'] as const) {
+// SQLite and one server database (env STORES narrows, as for every suite that repeats per store)
+for (const dialect of (['sqlite', 'postgres'] as const).filter((d) => dialectsUnderTest().includes(d))) {
   describe(`Web Push (${dialect})`, () => {
     let t: TestApp
     let push: FakePushService

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -12,8 +12,26 @@ const run = promisify(execFile)
 const root = join(import.meta.dirname, '..', '..')
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version as string
 
-// One test for the whole release path: it installs production dependencies (and compiles
-// better-sqlite3) from the npm cache or registry, so it is slow; CI builds dist/ before the tests.
+// One test for the whole release path: it installs production dependencies from the npm cache or
+// registry, so it is slow; CI builds dist/ before the tests (reused here, see --no-build).
+
+/**
+ * better-sqlite3's install takes a prebuilt addon, and compiles SQLite (minutes on a loaded CI
+ * machine) only when it cannot download one, as in CI. The addon this checkout's `npm ci` already
+ * built for this Node is offered as that prebuilt (prebuild-install's local prebuilds, looked up by
+ * package version, Node ABI, platform and arch): what installs and runs is still the tarball with
+ * npm's own resolution of its dependencies; another better-sqlite3 version finds no match and compiles.
+ */
+async function localSqlitePrebuild(into: string): Promise<Record<string, string>> {
+  const pkg = join(root, 'node_modules', 'better-sqlite3')
+  const addon = join('build', 'Release', 'better_sqlite3.node')
+  if (!existsSync(join(pkg, addon))) return {}
+  const sqliteVersion = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).version as string
+  mkdirSync(into, { recursive: true })
+  const name = `better-sqlite3-v${sqliteVersion}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`
+  await run('tar', ['-czf', join(into, name), '-C', pkg, addon])
+  return { npm_config_better_sqlite3_local_prebuilds: into }
+}
 describe('the release tarball', { timeout: 900_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'jim-release-'))
   let server: ReturnType<typeof spawn> | undefined
@@ -42,6 +60,7 @@ describe('the release tarball', { timeout: 900_000 }, () => {
     const install = await run('npm', ['install', '-g', '--prefix', prefix, tarball, '--prefer-offline', '--no-audit', '--no-fund'], {
       cwd: dir,
       maxBuffer: 64 << 20,
+      env: { ...process.env, ...(await localSqlitePrebuild(join(dir, 'prebuilds'))) },
     })
     expect(install.stderr).not.toMatch(/EBADENGINE/)
 

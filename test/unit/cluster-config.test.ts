@@ -19,6 +19,11 @@ describe('cluster safety checks at startup', () => {
     const config = loadConfig({ cwd: cwd(), env: cluster })
     expect(config).toMatchObject({ broker: { driver: 'redis' }, storage: { driver: 'mysql' }, files: { driver: 'sql', sharedDir: false } })
     expect(config.redis.presenceTtlSeconds).toBe(15)
+    expect(config.redis.startTimeoutSeconds).toBe(20)
+    expect(loadConfig({ cwd: cwd(), env: { ...cluster, JIM_REDIS_START_TIMEOUT_SECONDS: '90' } }).redis.startTimeoutSeconds).toBe(90)
+    expect(() => loadConfig({ cwd: cwd(), env: { ...cluster, JIM_REDIS_START_TIMEOUT_SECONDS: '0' } })).toThrow(
+      /^JIM_REDIS_START_TIMEOUT_SECONDS/,
+    )
   })
 
   it('should refuse SQLite with the redis broker, naming JIM_STORAGE_DRIVER', () => {

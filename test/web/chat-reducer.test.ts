@@ -255,6 +255,19 @@ describe('reduceChatFrame: delete for me and mentions (issue 18)', () => {
     expect(again.conversations.a).toMatchObject({ pinned: true, lastMessage: { seq: 1 } })
   })
 
+  it('should follow pins and unpins made anywhere from their system messages, not from old ones paged in', () => {
+    const sys = (seq: number, event: string, pinned: number) =>
+      created(msg('a', seq, { type: 'system', senderId: null, content: { event, seq: pinned, actorId: PEER } }))
+    let s = reduceChatFrame(state(), sys(3, 'message_pinned', 1), ctx)
+    expect(s.conversations.a!.pins).toEqual([{ seq: 1, pinnedBy: PEER, pinnedAt: expect.any(String) }])
+    s = reduceChatFrame(s, sys(4, 'message_pinned', 2), ctx)
+    expect(s.conversations.a!.pins!.map((p) => p.seq)).toEqual([2, 1])
+    s = reduceChatFrame(s, sys(5, 'message_unpinned', 1), ctx)
+    expect(s.conversations.a!.pins!.map((p) => p.seq)).toEqual([2])
+    // history paged in later repeats an old pin: the pins stay as they are
+    expect(reduceChatFrame(s, sys(3, 'message_pinned', 1), ctx).conversations.a!.pins!.map((p) => p.seq)).toEqual([2])
+  })
+
   it('should take messages up to clearedSeq off the open timeline when my history was cleared elsewhere', () => {
     const next = reduceChatFrame(
       s3(),

@@ -12,8 +12,9 @@ import { PooledGroupCommit } from './pooled-group-commit.js'
  * The send transaction on the hot path: statements written once per dialect (no query
  * building per call), at most three in the transaction (counter bump, insert, sender's
  * read_seq; MySQL adds one to read the version back, having no RETURNING), and one more for a
- * message that mentions someone (its rows for the @ badge, committed with it). The idempotency
- * key is looked up before the counter lock; the insert after it ignores a racing duplicate.
+ * message that mentions someone (its rows for the @ badge, committed with it). MariaDB/PostgreSQL
+ * look the idempotency key up before the counter lock and the insert ignores a racing duplicate;
+ * SQLite (one writer) lets the insert find the duplicate and rolls the send back to its savepoint.
  * With `expectedVersion`, a conversation whose membership_version moved (a fact the sender
  * was authorized on changed) gets nothing stored: 'stale'.
  */
@@ -215,7 +216,6 @@ class SqliteGroupCommit implements SendAppender {
         s.savepoint.run()
         try {
           const value = appendOne(s, input, expectedVersion)
-          if (value === 'stale') s.rollbackTo.run()
           s.release.run()
           results.push({ ok: true, value })
         } catch (error) {
@@ -247,7 +247,6 @@ function prepare(raw: SQLite.Database) {
     rollbackTo: raw.prepare('ROLLBACK TO send'),
     release: raw.prepare('RELEASE send'),
     lookup: raw.prepare<unknown[], MessagesTable>(sql.lookup),
-    version: raw.prepare<unknown[], { membership_version: number }>(sql.version),
     bump: raw.prepare<unknown[], { last_seq: number; membership_version: number }>(sql.bump),
     insert: raw.prepare(sql.insert),
     readSeq: raw.prepare(sql.readSeq),
@@ -255,25 +254,37 @@ function prepare(raw: SQLite.Database) {
   }
 }
 
-/** One send inside the batch's transaction (SQLite has one writer: the lookup inside it is exact). */
+/**
+ * One send inside the batch's transaction, in its own savepoint. The usual send (a new
+ * clientMsgId, facts still current) runs three statements: counter bump, insert, read_seq; the
+ * idempotency key is checked by the insert itself (ON CONFLICT DO NOTHING on the unique key), and
+ * only a repeat or a stale version rolls back to the savepoint (the bump with it) and looks the
+ * stored message up. SQLite has one writer, so that lookup is exact. A repeat returns the stored
+ * message whatever the version, as the pooled path does.
+ */
 function appendOne(s: ReturnType<typeof prepare>, input: AppendMessage, expectedVersion: number | undefined): AppendResult {
-  if (input.senderId) {
-    const existing = s.lookup.get(input.conversationId, input.senderId, input.clientMsgId)
-    if (existing) {
-      return {
-        message: toMessage(existing),
-        created: false,
-        membershipVersion: Number(s.version.get(input.conversationId)?.membership_version ?? 0),
-      }
-    }
-  }
   const bumped = s.bump.get(input.now, input.conversationId)
   if (!bumped) throw new Error(`conversation ${input.conversationId} does not exist`)
   const version = Number(bumped.membership_version)
-  if (expectedVersion !== undefined && version !== expectedVersion) return 'stale'
+  if (expectedVersion !== undefined && version !== expectedVersion) {
+    s.rollbackTo.run()
+    return existing(s, input, version) ?? 'stale'
+  }
   const row = messageRow(input, Number(bumped.last_seq))
-  s.insert.run(...rowValues(row))
+  if (s.insert.run(...rowValues(row)).changes === 0) {
+    s.rollbackTo.run()
+    const stored = existing(s, input, version)
+    if (!stored) throw new Error(`message ${input.clientMsgId} conflicted but is not stored`)
+    return stored
+  }
   if (input.senderId) s.readSeq.run(row.seq, input.conversationId, input.senderId, row.seq)
   for (const userId of input.mentions ?? []) s.mention.run(...mentionValues(row, [userId]))
   return { message: toMessage(row), created: true, membershipVersion: version }
+}
+
+/** The message stored earlier under this send's idempotency key, if any. */
+function existing(s: ReturnType<typeof prepare>, input: AppendMessage, version: number): Appended | null {
+  if (!input.senderId) return null
+  const row = s.lookup.get(input.conversationId, input.senderId, input.clientMsgId)
+  return row ? { message: toMessage(row), created: false, membershipVersion: version } : null
 }

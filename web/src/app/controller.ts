@@ -25,6 +25,12 @@ import { safeStorage } from './storage.js'
 
 const TOKEN_KEY = 'jim.token'
 const LOCALE_KEY = 'jim.locale'
+/** set once someone signed in with this browser: the sign-in form then opens on "Sign in", else on "Create account" */
+const ACCOUNT_HERE_KEY = 'jim.accountHere'
+
+export function hasAccountHere(): boolean {
+  return safeStorage.get(ACCOUNT_HERE_KEY) === '1' || safeStorage.get(TOKEN_KEY) !== null
+}
 
 type CaptchaAnswer = { id: string; answer: string }
 
@@ -116,6 +122,7 @@ export class Controller {
   async login(username: string, password: string, captcha?: CaptchaAnswer): Promise<void> {
     const res = await this.api.login({ username: username.trim().toLowerCase(), password, ...(captcha ? { captcha } : {}) })
     safeStorage.set(TOKEN_KEY, res.token)
+    safeStorage.set(ACCOUNT_HERE_KEY, '1')
     this.api.token = res.token
     this.#c.reset()
     this.#c.set((s) => ({ ...initialState(s.locale, res.token), auth: { token: res.token, user: res.user } }))

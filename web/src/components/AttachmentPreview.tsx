@@ -1,10 +1,16 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
-import type { UploadKind } from '../api/types.js'
+import type { Limits, UploadKind } from '../api/types.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { formatSize } from './MessageMedia.js'
 
 /** until the server's limits are known */
 const DEFAULT_MAX_CAPTION = 1024
+
+/** The server's upload limit for a kind, once known (the upload would be refused above it). */
+function maxBytesOf(limits: Limits | null, kind: UploadKind): number | null {
+  if (!limits) return null
+  return kind === 'image' ? limits.maxImageBytes : kind === 'video' ? limits.maxVideoBytes : limits.maxFileBytes
+}
 
 /** How a chosen, dropped or pasted file is sent: an image the server re-encodes, a video, or a plain file. */
 export function uploadKindOf(file: File): UploadKind {
@@ -22,6 +28,9 @@ export function AttachmentPreview({ conversationId, file, onClose }: { conversat
   const t = useT()
   const kind = uploadKindOf(file)
   const maxLength = useAppState((s) => s.limits?.maxCaptionLength ?? DEFAULT_MAX_CAPTION)
+  // said before uploading: no waiting for a refusal the limits already tell
+  const maxBytes = useAppState((s) => maxBytesOf(s.limits, kind))
+  const tooBig = maxBytes !== null && file.size > maxBytes
   const [caption, setCaption] = useState('')
   const [sending, setSending] = useState(false)
   const length = useMemo(() => [...caption].length, [caption])
@@ -32,7 +41,7 @@ export function AttachmentPreview({ conversationId, file, onClose }: { conversat
   useEffect(() => field.current?.focus(), [file])
 
   const send = async () => {
-    if (sending || tooLong) return
+    if (sending || tooLong || tooBig) return
     setSending(true)
     const sent = await controller.messages.sendFile(conversationId, file, file.name || 'file', kind, { caption })
     setSending(false)
@@ -81,6 +90,11 @@ export function AttachmentPreview({ conversationId, file, onClose }: { conversat
           }
         }}
       />
+      {tooBig ? (
+        <p className="char-counter over" role="alert">
+          {t('attach.tooBig', { size: formatSize(file.size), max: formatSize(maxBytes) })}
+        </p>
+      ) : null}
       {length > maxLength - 100 ? (
         <p className={`char-counter ${tooLong ? 'over' : ''}`} role={tooLong ? 'alert' : undefined}>
           {t(tooLong ? 'attach.captionTooLong' : 'chat.counter', { count: length.toLocaleString(), max: maxLength.toLocaleString() })}
@@ -95,7 +109,7 @@ export function AttachmentPreview({ conversationId, file, onClose }: { conversat
         <button type="button" className="btn small ghost" disabled={sending} onClick={onClose}>
           {t('common.cancel')}
         </button>
-        <button type="button" className="btn small primary" disabled={sending || tooLong} onClick={() => void send()}>
+        <button type="button" className="btn small primary" disabled={sending || tooLong || tooBig} onClick={() => void send()}>
           {t('chat.send')}
         </button>
       </div>

@@ -1,6 +1,8 @@
-import { useState, type FormEvent } from 'react'
+import { useEffect, useState, type FormEvent } from 'react'
 import { ApiError } from '@jim/client'
 import type { Captcha, WeakPasswordDetails } from '../api/types.js'
+import { hasAccountHere } from '../app/controller.js'
+import { loadStrengthEstimator, type Strength } from '../app/password-strength.js'
 import { useController, useT } from '../hooks/app-context.js'
 import { errorText } from './error-text.js'
 import { LanguageSwitch } from './LanguageSwitch.js'
@@ -10,11 +12,14 @@ const USERNAME = /^[a-z0-9_.-]{3,32}$/
 
 type Mode = 'login' | 'register'
 
-/** Sign in and create an account, with captcha and password feedback from the server. */
+/**
+ * Sign in and create an account, with captcha, a password meter while typing and the server's
+ * feedback. A browser that never signed in here starts on "Create account".
+ */
 export function AuthScreen() {
   const controller = useController()
   const t = useT()
-  const [mode, setMode] = useState<Mode>('login')
+  const [mode, setMode] = useState<Mode>(() => (hasAccountHere() ? 'login' : 'register'))
   const [username, setUsername] = useState('')
   const [nickname, setNickname] = useState('')
   const [password, setPassword] = useState('')
@@ -23,6 +28,7 @@ export function AuthScreen() {
   const [weak, setWeak] = useState<WeakPasswordDetails | null>(null)
   const [captcha, setCaptcha] = useState<Captcha | null>(null)
   const [captchaAnswer, setCaptchaAnswer] = useState('')
+  const live = useLiveStrength(mode === 'register' ? password : '', [username, nickname])
 
   const switchMode = (m: Mode) => {
     setMode(m)
@@ -146,10 +152,11 @@ export function AuthScreen() {
               }}
               required
               maxLength={128}
-              aria-describedby={weak ? 'password-feedback' : undefined}
+              aria-describedby={weak || live ? 'password-feedback' : undefined}
             />
           </label>
           {mode === 'register' && weak ? <PasswordFeedback details={weak} /> : null}
+          {mode === 'register' && !weak && live ? <LiveStrength strength={live} /> : null}
           {captcha ? (
             <div className="field captcha">
               <span>{t('auth.captcha')}</span>
@@ -207,6 +214,38 @@ function PasswordFeedback({ details }: { details: WeakPasswordDetails }) {
           ))}
         </ul>
       ) : null}
+    </div>
+  )
+}
+
+/** The estimate for what is typed now (null while empty or while the estimator loads). */
+function useLiveStrength(password: string, userInputs: string[]): Strength | null {
+  const [strength, setStrength] = useState<Strength | null>(null)
+  const inputs = userInputs.join('\n')
+  useEffect(() => {
+    if (!password) {
+      setStrength(null)
+      return
+    }
+    let current = true
+    loadStrengthEstimator()
+      .then((estimate) => current && setStrength(estimate(password, inputs.split('\n'))))
+      .catch(() => current && setStrength(null))
+    return () => {
+      current = false
+    }
+  }, [password, inputs])
+  return strength
+}
+
+const STRENGTH_KEYS = ['auth.strength0', 'auth.strength1', 'auth.strength2', 'auth.strength3', 'auth.strength4'] as const
+
+function LiveStrength({ strength }: { strength: Strength }) {
+  const t = useT()
+  return (
+    <div id="password-feedback" className="strength" data-testid="password-strength">
+      <StrengthBar score={strength.score} />
+      <small aria-live="polite">{t(STRENGTH_KEYS[strength.score] ?? 'auth.strength0')}</small>
     </div>
   )
 }

@@ -2,6 +2,7 @@ import { useMemo, useState, type FormEvent } from 'react'
 import type { FriendRequest, PublicUser } from '../api/types.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { Avatar } from './Avatar.js'
+import { FIND_PEOPLE_INPUT } from './NextSteps.js'
 import { SearchSection } from './SearchSection.js'
 
 /** Find people, answer requests, and the friend list (with presence) and blocked users. */
@@ -158,6 +159,7 @@ function PeopleSearch() {
   return (
     <SearchSection<PublicUser>
       id="search-people-h"
+      inputId={FIND_PEOPLE_INPUT}
       label={t('friends.find')}
       placeholder={t('friends.searchPlaceholder')}
       run={(q) => controller.friends.searchUsers(q)}

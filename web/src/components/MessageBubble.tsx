@@ -77,6 +77,8 @@ export const MessageBubble = memo(function MessageBubble({
       }}
       data-testid="message"
       data-seq={m.seq}
+      // reachable with the arrow keys from the message list (see MessageList), not with Tab
+      tabIndex={-1}
     >
       {showSender ? (
         <span className="msg-avatar">{continued ? null : <Avatar name={name} colorKey={m.senderId ?? ''} size="sm" />}</span>

@@ -9,6 +9,7 @@ import { conversationTitle, formatTime, previewText, typeLabel } from '../app/fo
 import type { Locale } from '../i18n/index.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { sortConversations } from '../store/state.js'
+import { focusMessage } from './focus-message.js'
 import { Icon } from './Icon.js'
 import { MessageMedia } from './MessageMedia.js'
 import './message-extras.css'
@@ -254,7 +255,8 @@ export function PinnedBar({ conversation: c, canPin }: { conversation: Conversat
             <button
               type="button"
               className="pinned-text ellipsis"
-              onClick={() => document.getElementById(`msg-${c.id}-${p.seq}`)?.scrollIntoView({ block: 'center' })}
+              // a pin older than the loaded history: load the history around it first, as a search hit does
+              onClick={() => void controller.search.jumpTo(c.id, p.seq).then((ok) => ok && focusMessage(p.seq))}
             >
               {preview(p.message)}
             </button>

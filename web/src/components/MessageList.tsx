@@ -2,6 +2,7 @@ import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, use
 import type { Conversation, Message } from '../api/types.js'
 import { formatDay, sameDay } from '../app/format.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
+import { arrowKeysHandler } from '../hooks/use-arrow-keys.js'
 import { emptyTimeline, replyToOf, type PendingMessage } from '../store/timeline.js'
 import { MessageBubble } from './MessageBubble.js'
 import { SystemLine } from './MessageText.js'
@@ -9,6 +10,8 @@ import { PendingBubble } from './PendingBubble.js'
 
 const NO_PENDING: PendingMessage[] = []
 const GROUP_GAP_MS = 5 * 60_000
+/** ArrowUp/ArrowDown/Home/End move the focus between messages (ArrowUp from the list itself: the latest) */
+const toNeighbour = arrowKeysHandler('[data-testid="message"]')
 
 /**
  * The history of one conversation: opens on the first unread message under a "new messages"
@@ -134,6 +137,7 @@ export function MessageList({ conversation, onReply }: { conversation: Conversat
         role="log"
         aria-label={t('chat.messages')}
         tabIndex={0}
+        onKeyDown={toNeighbour}
       >
         <div className="history-edge" aria-live="polite">
           {loading ? <span className="muted small">{t('chat.loadingHistory')}</span> : null}

@@ -20,7 +20,7 @@ export function ReplyQuote({ replied, seq, groupId }: { replied: Message | null;
   const jump = () => {
     if (!replied) return
     const el = document.getElementById(`msg-${replied.conversationId}-${seq}`)
-    el?.scrollIntoView({ block: 'center', behavior: 'smooth' })
+    el?.scrollIntoView({ block: 'center', behavior: window.matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' })
     el?.classList.add('flash')
     setTimeout(() => el?.classList.remove('flash'), 1200)
   }

@@ -4,12 +4,11 @@ import { conversationTitle, displayNameOf, formatDay, formatTime } from '../app/
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { Icon } from './Icon.js'
 import './search.css'
+import { focusMessage } from './focus-message.js'
 
 /** Fewer characters than this are not sent (the server answers 400): the box shows a hint instead. */
 const MIN_CHARS = 2
 const DEBOUNCE_MS = 350
-/** How long a jumped-to message stays highlighted. */
-const FOCUS_MS = 2500
 
 /**
  * A message search box and its hits. Global (over the conversation list, which it replaces while a
@@ -151,19 +150,4 @@ function HitButton({ hit, global, onOpen }: { hit: SearchHit; global: boolean; o
       </span>
     </button>
   )
-}
-
-/**
- * Scrolls the open chat to a message and highlights it for a moment. The message list renders after
- * the state change that loaded it, so this waits for the element (a few frames at most).
- */
-export function focusMessage(seq: number, framesLeft = 120): void {
-  const el = document.querySelector<HTMLElement>(`[data-testid="message-list"] [data-seq="${seq}"]`)
-  if (!el) {
-    if (framesLeft > 0) requestAnimationFrame(() => focusMessage(seq, framesLeft - 1))
-    return
-  }
-  el.scrollIntoView({ block: 'center' })
-  el.classList.add('search-focus')
-  setTimeout(() => el.classList.remove('search-focus'), FOCUS_MS)
 }

@@ -12,6 +12,8 @@ export function SearchSection<T>(props: {
   id: string
   label: string
   placeholder: string
+  /** id of the search box (so a link elsewhere can focus it) */
+  inputId?: string
   run: (query: string) => Promise<T[]>
   children: (results: T[]) => ReactNode
 }) {
@@ -38,7 +40,14 @@ export function SearchSection<T>(props: {
       </h3>
       <form className="search-form" onSubmit={search} role="search">
         <Icon name="search" size={18} />
-        <input type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder={props.placeholder} aria-label={props.label} />
+        <input
+          id={props.inputId}
+          type="search"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          placeholder={props.placeholder}
+          aria-label={props.label}
+        />
         <button type="submit" className="btn small">
           {t('common.search')}
         </button>

@@ -85,6 +85,7 @@ export function applyMessage(state: State, m: Message, ctx: FrameContext): State
       lastMessage: newer ? m : c.lastMessage,
       lastActivityAt: newer ? m.createdAt : c.lastActivityAt,
     }
+    if (isNew) updated.pins = pinsAfter(c.pins, m)
     if (own) updated.readSeq = Math.max(c.readSeq, m.seq)
     else if (isNew && m.seq > c.readSeq && !seen) {
       updated.unreadCount = c.unreadCount + 1
@@ -93,6 +94,21 @@ export function applyMessage(state: State, m: Message, ctx: FrameContext): State
     next.conversations = { ...state.conversations, [c.id]: updated }
   }
   return next
+}
+
+/**
+ * The conversation's pins after a new message: a pin or unpin (by anyone, on any device) is a
+ * system message (`message_pinned` / `message_unpinned` with the `seq`), which is how the pinned
+ * bar of every member follows live. Only new messages count: an old one paged in changes nothing.
+ */
+export function pinsAfter(pins: Conversation['pins'], m: Message): Conversation['pins'] {
+  const event = m.type === 'system' ? m.content.event : null
+  const seq = m.content.seq
+  if ((event !== 'message_pinned' && event !== 'message_unpinned') || typeof seq !== 'number') return pins
+  const rest = (pins ?? []).filter((p) => p.seq !== seq)
+  if (event === 'message_unpinned') return rest
+  const pinnedBy = typeof m.content.actorId === 'string' ? m.content.actorId : ''
+  return [{ seq, pinnedBy, pinnedAt: m.createdAt }, ...rest]
 }
 
 /** Whether a message mentions `me` or @all (the @ badge). */
