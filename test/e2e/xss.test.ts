@@ -1,19 +1,9 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createUser, type TestUser } from '../helpers/api-client.js'
 import { befriend, directConversation, sendText } from '../helpers/social.js'
-import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import { pdfBytes, upload } from '../helpers/uploads.js'
-import {
-  ensureWebBuilt,
-  launchChromium,
-  openPage,
-  skipBrowserTests,
-  until,
-  WEB_ROOT,
-  type Watched,
-  submitSignIn,
-} from './browser-harness.js'
+import { browserSuite, openPage, skipBrowserTests, submitSignIn, until, type Watched } from './browser-harness.js'
 
 /**
  * Script, attribute and URL payloads; each calls `__xss(<name>)` (a global the page defines
@@ -62,21 +52,17 @@ function dangerousMarkup(page: Page): Promise<string[]> {
 }
 
 describe.skipIf(skipBrowserTests)('web client in Chromium: an XSS corpus stays text everywhere it is shown', () => {
-  let t: TestApp
-  let browser: Browser
+  const web = browserSuite({ app: { overrides: { 'messages.sendPerMinute': 100_000 } } })
   let victim: TestUser
   let w: Watched
   const consoleErrors: string[] = []
 
   beforeAll(async () => {
-    ensureWebBuilt()
-    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'messages.sendPerMinute': 100_000 } })
-    browser = await launchChromium()
-    victim = await createUser(t.url, 'victim', { nickname: 'Victim' })
+    victim = await createUser(web.url, 'victim', { nickname: 'Victim' })
     // each payload as a friend's nickname, in their direct chat, as a group's name and announcement,
     // and in that group as text with a link, a file name and a location label
     for (const [i, payload] of CORPUS.entries()) {
-      const friend = await createUser(t.url, `xss${i}`, { nickname: payload })
+      const friend = await createUser(web.url, `xss${i}`, { nickname: payload })
       await befriend(victim, friend)
       const direct = await directConversation(friend, victim)
       await sendText(friend, direct, payload)
@@ -84,7 +70,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: an XSS corpus stays t
       expect(group.status).toBe(201)
       const { id, conversationId } = group.body.group
       expect((await victim.api.patch(`/groups/${id}`, { announcement: payload })).status).toBe(200)
-      const file = await upload(t.url, friend, pdfBytes(), { name: `${payload}.pdf`, kind: 'file' })
+      const file = await upload(web.url, friend, pdfBytes(), { name: `${payload}.pdf`, kind: 'file' })
       expect(file.status).toBe(201)
       const post = (type: string, content: Record<string, unknown>) =>
         friend.api.post(`/conversations/${conversationId}/messages`, { clientMsgId: `${type}-${i}`, type, content })
@@ -92,20 +78,16 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: an XSS corpus stays t
       expect((await post('location', { lat: 48.8584, lng: 2.2945, name: payload })).status).toBe(201)
       await sendText(friend, conversationId, `${payload} see https://example.com/a?b=${i} and ${payload}`)
     }
-    w = await openPage(browser, 'about:blank')
+    // the traps are installed before the app loads; the suite checks this page for errors and dialogs too
+    w = await web.open({ url: 'about:blank' })
     await w.context.addInitScript(installTraps)
     w.page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text())
     })
-    await w.page.goto(t.url)
+    await w.page.goto(web.url)
     await submitSignIn(w.page, victim.username)
     await w.page.getByTestId('me-name').waitFor()
   }, 240_000)
-
-  afterAll(async () => {
-    await browser?.close()
-    await t?.close()
-  })
 
   const hits = () => w.page.evaluate(() => (globalThis as any).__xssHits as string[])
 
@@ -172,9 +154,10 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: an XSS corpus stays t
   })
 
   it('should catch a payload that is parsed as HTML (the traps work)', async () => {
-    const probe = await openPage(browser, 'about:blank')
+    // not one of the suite's pages: it runs an injected payload on purpose
+    const probe = await openPage(web.browser, 'about:blank')
     await probe.context.addInitScript(installTraps)
-    await probe.page.goto(t.url)
+    await probe.page.goto(web.url)
     await probe.page.evaluate(() => {
       const doc = (globalThis as any).document
       const div = doc.createElement('div')
