@@ -98,6 +98,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: groups and friends ev
     const { page } = w
     await page.getByRole('button', { name: 'Group details' }).click()
     await until('three members', async () => (await page.getByTestId('member-row').count()) === 3)
+    await page.getByRole('heading', { name: 'Members (3 of at most 3)' }).waitFor()
     await expectText(memberRow(page, 'Ann').locator('.role-tag'), 'Owner')
     await memberRow(page, 'Ann').getByRole('button', { name: 'My group nickname' }).click()
     const mine = page.getByTestId('group-nickname-form')
