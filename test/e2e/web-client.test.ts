@@ -631,10 +631,6 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: message features', ()
         new URL('../../screenshots/en-settings.png', import.meta.url),
         new URL('../../docs/screenshots/settings-en.png', import.meta.url),
       )
-      copyFileSync(
-        new URL('../../screenshots/zh-CN-admin.png', import.meta.url),
-        new URL('../../docs/screenshots/admin-zh-CN.png', import.meta.url),
-      )
     }
   })
 

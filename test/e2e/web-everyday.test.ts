@@ -1,3 +1,5 @@
+import { copyFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser, login, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
@@ -13,6 +15,8 @@ import {
   launchChromium,
   openChat,
   openPage,
+  ROOT,
+  screenshot,
   seesOnce,
   shownMessages,
   until,
@@ -293,6 +297,15 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: groups and friends ev
     ])
       await log.filter({ hasText: line }).first().waitFor()
     expect(await axeViolations(page)).toEqual([])
+    // the notices closed (each by its own button), for the picture
+    await until('notices closed', async () => {
+      const close = page.locator('.notice').getByRole('button', { name: 'Close' })
+      if ((await close.count()) === 0) return true
+      await close.first().click()
+      return false
+    })
+    const shot = await screenshot(page, 'en-admin')
+    if (process.env.UPDATE_DOCS_SCREENSHOTS === '1') copyFileSync(shot, join(ROOT, 'docs/screenshots/admin-en.png'))
 
     // refused: the account went away meanwhile; the page says so instead of staying silent
     await admin.getByRole('searchbox', { name: 'Find users' }).fill('edan')

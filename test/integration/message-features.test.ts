@@ -75,6 +75,24 @@ for (const dialect of dialectsUnderTest()) {
       expect(await refused(alice.api.sdk.hideMessage(conv, 999_999))).toMatchObject({ status: 404, code: 'message.not_found' })
     })
 
+    it('should preview the newest message I still see in my conversation list, not one I deleted for me', async () => {
+      const { alice, bob, conv } = chat
+      const shown = await sendText(bob, conv, 'preview stays')
+      const gone = await sendText(bob, conv, 'preview hidden for alice')
+      const previewOf = async (u: TestUser) => {
+        const listed = (await u.api.sdk.conversations()).items.find((c) => c.id === conv)!
+        expect((await u.api.sdk.conversation(conv)).lastMessage?.seq).toBe(listed.lastMessage?.seq)
+        return listed.lastMessage?.content.text
+      }
+      expect(await previewOf(alice)).toBe('preview hidden for alice')
+      await alice.api.sdk.hideMessage(conv, gone.seq)
+      expect(await previewOf(alice)).toBe('preview stays')
+      expect(await previewOf(bob)).toBe('preview hidden for alice') // only for me
+      await alice.api.sdk.hideMessage(conv, shown.seq)
+      // an earlier message, or none
+      expect(['preview stays', 'preview hidden for alice']).not.toContain(await previewOf(alice))
+    })
+
     it('should count unread mentions and @all per member until read, and keep the alert-when-muted setting', async () => {
       const { alice, bob } = chat
       const { conv, dave } = await theGroup()

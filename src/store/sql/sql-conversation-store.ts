@@ -3,6 +3,7 @@ import type { Conversation, ConversationKind, ConversationSummary, Membership } 
 import { pairKeyOf, visibleLastSeq } from '../../domain/conversations/conversation.js'
 import { newId } from '../../shared/ids.js'
 import type { ConversationStore } from '../../domain/conversations/conversation-store.js'
+import type { Message } from '../../domain/messages/message.js'
 import { isUniqueViolation, type Capabilities } from './capabilities.js'
 import type { ConversationMembersTable, ConversationsTable, Database } from './db-schema.js'
 import { ReadMarkStatement, type ReadMark } from './read-mark.js'
@@ -317,8 +318,45 @@ export class SqlConversationStore implements ConversationStore {
         .execute()
       const byConversation = new Map(messages.map((m) => [m.conversation_id, toMessage(m)]))
       for (const s of wanted) (s as ConversationSummary).lastMessage = byConversation.get(s.conversation.id) ?? null
+      // a last message I deleted for me is no preview of mine: the newest one I still see is (rare: a lookup each)
+      const hidden = await this.#db
+        .selectFrom('hidden_messages')
+        .select('conversation_id')
+        .where('user_id', '=', userId)
+        .where((eb) => eb.or(wanted.map((s) => eb.and([eb('conversation_id', '=', s.conversation.id), eb('seq', '=', s.wantSeq)]))))
+        .execute()
+      for (const { conversation_id } of hidden) {
+        const s = wanted.find((w) => w.conversation.id === conversation_id)!
+        ;(s as ConversationSummary).lastMessage = await this.#newestShown(userId, s.conversation.id, s.wantSeq, s.membership)
+      }
     }
     return summaries.map(({ wantSeq: _w, ...s }) => s)
+  }
+
+  /** The newest message before `belowSeq` that `userId` sees in history: after their clear and join, not hidden. */
+  async #newestShown(userId: string, conversationId: string, belowSeq: number, membership: Membership): Promise<Message | null> {
+    const row = await this.#db
+      .selectFrom('messages as m')
+      .selectAll('m')
+      .where('m.conversation_id', '=', conversationId)
+      .where('m.seq', '<', belowSeq)
+      .where('m.seq', '>', Math.max(membership.clearedSeq, membership.joinSeq - 1))
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('hidden_messages as h')
+              .select('h.seq')
+              .where('h.user_id', '=', userId)
+              .whereRef('h.conversation_id', '=', 'm.conversation_id')
+              .whereRef('h.seq', '=', 'm.seq'),
+          ),
+        ),
+      )
+      .orderBy('m.seq', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+    return row ? toMessage(row) : null
   }
 
   async updatePrefs(conversationId: string, userId: string, prefs: { pinned?: boolean; muted?: boolean }, now: number): Promise<void> {

@@ -11,6 +11,12 @@ import { escapeLike } from './sql-user-store.js'
 const TRIGRAM = 3
 
 /**
+ * Messages in the first, bounded step of a search (see `search`): a word in 1% of them or more fills a
+ * page of 20 there. Scanning them costs a few milliseconds; a rarer word pays that on top of the index.
+ */
+const RECENT = 2000
+
+/**
  * A cheap first test for a scan: LIKE on the stored JSON as it is, before extracting the text from it
  * (JSON parsing per row is what a scan spends its time on). It finds a superset of the matches, since
  * JSON.stringify writes text verbatim except `"`, `\` and control characters (queries holding those skip
@@ -37,8 +43,21 @@ export class SqlMessageSearchStore implements MessageSearchStore {
     this.#caps = caps
   }
 
+  /**
+   * Two steps. First the newest RECENT messages of the scope (the conversation's last RECENT seqs, or the
+   * server's newest RECENT ids), scanned: a frequent word fills a page there, and a page full of hits in
+   * the newest messages is the answer, since every message outside the window is older. Only when the
+   * window holds no full page, the whole scope: through the FTS5 index (SQLite, 3+ characters), where a
+   * frequent word would have meant sorting every match, or a scan that stops at a page of hits.
+   */
   async search(q: MessageSearchQuery) {
-    const indexed = this.#caps.textSearch === 'fts5_trigram' && [...q.text].length >= TRIGRAM
+    let rows = await this.#query(q, 'recent').execute()
+    if (rows.length <= q.limit) rows = await this.#query(q, 'all').execute()
+    return { items: rows.slice(0, q.limit).map(toMessage), hasMore: rows.length > q.limit }
+  }
+
+  #query(q: MessageSearchQuery, part: 'recent' | 'all') {
+    const indexed = part === 'all' && this.#caps.textSearch === 'fts5_trigram' && [...q.text].length >= TRIGRAM
     // Without the FTS5 index (a scan), the messages are read newest first along the id index and the
     // scan stops at a page of hits: a frequent word answers at once, a rare one reads every message.
     // CROSS JOIN is how SQLite is told to keep the left table outermost (PostgreSQL plans it as any
@@ -75,11 +94,24 @@ export class SqlMessageSearchStore implements MessageSearchStore {
     if (q.from !== undefined) query = query.where('m.created_at', '>=', q.from)
     if (q.to !== undefined) query = query.where('m.created_at', '<=', q.to)
     if (q.beforeId !== undefined) query = query.where('m.id', '<', q.beforeId)
-    const rows = await query
-      .orderBy('m.id', 'desc')
-      .limit(q.limit + 1)
-      .execute()
-    return { items: rows.slice(0, q.limit).map(toMessage), hasMore: rows.length > q.limit }
+    if (part === 'recent') query = query.where(this.#recentWindow(q))
+    return query.orderBy('m.id', 'desc').limit(q.limit + 1)
+  }
+
+  /**
+   * The newest RECENT messages below the cursor. In one conversation: by seq along its primary key (from
+   * the cursor message's seq, else the conversation's last), which is id order within a conversation up
+   * to a few milliseconds of clock skew between instances. Across conversations: by id along its index.
+   * When there are fewer, the bound is NULL, the window empty, and the search goes to the whole scope.
+   */
+  #recentWindow(q: MessageSearchQuery) {
+    const span = sql.lit(RECENT)
+    if (q.conversationId !== undefined) {
+      return sql<boolean>`m.seq > coalesce((SELECT x.seq FROM messages x WHERE x.id = ${q.beforeId ?? null}),
+        (SELECT c.last_seq + 1 FROM conversations c WHERE c.id = ${q.conversationId})) - ${span}`
+    }
+    const below = q.beforeId === undefined ? sql`` : sql`WHERE x.id < ${q.beforeId}`
+    return sql<boolean>`m.id >= (SELECT x.id FROM messages x ${below} ORDER BY x.id DESC LIMIT 1 OFFSET ${sql.lit(RECENT - 1)})`
   }
 
   /**
