@@ -7,6 +7,7 @@ import { befriend, directConversation } from '../helpers/social.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import {
+  browserSuite,
   cutSockets,
   ensureWebBuilt,
   expectCleanPages,
@@ -47,26 +48,17 @@ describe('web client in Chromium: the browser', () => {
  * a server restart with no lost or doubled message; XSS stays text; Chinese renders.
  */
 describe.skipIf(skipBrowserTests)('web client in Chromium: captcha', () => {
-  let t: TestApp
-  let browser: Browser
+  const web = browserSuite({ app: { overrides: { 'captcha.mode': 'always' } } })
 
-  beforeAll(async () => {
-    ensureWebBuilt()
-    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'captcha.mode': 'always' } })
-    t.app.security.captcha.useGenerator(() => ({
+  beforeAll(() => {
+    web.t.app.security.captcha.useGenerator(() => ({
       text: 'JIM42',
       svg: '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><text x="10" y="28" font-size="24">JIM42</text></svg>',
     }))
-    browser = await launchChromium()
-  }, 180_000)
-
-  afterAll(async () => {
-    await browser?.close()
-    await t?.close()
   })
 
   it('should show the captcha the server asks for and register with its answer', async () => {
-    const w = await openPage(browser, t.url)
+    const w = await web.open()
     const { page } = w
     await page.getByRole('tab', { name: 'Create account' }).click()
     await page.getByLabel('Username').fill(`cap${Date.now().toString(36).slice(-6)}`)
@@ -597,22 +589,13 @@ describe.skipIf(skipBrowserTests)('web client in Chromium', () => {
  * receipts and typing in a group, an admin muting a member.
  */
 describe.skipIf(skipBrowserTests)('web client in Chromium: message features', () => {
-  let t: TestApp
-  let browser: Browser
+  const web = browserSuite({ app: { overrides: { 'messages.sendPerMinute': 100_000 } } })
   let ann: TestUser
   let ben: TestUser
   let cid: TestUser
   let groupId = ''
   const groupName = 'Edit club'
-  const pages: Watched[] = []
-
-  const signIn = async (user: TestUser, opts: Parameters<typeof openPage>[2] = {}) => {
-    const w = await openPage(browser, t.url, opts)
-    pages.push(w)
-    await submitSignIn(w.page, user.username)
-    await w.page.getByTestId('me-name').waitFor()
-    return w
-  }
+  const signIn = web.signIn
 
   const send = sendMessage
   const sees = seesOnce
@@ -630,12 +613,9 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: message features', ()
   }
 
   beforeAll(async () => {
-    ensureWebBuilt()
-    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'messages.sendPerMinute': 100_000 } })
-    browser = await launchChromium()
-    ann = await createUser(t.url, 'ann', { nickname: 'Ann' })
-    ben = await createUser(t.url, 'ben', { nickname: 'Ben' })
-    cid = await createUser(t.url, 'cid', { nickname: 'Cid' })
+    ann = await createUser(web.url, 'ann', { nickname: 'Ann' })
+    ben = await createUser(web.url, 'ben', { nickname: 'Ben' })
+    cid = await createUser(web.url, 'cid', { nickname: 'Cid' })
     await befriend(ann, ben)
     await befriend(ann, cid)
     await directConversation(ann, ben)
@@ -645,18 +625,11 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: message features', ()
   }, 180_000)
 
   afterAll(async () => {
-    expectCleanPages(pages)
-    await browser?.close()
-    await t?.close()
     if (process.env.UPDATE_DOCS_SCREENSHOTS === '1') {
       mkdirSync(new URL('../../docs/screenshots', import.meta.url), { recursive: true })
       copyFileSync(
         new URL('../../screenshots/en-settings.png', import.meta.url),
         new URL('../../docs/screenshots/settings-en.png', import.meta.url),
-      )
-      copyFileSync(
-        new URL('../../screenshots/zh-CN-admin.png', import.meta.url),
-        new URL('../../docs/screenshots/admin-zh-CN.png', import.meta.url),
       )
     }
   })
@@ -713,7 +686,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: message features', ()
   }, 90_000)
 
   it('should show who read a message in a group and who is typing', async () => {
-    const [a, b] = pages as [Watched, Watched]
+    const [a, b] = web.pages as [Watched, Watched]
     await openChat(a.page, groupName)
     await send(a.page, 'agenda for Friday')
     await sees(a.page, 'agenda for Friday')
@@ -729,7 +702,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: message features', ()
   }, 60_000)
 
   it('should send an image and a voice message that the other side sees and can play', async () => {
-    const [a, b] = pages as [Watched, Watched]
+    const [a, b] = web.pages as [Watched, Watched]
     await openChat(a.page, 'Ben')
     await openChat(b.page, 'Ann')
     await a.page.getByTestId('file-input').setInputFiles(fileURLToPath(new URL('../../docs/screenshots/chat-en.png', import.meta.url)))
@@ -775,7 +748,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: message features', ()
   }, 60_000)
 
   it('should change the avatar, name and bio in settings, shown everywhere the avatar shows', async () => {
-    const [a, b] = pages as [Watched, Watched]
+    const [a, b] = web.pages as [Watched, Watched]
     await a.page.getByRole('button', { name: 'Settings' }).click()
     const settings = a.page.getByTestId('settings')
     await settings
@@ -815,7 +788,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: message features', ()
   }, 60_000)
 
   it('should let the owner recall a member’s message and mute a member, whose composer is then disabled', async () => {
-    const [a] = pages as [Watched]
+    const [a] = web.pages as [Watched]
     await openChat(a.page, groupName)
     const c = await signIn(cid)
     await openChat(c.page, groupName)
@@ -852,8 +825,8 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: message features', ()
   }, 60_000)
 
   it('should give an admin the administration page (in Chinese): users, the world channel, the audit log', async () => {
-    await t.app.store.users.setRole(ann.id, 'admin', Date.now())
-    const annAdmin = await login(t.url, ann.username)
+    await web.t.app.store.users.setRole(ann.id, 'admin', Date.now())
+    const annAdmin = await login(web.url, ann.username)
     const zh = await signIn(ann, { locale: 'zh-CN' })
     await zh.page.getByRole('button', { name: '系统管理' }).click()
     const admin = zh.page.getByTestId('admin')
@@ -875,6 +848,6 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: message features', ()
     await admin.evaluate((el: any) => el.parentElement.scrollTo(0, 0))
     await screenshot(zh.page, 'zh-CN-admin')
     // an ordinary user has no such page
-    expect(await pages[1]!.page.getByRole('button', { name: 'Administration' }).count()).toBe(0)
+    expect(await web.pages[1]!.page.getByRole('button', { name: 'Administration' }).count()).toBe(0)
   }, 60_000)
 })

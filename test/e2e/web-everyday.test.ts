@@ -1,3 +1,5 @@
+import { copyFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser, login, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
@@ -13,6 +15,8 @@ import {
   launchChromium,
   openChat,
   openPage,
+  ROOT,
+  screenshot,
   seesOnce,
   shownMessages,
   until,
@@ -94,6 +98,7 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: groups and friends ev
     const { page } = w
     await page.getByRole('button', { name: 'Group details' }).click()
     await until('three members', async () => (await page.getByTestId('member-row').count()) === 3)
+    await page.getByRole('heading', { name: 'Members (3 of at most 3)' }).waitFor()
     await expectText(memberRow(page, 'Ann').locator('.role-tag'), 'Owner')
     await memberRow(page, 'Ann').getByRole('button', { name: 'My group nickname' }).click()
     const mine = page.getByTestId('group-nickname-form')
@@ -293,6 +298,15 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: groups and friends ev
     ])
       await log.filter({ hasText: line }).first().waitFor()
     expect(await axeViolations(page)).toEqual([])
+    // the notices closed (each by its own button), for the picture
+    await until('notices closed', async () => {
+      const close = page.locator('.notice').getByRole('button', { name: 'Close' })
+      if ((await close.count()) === 0) return true
+      await close.first().click()
+      return false
+    })
+    const shot = await screenshot(page, 'en-admin')
+    if (process.env.UPDATE_DOCS_SCREENSHOTS === '1') copyFileSync(shot, join(ROOT, 'docs/screenshots/admin-en.png'))
 
     // refused: the account went away meanwhile; the page says so instead of staying silent
     await admin.getByRole('searchbox', { name: 'Find users' }).fill('edan')

@@ -54,7 +54,11 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
         {group?.announcement ? <p className="bio">{group.announcement}</p> : null}
       </div>
       <section aria-labelledby="members-h">
-        <h4 id="members-h">{t('groups.members', { count: sorted.length })}</h4>
+        <h4 id="members-h">
+          {group?.maxMembers
+            ? t('groups.membersOf', { count: sorted.length, max: group.maxMembers })
+            : t('groups.members', { count: sorted.length })}
+        </h4>
         <ul className="plain-list members">
           {sorted.map((m) => (
             <Fragment key={m.user.id}>

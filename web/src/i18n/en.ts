@@ -272,6 +272,7 @@ export const en = {
   'groups.memberCount': '{count} members',
   'groups.memberCountOne': '{count} member',
   'groups.members': 'Members ({count})',
+  'groups.membersOf': 'Members ({count} of at most {max})',
   'groups.info': 'Group details',
   'groups.nickname': 'Group nickname',
   'groups.editMyNickname': 'My group nickname',

@@ -273,6 +273,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'groups.memberCountOne': '{count} 名成员',
   'groups.memberCount': '{count} 名成员',
   'groups.members': '成员（{count}）',
+  'groups.membersOf': '成员（{count} / 最多 {max}）',
   'groups.info': '群组详情',
   'groups.nickname': '群昵称',
   'groups.editMyNickname': '我的群昵称',
