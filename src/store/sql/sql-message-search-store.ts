@@ -17,6 +17,16 @@ const TRIGRAM = 3
 const RECENT = 2000
 
 /**
+ * The messages of the first step: from this seq on in the one conversation, or from this id on; `complete`
+ * when that is every message of the scope (a small one): then the first step's answer is the answer.
+ */
+interface RecentWindow {
+  fromSeq?: number
+  fromId?: string
+  complete: boolean
+}
+
+/**
  * A cheap first test for a scan: LIKE on the stored JSON as it is, before extracting the text from it
  * (JSON parsing per row is what a scan spends its time on). It finds a superset of the matches, since
  * JSON.stringify writes text verbatim except `"`, `\` and control characters (queries holding those skip
@@ -51,13 +61,15 @@ export class SqlMessageSearchStore implements MessageSearchStore {
    * frequent word would have meant sorting every match, or a scan that stops at a page of hits.
    */
   async search(q: MessageSearchQuery) {
-    let rows = await this.#query(q, 'recent').execute()
-    if (rows.length <= q.limit) rows = await this.#query(q, 'all').execute()
+    const window = await this.#recentWindow(q)
+    let rows = await this.#query(q, window).execute()
+    if (rows.length <= q.limit && !window.complete) rows = await this.#query(q, null).execute()
     return { items: rows.slice(0, q.limit).map(toMessage), hasMore: rows.length > q.limit }
   }
 
-  #query(q: MessageSearchQuery, part: 'recent' | 'all') {
-    const indexed = part === 'all' && this.#caps.textSearch === 'fts5_trigram' && [...q.text].length >= TRIGRAM
+  /** The whole scope (`window` null), or only the messages inside `window` (see `#recentWindow`). */
+  #query(q: MessageSearchQuery, window: RecentWindow | null) {
+    const indexed = window === null && this.#caps.textSearch === 'fts5_trigram' && [...q.text].length >= TRIGRAM
     // Without the FTS5 index (a scan), the messages are read newest first along the id index and the
     // scan stops at a page of hits: a frequent word answers at once, a rare one reads every message.
     // CROSS JOIN is how SQLite is told to keep the left table outermost (PostgreSQL plans it as any
@@ -94,7 +106,8 @@ export class SqlMessageSearchStore implements MessageSearchStore {
     if (q.from !== undefined) query = query.where('m.created_at', '>=', q.from)
     if (q.to !== undefined) query = query.where('m.created_at', '<=', q.to)
     if (q.beforeId !== undefined) query = query.where('m.id', '<', q.beforeId)
-    if (part === 'recent') query = query.where(this.#recentWindow(q))
+    if (window?.fromSeq !== undefined) query = query.where('m.seq', '>=', window.fromSeq)
+    if (window?.fromId !== undefined) query = query.where('m.id', '>=', window.fromId)
     return query.orderBy('m.id', 'desc').limit(q.limit + 1)
   }
 
@@ -102,16 +115,28 @@ export class SqlMessageSearchStore implements MessageSearchStore {
    * The newest RECENT messages below the cursor. In one conversation: by seq along its primary key (from
    * the cursor message's seq, else the conversation's last), which is id order within a conversation up
    * to a few milliseconds of clock skew between instances. Across conversations: by id along its index.
-   * When there are fewer, the bound is NULL, the window empty, and the search goes to the whole scope.
+   * Looked up first, as values, so the planner sees a narrow range (PostgreSQL, given a subquery instead,
+   * read every trigram match of a frequent word and sorted them). A scope of fewer messages is scanned
+   * whole (cheaper than the index's matches across every conversation).
    */
-  #recentWindow(q: MessageSearchQuery) {
-    const span = sql.lit(RECENT)
+  async #recentWindow(q: MessageSearchQuery): Promise<RecentWindow> {
     if (q.conversationId !== undefined) {
-      return sql<boolean>`m.seq > coalesce((SELECT x.seq FROM messages x WHERE x.id = ${q.beforeId ?? null}),
-        (SELECT c.last_seq + 1 FROM conversations c WHERE c.id = ${q.conversationId})) - ${span}`
+      const top =
+        q.beforeId !== undefined
+          ? await this.#db.selectFrom('messages').select('seq').where('id', '=', q.beforeId).executeTakeFirst()
+          : await this.#db.selectFrom('conversations').select('last_seq as seq').where('id', '=', q.conversationId).executeTakeFirst()
+      const fromSeq = Number(top?.seq ?? 0) - RECENT
+      return fromSeq > 1 ? { fromSeq, complete: false } : { complete: true }
     }
-    const below = q.beforeId === undefined ? sql`` : sql`WHERE x.id < ${q.beforeId}`
-    return sql<boolean>`m.id >= (SELECT x.id FROM messages x ${below} ORDER BY x.id DESC LIMIT 1 OFFSET ${sql.lit(RECENT - 1)})`
+    const floor = await this.#db
+      .selectFrom('messages')
+      .select('id')
+      .$if(q.beforeId !== undefined, (b) => b.where('id', '<', q.beforeId!))
+      .orderBy('id', 'desc')
+      .limit(1)
+      .offset(RECENT - 1)
+      .executeTakeFirst()
+    return floor ? { fromId: floor.id, complete: false } : { complete: true }
   }
 
   /**
