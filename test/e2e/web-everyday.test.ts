@@ -1,28 +1,21 @@
 import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createUser, login, STRONG_PASSWORD, type TestUser } from '../helpers/api-client.js'
 import { befriend, directConversation, sendText } from '../helpers/social.js'
-import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import {
   axeViolations,
   browserSuite,
-  ensureWebBuilt,
-  expectCleanPages,
   expectText,
   skipBrowserTests,
-  launchChromium,
   openChat,
-  openPage,
   ROOT,
   screenshot,
   seesOnce,
   shownMessages,
   until,
-  WEB_ROOT,
   type Watched,
-  submitSignIn,
 } from './browser-harness.js'
 
 /**
@@ -32,8 +25,8 @@ import {
  * admin page across the whole window, with a notice after every action and the audit log in words.
  */
 describe.skipIf(skipBrowserTests)('web client in Chromium: groups and friends every day', () => {
-  let t: TestApp
-  let browser: Browser
+  // a group holds at most 3 members here, so the limit is reached with two friends ticked
+  const suite = browserSuite({ app: { overrides: { 'groups.maxMembers': 3, 'messages.sendPerMinute': 100_000 } } })
   let ann: TestUser
   let ben: TestUser
   let cat: TestUser
@@ -43,38 +36,22 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: groups and friends ev
   let annCat = ''
   let trio = ''
   let w: Watched
-  const pages: Watched[] = []
 
-  const signIn = async (user: TestUser, options: { locale?: string } = {}): Promise<Watched> => {
-    const opened = await openPage(browser, t.url, options)
-    pages.push(opened)
-    await submitSignIn(opened.page, user.username)
-    await opened.page.getByTestId('me-name').waitFor()
-    return opened
-  }
+  const signIn = (user: TestUser, options: { locale?: string } = {}): Promise<Watched> => suite.signIn(user, options)
   const memberRow = (page: Page, name: string | RegExp) => page.getByTestId('member-row').filter({ hasText: name })
 
   beforeAll(async () => {
-    ensureWebBuilt()
-    // a group holds at most 3 members here, so the limit is reached with two friends ticked
-    t = await startTestApp({ webRoot: WEB_ROOT, overrides: { 'groups.maxMembers': 3, 'messages.sendPerMinute': 100_000 } })
-    browser = await launchChromium()
-    ann = await createUser(t.url, 'eann', { nickname: 'Ann' })
-    ben = await createUser(t.url, 'eben', { nickname: 'Ben' })
-    cat = await createUser(t.url, 'ecat', { nickname: 'Cat' })
-    dan = await createUser(t.url, 'edan', { nickname: 'Dan' })
+    const url = suite.url
+    ann = await createUser(url, 'eann', { nickname: 'Ann' })
+    ben = await createUser(url, 'eben', { nickname: 'Ben' })
+    cat = await createUser(url, 'ecat', { nickname: 'Cat' })
+    dan = await createUser(url, 'edan', { nickname: 'Dan' })
     for (const friend of [ben, cat, dan]) await befriend(ann, friend)
     annBen = await directConversation(ann, ben)
     annDan = await directConversation(ann, dan)
     annCat = await directConversation(ann, cat)
     w = await signIn(ann)
   }, 180_000)
-
-  afterAll(async () => {
-    expectCleanPages(pages)
-    await browser?.close()
-    await t?.close()
-  })
 
   it('should show the member limit while creating a group and not let a fourth member be ticked', async () => {
     const { page } = w
@@ -265,8 +242,8 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: groups and friends ev
   }, 60_000)
 
   it('should open the admin page across the whole window, tell how each action went, and log it in words', async () => {
-    await t.app.store.users.setRole(ann.id, 'admin', Date.now())
-    const annAdmin = await login(t.url, ann.username)
+    await suite.t.app.store.users.setRole(ann.id, 'admin', Date.now())
+    const annAdmin = await login(suite.url, ann.username)
     expect((await annAdmin.api.put(`/admin/groups/${trio}/member-limit`, { maxMembers: 10 })).status).toBe(200)
     // a new session: the role is read at sign-in
     const { page } = await signIn(ann)
