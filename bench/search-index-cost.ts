@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { sql } from 'kysely'
 import { migrateToLatest, openDatabase } from '../src/store/sql/database.js'
 import { SqliteSearchIndexer } from '../src/store/sql/sqlite-search-indexer.js'
-import { SEARCH_TEXT } from '../src/store/sql/migrations/0009-message-search.js'
+import { SEARCH_TEXT_0009 } from '../src/store/sql/migrations/0009-message-search.js'
 import { corpusText } from './scenarios/search-1m.js'
 const N = Number(process.argv[2] ?? 5000)
 const PER_TX = Number(process.argv[3] ?? 1)
@@ -18,7 +18,7 @@ async function once(mode: 'none' | 'trigger' | 'indexer') {
   const d = openDatabase({ dataDir: dir, storage: { driver: 'sqlite', url: join(dir, 'jim.sqlite'), poolSize: 1 } })
   await migrateToLatest(d)
   if (mode === 'trigger') {
-    const body = sql.raw(SEARCH_TEXT.sqlite.replaceAll('content', 'new.content'))
+    const body = sql.raw(SEARCH_TEXT_0009.sqlite.replaceAll('content', 'new.content'))
     await sql`CREATE TRIGGER t AFTER INSERT ON messages BEGIN INSERT INTO message_fts (rowid, body, conversation_id, seq)
         SELECT new.rowid, b, new.conversation_id, new.seq FROM (SELECT ${body} AS b)
         WHERE new.type <> 'system' AND new.recalled_at IS NULL AND trim(b) <> ''; END`.execute(d.db)

@@ -21,6 +21,7 @@ const ALL = [
   '0010-message-features',
   '0011-notifications',
   '0012-search-index-off-send-path',
+  '0013-search-captions',
 ]
 
 async function captured(run: () => Promise<number>): Promise<{ code: number; out: string }> {

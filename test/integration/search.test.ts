@@ -3,7 +3,7 @@ import { createUser, type TestUser } from '../helpers/api-client.js'
 import { dialectsUnderTest } from '../helpers/databases.js'
 import { befriend, directConversation, sendText } from '../helpers/social.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
-import { pdfBytes, upload } from '../helpers/uploads.js'
+import { makeImage, pdfBytes, upload } from '../helpers/uploads.js'
 
 interface Hit {
   message: { id: string; seq: number; conversationId: string; type: string; senderId: string; content: Record<string, unknown> }
@@ -145,6 +145,28 @@ for (const dialect of dialectsUnderTest()) {
       // the stored JSON's keys and ids are not searchable text (a scan's raw pre-filter sees them)
       for (const q of ['fileId', 'mime', 'text', file.body.fileId.slice(0, 12)])
         expect((await search(bob, { q })).body.items, q).toEqual([])
+    })
+
+    it('should find an image or file by its caption, before and after the indexer ran, with the caption marked', async () => {
+      const image = await upload(t.url, alice, await makeImage('png', 8, 8), { name: 'pier.png', type: 'image/png', kind: 'image' })
+      expect(image.status).toBe(201)
+      const sent = await alice.api.post(`/conversations/${direct}/messages`, {
+        clientMsgId: 'search-caption',
+        type: 'image',
+        content: { fileId: image.body.fileId, caption: 'Sunset over the 海边 pier' },
+      })
+      expect(sent.status).toBe(201)
+      for (const phase of ['unindexed', 'indexed']) {
+        const hits = await search(bob, { q: '海边' })
+        expect(
+          hits.body.items.map((h: Hit) => h.message.seq),
+          phase,
+        ).toEqual([sent.body.message.seq])
+        expect(hits.body.items[0], phase).toMatchObject({ field: 'caption', message: { type: 'image' } })
+        expect(hits.body.items[0].snippet, phase).toContainEqual({ text: '海边', hit: true })
+        expect((await search(bob, { q: 'sunset', type: 'image' })).body.items, phase).toHaveLength(1)
+        await t.app.searchIndexing.catchUp()
+      }
     })
 
     it('should never return a message outside the caller’s visible range', async () => {

@@ -16,8 +16,8 @@ export const SearchSegment = Type.Object({ text: Type.String(), hit: Type.Boolea
 /** One search result: the message and where it matched. */
 export const SearchHit = Type.Object({
   message: Message,
-  field: Type.Union([Type.Literal('text'), Type.Literal('name')], {
-    description: 'what matched: the text of a text message, or the name of a file/image/video/location',
+  field: Type.Union([Type.Literal('text'), Type.Literal('name'), Type.Literal('caption')], {
+    description: 'what matched: the text of a text message, the name of a file/image/video/location, or the caption of an image/file/video',
   }),
   snippet: Type.Array(SearchSegment, {
     description: 'the matched field around its first match (at most ~200 characters), cut into plain and hit pieces',

@@ -24,9 +24,12 @@ export interface SearchInput {
   limit: number
 }
 
+/** The fields a message is found by, in the order a hit is shown from (see 0013's SEARCH_TEXT). */
+const SEARCHED_FIELDS = ['text', 'name', 'caption'] as const
+
 export interface SearchResult {
   message: Message
-  field: 'text' | 'name'
+  field: (typeof SEARCHED_FIELDS)[number]
   snippet: Snippet
 }
 
@@ -109,12 +112,15 @@ function checkFilters(input: SearchInput) {
 }
 
 function result(message: Message, query: string): SearchResult {
-  const text = typeof message.content.text === 'string' ? message.content.text : ''
-  const name = typeof message.content.name === 'string' ? message.content.name : ''
-  const inText = text ? highlight(text, query) : null
-  if (inText) return { message, field: 'text', snippet: inText }
-  const inName = name ? highlight(name, query) : null
-  if (inName) return { message, field: 'name', snippet: inName }
-  // found by the database's case folding, not JavaScript's: show the field's start
-  return text ? { message, field: 'text', snippet: plainSnippet(text) } : { message, field: 'name', snippet: plainSnippet(name) }
+  const fields = SEARCHED_FIELDS.flatMap((field) => {
+    const value = message.content[field]
+    return typeof value === 'string' && value !== '' ? [{ field, value }] : []
+  })
+  for (const { field, value } of fields) {
+    const snippet = highlight(value, query)
+    if (snippet) return { message, field, snippet }
+  }
+  // found by the database's case folding, not JavaScript's: show the first field's start
+  const first = fields[0] ?? { field: 'text' as const, value: '' }
+  return { message, field: first.field, snippet: plainSnippet(first.value) }
 }

@@ -3,7 +3,7 @@ import type { MessageSearchQuery, MessageSearchStore } from '../../domain/search
 import type { Capabilities } from './capabilities.js'
 import type { Database } from './db-schema.js'
 import { toMessage } from './message-appender.js'
-import { SEARCH_TEXT } from './migrations/0009-message-search.js'
+import { SEARCH_TEXT } from './migrations/0013-search-captions.js'
 import { INDEXED_ROWID } from './migrations/0012-search-index-off-send-path.js'
 import { escapeLike } from './sql-user-store.js'
 
@@ -41,7 +41,7 @@ const RAW_PREFILTER: Partial<Record<Capabilities['dialect'], (content: string) =
 const JSON_ESCAPED = /["\\\u0000-\u001f]/
 
 /**
- * Message search over the three dialects (see 0009-message-search.ts for the indexes). Visibility is a
+ * Message search over the three dialects (see 0009-message-search.ts for the indexes, 0013 for the searchable text). Visibility is a
  * join on the caller's membership rows, the same range `visibleRange` gives history: from the join seq
  * (after the cleared seq) to the leave seq.
  */

@@ -2,7 +2,7 @@ import type SQLite from 'better-sqlite3'
 import type { Kysely } from 'kysely'
 import type { SqlDatabase } from './database.js'
 import type { Database } from './db-schema.js'
-import { SEARCH_TEXT } from './migrations/0009-message-search.js'
+import { SEARCH_TEXT } from './migrations/0013-search-captions.js'
 import { INDEXED_ROWID } from './migrations/0012-search-index-off-send-path.js'
 
 /**

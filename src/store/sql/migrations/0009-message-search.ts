@@ -2,12 +2,11 @@ import { sql, type Kysely } from 'kysely'
 import type { Capabilities } from '../capabilities.js'
 
 /**
- * The text a message is found by: a text message's `text`, a file/image/video's (or a location's)
- * `name`, joined by a space. Recalled messages hold `{}`, so they have none. PostgreSQL's index is on
- * this expression, and a query must repeat it character for character to use the index: the store
- * imports these strings rather than writing its own.
+ * The text a message was found by as of this migration: a text message's `text`, a file/image/video's
+ * (or a location's) `name`, joined by a space. Recalled messages hold `{}`, so they have none. Frozen as
+ * this migration used it; the current expression, with captions, is 0013's `SEARCH_TEXT`.
  */
-export const SEARCH_TEXT = {
+export const SEARCH_TEXT_0009 = {
   sqlite: `coalesce(json_extract(content, '$.text'), '') || ' ' || coalesce(json_extract(content, '$.name'), '')`,
   postgres: `lower(coalesce(content::jsonb ->> 'text', '') || ' ' || coalesce(content::jsonb ->> 'name', ''))`,
   mysql: `lower(concat(coalesce(json_value(content, '$.text'), ''), ' ', coalesce(json_value(content, '$.name'), '')))`,
@@ -30,7 +29,7 @@ export function up(caps: Capabilities) {
       await sql`CREATE VIRTUAL TABLE message_fts USING fts5(body, conversation_id UNINDEXED, seq UNINDEXED, tokenize = 'trigram')`.execute(
         db,
       )
-      const body = (row: 'new' | 'm') => sql.raw(SEARCH_TEXT.sqlite.replaceAll('content', `${row}.content`))
+      const body = (row: 'new' | 'm') => sql.raw(SEARCH_TEXT_0009.sqlite.replaceAll('content', `${row}.content`))
       // system messages (joins, pins...) and recalled ones are not searchable; a blank body is not indexed
       const index = sql`INSERT INTO message_fts (rowid, body, conversation_id, seq)
         SELECT new.rowid, b, new.conversation_id, new.seq FROM (SELECT ${body('new')} AS b)
@@ -45,7 +44,7 @@ export function up(caps: Capabilities) {
         WHERE type <> 'system' AND recalled_at IS NULL AND trim(b) <> ''`.execute(db)
     } else if (caps.textSearch === 'pg_trgm') {
       await sql`CREATE EXTENSION IF NOT EXISTS pg_trgm`.execute(db)
-      await sql`CREATE INDEX messages_search_trgm ON messages USING gin ((${sql.raw(SEARCH_TEXT.postgres)}) gin_trgm_ops)`.execute(db)
+      await sql`CREATE INDEX messages_search_trgm ON messages USING gin ((${sql.raw(SEARCH_TEXT_0009.postgres)}) gin_trgm_ops)`.execute(db)
     }
   }
 }

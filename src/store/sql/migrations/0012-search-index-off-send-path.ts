@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import type { Capabilities } from '../capabilities.js'
-import { SEARCH_TEXT } from './0009-message-search.js'
+import { SEARCH_TEXT_0009 } from './0009-message-search.js'
 
 /** The row of `message_fts_progress`: every message with a rowid up to this one is in `message_fts`. */
 export const INDEXED_ROWID = 'SELECT indexed_rowid FROM message_fts_progress WHERE id = 1'
@@ -26,18 +26,26 @@ export function up(caps: Capabilities) {
     await sql`DROP TRIGGER message_fts_insert`.execute(db)
     await sql`DROP TRIGGER message_fts_update`.execute(db)
     await sql`DROP TRIGGER message_fts_delete`.execute(db)
-    const body = sql.raw(SEARCH_TEXT.sqlite.replaceAll('content', 'new.content'))
-    await sql`CREATE TRIGGER message_fts_update AFTER UPDATE OF content, recalled_at ON messages
-      WHEN old.rowid <= (${sql.raw(INDEXED_ROWID)}) BEGIN
-        DELETE FROM message_fts WHERE rowid = old.rowid;
-        INSERT INTO message_fts (rowid, body, conversation_id, seq)
-          SELECT new.rowid, b, new.conversation_id, new.seq FROM (SELECT ${body} AS b)
-          WHERE new.type <> 'system' AND new.recalled_at IS NULL AND trim(b) <> '';
-      END`.execute(db)
+    await createReindexOnEdit(db, SEARCH_TEXT_0009.sqlite)
     await sql`CREATE TRIGGER message_fts_delete AFTER DELETE ON messages BEGIN
         DELETE FROM message_fts WHERE rowid = old.rowid;
         UPDATE message_fts_progress SET indexed_rowid = (SELECT coalesce(max(rowid), 0) FROM messages)
           WHERE indexed_rowid > (SELECT coalesce(max(rowid), 0) FROM messages);
       END`.execute(db)
   }
+}
+
+/**
+ * The trigger that re-indexes an edited or recalled message already in the index, its body computed by
+ * `searchText` (a SEARCH_TEXT expression over `content`); 0013 makes it again with captions.
+ */
+export async function createReindexOnEdit(db: Kysely<unknown>, searchText: string): Promise<void> {
+  const body = sql.raw(searchText.replaceAll('content', 'new.content'))
+  await sql`CREATE TRIGGER message_fts_update AFTER UPDATE OF content, recalled_at ON messages
+    WHEN old.rowid <= (${sql.raw(INDEXED_ROWID)}) BEGIN
+      DELETE FROM message_fts WHERE rowid = old.rowid;
+      INSERT INTO message_fts (rowid, body, conversation_id, seq)
+        SELECT new.rowid, b, new.conversation_id, new.seq FROM (SELECT ${body} AS b)
+        WHERE new.type <> 'system' AND new.recalled_at IS NULL AND trim(b) <> '';
+    END`.execute(db)
 }
