@@ -241,6 +241,31 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: groups and friends ev
     await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' })
   }, 60_000)
 
+  it('should jump from a reply to the message it answers when that is older than the loaded history', async () => {
+    const old = await sendText(ben, annBen, 'the gate code is 4321')
+    for (let i = 1; i <= 80; i++) await sendText(ben, annBen, `noise ${i}`)
+    await ben.api.sdk.send(annBen, { clientMsgId: 'reply-far-back', type: 'text', content: { text: 'as I said', replyTo: old.seq } })
+    const latest = await ann.api.sdk.messages(annBen, { limit: 1 })
+    await ann.api.sdk.markRead(annBen, latest.items[0]!.seq)
+    const { page } = w
+    // a fresh load: the open page received all of them live
+    await page.reload()
+    await openChat(page, 'Ben')
+    await seesOnce(page, 'as I said')
+    expect((await shownMessages(page)).some((m) => m.seq === old.seq)).toBe(false)
+    // the quote names the message by number until it is loaded, and still takes you there
+    const quote = page.getByTestId('message').filter({ hasText: 'as I said' }).locator('.reply-quote')
+    await expect.poll(() => quote.textContent()).toContain(`#${old.seq}`)
+    await quote.click()
+    const answered = page.locator(`[data-testid="message"][data-seq="${old.seq}"]`)
+    await answered.waitFor()
+    await until('the answered message in view', async () => {
+      const [box, list] = [await answered.boundingBox(), await page.getByTestId('message-list').boundingBox()]
+      return !!box && !!list && box.y >= list.y && box.y + box.height <= list.y + list.height
+    })
+    await expect.poll(() => quote.textContent()).toContain('the gate code is 4321')
+  }, 90_000)
+
   it('should open the admin page across the whole window, tell how each action went, and log it in words', async () => {
     await suite.t.app.store.users.setRole(ann.id, 'admin', Date.now())
     const annAdmin = await login(suite.url, ann.username)

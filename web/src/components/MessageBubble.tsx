@@ -67,7 +67,6 @@ export const MessageBubble = memo(function MessageBubble({
 
   return (
     <li
-      id={`msg-${m.conversationId}-${m.seq}`}
       ref={row}
       className={`msg ${own ? 'own' : 'other'} ${continued ? 'continued' : ''} ${mentionsMe ? 'mentions-me' : ''} ${actionsShown ? 'actions-shown' : ''}`}
       onContextMenu={(e) => {
@@ -92,7 +91,9 @@ export const MessageBubble = memo(function MessageBubble({
         ) : (
           <>
             <ForwardedLabel message={m} />
-            {typeof m.content.replyTo === 'number' ? <ReplyQuote replied={replied} seq={m.content.replyTo} groupId={groupId} /> : null}
+            {typeof m.content.replyTo === 'number' ? (
+              <ReplyQuote replied={replied} seq={m.content.replyTo} conversationId={m.conversationId} groupId={groupId} />
+            ) : null}
             {editing ? (
               <EditForm
                 initial={text}

@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react'
 import type { Message } from '../api/types.js'
 import { displayNameOf, previewText, systemText } from '../app/format.js'
-import { useAppState, useT } from '../hooks/app-context.js'
+import { useAppState, useController, useT } from '../hooks/app-context.js'
+import { focusMessage } from './focus-message.js'
 
 export function SystemLine({ message }: { message: Message }) {
   const text = useAppState((s) => systemText(s, message))
@@ -12,20 +13,22 @@ export function SystemLine({ message }: { message: Message }) {
   )
 }
 
-/** The message a reply answers: who and what, a click scrolls to it. */
-export function ReplyQuote({ replied, seq, groupId }: { replied: Message | null; seq: number; groupId: string | null }) {
+/**
+ * The message a reply answers: who and what; a click scrolls to it, loading the history around it first
+ * when it is older than what the chat has loaded (as a search hit or a pin does).
+ */
+export function ReplyQuote(props: { replied: Message | null; seq: number; conversationId: string; groupId: string | null }) {
+  const { replied, seq, conversationId, groupId } = props
   const t = useT()
+  const controller = useController()
   const name = useAppState((s) => (replied ? displayNameOf(s, replied.senderId, groupId) : ''))
   const preview = useAppState((s) => (replied ? previewText(s, replied) : ''))
   const jump = () => {
-    if (!replied) return
-    const el = document.getElementById(`msg-${replied.conversationId}-${seq}`)
-    el?.scrollIntoView({ block: 'center', behavior: window.matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' })
-    el?.classList.add('flash')
-    setTimeout(() => el?.classList.remove('flash'), 1200)
+    if (replied) focusMessage(seq)
+    else void controller.search.jumpTo(conversationId, seq).then((ok) => ok && focusMessage(seq))
   }
   return (
-    <button type="button" className="reply-quote" onClick={jump} disabled={!replied}>
+    <button type="button" className="reply-quote" onClick={jump}>
       <strong>{replied ? name : t('chat.replyUnknown', { seq })}</strong>
       {replied ? <span className="ellipsis">{preview}</span> : null}
     </button>

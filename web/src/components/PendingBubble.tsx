@@ -28,7 +28,9 @@ export function PendingBubble({
       data-client-msg-id={p.clientMsgId}
     >
       <div className="bubble">
-        {replyTo ? <ReplyQuote replied={replied} seq={replyTo} groupId={conversation.group?.id ?? null} /> : null}
+        {replyTo ? (
+          <ReplyQuote replied={replied} seq={replyTo} conversationId={conversation.id} groupId={conversation.group?.id ?? null} />
+        ) : null}
         {p.type === 'text' ? (
           <p className="msg-text">{renderText(String(p.content.text ?? ''))}</p>
         ) : (
