@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { createUser, type TestUser } from '../helpers/api-client.js'
 import { befriend, directConversation, sendText } from '../helpers/social.js'
 import {
+  axeViolations,
   browserSuite,
   cutSockets,
   holdSockets,
@@ -104,6 +105,9 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: the link (sends, offl
     const b = pages[0]!
     const before = b.sends.posts.length
     await cutSockets(b.page)
+    // the connection banner is up: its text must be readable (AA contrast), like every main screen
+    await b.page.getByTestId('connection-banner').waitFor()
+    expect(await axeViolations(b.page)).toEqual([])
     await send(b.page, 'socket down, http up')
     await sees(b.page, 'socket down, http up')
     await sees(a.page, 'socket down, http up')
