@@ -1,7 +1,7 @@
 /**
  * `npx tsx bench/search-index-cost.ts [messages=5000] [per-transaction=1]`: CPU per message of SQLite's
  * search indexing, the 0009 insert trigger (in each send's transaction) against the background indexer
- * (migration 0012, batches of 500), on a file database migrated as JIM's, 3 rounds interleaved.
+ * (migration 0012, its default batch), on a file database migrated as JIM's, 3 rounds interleaved.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir, loadavg } from 'node:os'

@@ -7,10 +7,12 @@ import { INDEXED_ROWID } from './migrations/0012-search-index-off-send-path.js'
 
 /**
  * Messages per indexing transaction: large enough that FTS5 writes one segment for many messages (the
- * cost a per-send trigger paid on every commit), small enough that a batch holds the one SQLite
- * connection for a few milliseconds only (sends wait for it meanwhile).
+ * cost a per-send trigger paid on every commit; 100 cost ~40% more CPU per message than 200 or 500),
+ * small enough that a batch holds the event loop and the one SQLite connection for a few milliseconds
+ * only (sends wait meanwhile): 500 was ~2.5x longer per transaction than 200 for the same CPU per
+ * message (bench/search-index-slices.ts); at 1,000 msg/s that is 5 short transactions a second, not 2 long.
  */
-const BATCH = 500
+const BATCH = 200
 
 /**
  * SQLite's message search index, filled off the send path (migration 0012): messages past the
@@ -22,14 +24,17 @@ const BATCH = 500
 export class SqliteSearchIndexer {
   readonly #db: Kysely<Database>
   readonly #raw: () => SQLite.Database | null
+  readonly #batch: number
   #prepared: ReturnType<typeof prepare> | null = null
   #timer: NodeJS.Timeout | null = null
   #running: Promise<number> | null = null
   #stopped = false
 
-  constructor(db: Kysely<Database>, raw: () => SQLite.Database | null) {
+  /** `batch`: messages per transaction (tests and the cost bench vary it) */
+  constructor(db: Kysely<Database>, raw: () => SQLite.Database | null, options: { batch?: number } = {}) {
     this.#db = db
     this.#raw = raw
+    this.#batch = options.batch ?? BATCH
   }
 
   /** Indexes every message sent so far, a batch at a time; resolves to how many rows it went past. */
@@ -59,23 +64,23 @@ export class SqliteSearchIndexer {
   async #catchUp(): Promise<number> {
     let total = 0
     for (;;) {
-      const passed = await this.#db.connection().execute(async () => this.#batch())
+      const passed = await this.#db.connection().execute(async () => this.#indexBatch())
       total += passed
-      if (passed < BATCH || this.#stopped) return total
+      if (passed < this.#batch || this.#stopped) return total
       // let the sends that queued behind this batch have the connection before the next one
       await new Promise((resolve) => setImmediate(resolve))
     }
   }
 
   /** One transaction: the next BATCH messages past the mark, indexed, and the mark moved past them. */
-  #batch(): number {
+  #indexBatch(): number {
     const raw = this.#raw()
     if (!raw) throw new Error('sqlite connection is not open')
     const s = (this.#prepared ??= prepare(raw))
     s.begin.run()
     try {
       const mark = s.mark.get()!.indexed_rowid
-      const { upto, n } = s.window.get(mark, BATCH)!
+      const { upto, n } = s.window.get(mark, this.#batch)!
       if (upto !== null) {
         s.index.run(mark, upto)
         s.advance.run(upto)
