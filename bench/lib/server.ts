@@ -21,7 +21,9 @@ export async function startServer(
   options: { nodeArgs?: string[]; root?: string } = {},
 ): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'jim-bench-'))
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(options.root ?? '.', 'dist/cli.js'), 'serve'], {
+  // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles every server a bench starts
+  const nodeArgs = options.nodeArgs ?? process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []
+  const child = spawn(process.execPath, [...nodeArgs, join(options.root ?? '.', 'dist/cli.js'), 'serve'], {
     env: {
       PATH: process.env.PATH,
       JIM_PORT: String(port),

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely'
+import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely'
 import type { Conversation, ConversationKind, ConversationSummary, Membership } from '../../domain/conversations/conversation.js'
 import { pairKeyOf, visibleLastSeq } from '../../domain/conversations/conversation.js'
 import { newId } from '../../shared/ids.js'
@@ -107,10 +107,16 @@ export class SqlConversationStore implements ConversationStore {
   readonly #db: Kysely<Database>
   readonly #caps: Capabilities
   readonly #readMark: ReadMarkStatement
+  /** summaryFor's statement (member, conversation, group of one conversation), built once: every history page and most routes ask */
+  readonly #summaryOne: string
   constructor(db: Kysely<Database>, caps: Capabilities) {
     this.#db = db
     this.#caps = caps
     this.#readMark = new ReadMarkStatement(caps)
+    const compiled = summaryQuery(db, 'user').where('c.id', '=', 'conversation').compile()
+    if (compiled.parameters.join() !== 'user,conversation')
+      throw new Error('summaryFor: expected (user id, conversation id) as its parameters')
+    this.#summaryOne = compiled.sql
   }
 
   async findById(id: string): Promise<Conversation | null> {
@@ -275,7 +281,8 @@ export class SqlConversationStore implements ConversationStore {
     userId: string,
     options: { withLastMessage?: boolean } = {},
   ): Promise<ConversationSummary | null> {
-    const row = await summaryQuery(this.#db, userId).where('c.id', '=', conversationId).executeTakeFirst()
+    const { rows } = await this.#db.executeQuery<SummaryRow>(CompiledQuery.raw(this.#summaryOne, [userId, conversationId]))
+    const row = rows[0]
     if (!row) return null
     return (await this.#withLastMessages(userId, [row], options.withLastMessage ?? true))[0]!
   }
