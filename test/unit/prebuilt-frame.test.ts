@@ -1,0 +1,54 @@
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { WebSocket, WebSocketServer } from 'ws'
+import { Connection } from '../../src/gateway/connection.js'
+
+const servers: WebSocketServer[] = []
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    for (const client of server.clients) client.terminate()
+    await new Promise((resolve) => server.close(resolve))
+  }
+})
+
+/** A real ws server and client; resolves with the server side wrapped in a Connection and the client. */
+async function connectedPair(perMessageDeflate: boolean) {
+  const server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate })
+  servers.push(server)
+  await once(server, 'listening')
+  const accepted = once(server, 'connection') as Promise<[WebSocket]>
+  const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`, { perMessageDeflate })
+  const received: string[] = []
+  client.on('message', (data, isBinary) => received.push(isBinary ? 'binary!' : String(data)))
+  await once(client, 'open')
+  const [ws] = await accepted
+  const conn = new Connection({ id: 'c', userId: 'u', sessionId: 's', ws, maxQueued: 100 })
+  return { conn, ws, received }
+}
+
+async function until(check: () => boolean) {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 5))
+}
+
+describe('fan-out Buffers written as prebuilt frames', () => {
+  // the three header sizes of the protocol: 7-bit, 16-bit and 64-bit payload lengths
+  const payloads = [5, 125, 126, 300, 65535, 65536, 70_000].map((size) => JSON.stringify({ pad: 'x'.repeat(size) }))
+
+  for (const perMessageDeflate of [false, true]) {
+    it(`should reach a ws client as the same text messages, in order among other frames (compression ${perMessageDeflate ? 'on' : 'off'})`, async () => {
+      const { conn, ws, received } = await connectedPair(perMessageDeflate)
+      const expected: string[] = []
+      for (const [i, payload] of payloads.entries()) {
+        const shared = Buffer.from(payload)
+        conn.sendRaw(shared)
+        conn.sendRaw(shared) // the same Buffer again: the frame built for it is reused
+        ws.ping()
+        conn.send({ type: 'pong', id: i })
+        expected.push(payload, payload, JSON.stringify({ type: 'pong', id: i }))
+      }
+      await until(() => received.length >= expected.length)
+      expect(received).toEqual(expected)
+    })
+  }
+})
