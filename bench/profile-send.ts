@@ -1,13 +1,15 @@
 /**
  * `npx tsx bench/profile-send.ts [--via rest|ws] [--pairs 50] [--seconds 5] [--port 19100] [--prof dir]
- *   [--storage embedded|mysql|postgres] [--heap file.heapsnapshot]`
+ *   [--storage embedded|mysql|postgres] [--heap file.heapsnapshot] [--node-args "--flag=value ..."]`
  *
  * Measures the server CPU one stored message costs: starts the built server (`dist/cli.js serve`,
  * embedded SQLite, rate limits off, logs at info to /dev/null) under the inspector, has `pairs`
  * senders each send as fast as their previous send is answered (REST, or `message.send` on a
  * socket) while receivers listen on WebSockets, and reads the server's user+system CPU time from
  * /proc before and after. Prints msg/s, CPU µs per message and the top self-time entries of the
- * profile taken over the measured window only (through the inspector).
+ * profile taken over the measured window only (through the inspector), and the server's RSS: its
+ * peak over the window (sampled every 250 ms, as `npm run bench` does), then V8's heap spaces at the
+ * end of the window, before and after a forced full GC.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,6 +18,7 @@ import { parseArgs } from 'node:util'
 import WS, { type WebSocket } from 'ws'
 import { BenchHttp, openSocket, round } from './lib/bench-client.js'
 import { dropDatabase, ensureDatabaseExists } from '../src/store/sql/database.js'
+import { startUsage } from './lib/proc-stats.js'
 import { startServer } from './lib/server.js'
 import { createUsers, pair } from './lib/users.js'
 
@@ -35,6 +38,8 @@ const { values } = parseArgs({
     storage: { type: 'string', default: 'embedded' },
     /** another build to measure (e.g. an older commit's checkout), default: this one */
     root: { type: 'string', default: '.' },
+    /** extra flags for the server's node (space-separated), e.g. V8 heap flags to compare */
+    'node-args': { type: 'string', default: '' },
   },
 })
 
@@ -64,7 +69,8 @@ async function main() {
   const env: Record<string, string> = storage
     ? { JIM_STORAGE_DRIVER: storage.driver, JIM_STORAGE_URL: storage.url, JIM_STORAGE_POOL_SIZE: '20' }
     : {}
-  const server = await startServer(port, env, { nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`], root: values.root })
+  const nodeArgs = [`--inspect=127.0.0.1:${inspectPort}`, ...values['node-args'].split(' ').filter(Boolean)]
+  const server = await startServer(port, env, { nodeArgs, root: values.root })
   const child = server.process
   const url = server.url
   const http = new BenchHttp(url, pairs * 2)
@@ -130,6 +136,7 @@ async function main() {
   await profiler.start()
   if (values.alloc) await profiler.startSampling()
   const startCpu = cpuSeconds(child.pid!)
+  const usage = startUsage([child.pid!])
   const startSent = sent
   const start = performance.now()
   const end = start + seconds * 1000
@@ -140,6 +147,7 @@ async function main() {
   )
   const elapsed = (performance.now() - start) / 1000
   const cpu = cpuSeconds(child.pid!) - startCpu
+  const { rssPeakMiB } = usage.stop()
   const count = sent - startSent
   const allocations = values.alloc ? await profiler.stopSampling() : null
   const memory = await profiler.memory()
@@ -162,6 +170,7 @@ async function main() {
       messagesPerSecond: round(count / elapsed),
       serverCpuMicrosPerMessage: round((cpu * 1e6) / count),
       serverCpuPercent: round((cpu / elapsed) * 100),
+      rssPeakMiB: round(rssPeakMiB),
       // the server's process.memoryUsage() at the end of the window, MiB
       memoryMiB: memory,
       memoryAfterGcMiB: memoryAfterGc,
@@ -228,11 +237,14 @@ class Profiler {
     this.#ws.off('message', onChunk)
     writeFileSync(file, chunks.join(''))
   }
-  /** process.memoryUsage() of the server, in MiB */
+  /** process.memoryUsage() of the server and the committed size of each non-empty V8 heap space, in MiB */
   async memory(): Promise<Record<string, number>> {
-    const expression =
-      'JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)])))'
-    const { result } = await this.#call('Runtime.evaluate', { expression })
+    // `require` is the inspector's command-line API (the server itself is an ES module)
+    const expression = `JSON.stringify(Object.fromEntries([
+      ...Object.entries(process.memoryUsage()),
+      ...require('node:v8').getHeapSpaceStatistics().map((s) => [s.space_name, s.physical_space_size]),
+    ].map(([k, v]) => [k, Math.round(v / 1048576)]).filter(([, v]) => v > 0)))`
+    const { result } = await this.#call('Runtime.evaluate', { expression, includeCommandLineAPI: true })
     return JSON.parse(result.value)
   }
   async stop(): Promise<unknown> {

@@ -1,5 +1,4 @@
-import type { Limits } from '@jim/protocol'
-import { CAPTION_MAX_LENGTH } from '../domain/messages/message-content.js'
+import { CAPTION_MAX_CHARS, type Limits } from '@jim/protocol'
 import { MAX_RESUME_CONVERSATIONS } from '../domain/messages/resume-service.js'
 import type { Config } from './config.js'
 
@@ -13,7 +12,7 @@ export function clientLimits(config: Config): Limits {
     editWindowSeconds: config.messages.editWindowSeconds,
     recallWindowSeconds: config.messages.recallWindowSeconds,
     maxTextLength: config.messages.maxTextLength,
-    maxCaptionLength: CAPTION_MAX_LENGTH,
+    maxCaptionLength: CAPTION_MAX_CHARS,
     maxImageBytes: config.files.maxImageBytes,
     maxFileBytes: config.files.maxFileBytes,
     maxVoiceBytes: config.files.maxVoiceBytes,

@@ -20,7 +20,9 @@ declare module 'fastify' {
 export function registerAuthHook(app: FastifyInstance, auth: AuthService): void {
   app.decorateRequest('principal', null)
   app.addHook('onRequest', async (request) => {
-    if (!request.routeOptions.url || request.routeOptions.config.public || !request.url.startsWith('/api/v1/')) return
+    // routeOptions is a getter that builds a new object on each read: read it once
+    const route = request.routeOptions
+    if (!route.url || route.config.public || !request.url.startsWith('/api/v1/')) return
     const header = request.headers.authorization
     if (!header) throw new AppError('auth.required')
     const match = /^Bearer\s+(\S+)$/i.exec(header)

@@ -63,10 +63,14 @@ function fieldFromParams(params: unknown): string {
   return p?.missingProperty ?? p?.additionalProperty ?? ''
 }
 
-/** The client hung up before its request was read: its fault, and nobody is left to answer. */
+/**
+ * The client hung up before its request was read: its fault, and nobody is left to answer. Judged by
+ * the client's socket: node marks the request itself destroyed as soon as its body has been read, so
+ * a database connection reset during the handler would otherwise be answered as the client's abort.
+ */
 function clientGone(request: FastifyRequest, err: unknown): boolean {
   const code = (err as { code?: string } | null)?.code
-  return (code === 'ECONNRESET' || code === 'ECONNABORTED') && (request.raw.destroyed || request.raw.socket?.destroyed === true)
+  return (code === 'ECONNRESET' || code === 'ECONNABORTED') && (request.raw.socket?.destroyed ?? true)
 }
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {

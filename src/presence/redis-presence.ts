@@ -176,7 +176,8 @@ return offline
  *
  * Redis down: every method still answers (never throws into a socket's life): this instance
  * keeps its own sockets in memory, answers from them, and re-registers them all once Redis is
- * back (also after a Redis restart emptied it), reporting its users through `onChanged`.
+ * back (also after a Redis restart emptied it, after any failed heartbeat, and after a Redis
+ * Cluster lost a node), reporting its users through `onChanged` and its sockets to `onReasserted`.
  */
 export class RedisPresence implements Presence {
   readonly #o: Required<RedisPresenceOptions>
@@ -201,6 +202,13 @@ export class RedisPresence implements Presence {
     this.#timer = setInterval(() => void this.#tick(), Math.max(100, Math.floor(this.#o.ttlMs / 3)))
     this.#timer.unref()
     options.client.on('ready', () => void this.#tick())
+    // a Redis Cluster node is gone (a master died: its replica takes over). Replication is
+    // asynchronous, so the promoted replica may lack writes the old master acknowledged (a
+    // socket, a re-registration), and a failover may end before our heartbeat ever fails or
+    // lapses: write our sockets back once Redis answers again, and have them `sync`
+    options.client.on('-node', () => {
+      if (this.#registered) this.#dirty = true
+    })
     void this.#tick()
   }
 
@@ -318,6 +326,7 @@ export class RedisPresence implements Presence {
 
   async #beat(): Promise<void> {
     const { client, instanceId } = this.#o
+    let flipped: string[] = []
     try {
       const [had, wasRegistered] = await HEARTBEAT.run<[number, number]>(
         client,
@@ -326,7 +335,18 @@ export class RedisPresence implements Presence {
       )
       const lost = this.#registered && (had === 0 || wasRegistered === 0)
       this.#registered = true
-      if (lost || this.#dirty) await this.#reassert()
+      if (lost || this.#dirty) flipped = await this.#reassert()
+    } catch (err) {
+      // No answer does not mean "not run": a heartbeat that renewed our lapsed key (after another
+      // instance swept our sockets), or a re-registration, may have run with its answer lost (a
+      // timeout on a loaded host, a failover). The next heartbeat would then find our key in
+      // place and never put our sockets back: routes would skip them for good. So after any
+      // failed heartbeat we re-register on the next answer (idempotent) and sockets `sync`.
+      this.#failed('heartbeat', err)
+      return
+    }
+    try {
+      if (flipped.length > 0) await this.#changed(flipped)
       for (const other of await client.smembers(this.#key('instances'))) {
         if (other === instanceId) continue
         const offline = await SWEEP.run<string[]>(
@@ -340,12 +360,16 @@ export class RedisPresence implements Presence {
         }
       }
     } catch (err) {
-      this.#failed('heartbeat', err, false)
+      this.#failed('sweep', err, false)
     }
   }
 
-  /** Writes our sockets back and reports the users whose online state that changed. */
-  async #reassert(): Promise<void> {
+  /**
+   * Writes our sockets back (replacing whatever Redis holds of ours) and has our sockets `sync`
+   * (until now other instances may have routed their events elsewhere). → the users whose online
+   * state that changed. Throws when Redis does not answer (the caller then sets `#dirty` again).
+   */
+  async #reassert(): Promise<string[]> {
     const pairs: string[] = []
     for (const [userId, conns] of this.#local) for (const c of conns) pairs.push(userId, c)
     this.#dirty = false
@@ -359,10 +383,10 @@ export class RedisPresence implements Presence {
       'presence re-registered in redis',
     )
     this.#reasserted()
-    if (flipped.length > 0) await this.#changed(flipped)
+    return flipped
   }
 
-  /** `lostWrite`: a socket change did not reach Redis, so everything is re-registered once it answers. */
+  /** `lostWrite`: a write of ours may be missing in Redis (failed, or ran with its answer lost), so everything is re-registered once it answers. */
   #failed(op: string, err: unknown, lostWrite = true): void {
     if (lostWrite) this.#dirty = true
     this.#o.logger.debug({ event: 'presence.redis_failed', op, err: { message: (err as Error).message } }, 'presence redis call failed')

@@ -1,7 +1,9 @@
 import { expect, it } from 'vitest'
 import { RedisPresence } from '../../src/presence/redis-presence.js'
 import { newId } from '../../src/shared/ids.js'
+import { createLogger } from '../../src/shared/logger.js'
 import { eventually } from '../helpers/eventually.js'
+import { FaultProxy } from '../helpers/fault-proxy.js'
 import { deleteRedisKeys, freePort } from '../helpers/redis.js'
 import { connected, describeEachBroker, logger } from './shared-state-contract.js'
 
@@ -85,6 +87,36 @@ describeEachBroker(
       await eventually(async () => (await b!.connectedAmong([u])).has(u), 're-registration', 3000)
       await eventually(() => changed.includes(u), 'the users announced again')
       expect(await a!.disconnect(u, 'c1')).toBe(true)
+    })
+
+    it('should re-register its sockets after a heartbeat whose answer was lost, and ask its sockets to sync', async () => {
+      // A's connection to Redis hangs (a failover, a loaded host): its heartbeat lapses and B
+      // sweeps its sockets. A's heartbeat reaches Redis late and renews A's key, but A hears
+      // nothing of it (the command timed out): Redis now looks as if A had never been gone.
+      const proxy = await FaultProxy.start({ port: 6379 })
+      const client = ctx().redis(`redis://127.0.0.1:${proxy.port}`)
+      await connected(client)
+      const lines: string[] = []
+      const log = createLogger('debug', { write: (line: string) => void lines.push(line) })
+      const a = new RedisPresence({ client, prefix: ctx().prefix, instanceId: newId(), logger: log, ttlMs: TTL })
+      let syncs = 0
+      a.onReasserted(() => syncs++)
+      const [b] = await ctx().presences(1, { ttlMs: TTL })
+      const offline: string[] = []
+      b!.onChanged(async (ids) => void offline.push(...ids))
+      const u = user()
+      await a.connect(u, 'c1')
+      expect(await b!.connectedAmong([u])).toEqual(new Set([u]))
+      const syncsBefore = syncs
+      proxy.pause()
+      await eventually(() => offline.includes(u), "B to sweep A's sockets", 5000)
+      await eventually(() => lines.some((l) => l.includes('"op":"heartbeat"')), "A's heartbeat to time out", 5000)
+      proxy.resume()
+      await eventually(async () => (await b!.connectedAmong([u])).has(u), "A's socket registered again", 5000)
+      // until then events for u went nowhere: A's sockets are asked to `resume`
+      expect(syncs).toBeGreaterThan(syncsBefore)
+      await a.close()
+      await proxy.close()
     })
 
     it('should remove its sockets at once on a graceful close', async () => {

@@ -3,6 +3,7 @@
  * Every schema is a typebox schema (JSON Schema at run time, a TypeScript type at compile time):
  * each schema `X` has a same-named type `X` (= `Static<typeof X>`).
  */
+export * from './bounds.js'
 export * from './calls.js'
 export * from './client-frames.js'
 export * from './common.js'

@@ -1,3 +1,4 @@
+import { CAPTION_MAX_CHARS } from '@jim/protocol'
 import { isId } from '../../shared/ids.js'
 import { AppError } from '../errors.js'
 import type { ClientMessageType } from './message.js'
@@ -8,8 +9,6 @@ import type { StickerSet } from '../stickers/sticker-set.js'
 export const CONTENT_MAX_BYTES = 16 * 1024
 export const CONTENT_MAX_DEPTH = 4
 export const MENTIONS_MAX = 50
-/** Longest caption on an image, file or video message, in characters (code points). */
-export const CAPTION_MAX_LENGTH = 1024
 /** Message types that may carry a `caption` (a voice clip has none: it is the words). */
 const CAPTIONED = new Set(['image', 'file', 'video'])
 
@@ -72,7 +71,7 @@ function mediaContent(type: string, c: Record<string, unknown>): Record<string, 
   }
   if (CAPTIONED.has(type) && c.caption !== undefined) {
     if (typeof c.caption !== 'string') return invalid('caption', 'content.caption must be a string.')
-    if ([...c.caption].length > CAPTION_MAX_LENGTH) invalid('caption', `content.caption is longer than ${CAPTION_MAX_LENGTH} characters.`)
+    if ([...c.caption].length > CAPTION_MAX_CHARS) invalid('caption', `content.caption is longer than ${CAPTION_MAX_CHARS} characters.`)
     // an empty or blank caption is no caption
     const caption = c.caption.trim()
     if (caption) out.caption = caption

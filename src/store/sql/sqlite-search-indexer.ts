@@ -15,11 +15,23 @@ import { INDEXED_ROWID } from './migrations/0012-search-index-off-send-path.js'
 const BATCH = 200
 
 /**
+ * FTS5 pages of segment merging per step. FTS5's own automerge runs inside the write that crosses
+ * each 64 pages written and then merges 64 pages per level of the index at once: 10-30 ms on the
+ * event loop every ~2,000 messages (bench/search-index-slices.ts). The indexer turns it off (a
+ * setting stored in the index) and merges itself after each catch-up, in steps of this many pages
+ * (a few ms) with the loop free between them, until FTS5 finds nothing left to merge: the same
+ * segments get merged (a level holding 4), in shorter pieces. Slices of 8 ms or more: 15-16 -> 1-3
+ * per 40,000 messages, ~1 µs/msg more CPU (14-18 µs/msg), the index as compact.
+ */
+const MERGE_PAGES = 32
+
+/**
  * SQLite's message search index, filled off the send path (migration 0012): messages past the
  * high-water mark `message_fts_progress.indexed_rowid` are added to `message_fts` in rowid order, a
- * batch per transaction, on a timer; the search store scans the messages past the mark itself, so
- * nothing waits for this. The same rules as 0009's trigger: system, recalled and blank messages are not
- * indexed. Runs on Kysely's connection, holding it, like the send path's group commit (send-appender.ts).
+ * batch per transaction, on a timer, then the index's segments are merged in short steps; the search
+ * store scans the messages past the mark itself, so nothing waits for this. The same rules as 0009's
+ * trigger: system, recalled and blank messages are not indexed. Runs on Kysely's connection, holding
+ * it, like the send path's group commit (send-appender.ts).
  */
 export class SqliteSearchIndexer {
   readonly #db: Kysely<Database>
@@ -66,17 +78,39 @@ export class SqliteSearchIndexer {
     for (;;) {
       const passed = await this.#db.connection().execute(async () => this.#indexBatch())
       total += passed
-      if (passed < this.#batch || this.#stopped) return total
+      if (this.#stopped) return total
       // let the sends that queued behind this batch have the connection before the next one
-      await new Promise((resolve) => setImmediate(resolve))
+      await yieldToSends()
+      if (passed < this.#batch) break
     }
+    while (!this.#stopped && (await this.#db.connection().execute(async () => this.#mergeStep()))) await yieldToSends()
+    return total
+  }
+
+  /** One step of FTS5 segment merging; false once there was nothing (left) to merge. */
+  #mergeStep(): boolean {
+    const s = this.#statements()
+    const before = s.totalChanges.get()!.n
+    s.merge.run(MERGE_PAGES)
+    // FTS5's documented test: the merge command did work if total_changes() grew by 2 or more
+    return s.totalChanges.get()!.n - before >= 2
+  }
+
+  #statements(): ReturnType<typeof prepare> {
+    if (this.#prepared) return this.#prepared
+    const raw = this.#raw()
+    if (!raw) throw new Error('sqlite connection is not open')
+    this.#prepared = prepare(raw)
+    // merging is ours from now on (#mergeStep); a setting stored in the index, so edits' re-indexing skips it too
+    raw.prepare("INSERT INTO message_fts (message_fts, rank) VALUES ('automerge', 0)").run()
+    return this.#prepared
   }
 
   /** One transaction: the next BATCH messages past the mark, indexed, and the mark moved past them. */
   #indexBatch(): number {
     const raw = this.#raw()
     if (!raw) throw new Error('sqlite connection is not open')
-    const s = (this.#prepared ??= prepare(raw))
+    const s = this.#statements()
     s.begin.run()
     try {
       const mark = s.mark.get()!.indexed_rowid
@@ -109,9 +143,13 @@ function prepare(raw: SQLite.Database) {
        SELECT rowid, b, conversation_id, seq FROM (SELECT rowid, conversation_id, seq, type, recalled_at, ${body} AS b FROM messages WHERE rowid > ? AND rowid <= ?)
        WHERE type <> 'system' AND recalled_at IS NULL AND trim(b) <> ''`,
     ),
+    merge: raw.prepare<[number]>("INSERT INTO message_fts (message_fts, rank) VALUES ('merge', ?)"),
+    totalChanges: raw.prepare<[], { n: number }>('SELECT total_changes() AS n'),
     advance: raw.prepare<[number]>('UPDATE message_fts_progress SET indexed_rowid = ? WHERE id = 1'),
   }
 }
+
+const yieldToSends = () => new Promise((resolve) => setImmediate(resolve))
 
 /** The search index's background work, as the app holds it: a no-op where the database indexes by itself. */
 export interface SearchIndexing {

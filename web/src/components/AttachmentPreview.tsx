@@ -1,10 +1,8 @@
+import { CAPTION_MAX_CHARS } from '@jim/protocol'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import type { Limits, UploadKind } from '../api/types.js'
 import { useAppState, useController, useT } from '../hooks/app-context.js'
 import { formatSize } from './MessageMedia.js'
-
-/** until the server's limits are known */
-const DEFAULT_MAX_CAPTION = 1024
 
 /** The server's upload limit for a kind, once known (the upload would be refused above it). */
 function maxBytesOf(limits: Limits | null, kind: UploadKind): number | null {
@@ -27,7 +25,7 @@ export function AttachmentPreview({ conversationId, file, onClose }: { conversat
   const controller = useController()
   const t = useT()
   const kind = uploadKindOf(file)
-  const maxLength = useAppState((s) => s.limits?.maxCaptionLength ?? DEFAULT_MAX_CAPTION)
+  const maxLength = useAppState((s) => s.limits?.maxCaptionLength ?? CAPTION_MAX_CHARS)
   // said before uploading: no waiting for a refusal the limits already tell
   const maxBytes = useAppState((s) => maxBytesOf(s.limits, kind))
   const tooBig = maxBytes !== null && file.size > maxBytes
