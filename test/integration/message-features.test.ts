@@ -75,6 +75,28 @@ for (const dialect of dialectsUnderTest()) {
       expect(await refused(alice.api.sdk.hideMessage(conv, 999_999))).toMatchObject({ status: 404, code: 'message.not_found' })
     })
 
+    it('should fill a history page with the messages I still see, around the ones I deleted for me', async () => {
+      const { alice, bob, conv } = chat
+      const first = await sendText(bob, conv, 'page 1')
+      const hiddenA = await sendText(bob, conv, 'page hidden a')
+      const second = await sendText(bob, conv, 'page 2')
+      const hiddenB = await sendText(bob, conv, 'page hidden b')
+      await alice.api.sdk.hideMessage(conv, hiddenA.seq)
+      await alice.api.sdk.hideMessage(conv, hiddenB.seq)
+      const page = (q: { before?: number; after?: number; limit: number }) => alice.api.sdk.messages(conv, q)
+
+      const latest = await page({ limit: 2 })
+      expect(latest.items.map((x) => x.seq)).toEqual([first.seq, second.seq])
+      expect(latest.hasMore).toBe(true)
+      const forward = await page({ after: first.seq - 1, limit: 2 })
+      expect(forward.items.map((x) => x.seq)).toEqual([first.seq, second.seq])
+      expect(forward.hasMore).toBe(false) // only hidden-b is left after them, and I do not see it
+      expect((await page({ before: second.seq, limit: 1 })).items.map((x) => x.seq)).toEqual([first.seq])
+      // bob still sees all four
+      const bobs = await bob.api.sdk.messages(conv, { after: first.seq - 1, limit: 10 })
+      expect(bobs.items.map((x) => x.seq)).toEqual([first.seq, hiddenA.seq, second.seq, hiddenB.seq])
+    })
+
     it('should preview the newest message I still see in my conversation list, not one I deleted for me', async () => {
       const { alice, bob, conv } = chat
       const shown = await sendText(bob, conv, 'preview stays')

@@ -34,11 +34,12 @@ export interface MessageStore {
   appendChecked(input: AppendMessage, expectedVersion: number): Promise<Appended | 'stale'>
   /**
    * Messages with `minSeq <= seq <= maxSeq`, ascending; with `before`, the last `limit` below it;
-   * with `after`, the first `limit` above it; neither: the latest `limit`.
+   * with `after`, the first `limit` above it; neither: the latest `limit`. With `shownTo`, without the
+   * messages that user deleted for them (the page is filled with the ones they see).
    */
   history(
     conversationId: string,
-    q: { before?: number; after?: number; limit: number; minSeq: number; maxSeq: number },
+    q: { before?: number; after?: number; limit: number; minSeq: number; maxSeq: number; shownTo?: string },
   ): Promise<{ items: Message[]; hasMore: boolean }>
   /** Messages in the seq range whose mod_seq is after `modSeq`, ascending by mod_seq. */
   changedSince(
