@@ -54,6 +54,8 @@ interface WsInternals {
  * message, or any of these internals not where `ws` 8 keeps them.
  */
 export function directSocketOf(ws: WebSocket): Socket | null {
+  // ws.send refuses a frame once the closing handshake began; a direct write must too (no data after a close frame)
+  if (ws.readyState !== ws.OPEN) return null
   const internals = ws as unknown as WsInternals
   const sender = internals._sender
   if (!sender || sender._state !== 0 || sender._queue?.length !== 0 || sender._firstFragment !== true) return null
