@@ -171,6 +171,52 @@ describe.skipIf(skipBrowserTests)('web client in Chromium: the link (sends, offl
     )
     expect(saved).toEqual([])
   }, 90_000)
+
+  it('should keep a friend request that arrived live while the list was being read again (the older answer does not take it back)', async () => {
+    const hal = await createUser(web.url, 'hal', { nickname: 'Hal' })
+    const ivy = await createUser(web.url, 'ivy', { nickname: 'Ivy' })
+    const w = await signIn(ivy)
+    await w.page.getByRole('tab', { name: /^Friends/ }).waitFor()
+    await cutSockets(w.page)
+    // the read of incoming requests after the reconnect is answered before Hal's request, delivered after it
+    let sent!: () => void
+    const requestSent = new Promise<void>((resolve) => (sent = resolve))
+    let readBefore!: () => void
+    const staleReadDone = new Promise<void>((resolve) => (readBefore = resolve))
+    let incomingReads = 0
+    await w.page.route(/\/friend-requests\?.*box=incoming/, async (route) => {
+      if (++incomingReads > 1) return route.continue()
+      const response = await route.fetch()
+      readBefore()
+      await requestSent
+      await route.fulfill({ response })
+    })
+    await restoreSockets(w.page)
+    await staleReadDone
+    await hal.api.sdk.sendFriendRequest({ userId: ivy.id, note: 'Hal here' })
+    await w.page.getByRole('tab', { name: /^Friends.*1 new/ }).waitFor()
+    sent()
+    // the older answer is dropped and the list read again: the request stays
+    await until('the list read again', async () => incomingReads >= 2)
+    await w.page.getByRole('tab', { name: /^Friends.*1 new/ }).click()
+    await w.page.getByText('Hal here').waitFor()
+  }, 60_000)
+
+  it('should show a friend request sent after the lists were read but before the socket was up', async () => {
+    const jo = await createUser(web.url, 'jo', { nickname: 'Jo' })
+    const kim = await createUser(web.url, 'kim', { nickname: 'Kim' })
+    const opened = await web.open()
+    pages.push({ ...opened, sends: watchSends(opened.page) })
+    await holdSockets(opened.context)
+    await opened.context.addInitScript(() => ((globalThis as any).blockSockets = true))
+    await opened.page.reload()
+    await submitSignIn(opened.page, kim.username)
+    await opened.page.getByTestId('connection-banner').waitFor()
+    await jo.api.sdk.sendFriendRequest({ userId: kim.id, note: 'Jo was early' })
+    await restoreSockets(opened.page)
+    await opened.page.getByRole('tab', { name: /^Friends.*1 new/ }).click()
+    await opened.page.getByText('Jo was early').waitFor()
+  }, 60_000)
 })
 
 /** The message menu follows the server's windows (`GET /config`, `ready`), not numbers built into the client. */

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
 import { Connection } from '../../src/gateway/connection.js'
+import { directSocketOf } from '../../src/gateway/prebuilt-frame.js'
 
 const servers: WebSocketServer[] = []
 afterEach(async () => {
@@ -51,4 +52,24 @@ describe('fan-out Buffers written as prebuilt frames', () => {
       expect(received).toEqual(expected)
     })
   }
+
+  // the fast path reads ws 8's internals: a ws release that moves them turns it off silently (every
+  // frame then goes through ws.send, correct but slower); this says so instead
+  it('should take the direct path on an open uncompressed socket of the installed ws, and ws.send otherwise', async () => {
+    const plain = await connectedPair(false)
+    expect(directSocketOf(plain.ws)).not.toBeNull()
+    const compressed = await connectedPair(true)
+    expect(directSocketOf(compressed.ws)).toBeNull()
+  })
+
+  it('should send no data frame once the closing handshake began (as ws.send refuses them)', async () => {
+    const { conn, ws, received } = await connectedPair(false)
+    conn.sendRaw(Buffer.from('"before"'))
+    await until(() => received.length === 1)
+    ws.close(1000, 'bye')
+    expect(directSocketOf(ws)).toBeNull()
+    conn.sendRaw(Buffer.from('"after"'))
+    await once(ws, 'close')
+    expect(received).toEqual(['"before"'])
+  })
 })

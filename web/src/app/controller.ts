@@ -218,13 +218,12 @@ export class Controller {
       case 'ready':
         this.#c.set((s) => ({ ...s, limits: e.frame.limits }))
         this.calls.socketReady(e.frame.connectionId)
-        if (e.reconnected) {
-          // messages come back through resume; lists may have changed while we were away
-          void this.conversations.loadConversations()
-          void this.friends.loadFriends()
-          void this.friends.loadRequests()
-          void this.groups.loadInvitations()
-        }
+        // messages come back through resume; the lists may have changed since they were read (at boot, or
+        // before the socket went down) with no frame to say so
+        if (e.reconnected) void this.conversations.loadConversations()
+        void this.friends.loadFriends()
+        void this.friends.loadRequests()
+        void this.groups.loadInvitations()
         return
       case 'message':
         this.#events.onMessage(e.message)

@@ -4,6 +4,7 @@ import type { Friend, FriendRequest, PublicUser, ServerFrame } from '../api/type
 import { translate } from '../i18n/index.js'
 import type { ConversationList } from './conversation-list.js'
 import type { AppContext } from './context.js'
+import { FreshLoad } from './fresh-load.js'
 import { showNotification } from './notify.js'
 
 export class FriendActions {
@@ -15,23 +16,30 @@ export class FriendActions {
     this.#list = list
   }
 
-  async loadFriends(): Promise<void> {
-    await this.#c.quietly(async () => {
-      const res = await this.#c.api.friends()
+  /** friends with their presence, read again when a frame or an action changed them during a read */
+  readonly #friends = new FreshLoad(
+    () => this.#c.api.friends(),
+    (res) =>
       this.#c.set((s) => ({
         ...s,
         friends: Object.fromEntries(res.items.map((f) => [f.user.id, f])),
         presence: { ...s.presence, ...Object.fromEntries(res.items.map((f) => [f.user.id, f.presence])) },
         users: { ...s.users, ...Object.fromEntries(res.items.map((f) => [f.user.id, f.user])) },
-      }))
-    })
+      })),
+  )
+
+  /** incoming and outgoing requests, the same way */
+  readonly #requests = new FreshLoad(
+    () => Promise.all([this.#c.api.friendRequests('incoming'), this.#c.api.friendRequests('outgoing')]),
+    ([incoming, outgoing]) => this.#c.set((s) => ({ ...s, incoming: incoming.items, outgoing: outgoing.items })),
+  )
+
+  async loadFriends(): Promise<void> {
+    await this.#c.quietly(() => this.#friends.run())
   }
 
   async loadRequests(): Promise<void> {
-    await this.#c.quietly(async () => {
-      const [incoming, outgoing] = await Promise.all([this.#c.api.friendRequests('incoming'), this.#c.api.friendRequests('outgoing')])
-      this.#c.set((s) => ({ ...s, incoming: incoming.items, outgoing: outgoing.items }))
-    })
+    await this.#c.quietly(() => this.#requests.run())
   }
 
   async loadBlocks(): Promise<void> {
@@ -64,6 +72,7 @@ export class FriendActions {
     try {
       if (answer === 'accept') await this.#c.api.acceptFriendRequest(r.id)
       else await this.#c.api.rejectFriendRequest(r.id)
+      this.#requests.changed()
       this.#c.set((s) => ({
         ...s,
         incoming: s.incoming.map((x) => (x.id === r.id ? { ...x, status: answer === 'accept' ? 'accepted' : 'rejected' } : x)),
@@ -78,6 +87,7 @@ export class FriendActions {
   async withdrawRequest(r: FriendRequest): Promise<void> {
     try {
       await this.#c.api.withdrawFriendRequest(r.id)
+      this.#requests.changed()
       this.#c.set((s) => ({ ...s, outgoing: s.outgoing.filter((x) => x.id !== r.id) }))
     } catch (err) {
       this.#c.notifyError(err)
@@ -102,6 +112,7 @@ export class FriendActions {
   async removeFriend(userId: string, options: { forBoth?: boolean } = {}): Promise<void> {
     try {
       await this.#c.api.removeFriend(userId, options.forBoth ? { deleteHistory: true, forBoth: true } : {})
+      this.#friends.changed()
       this.#c.set((s) => {
         const friends = { ...s.friends }
         delete friends[userId]
@@ -133,6 +144,7 @@ export class FriendActions {
   onFriendRequest(r: FriendRequest): void {
     const me = this.#c.me
     if (!r) return
+    this.#requests.changed()
     this.#c.set((s) => {
       const incomingRest = s.incoming.filter((x) => x.id !== r.id)
       const outgoingRest = s.outgoing.filter((x) => x.id !== r.id)
@@ -156,6 +168,7 @@ export class FriendActions {
   onFrame(frame: ServerFrame): void {
     switch (frame.type) {
       case 'presence':
+        this.#friends.changed()
         this.#c.set((s) => ({ ...s, presence: { ...s.presence, [frame.userId]: { status: frame.status, connected: frame.connected } } }))
         return
       case 'friend.request':
@@ -163,6 +176,7 @@ export class FriendActions {
         this.onFriendRequest(frame.request)
         return
       case 'friend.removed':
+        this.#friends.changed()
         this.#c.set((s) => {
           const friends = { ...s.friends }
           delete friends[frame.userId]

@@ -3,6 +3,7 @@ import { unwrap } from '@jim/client'
 import type { Group, GroupBan, JoinRequest, ServerFrame } from '../api/types.js'
 import type { ConversationList } from './conversation-list.js'
 import type { AppContext } from './context.js'
+import { FreshLoad } from './fresh-load.js'
 
 export class GroupActions {
   readonly #c: AppContext
@@ -20,11 +21,14 @@ export class GroupActions {
     })
   }
 
+  /** invitations to me: each `group.invitation` frame reads them again, an answer read before it is dropped */
+  readonly #invitations = new FreshLoad(
+    () => this.#c.api.invitations(),
+    (res) => this.#c.set((s) => ({ ...s, invitations: res.items })),
+  )
+
   async loadInvitations(): Promise<void> {
-    await this.#c.quietly(async () => {
-      const res = await this.#c.api.invitations()
-      this.#c.set((s) => ({ ...s, invitations: res.items }))
-    })
+    await this.#c.quietly(() => this.#invitations.run())
   }
 
   async loadMembers(groupId: string): Promise<void> {
@@ -98,6 +102,7 @@ export class GroupActions {
   async answerInvitation(id: string, answer: 'accept' | 'reject'): Promise<void> {
     try {
       const res = await this.#c.api.answerInvitation(id, answer)
+      this.#invitations.changed()
       this.#c.set((s) => ({ ...s, invitations: s.invitations.filter((i) => i.id !== id) }))
       if (res?.joinRequest) this.#c.notify({ kind: 'info', key: 'groups.requestSent' })
       if (answer === 'accept') await Promise.all([this.loadGroups(), this.#list.loadConversations()])
