@@ -22,6 +22,8 @@ export interface Capabilities {
    * visible messages (no built-in index finds Chinese substrings there).
    */
   readonly textSearch: 'fts5_trigram' | 'pg_trgm' | 'like_scan'
+  /** An index can cover only the rows matching a WHERE (SQLite, PostgreSQL; not MariaDB/MySQL). */
+  readonly partialIndexes: boolean
 }
 
 export function capabilitiesFor(dialect: Capabilities['dialect']): Capabilities {
@@ -33,6 +35,7 @@ export function capabilitiesFor(dialect: Capabilities['dialect']): Capabilities 
     singleWriter: dialect === 'sqlite',
     blobType: dialect === 'mysql' ? 'longblob' : dialect === 'postgres' ? 'bytea' : 'blob',
     textSearch: dialect === 'sqlite' ? 'fts5_trigram' : dialect === 'postgres' ? 'pg_trgm' : 'like_scan',
+    partialIndexes: dialect !== 'mysql',
   }
 }
 
