@@ -75,6 +75,47 @@ for (const dialect of dialectsUnderTest()) {
       expect(await refused(alice.api.sdk.hideMessage(conv, 999_999))).toMatchObject({ status: 404, code: 'message.not_found' })
     })
 
+    it('should page only what each member may see: from their join or their clear, up to their leave; others get 404', async () => {
+      const { alice, bob, carol } = chat
+      const erin = await createUser(chat.t.url, 'erin')
+      await befriend(alice, erin)
+      const { group } = await createGroup(alice, { name: 'ranges', joinPolicy: 'invite', memberIds: [bob.id] })
+      const conv = group.conversationId
+      const seqs = async (u: TestUser, q: { before?: number; after?: number; limit?: number } = {}) => {
+        const page = await u.api.sdk.messages(conv, { limit: 50, ...q })
+        return { seqs: page.items.map((x) => x.seq), hasMore: page.hasMore }
+      }
+      const early = await sendText(bob, conv, 'early')
+      expect((await alice.api.post(`/groups/${group.id}/members`, { userIds: [erin.id] })).status).toBe(200)
+      const erinJoined = (await view(erin, conv)).lastSeq
+      const middle = await sendText(alice, conv, 'middle')
+      expect((await bob.api.post(`/groups/${group.id}/leave`)).status).toBe(204)
+      const bobLeft = (await view(alice, conv)).lastSeq
+      const late = await sendText(alice, conv, 'late')
+
+      // bob: everything from the start up to his leave, never what came after
+      expect((await seqs(bob)).seqs).toEqual(Array.from({ length: bobLeft }, (_, i) => i + 1))
+      expect(await seqs(bob, { after: middle.seq })).toEqual({ seqs: [bobLeft], hasMore: false })
+      expect(await seqs(bob, { after: bobLeft })).toEqual({ seqs: [], hasMore: false })
+      expect(await seqs(bob, { before: late.seq + 1, limit: 2 })).toEqual({ seqs: [bobLeft - 1, bobLeft], hasMore: true })
+      // erin: from her join notice on, whatever the page asks for
+      expect((await seqs(erin)).seqs).toEqual(Array.from({ length: late.seq - erinJoined + 1 }, (_, i) => erinJoined + i))
+      expect(await seqs(erin, { before: erinJoined })).toEqual({ seqs: [], hasMore: false })
+      expect(await seqs(erin, { after: 0, limit: 1 })).toEqual({ seqs: [erinJoined], hasMore: true })
+      expect((await seqs(erin, { before: middle.seq })).seqs).not.toContain(early.seq)
+      // alice clears her copy: an empty history (200), then only what comes after
+      expect((await alice.api.delete(`/conversations/${conv}/messages`)).status).toBe(204)
+      expect(await seqs(alice)).toEqual({ seqs: [], hasMore: false })
+      expect(await seqs(alice, { after: 0 })).toEqual({ seqs: [], hasMore: false })
+      const after = await sendText(erin, conv, 'after the clear')
+      expect(await seqs(alice)).toEqual({ seqs: [after.seq], hasMore: false })
+      expect((await seqs(erin)).seqs.at(-1)).toBe(after.seq)
+      // never a member: 404, whichever page
+      for (const q of [{}, { before: late.seq }, { after: 0 }])
+        expect(await refused(carol.api.sdk.messages(conv, q))).toMatchObject({ status: 404, code: 'conversation.not_found' })
+      expect(await refused(carol.api.sdk.messages('not-an-id', {}))).toMatchObject({ status: 404, code: 'conversation.not_found' })
+    })
+
     it('should fill a history page with the messages I still see, around the ones I deleted for me', async () => {
       const { alice, bob, conv } = chat
       const first = await sendText(bob, conv, 'page 1')

@@ -177,11 +177,14 @@ export class MessageService {
     conversationId: string,
     q: { before?: number; after?: number; limit: number },
   ): Promise<{ items: Message[]; hasMore: boolean }> {
-    const summary = await this.#d.conversations.summary(conversationId, userId)
-    const range = visibleRange(summary)
-    if (range.maxSeq < range.minSeq) return { items: [], hasMore: false }
-    // the messages I deleted for me are left out by the page's statement: a full page of what I see
-    return this.#d.store.messages.history(conversationId, { ...q, ...range, shownTo: userId })
+    // one statement: the page within my visible range (read with it), without what I deleted for me
+    if (isId(conversationId)) {
+      const page = await this.#d.store.messages.memberHistory(userId, conversationId, q)
+      if (page.items.length > 0) return page
+    }
+    // nothing: no member (404), or nothing there for me
+    await this.#d.conversations.summary(conversationId, userId)
+    return { items: [], hasMore: false }
   }
 
   async changedSince(userId: string, conversationId: string, modSeq: number, limit: number) {

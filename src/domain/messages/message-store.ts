@@ -34,12 +34,23 @@ export interface MessageStore {
   appendChecked(input: AppendMessage, expectedVersion: number): Promise<Appended | 'stale'>
   /**
    * Messages with `minSeq <= seq <= maxSeq`, ascending; with `before`, the last `limit` below it;
-   * with `after`, the first `limit` above it; neither: the latest `limit`. With `shownTo`, without the
-   * messages that user deleted for them (the page is filled with the ones they see).
+   * with `after`, the first `limit` above it; neither: the latest `limit`.
    */
   history(
     conversationId: string,
-    q: { before?: number; after?: number; limit: number; minSeq: number; maxSeq: number; shownTo?: string },
+    q: { before?: number; after?: number; limit: number; minSeq: number; maxSeq: number },
+  ): Promise<{ items: Message[]; hasMore: boolean }>
+  /**
+   * `history` as member `userId` sees it, in one statement: within their visible range, read from
+   * their membership and the conversation in the same statement (the range `visibleRange` gives:
+   * from max(join_seq, cleared_seq + 1) up to min(last_seq, left_seq)), and without the messages
+   * they deleted for them (the page is filled with the ones they see). Empty when they are no
+   * member (now or before) of the conversation, as when there is nothing there for them.
+   */
+  memberHistory(
+    userId: string,
+    conversationId: string,
+    q: { before?: number; after?: number; limit: number },
   ): Promise<{ items: Message[]; hasMore: boolean }>
   /** Messages in the seq range whose mod_seq is after `modSeq`, ascending by mod_seq. */
   changedSince(

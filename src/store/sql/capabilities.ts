@@ -24,6 +24,9 @@ export interface Capabilities {
   readonly textSearch: 'fts5_trigram' | 'pg_trgm' | 'like_scan'
   /** An index can cover only the rows matching a WHERE (SQLite, PostgreSQL; not MariaDB/MySQL). */
   readonly partialIndexes: boolean
+  /** The largest and smallest of several values: SQLite's many-argument `max`/`min`, else `GREATEST`/`LEAST`. */
+  readonly greatest: 'max' | 'GREATEST'
+  readonly least: 'min' | 'LEAST'
 }
 
 export function capabilitiesFor(dialect: Capabilities['dialect']): Capabilities {
@@ -36,6 +39,8 @@ export function capabilitiesFor(dialect: Capabilities['dialect']): Capabilities 
     blobType: dialect === 'mysql' ? 'longblob' : dialect === 'postgres' ? 'bytea' : 'blob',
     textSearch: dialect === 'sqlite' ? 'fts5_trigram' : dialect === 'postgres' ? 'pg_trgm' : 'like_scan',
     partialIndexes: dialect !== 'mysql',
+    greatest: dialect === 'sqlite' ? 'max' : 'GREATEST',
+    least: dialect === 'sqlite' ? 'min' : 'LEAST',
   }
 }
 

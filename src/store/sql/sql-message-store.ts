@@ -10,11 +10,29 @@ import type { SendAppender } from './send-appender.js'
 
 // history's hot statement (see history()); parameters: conversation, lo, hi, limit
 const HISTORY_PAGE = 'SELECT * FROM messages WHERE conversation_id = ? AND seq >= ? AND seq <= ?'
-// ... and without what one user deleted for them (one primary-key probe per row read), in the
-// same statement instead of a second round trip; parameters: conversation, lo, hi, user, limit
-const SHOWN_PAGE =
-  HISTORY_PAGE +
-  ' AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = ? AND h.conversation_id = messages.conversation_id AND h.seq = messages.seq)'
+
+/**
+ * GET history's statement: a page as one member sees it, in one round trip. Their visible range
+ * (`visibleRange` in conversation-service.ts: from max(join_seq, cleared_seq + 1) up to
+ * min(last_seq, left_seq)) is read by two scalar subqueries on primary keys, which every planner
+ * runs once before the page's backward (or forward) seek on `(conversation_id, seq)`: PostgreSQL as
+ * InitPlans bounding the index scan, MariaDB evaluates them for its range scan, SQLite once each.
+ * No membership row: both bounds are NULL and nothing comes back. Without what the member deleted
+ * for them (one primary-key probe per row read), so the page is filled with what they see.
+ * Parameters: conversation, after-bound, conversation, user, before-bound, conversation, user, user, limit.
+ */
+function memberPage(caps: Capabilities, order: 'ASC' | 'DESC'): string {
+  return (
+    'SELECT * FROM messages WHERE conversation_id = ?' +
+    ` AND seq >= (SELECT ${caps.greatest}(m.join_seq, m.cleared_seq + 1, ?) FROM conversation_members m` +
+    ' WHERE m.conversation_id = ? AND m.user_id = ?)' +
+    ` AND seq <= (SELECT ${caps.least}(c.last_seq, COALESCE(m.left_seq, c.last_seq), ?) FROM conversation_members m` +
+    ' JOIN conversations c ON c.id = m.conversation_id WHERE m.conversation_id = ? AND m.user_id = ?)' +
+    ' AND NOT EXISTS (SELECT 1 FROM hidden_messages h' +
+    ' WHERE h.user_id = ? AND h.conversation_id = messages.conversation_id AND h.seq = messages.seq)' +
+    ` ORDER BY seq ${order} LIMIT ?`
+  )
+}
 
 export class SqlMessageStore implements MessageStore {
   readonly #db: Kysely<Database>
@@ -22,16 +40,16 @@ export class SqlMessageStore implements MessageStore {
   readonly #appender: SendAppender
   readonly #historyAsc: CompiledStatement<Selectable<MessagesTable>>
   readonly #historyDesc: CompiledStatement<Selectable<MessagesTable>>
-  readonly #shownAsc: CompiledStatement<Selectable<MessagesTable>>
-  readonly #shownDesc: CompiledStatement<Selectable<MessagesTable>>
+  readonly #memberAsc: CompiledStatement<Selectable<MessagesTable>>
+  readonly #memberDesc: CompiledStatement<Selectable<MessagesTable>>
   constructor(db: Kysely<Database>, caps: Capabilities, appender: SendAppender) {
     this.#db = db
     this.#caps = caps
     this.#appender = appender
     this.#historyAsc = new CompiledStatement(caps, HISTORY_PAGE + ' ORDER BY seq ASC LIMIT ?')
     this.#historyDesc = new CompiledStatement(caps, HISTORY_PAGE + ' ORDER BY seq DESC LIMIT ?')
-    this.#shownAsc = new CompiledStatement(caps, SHOWN_PAGE + ' ORDER BY seq ASC LIMIT ?')
-    this.#shownDesc = new CompiledStatement(caps, SHOWN_PAGE + ' ORDER BY seq DESC LIMIT ?')
+    this.#memberAsc = new CompiledStatement(caps, memberPage(caps, 'ASC'))
+    this.#memberDesc = new CompiledStatement(caps, memberPage(caps, 'DESC'))
   }
 
   /** The hot path: precompiled statements (SQLite: group commit), see send-appender.ts. */
@@ -49,20 +67,31 @@ export class SqlMessageStore implements MessageStore {
    * bound and walks the index up to the page (38 ms in the middle of 1M messages), where one bound
    * per side is a seek straight to the page on every database.
    */
-  async history(
-    conversationId: string,
-    q: { before?: number; after?: number; limit: number; minSeq: number; maxSeq: number; shownTo?: string },
-  ) {
+  async history(conversationId: string, q: { before?: number; after?: number; limit: number; minSeq: number; maxSeq: number }) {
     const lo = q.after === undefined ? q.minSeq : Math.max(q.minSeq, q.after + 1)
     const hi = q.before === undefined ? q.maxSeq : Math.min(q.maxSeq, q.before - 1)
     if (hi < lo) return { items: [], hasMore: false }
     const ascending = q.after !== undefined
-    const { rows } =
-      q.shownTo === undefined
-        ? await (ascending ? this.#historyAsc : this.#historyDesc).execute(this.#db, [conversationId, lo, hi, q.limit + 1])
-        : await (ascending ? this.#shownAsc : this.#shownDesc).execute(this.#db, [conversationId, lo, hi, q.shownTo, q.limit + 1])
-    const items = rows.slice(0, q.limit).map(toMessage)
-    return { items: ascending ? items : items.reverse(), hasMore: rows.length > q.limit }
+    const statement = ascending ? this.#historyAsc : this.#historyDesc
+    const { rows } = await statement.execute(this.#db, [conversationId, lo, hi, q.limit + 1])
+    return this.#page(rows, q.limit, ascending)
+  }
+
+  async memberHistory(userId: string, conversationId: string, q: { before?: number; after?: number; limit: number }) {
+    // the page's own bounds; the statement narrows them to the member's visible range
+    const lo = q.after === undefined ? 0 : q.after + 1
+    const hi = q.before === undefined ? Number.MAX_SAFE_INTEGER : q.before - 1
+    if (hi < lo) return { items: [], hasMore: false }
+    const ascending = q.after !== undefined
+    const statement = ascending ? this.#memberAsc : this.#memberDesc
+    const params = [conversationId, lo, conversationId, userId, hi, conversationId, userId, userId, q.limit + 1]
+    const { rows } = await statement.execute(this.#db, params)
+    return this.#page(rows, q.limit, ascending)
+  }
+
+  #page(rows: Selectable<MessagesTable>[], limit: number, ascending: boolean) {
+    const items = rows.slice(0, limit).map(toMessage)
+    return { items: ascending ? items : items.reverse(), hasMore: rows.length > limit }
   }
 
   async changedSince(conversationId: string, q: { modSeq: number; limit: number; minSeq: number; maxSeq: number }) {
