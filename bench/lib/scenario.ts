@@ -41,6 +41,10 @@ export interface StartOptions {
   env?: Record<string, string>
   /** cluster shapes, JIM only: how many instances (default 2) */
   instances?: number
+  /** JIM only: the checkout whose dist/ runs (default: this one), to compare builds */
+  root?: string
+  /** cluster shapes, JIM only: another Redis than the shared 127.0.0.1:6379 (e.g. a private one, to count commands) */
+  redisUrl?: string
 }
 
 export interface ScenarioContext {

@@ -23,7 +23,7 @@ function freshDatabase(shape: Exclude<Shape, 'embedded'>, tag: string) {
 
 async function startJim(shape: Shape, ports: () => number, opts: StartOptions): Promise<RunningTarget> {
   if (shape === 'embedded') {
-    const s = await startServer(ports(), opts.env ?? {})
+    const s = await startServer(ports(), opts.env ?? {}, opts.root ? { root: opts.root } : {})
     return {
       kind: 'jim',
       shape,
@@ -39,7 +39,7 @@ async function startJim(shape: Shape, ports: () => number, opts: StartOptions): 
     JIM_STORAGE_URL: db.url,
     JIM_STORAGE_POOL_SIZE: '20',
     JIM_BROKER_DRIVER: 'redis',
-    JIM_REDIS_URL: REDIS_URL,
+    JIM_REDIS_URL: opts.redisUrl ?? REDIS_URL,
     JIM_REDIS_PREFIX: `${db.name}:`,
     JIM_FILES_DRIVER: 'sql',
     JIM_SECRET: 'bench-secret-shared-by-every-instance',
@@ -47,8 +47,9 @@ async function startJim(shape: Shape, ports: () => number, opts: StartOptions): 
   // the first instance creates and migrates the database before the others start
   const servers: BenchServer[] = []
   try {
-    servers.push(await startServer(ports(), env))
-    for (let i = 1; i < (opts.instances ?? 2); i++) servers.push(await startServer(ports(), env))
+    const where = opts.root ? { root: opts.root } : {}
+    servers.push(await startServer(ports(), env, where))
+    for (let i = 1; i < (opts.instances ?? 2); i++) servers.push(await startServer(ports(), env, where))
   } catch (err) {
     await Promise.all(servers.map((s) => s.stop()))
     await db.drop()

@@ -86,8 +86,9 @@ const LOG_EVERY_MS = 10_000
  * - An instance delivers its own events in-process at once (the same handler the subscriber
  *   calls, on a microtask, like the memory broker) and drops their echo from Redis, so local
  *   sockets keep getting pushes while Redis is down. Order per publisher is kept.
- * - Sends leave in publish order (route lookups run in parallel, sends one after another), so
- *   per publisher and channel the order is kept.
+ * - Sends leave in publish order (route lookups run in parallel; each event's PUBLISH commands
+ *   are written once its targets and every earlier event's are known, without waiting for earlier
+ *   replies: the connection keeps the order), so per publisher and channel the order is kept.
  * - `publish` never throws and never waits more than 250 ms: the event is already stored, so a
  *   failed PUBLISH (Redis down, or no answer within the command timeout, 2 s) is logged, counted
  *   (`jim_broker_publish_errors_total`) and resolved. Remote clients catch up by `resume`: every
@@ -127,8 +128,8 @@ export class RedisBroker implements Broker {
   /** `#sentTo` counts as of the previous ping (what the next ping reports) */
   #sentSnapshot: Record<string, number> = {}
   readonly #router: EventRouter
-  /** the tail of the send queue: sends leave in publish order */
-  #sending: Promise<unknown> = Promise.resolve()
+  /** the tail of the route queue: each event's targets, resolved in publish order */
+  #sending: Promise<RouteTargets> = Promise.resolve('all')
   #subscribed = false
   #everSubscribed = false
   #pendingResubscribe: 'reconnect' | 'probe' = 'reconnect'
@@ -174,7 +175,11 @@ export class RedisBroker implements Broker {
     if (this.#closed) return
     queueMicrotask(() => this.#deliver(event))
     const targets = this.#router(event).catch((): RouteTargets => 'all')
-    const sending = (this.#sending = this.#sending.then(() => targets).then((to) => this.#dispatch(event, to)))
+    // publish order: an event's commands are written once its targets and every earlier event's
+    // are known, in that order (the connection keeps it); earlier replies are not waited for, so
+    // publishes pipeline instead of taking one Redis round trip each, one after another
+    const ordered = (this.#sending = this.#sending.then(() => targets))
+    const sending = ordered.then((to) => this.#dispatch(event, to))
     // a hung Redis must not hold the send path: after a short wait the outcome is handled in
     // the background (order is kept by the connection; a failure is counted and logged there)
     let timer: NodeJS.Timeout | undefined

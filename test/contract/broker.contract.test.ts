@@ -100,6 +100,23 @@ describeEachBroker(
       void c
     })
 
+    it('should keep the publish order when earlier events take longer to route than later ones', async () => {
+      // publishes are pipelined (no waiting for one PUBLISH's reply before the next): the order must still hold
+      let route: EventRouter = async () => 'all'
+      const brokers = (await ctx().brokers(2, { router: (event) => route(event) })) as RedisBroker[]
+      const [a, b] = brokers as [RedisBroker, RedisBroker]
+      const got = record(b)
+      route = async (event) => {
+        const n = event.kind === 'push' ? (event.event as unknown as { n: number }).n : 0
+        // the first events' lookups answer last
+        await new Promise((r) => setTimeout(r, (30 - n) * 3))
+        return n % 2 === 0 ? [b.instanceId] : 'all'
+      }
+      await Promise.all(Array.from({ length: 30 }, (_, n) => a.publish(push(n, 'slow-first'))))
+      await eventually(() => numbers(got, 'slow-first').length === 30, '30 events on b')
+      expect(numbers(got, 'slow-first')).toEqual(Array.from({ length: 30 }, (_, n) => n))
+    })
+
     it('should keep clusters with different prefixes apart', async () => {
       const [a] = await ctx().brokers(1)
       const [other] = await ctx().brokers(1, { prefix: `${ctx().prefix}other:` })

@@ -22,6 +22,7 @@ const ALL = [
   '0011-notifications',
   '0012-search-index-off-send-path',
   '0013-search-captions',
+  '0014-changed-messages-index',
 ]
 
 async function captured(run: () => Promise<number>): Promise<{ code: number; out: string }> {
@@ -57,6 +58,26 @@ describe.each(dialectsUnderTest())('jim migrate --plan and /healthz on %s', (dia
       await migrateToLatest(database)
       const after = await captured(() => runMigrate(config, { plan: true }))
       expect(after.out).toContain('nothing to apply')
+    } finally {
+      await database.db.destroy()
+    }
+  })
+
+  it('should index only changed messages (mod_seq > 0) for resume where the database has partial indexes', async () => {
+    const config = fresh()
+    await ensureDatabaseExists(config)
+    const database = openDatabase(config)
+    try {
+      await migrateToLatest(database)
+      const definition =
+        dialect === 'sqlite'
+          ? await sql<{ d: string }>`SELECT sql AS d FROM sqlite_master WHERE name = 'messages_mod_seq'`.execute(database.db)
+          : dialect === 'postgres'
+            ? await sql<{ d: string }>`SELECT indexdef AS d FROM pg_indexes WHERE indexname = 'messages_mod_seq'`.execute(database.db)
+            : await sql<{ d: string }>`SELECT GROUP_CONCAT(column_name) AS d FROM information_schema.statistics
+                WHERE table_schema = DATABASE() AND index_name = 'messages_mod_seq'`.execute(database.db)
+      const d = String(definition.rows[0]?.d ?? '')
+      expect(d).toMatch(dialect === 'mysql' ? /conversation_id.*mod_seq/ : /WHERE \(?mod_seq > 0\)?/i)
     } finally {
       await database.db.destroy()
     }

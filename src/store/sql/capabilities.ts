@@ -22,6 +22,8 @@ export interface Capabilities {
    * visible messages (no built-in index finds Chinese substrings there).
    */
   readonly textSearch: 'fts5_trigram' | 'pg_trgm' | 'like_scan'
+  /** An index can cover only the rows matching a WHERE (SQLite, PostgreSQL; not MariaDB/MySQL). */
+  readonly partialIndexes: boolean
   /** The largest and smallest of several values: SQLite's many-argument `max`/`min`, else `GREATEST`/`LEAST`. */
   readonly greatest: 'max' | 'GREATEST'
   readonly least: 'min' | 'LEAST'
@@ -36,6 +38,7 @@ export function capabilitiesFor(dialect: Capabilities['dialect']): Capabilities 
     singleWriter: dialect === 'sqlite',
     blobType: dialect === 'mysql' ? 'longblob' : dialect === 'postgres' ? 'bytea' : 'blob',
     textSearch: dialect === 'sqlite' ? 'fts5_trigram' : dialect === 'postgres' ? 'pg_trgm' : 'like_scan',
+    partialIndexes: dialect !== 'mysql',
     greatest: dialect === 'sqlite' ? 'max' : 'GREATEST',
     least: dialect === 'sqlite' ? 'min' : 'LEAST',
   }

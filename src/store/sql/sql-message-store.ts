@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Selectable } from 'kysely'
 import type { Message } from '../../domain/messages/message.js'
 import type { AppendMessage, Appended, MessageStore } from '../../domain/messages/message-store.js'
@@ -99,6 +99,9 @@ export class SqlMessageStore implements MessageStore {
       .selectFrom('messages')
       .selectAll()
       .where('conversation_id', '=', conversationId)
+      // implied by the next term for any modSeq >= 0; stated as a literal (not a bound parameter) so
+      // the planner can prove the partial index (0014) covers the rows asked for
+      .where('mod_seq', '>', sql.lit(0))
       .where('mod_seq', '>', q.modSeq)
       .where('seq', '>=', q.minSeq)
       .where('seq', '<=', q.maxSeq)

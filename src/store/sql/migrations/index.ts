@@ -13,6 +13,7 @@ import * as messageFeatures from './0010-message-features.js'
 import * as notifications from './0011-notifications.js'
 import * as searchIndexOffSendPath from './0012-search-index-off-send-path.js'
 import * as searchCaptions from './0013-search-captions.js'
+import * as changedMessagesIndex from './0014-changed-messages-index.js'
 
 /**
  * Every migration, in order. Imported statically (not read from a folder) so the same list
@@ -33,5 +34,6 @@ export function migrations(caps: Capabilities): Record<string, Migration> {
     '0011-notifications': { up: notifications.up(caps) },
     '0012-search-index-off-send-path': { up: searchIndexOffSendPath.up(caps) },
     '0013-search-captions': { up: searchCaptions.up(caps) },
+    '0014-changed-messages-index': { up: changedMessagesIndex.up(caps) },
   }
 }
