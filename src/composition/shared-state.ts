@@ -56,7 +56,7 @@ export async function createSharedState(config: Config, deps: SharedStateDeps): 
       const target = parseRedisUrl(config.redis.url)
       const { prefix } = config.redis
       const instanceId = newId()
-      const client = createRedisClient(target, { name: `jim-${instanceId}-cmd`, logger })
+      const client = createRedisClient(target, { name: `jim-${instanceId}-cmd`, logger, coalesceWrites: true })
       const broker = new RedisBroker({
         publisher: client,
         subscriber: createRedisClient(target, { name: `jim-${instanceId}-sub`, logger }),
