@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws'
 import type { ServerFrame } from '@jim/protocol'
 import { CloseCode } from './close-codes.js'
-import { directSocketOf, textFrameOf } from './prebuilt-frame.js'
+import { directSocketOf, textFrameOf, textFrameOfString } from './prebuilt-frame.js'
 
 /** every frame is JSON text, also when handed over already encoded as a Buffer */
 const TEXT_FRAME = { binary: false }
@@ -104,10 +104,10 @@ export class Connection {
       return
     }
     this.#queued++
-    // a shared fan-out Buffer goes out as the frame built once for it, when `ws` allows
-    const direct = typeof data === 'string' ? null : directSocketOf(this.#ws)
-    if (direct !== null && typeof data !== 'string') direct.write(textFrameOf(data), this.#written)
-    else this.#ws.send(data, TEXT_FRAME, this.#written)
+    // written as one prebuilt frame when `ws` allows (a shared fan-out Buffer's frame is built once)
+    const direct = directSocketOf(this.#ws)
+    if (direct === null) this.#ws.send(data, TEXT_FRAME, this.#written)
+    else direct.write(typeof data === 'string' ? textFrameOfString(data) : textFrameOf(data), this.#written)
   }
 
   /** one callback for every write (no closure per frame) */

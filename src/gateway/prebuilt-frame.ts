@@ -2,10 +2,12 @@ import type { Socket } from 'node:net'
 import type { WebSocket } from 'ws'
 
 /**
- * Fan-out writes one event to hundreds of sockets. `ws.send` frames the payload again for every
- * socket (a header Buffer, cork, two writes, uncork: a `writev` of two chunks); a frame built once
- * per event (header + payload in one Buffer, unmasked as a server's frames are) and written to each
- * socket's stream as is costs 15-35% less CPU per delivery (bench/profiles/send-path.md).
+ * Frames written straight to the socket. `ws.send` frames each payload on its own (a header Buffer,
+ * cork, two writes, uncork: a `writev` of two chunks); a frame built in one Buffer (header +
+ * payload, unmasked as a server's frames are) and written as is costs less per frame: for fan-out
+ * 15-35% less CPU per delivery, the frame of a shared payload being built once for all its
+ * recipients; for a reply to one socket (a string) one write instead of a cork and a writev
+ * (bench/profiles/send-path.md, bench/RESULTS.md).
  */
 
 /** the frame of each fan-out payload, built by the first socket that writes it */
@@ -21,10 +23,26 @@ export function textFrameOf(payload: Buffer): Buffer {
   return frame
 }
 
+/** The text frame of a reply to one socket: header and UTF-8 payload written into one Buffer. */
+export function textFrameOfString(payload: string): Buffer {
+  const length = Buffer.byteLength(payload)
+  const frame = Buffer.allocUnsafe(headerLength(length) + length)
+  frame.write(payload, writeHeader(frame, length))
+  return frame
+}
+
 function buildTextFrame(payload: Buffer): Buffer {
-  const length = payload.length
-  const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10
-  const frame = Buffer.allocUnsafe(headerLength + length)
+  const frame = Buffer.allocUnsafe(headerLength(payload.length) + payload.length)
+  payload.copy(frame, writeHeader(frame, payload.length))
+  return frame
+}
+
+function headerLength(length: number): number {
+  return length < 126 ? 2 : length < 65536 ? 4 : 10
+}
+
+/** Writes the header of an unmasked final text frame of `length` bytes; returns where the payload starts. */
+function writeHeader(frame: Buffer, length: number): number {
   frame[0] = 0x81
   if (length < 126) {
     frame[1] = length
@@ -36,8 +54,7 @@ function buildTextFrame(payload: Buffer): Buffer {
     frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2)
     frame.writeUInt32BE(length >>> 0, 6)
   }
-  payload.copy(frame, headerLength)
-  return frame
+  return headerLength(length)
 }
 
 /** The parts of `ws`'s WebSocket and Sender (8.x) whose state says a frame may bypass them. */

@@ -32,9 +32,11 @@ async function until(check: () => boolean) {
   while (!check()) await new Promise((resolve) => setTimeout(resolve, 5))
 }
 
-describe('fan-out Buffers written as prebuilt frames', () => {
+describe('frames written prebuilt (fan-out Buffers and strings)', () => {
   // the three header sizes of the protocol: 7-bit, 16-bit and 64-bit payload lengths
   const payloads = [5, 125, 126, 300, 65535, 65536, 70_000].map((size) => JSON.stringify({ pad: 'x'.repeat(size) }))
+  // multi-byte UTF-8: a string's frame length is its byte length, not its length in characters
+  payloads.push(JSON.stringify({ text: '你好👋'.repeat(10) }), JSON.stringify({ text: '你好👋'.repeat(7000) }))
 
   for (const perMessageDeflate of [false, true]) {
     it(`should reach a ws client as the same text messages, in order among other frames (compression ${perMessageDeflate ? 'on' : 'off'})`, async () => {
@@ -46,7 +48,8 @@ describe('fan-out Buffers written as prebuilt frames', () => {
         conn.sendRaw(shared) // the same Buffer again: the frame built for it is reused
         ws.ping()
         conn.send({ type: 'pong', id: i })
-        expected.push(payload, payload, JSON.stringify({ type: 'pong', id: i }))
+        conn.sendRaw(payload) // a string: framed for this socket alone
+        expected.push(payload, payload, JSON.stringify({ type: 'pong', id: i }), payload)
       }
       await until(() => received.length >= expected.length)
       expect(received).toEqual(expected)
