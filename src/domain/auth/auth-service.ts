@@ -77,7 +77,7 @@ export class AuthService {
         details: [{ field: 'username', problem: 'pattern' }],
       })
     }
-    this.#checkNewPassword(input.password, [username, input.nickname ?? '', input.email ?? ''])
+    await this.#checkNewPassword(input.password, [username, input.nickname ?? '', input.email ?? ''])
     const user = await this.#o.store.users
       .create({
         id: newId(),
@@ -205,7 +205,7 @@ export class AuthService {
     if (!found) throw new AppError('auth.invalid_token')
     const ok = currentPassword.length <= PASSWORD_MAX_LENGTH && (await this.#o.hasher.verify(found.passwordHash, currentPassword))
     if (!ok) throw new AppError('auth.wrong_password')
-    this.#checkNewPassword(newPassword, [found.username, found.nickname, found.email ?? ''])
+    await this.#checkNewPassword(newPassword, [found.username, found.nickname, found.email ?? ''])
     await this.#o.store.users.setPasswordHash(found.id, await this.#o.hasher.hash(newPassword), this.#o.clock.now())
     await this.revokeAllSessions(found.id, 'password_changed', principal.session.id)
     this.#o.logger.info({ event: 'user.password_changed', userId: found.id }, 'password changed')
@@ -220,27 +220,27 @@ export class AuthService {
   }
 
   /** Throws `request.invalid` or 422 `auth.weak_password` unless `password` would be accepted for `user`. */
-  checkNewPassword(password: string, user: Pick<User, 'username' | 'nickname' | 'email'>): void {
-    this.#checkNewPassword(password, [user.username, user.nickname, user.email ?? ''])
+  checkNewPassword(password: string, user: Pick<User, 'username' | 'nickname' | 'email'>): Promise<void> {
+    return this.#checkNewPassword(password, [user.username, user.nickname, user.email ?? ''])
   }
 
   /** Sets a new password without the old one (reset by an e-mailed code) and signs every device out. */
   async resetPassword(userId: string, newPassword: string): Promise<void> {
     const user = await this.#o.store.users.findById(userId)
     if (!user) throw new AppError('user.not_found')
-    this.checkNewPassword(newPassword, user)
+    await this.checkNewPassword(newPassword, user)
     await this.#o.store.users.setPasswordHash(userId, await this.#o.hasher.hash(newPassword), this.#o.clock.now())
     await this.revokeAllSessions(userId, 'password_reset')
     this.#o.logger.info({ event: 'user.password_reset', userId }, 'password reset by e-mail code')
   }
 
-  #checkNewPassword(password: string, userInputs: string[]): void {
+  async #checkNewPassword(password: string, userInputs: string[]): Promise<void> {
     if (password.length > PASSWORD_MAX_LENGTH) {
       throw new AppError('request.invalid', `Passwords are at most ${PASSWORD_MAX_LENGTH} characters.`, {
         details: [{ field: 'password', problem: 'too_long' }],
       })
     }
-    checkPasswordStrength(password, {
+    await checkPasswordStrength(password, {
       minLength: this.#o.passwordMinLength,
       minScore: this.#o.passwordMinScore,
       userInputs: userInputs.filter(Boolean),
