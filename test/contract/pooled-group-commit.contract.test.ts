@@ -57,11 +57,13 @@ describeEachStore('pooled group commit', (ctx) => {
     expect(results.filter((r) => r.created)).toHaveLength(12 * 15)
     const firstOfWave = new Map(results.filter((r) => r.created).map((r) => [r.message.clientMsgId, r.message.id]))
     for (const r of results.filter((r) => !r.created)) expect(r.message.id).toBe(firstOfWave.get(r.message.clientMsgId))
-    for (const c of convs) {
+    for (const [i, c] of convs.entries()) {
       const n = expected.get(c.id)!
       const { items } = await ctx().store.messages.history(c.id, { limit: 200, minSeq: 1, maxSeq: 1000 })
       expect(items.map((m) => m.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1))
       expect((await ctx().store.conversations.findById(c.id))!.lastSeq).toBe(n)
+      // conversation i's only sender is users[i]: sending read everything up to their last message
+      expect((await ctx().store.conversations.summaryFor(c.id, users[i]!))!.membership.readSeq).toBe(n)
     }
     expect(ranAlone()).toBe(0)
   })

@@ -121,11 +121,16 @@ export class PooledGroupCommit implements SendAppender {
       return { ok: true, value: { message: toMessage(row), created: true, membershipVersion } }
     })
     if (rows.length > 0) {
-      await run(this.#sql.bump(rows))
-      await run(this.#sql.insert(rows))
       const senders = rows.filter((r) => r.sender_id !== null)
-      if (senders.length > 0) await run(this.#sql.readSeq(senders))
-      if (mentions.length > 0) await run(this.#sql.mentions(mentions))
+      if (this.#sql.postgres) {
+        // one round trip: the counters, the read_seqs and the mention rows as data-modifying CTEs of the insert
+        await run(this.#sql.writeAll(rows, senders, mentions))
+      } else {
+        await run(this.#sql.bump(rows))
+        await run(this.#sql.insert(rows))
+        if (senders.length > 0) await run(this.#sql.readSeq(senders))
+        if (mentions.length > 0) await run(this.#sql.mentions(mentions))
+      }
     }
     return outcomes
   }
@@ -151,20 +156,36 @@ const COLUMNS = [
   'mod_seq',
 ] as const
 
+/** A statement's parameter list and its placeholder maker (`?`, or `$n` numbered in order). */
+interface Params {
+  params: unknown[]
+  p: (value: unknown) => string
+}
+
 /** The batch's statements for `n` sends: the same shape for both dialects (`?` or `$n` placeholders). */
 class BatchSql {
-  readonly #postgres: boolean
-  constructor(postgres: boolean) {
-    this.#postgres = postgres
-  }
+  constructor(readonly postgres: boolean) {}
 
-  #query(): { params: unknown[]; p: (value: unknown) => string } {
+  #query(): Params {
     const params: unknown[] = []
     const p = (value: unknown) => {
       params.push(value)
-      return this.#postgres ? `$${params.length}` : '?'
+      return this.postgres ? `$${params.length}` : '?'
     }
     return { params, p }
+  }
+
+  /**
+   * PostgreSQL: `bump`, `insert`, `readSeq` and `mentions` as one statement (the updates and the
+   * mention insert as data-modifying CTEs of the message insert). They touch different tables, so
+   * seeing one snapshot changes nothing; a failure fails the whole statement, as it failed the batch.
+   */
+  writeAll(rows: MessagesTable[], senders: MessagesTable[], mentions: Array<{ row: MessagesTable; userIds: readonly string[] }>) {
+    const q = this.#query()
+    const ctes = [`bumped AS (${this.bump(rows, q).sql})`]
+    if (senders.length > 0) ctes.push(`read AS (${this.readSeq(senders, q).sql})`)
+    if (mentions.length > 0) ctes.push(`mentioned AS (${this.mentions(mentions, q).sql})`)
+    return { sql: `WITH ${ctes.join(', ')} ${this.insert(rows, q).sql}`, params: q.params }
   }
 
   lock(ids: string[]) {
@@ -182,10 +203,10 @@ class BatchSql {
   }
 
   /** Each conversation's counter to its batch's last seq, and last_message_at to that message's time. */
-  bump(rows: MessagesTable[]) {
+  bump(rows: MessagesTable[], q = this.#query()) {
     const last = new Map<string, MessagesTable>()
     for (const r of rows) last.set(r.conversation_id, r)
-    const { params, p } = this.#query()
+    const { params, p } = q
     const seqCases = [...last.values()].map((r) => `WHEN ${p(r.conversation_id)} THEN ${p(r.seq)}`).join(' ')
     const atCases = [...last.values()].map((r) => `WHEN ${p(r.conversation_id)} THEN ${p(r.created_at)}`).join(' ')
     const ids = [...last.keys()].map(p).join(', ')
@@ -195,16 +216,16 @@ class BatchSql {
     }
   }
 
-  insert(rows: MessagesTable[]) {
-    const { params, p } = this.#query()
+  insert(rows: MessagesTable[], q = this.#query()) {
+    const { params, p } = q
     const values = rows.map((r) => `(${COLUMNS.map((c) => p(r[c])).join(', ')})`)
     // no ON CONFLICT: a racing duplicate fails the statement, and the batch reruns send by send
     return { sql: `INSERT INTO messages (${COLUMNS.join(', ')}) VALUES ${values.join(', ')}`, params }
   }
 
   /** The mention rows of the batch's messages that mention someone (the @ badge), committed with them. */
-  mentions(messages: Array<{ row: MessagesTable; userIds: readonly string[] }>) {
-    const { params, p } = this.#query()
+  mentions(messages: Array<{ row: MessagesTable; userIds: readonly string[] }>, q = this.#query()) {
+    const { params, p } = q
     const values = messages.flatMap(({ row, userIds }) =>
       userIds.map((u) => `(${[row.conversation_id, row.seq, u, row.sender_id].map(p).join(', ')})`),
     )
@@ -212,10 +233,10 @@ class BatchSql {
   }
 
   /** Sending reads everything before it: each sender's read_seq to its last message of the batch. */
-  readSeq(rows: MessagesTable[]) {
+  readSeq(rows: MessagesTable[], q = this.#query()) {
     const last = new Map<string, MessagesTable>()
     for (const r of rows) last.set(`${r.conversation_id}\u0000${r.sender_id}`, r)
-    const { params, p } = this.#query()
+    const { params, p } = q
     const cases = [...last.values()].map(
       (r) => `WHEN conversation_id = ${p(r.conversation_id)} AND user_id = ${p(r.sender_id)} THEN ${p(r.seq)}`,
     )
