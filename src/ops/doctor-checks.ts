@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto'
 import { mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Cluster, Redis } from 'ioredis'
 import { parseRedisUrl, type RedisTarget } from '../config/redis-url.js'
 import { sql } from 'kysely'
 import type { Config } from '../config/config.js'
 import type { Clock } from '../shared/clock.js'
+import { ioredis } from '../shared/redis-client.js'
 import { migrationStatus, openDatabase } from '../store/sql/database.js'
 
 export interface Finding {
@@ -94,8 +94,8 @@ export async function checkRedisAndSecret(config: Config, secret: string | null)
   }
   const redis =
     target.kind === 'single'
-      ? new Redis(target.url, once)
-      : new Cluster(target.nodes, {
+      ? new (ioredis().Redis)(target.url, once)
+      : new (ioredis().Cluster)(target.nodes, {
           lazyConnect: true,
           clusterRetryStrategy: () => null,
           redisOptions: { ...once, username: target.username, password: target.password, ...(target.tls ? { tls: {} } : {}) },

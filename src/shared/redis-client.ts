@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto'
-import { Cluster, Redis, type RedisOptions } from 'ioredis'
+import type { Cluster, Redis, RedisOptions } from 'ioredis'
+import { loadOnUse } from './load-on-use.js'
 import type { Logger } from './logger.js'
+
+/** ioredis, loaded by the first client (never in a server on the in-process broker) */
+export const ioredis = loadOnUse<typeof import('ioredis')>('ioredis')
 
 /** One Redis, or a Redis Cluster: both answer the same commands (a script's keys must share a slot). */
 export type RedisClient = Redis | Cluster
@@ -45,8 +49,8 @@ export function createRedisClient(
   }
   const client: RedisClient =
     target.kind === 'single'
-      ? new Redis(target.url, connection)
-      : new Cluster(target.nodes, {
+      ? new (ioredis().Redis)(target.url, connection)
+      : new (ioredis().Cluster)(target.nodes, {
           enableOfflineQueue: false,
           enableReadyCheck: true,
           shardedSubscribers: true,
@@ -62,7 +66,7 @@ export function createRedisClient(
             ...(target.tls ? { tls: {} } : {}),
           },
         })
-  if (options.coalesceWrites && client instanceof Redis) coalesceWrites(client)
+  if (options.coalesceWrites && client instanceof ioredis().Redis) coalesceWrites(client)
   let down = false
   client.on('error', (err: Error) => {
     // ioredis emits one error per failed reconnect: log the first of an outage only

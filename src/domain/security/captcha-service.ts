@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto'
-import svgCaptcha from 'svg-captcha'
 import type { Clock } from '../../shared/clock.js'
+import { loadOnUse } from '../../shared/load-on-use.js'
 import { AppError } from '../errors.js'
 import type { CaptchaStore } from './captcha-store.js'
 
@@ -23,10 +23,13 @@ const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
 
 type DrawSvg = (text: string, options: Record<string, unknown>) => string
 
+/** svg-captcha with its font, loaded by the first captcha drawn (never while captchas are off) */
+const svgCaptcha = loadOnUse<unknown>('svg-captcha')
+
 /** svg-captcha drawing a crypto-random text (its own text generator uses Math.random). */
 export function svgCaptchaGenerator(length = 5): CaptchaGenerator {
-  const draw = svgCaptcha as unknown as DrawSvg
   return () => {
+    const draw = svgCaptcha() as unknown as DrawSvg
     let text = ''
     for (let i = 0; i < length; i++) text += ALPHABET[randomInt(ALPHABET.length)]
     return { text, svg: draw(text, { noise: 3, color: false, width: 150, height: 50, fontSize: 52 }) }

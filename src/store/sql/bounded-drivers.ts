@@ -1,5 +1,10 @@
 import type { Pool as MysqlPool, PoolConnection as MysqlPoolConnection } from 'mysql2'
-import pg from 'pg'
+import type pg from 'pg'
+import { loadOnUse } from '../../shared/load-on-use.js'
+
+/** MariaDB's and PostgreSQL's drivers, loaded when that dialect is used (never in an embedded server) */
+export const mysqlDriver = loadOnUse<typeof import('mysql2')>('mysql2')
+export const pgDriver = loadOnUse<typeof import('pg')>('pg')
 
 /**
  * Bounds on every wait for a database that accepts connections but never answers (a hung
@@ -54,7 +59,7 @@ export function withDeadline<T>(work: Promise<T>, ms: number, what: string, onTi
  * itself after `statement_timeout` (set by the caller), which frees its locks.
  */
 export function boundedPgClient(queryTimeoutMs: number): typeof pg.Client {
-  class BoundedClient extends pg.Client {
+  class BoundedClient extends pgDriver().Client {
     // pg's query() has many overloads; only the promise form (no callback) is bounded here
     override query(...args: unknown[]): never {
       const result = (super.query as (...a: unknown[]) => unknown)(...args)

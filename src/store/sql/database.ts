@@ -12,10 +12,9 @@ import {
   SqliteDialect,
   type Dialect,
 } from 'kysely'
-import { createPool as createMysqlPool } from 'mysql2'
-import pg from 'pg'
+import type pg from 'pg'
 import type { Config } from '../../config/config.js'
-import { boundedMysqlPool, boundedPgClient } from './bounded-drivers.js'
+import { boundedMysqlPool, boundedPgClient, mysqlDriver, pgDriver } from './bounded-drivers.js'
 import { capabilitiesFor, type Capabilities } from './capabilities.js'
 import type { Database } from './db-schema.js'
 import { migrations } from './migrations/index.js'
@@ -89,7 +88,7 @@ export function createDialect(config: DatabaseSettings, onSqliteOpen: (db: SQLit
     case 'mysql':
       return new MysqlDialect({
         pool: async () => {
-          const pool = createMysqlPool({
+          const pool = mysqlDriver().createPool({
             uri: url.replace(/^mariadb:/, 'mysql:'),
             connectionLimit: poolSize,
             charset: 'utf8mb4_bin',
@@ -109,7 +108,7 @@ export function createDialect(config: DatabaseSettings, onSqliteOpen: (db: SQLit
     case 'postgres':
       return new PostgresDialect({
         pool: withIdleErrorHandler(
-          new pg.Pool({
+          new (pgDriver().Pool)({
             connectionString: url,
             max: poolSize,
             // bounds on a database that accepts connections but never answers (see bounded-drivers.ts)
@@ -119,7 +118,9 @@ export function createDialect(config: DatabaseSettings, onSqliteOpen: (db: SQLit
             // int8 (BIGINT, COUNT) arrives as a string; our values stay below 2^53
             types: {
               getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-                oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+                oid === 20
+                  ? (v: string) => Number(v)
+                  : pgDriver().types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
             },
           }),
         ),
@@ -288,7 +289,7 @@ async function onServer(
   }
   if (driver === 'mysql') {
     parsed.pathname = '/'
-    const pool = createMysqlPool({ uri: parsed.toString(), connectionLimit: 1, connectTimeout }).promise()
+    const pool = mysqlDriver().createPool({ uri: parsed.toString(), connectionLimit: 1, connectTimeout }).promise()
     try {
       await pool.query(statements.mysql(name))
     } finally {
@@ -297,7 +298,7 @@ async function onServer(
     return
   }
   parsed.pathname = '/postgres'
-  const client = new pg.Client({
+  const client = new (pgDriver().Client)({
     connectionString: parsed.toString(),
     connectionTimeoutMillis: connectTimeout,
     query_timeout: connectTimeout,
