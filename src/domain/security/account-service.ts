@@ -108,16 +108,9 @@ export class AccountService {
     await this.#d.auth.checkNewPassword(newPassword, { username: '', nickname: '', email })
     const user = await this.#d.store.accounts.findActiveByVerifiedEmail(email)
     if (!user) throw new AppError('email.code_invalid')
-    // judged now (the check runs off-thread), told only once the code matched
-    const refusal = await this.#d.auth.checkNewPassword(newPassword, user).then(
-      () => null,
-      (err: unknown) => err,
-    )
     await this.#d.emailCodes.redeem(user.id, 'reset', code, {
       expectedEmail: email,
-      beforeConsume: () => {
-        if (refusal !== null) throw refusal
-      },
+      beforeConsume: () => this.#d.auth.checkNewPassword(newPassword, user),
     })
     await this.#d.auth.resetPassword(user.id, newPassword)
   }

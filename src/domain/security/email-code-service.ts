@@ -90,7 +90,7 @@ export class EmailCodeService {
     userId: string,
     purpose: EmailCodePurpose,
     code: string,
-    options: { expectedEmail?: string; revealAttempts?: boolean; beforeConsume?: (live: EmailCode) => void } = {},
+    options: { expectedEmail?: string; revealAttempts?: boolean; beforeConsume?: (live: EmailCode) => void | Promise<void> } = {},
   ): Promise<EmailCode> {
     const { codes, clock, maxAttempts } = this.#o
     const now = clock.now()
@@ -107,7 +107,7 @@ export class EmailCodeService {
       this.#o.logger.info({ event: 'email.code_wrong', userId, purpose, attempts }, 'wrong e-mail code')
       throw new AppError('email.code_invalid', undefined, left(maxAttempts - attempts))
     }
-    options.beforeConsume?.(live)
+    await options.beforeConsume?.(live)
     if (!(await codes.consume(live.id, now))) throw new AppError('email.code_invalid')
     return live
   }
